@@ -1,0 +1,2 @@
+#include "NativeSwitch.h"
+int native_switch_placeholder(void) { return 0; }

@@ -1,0 +1,1 @@
+print("switch-bench: not yet measured")

@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers form a DAG (see README "Architecture"):
+//   Asyncify (fiber core) and WasmBinary use nothing;
+//   WasmInterpreter -> WasmBinary; AsyncifyHost -> WasmInterpreter, Asyncify;
+//   TBCodegen -> WasmBinary; TBRuntime -> TBCodegen, WasmInterpreter, Asyncify;
+//   executables -> everything.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "swift-asyncify",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Asyncify", targets: ["Asyncify"]),
+        .library(name: "WasmBinary", targets: ["WasmBinary"]),
+        .library(name: "WasmInterpreter", targets: ["WasmInterpreter"]),
+        .library(name: "AsyncifyHost", targets: ["AsyncifyHost"]),
+        .library(name: "TBCodegen", targets: ["TBCodegen"]),
+        .library(name: "TBRuntime", targets: ["TBRuntime"]),
+        .executable(name: "asyncify", targets: ["AsyncifyCLI"]),
+        .executable(name: "switch-bench", targets: ["SwitchBench"]),
+    ],
+    targets: [
+        .target(name: "Asyncify", swiftSettings: strict),
+        .target(name: "WasmBinary", swiftSettings: strict),
+        .target(name: "WasmInterpreter", dependencies: ["WasmBinary"], swiftSettings: strict),
+        .target(name: "AsyncifyHost", dependencies: ["WasmInterpreter", "Asyncify"], swiftSettings: strict),
+        .target(name: "TBCodegen", dependencies: ["WasmBinary"], swiftSettings: strict),
+        .target(
+            name: "TBRuntime", dependencies: ["TBCodegen", "WasmInterpreter", "Asyncify"],
+            swiftSettings: strict),
+        .target(name: "WasmSpec", dependencies: ["WasmBinary", "WasmInterpreter"], swiftSettings: strict),
+        .executableTarget(
+            name: "AsyncifyCLI",
+            dependencies: ["WasmBinary", "WasmInterpreter", "WasmSpec", "Asyncify", "AsyncifyHost", "TBCodegen", "TBRuntime"],
+            swiftSettings: strict),
+        .target(name: "NativeSwitch", path: "Benchmarks/NativeSwitch"),
+        .executableTarget(
+            name: "SwitchBench",
+            dependencies: ["Asyncify", "AsyncifyHost", "TBRuntime", "WasmInterpreter", "NativeSwitch"],
+            path: "Benchmarks/SwitchBench",
+            swiftSettings: strict),
+        .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify"], swiftSettings: strict),
+        .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"], swiftSettings: strict),
+        .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),
+        .testTarget(name: "AsyncifyHostTests", dependencies: ["AsyncifyHost"], swiftSettings: strict),
+        .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen"], swiftSettings: strict),
+        .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime"], swiftSettings: strict),
+        .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

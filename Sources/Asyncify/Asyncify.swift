@@ -1,0 +1,1 @@
+// The fiber core. See Asyncify.swift (to be written) for the protocol.

@@ -1,0 +1,1 @@
+print("asyncify: no commands yet")

@@ -1,0 +1,2 @@
+import Asyncify
+import WasmInterpreter

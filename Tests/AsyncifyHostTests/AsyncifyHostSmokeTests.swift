@@ -1,0 +1,4 @@
+import Testing
+@testable import AsyncifyHost
+
+@Test func moduleLinks() { #expect(Bool(true)) }

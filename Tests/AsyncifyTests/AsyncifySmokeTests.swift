@@ -1,0 +1,4 @@
+import Testing
+@testable import Asyncify
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import TBCodegen
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import TBRuntime
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import WasmBinary
+
+@Test func moduleLinks() { #expect(Bool(true)) }

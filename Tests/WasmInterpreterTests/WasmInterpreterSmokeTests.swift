@@ -1,0 +1,4 @@
+import Testing
+@testable import WasmInterpreter
+
+@Test func moduleLinks() { #expect(Bool(true)) }

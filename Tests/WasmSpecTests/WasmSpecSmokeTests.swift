@@ -1,0 +1,4 @@
+import Testing
+@testable import WasmSpec
+
+@Test func moduleLinks() { #expect(Bool(true)) }
