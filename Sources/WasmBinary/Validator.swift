@@ -202,7 +202,7 @@ struct ValidationContext {
                 throw ValidationError(.unknownMemory, at: .data(i), "memory \(memoryIndex)")
             }
             let addressType: ValueType = memories[Int(memoryIndex)].is64 ? .i64 : .i32
-            try validateConstant(offset, type: addressType, visibleGlobals: globals.count, at: .data(i))
+            try validateConstant(offset, type: addressType, visibleGlobals: importedGlobalCount, at: .data(i))
         }
     }
 
@@ -248,14 +248,14 @@ struct ValidationContext {
         case .expressions(let expressions):
             for expression in expressions {
                 try validateConstant(
-                    expression, type: segment.type.valueType, visibleGlobals: globals.count, at: location)
+                    expression, type: segment.type.valueType, visibleGlobals: importedGlobalCount, at: location)
             }
         }
         if case .active(let tableIndex, let offset) = segment.mode {
             guard Int(tableIndex) < tables.count else {
                 throw ValidationError(.unknownTable, at: location, "table \(tableIndex)")
             }
-            try validateConstant(offset, type: .i32, visibleGlobals: globals.count, at: location)
+            try validateConstant(offset, type: .i32, visibleGlobals: importedGlobalCount, at: location)
             let tableType = tables[Int(tableIndex)].elementType
             guard tableType == segment.type else {
                 throw ValidationError(
@@ -266,9 +266,10 @@ struct ValidationContext {
 
     /// A constant expression (including its `end`) that must leave exactly one value of `type`.
     ///
-    /// Only the first `visibleGlobals` globals may be read: global initialisers
-    /// see imported globals only, segment offsets see all of them. A global
-    /// read must be immutable.
+    /// Only the first `visibleGlobals` globals may be read: as in the spec
+    /// suite's version of Wasm 2.0, every constant expression (global
+    /// initialisers, segment offsets and element expressions) sees the
+    /// imported globals only. A global read must be immutable.
     func validateConstant(
         _ expression: [Instruction], type: ValueType, visibleGlobals: Int, at location: ValidationError.Location
     ) throws(ValidationError) {
