@@ -188,6 +188,17 @@ struct ByteReader {
         return count
     }
 
+    /// Reads `count` u32 LEB128 integers (label or function indices) straight
+    /// into a new array; `count` must already be checked by ``readCount(_:minimumElementSize:)``.
+    mutating func readU32Array(count: Int, _ what: StaticString) throws(DecodeError) -> [UInt32] {
+        try [UInt32](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(DecodeError) in
+            while initialized < count {
+                buffer[initialized] = try readU32(what.description)
+                initialized += 1
+            }
+        }
+    }
+
     /// Reads a length-prefixed UTF-8 name.
     mutating func readName(_ what: String) throws(DecodeError) -> String {
         let start = position

@@ -178,6 +178,7 @@ public struct WasmBytesWriter: Sendable {
         let slot = reservePaddedULEB32()
         try contents(&self)
         let size = count - slot.end
+        precondition(size >= 0, "appendSized: the contents removed bytes written before the region")
         var prefix = WasmBytesWriter(capacity: 5)
         prefix.appendULEB128(UInt64(size))
         let shift = 5 - prefix.count
