@@ -41,7 +41,7 @@ public final class FiberRuntime {
         }
         c.records.deinitialize(count: c.recordCount)
         c.records.deallocate()
-        c.exports.deinitialize(count: c.exportCount)
+        for index in 0..<c.exportCount { c.exports[index].release() }
         c.exports.deallocate()
         c.exportStack.deallocate()
         core.deinitialize(count: 1)
