@@ -93,9 +93,7 @@ extension ModuleDecoder {
         case 0x0D: return .brIf(depth: try reader.readU32("label index"))
         case 0x0E:
             let count = try reader.readCount("br_table targets")
-            var targets: [UInt32] = []
-            targets.reserveCapacity(count)
-            for _ in 0..<count { targets.append(try reader.readU32("label index")) }
+            let targets = try reader.readU32Array(count: count, "label index")
             return .brTable(targets: targets, defaultTarget: try reader.readU32("default label index"))
         case 0x0F: return .return
         case 0x10: return .call(functionIndex: try reader.readU32("function index"))

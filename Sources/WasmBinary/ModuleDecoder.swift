@@ -303,10 +303,7 @@ struct ModuleDecoder {
 
     private mutating func readFunctionIndices() throws(DecodeError) -> ElementSegment.Initializers {
         let count = try reader.readCount("element function indices")
-        var indices: [UInt32] = []
-        indices.reserveCapacity(count)
-        for _ in 0..<count { indices.append(try reader.readU32("function index")) }
-        return .functionIndices(indices)
+        return .functionIndices(try reader.readU32Array(count: count, "function index"))
     }
 
     private mutating func readElementExpressions() throws(DecodeError) -> ElementSegment.Initializers {
