@@ -209,10 +209,17 @@ struct ByteReader {
                 "\(what) of \(length) bytes exceeds the \(remaining) bytes left")
         }
         let slice = UnsafeBufferPointer(rebasing: bytes[position..<position &+ length])
+        position &+= length
+        // Nearly all names are ASCII, which needs no validation beyond the byte check.
+        var isASCII = true
+        for byte in slice where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        if isASCII { return String(decoding: slice, as: UTF8.self) }
         guard let name = String(validating: slice, as: UTF8.self) else {
             throw error(.malformedUTF8, at: start, "\(what) is not valid UTF-8")
         }
-        position &+= length
         return name
     }
 }
