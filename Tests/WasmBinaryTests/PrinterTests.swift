@@ -125,7 +125,11 @@ import WasmBinary
         }
         let kinds: Set<String> = ["module", "assert_invalid", "assert_unlinkable", "assert_uninstantiable"]
         var seen = Set<String>()
-        let commands = SpecSuite.commands.filter { kinds.contains($0.kind) && seen.insert($0.path).inserted }
+        let candidates = SpecSuite.commands.filter { kinds.contains($0.kind) && seen.insert($0.path).inserted }
+        // Two assert_invalid binaries are malformed (no data count section, see
+        // SpecDecodingTests); there is nothing to print for them.
+        let commands = candidates.filter { (try? Module(decoding: try $0.bytes())) != nil }
+        #expect(candidates.count - commands.count == 2)
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // Two workers, as the machine has two cores; each runs wat2wasm on every other module.
