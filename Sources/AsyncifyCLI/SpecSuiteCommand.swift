@@ -13,7 +13,9 @@ enum SpecSuiteCommand {
             return Usage.fail("usage: asyncify spec <dir> [--verbose]")
         }
         let suite = SpecSuite(directory: directory)
-        guard !suite.files.isEmpty else { return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)") }
+        guard !suite.files.isEmpty else {
+            return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)")
+        }
         let runner = SpecRunner()
         var passed = 0
         var failed = 0
@@ -22,7 +24,9 @@ enum SpecSuiteCommand {
             let result = runner.run(file: file)
             print(result)
             for failure in result.failures.prefix(verbose ? Int.max : 10) { print("  FAIL \(failure)") }
-            if !verbose && result.failures.count > 10 { print("  ... \(result.failures.count - 10) more failures") }
+            if !verbose && result.failures.count > 10 {
+                print("  ... \(result.failures.count - 10) more failures")
+            }
             for note in result.notes { print("  skip \(note)") }
             if verbose {
                 for mismatch in result.reasonMismatches { print("  note \(mismatch)") }

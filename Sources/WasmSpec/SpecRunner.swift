@@ -235,7 +235,9 @@ public struct SpecRunner: Sendable {
             } catch {
                 if !text.hasPrefix(error.reason.specText) {
                     result.reasonMismatches.append(
-                        SpecFailure(line: command.line, command: command.typeName, message: "expected \"\(text)\", got \(error)"))
+                        SpecFailure(
+                            line: command.line, command: command.typeName,
+                            message: "expected \"\(text)\", got \(error)"))
                 }
                 return .passed
             }
@@ -247,7 +249,9 @@ public struct SpecRunner: Sendable {
             } catch let error as DecodeError {
                 if !text.hasPrefix(error.reason.specText) {
                     result.reasonMismatches.append(
-                        SpecFailure(line: command.line, command: command.typeName, message: "expected \"\(text)\", got \(error)"))
+                        SpecFailure(
+                            line: command.line, command: command.typeName,
+                            message: "expected \"\(text)\", got \(error)"))
                 }
                 return .passed
             } catch {

@@ -46,7 +46,9 @@ public struct SpecSuite: Sendable {
             guard let scripts = try? fm.contentsOfDirectory(atPath: "\(directory)/\(suite)") else { continue }
             for script in scripts {
                 let path = "\(directory)/\(suite)/\(script)/\(script).json"
-                if fm.fileExists(atPath: path) { files.append(SpecFile(name: "\(suite)/\(script)", path: path)) }
+                if fm.fileExists(atPath: path) {
+                    files.append(SpecFile(name: "\(suite)/\(script)", path: path))
+                }
             }
         }
         return files.sorted()

@@ -33,7 +33,9 @@ let specDirectory: String = URL(fileURLWithPath: #filePath)
         for file in files {
             for command in try SpecScript(contentsOf: file.path).commands {
                 counts[command.typeName, default: 0] += 1
-                if case .assertMalformed(let module, _) = command.kind, !module.isText { binaryMalformed += 1 }
+                if case .assertMalformed(let module, _) = command.kind, !module.isText {
+                    binaryMalformed += 1
+                }
             }
         }
         #expect(counts.values.reduce(0, +) == 29_695)
