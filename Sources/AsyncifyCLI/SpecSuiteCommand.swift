@@ -1,4 +1,4 @@
-// `asyncify spec <dir> [--verbose]`: runs the module-level commands of every
+// `asyncify spec <dir> [--verbose]` (or one script's folder or JSON file): runs the module-level commands of every
 // script of a converted spec suite (decode, validate, assert_malformed,
 // assert_invalid); one line per script, then a total line.
 
@@ -10,9 +10,10 @@ enum SpecSuiteCommand {
         let verbose = arguments.contains("--verbose")
         let paths = arguments.filter { $0 != "--verbose" }
         guard paths.count == 1, let directory = paths.first else {
-            return Usage.fail("usage: asyncify spec <dir> [--verbose]")
+            return Usage.fail("usage: asyncify spec <suite dir | script dir | script.json> [--verbose]")
         }
-        let suite = SpecSuite(directory: directory)
+        var suite = SpecSuite(directory: directory)
+        if suite.files.isEmpty, let single = singleScript(directory) { suite.files = [single] }
         guard !suite.files.isEmpty else {
             return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)")
         }
@@ -37,5 +38,18 @@ enum SpecSuiteCommand {
         }
         print("spec: \(passed) passed, \(failed) failed, \(skipped) skipped")
         return failed == 0 ? 0 : 1
+    }
+
+    /// One script given directly: `<name>.json` or its folder `<name>/`.
+    private static func singleScript(_ path: String) -> SpecFile? {
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        let name = (trimmed as NSString).lastPathComponent
+        let json = trimmed.hasSuffix(".json") ? trimmed : "\(trimmed)/\(name).json"
+        guard FileManager.default.fileExists(atPath: json) else { return nil }
+        let script = ((json as NSString).lastPathComponent as NSString).deletingPathExtension
+        let suite =
+            (((json as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
+            .lastPathComponent
+        return SpecFile(name: "\(suite)/\(script)", path: json)
     }
 }

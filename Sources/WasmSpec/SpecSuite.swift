@@ -20,6 +20,7 @@ public struct SpecFile: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The script's name, e.g. `core/i32`.
     public var description: String { name }
 
+    /// Orders scripts by name.
     public static func < (lhs: SpecFile, rhs: SpecFile) -> Bool { lhs.name < rhs.name }
 }
 
