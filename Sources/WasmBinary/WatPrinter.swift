@@ -10,7 +10,7 @@
 /// (add `--no-check` for invalid modules) decodes to a module equal to the
 /// original except for encoding choices that the text format leaves to the
 /// assembler:
-/// - custom sections and empty sections are not printed;
+/// - custom sections are only listed in comments, empty sections not at all;
 /// - the data count section is emitted by the assembler when the code uses
 ///   `memory.init` or `data.drop`;
 /// - element segments: an explicit table index (flags 2 and 6) and the
@@ -119,6 +119,14 @@ private struct Printer {
             }
             text += WatLiteral.string(segment.bytes)
             line(1, text + ")")
+        }
+        // The text format has no custom sections; say what was there.
+        for section in module.customSections {
+            let place = section.after.map { "after the \($0.name) section" } ?? "before the known sections"
+            // A ";" in the name is escaped too, so that it cannot open or close a comment.
+            let name = String(
+                WatLiteral.string(section.name.utf8).flatMap { $0 == ";" ? Array("\\3b") : [$0] })
+            line(1, "(; custom section \(name), \(section.bytes.count) bytes, \(place) ;)")
         }
         output += ")\n"
     }

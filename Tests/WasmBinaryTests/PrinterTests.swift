@@ -202,3 +202,22 @@ extension PrinterTests {
         #expect(text.utf8.count < 1000)
     }
 }
+
+extension PrinterTests {
+    @Test func customSectionsAreListedInCommentsThatCannotEndEarly() throws {
+        var module = Module()
+        module.customSections = [CustomSection(name: "x;)(;y", bytes: [1, 2, 3], after: .type)]
+        let text = module.wat
+        #expect(text.contains(#"(; custom section "x\3b)(\3by", 3 bytes, after the type section ;)"#))
+        guard let wat2wasm = ExternalTool.find("wat2wasm") else {
+            print("skipped: wat2wasm not installed")
+            return
+        }
+        let directory = try ExternalTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("m.wat").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let (status, output) = try ExternalTool.run(wat2wasm, [path, "-o", path + ".wasm"])
+        #expect(status == 0, "\(output)")
+    }
+}
