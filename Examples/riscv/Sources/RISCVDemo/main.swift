@@ -81,7 +81,9 @@ case "disassemble":
     for segment in image.segments where segment.isExecutable {
         var address = segment.virtualAddress
         for start in stride(from: 0, to: segment.contents.count - 3, by: 4) {
-            let word = segment.contents[start..<start + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let word = segment.contents[start..<start + 4].reversed().reduce(UInt32(0)) {
+                $0 << 8 | UInt32($1)
+            }
             let text: String
             do {
                 text = try Instruction(decoding: word).description

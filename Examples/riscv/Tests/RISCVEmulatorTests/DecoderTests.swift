@@ -37,27 +37,28 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        0x0000_0000, 0xffff_ffff,  // all zeros and all ones are reserved
-        0x0000_4501,  // c.li a0, 0: compressed
-        0x3401_1073,  // csrrw: not in user RV64IM
-        0x1050_0073,  // wfi: privileged
-        0x0000_1067,  // jalr with funct3 1
-        0x0000_2063, 0x0000_3063,  // branch funct3 2, 3
-        0x0000_7003,  // load funct3 7
-        0x0000_4023,  // store funct3 4
-        0x0400_1013,  // slli with funct6 1
-        0x2000_5013,  // srli/srai with funct6 8
-        0x0200_1013 | 0x0400_0000,  // slli, bit 26 set
-        0x0200_101b,  // slliw with shamt bit 5 (reserved on RV64)
-        0x0400_0033,  // OP with funct7 2
-        0x4000_1033,  // OP funct7 0x20 with funct3 1
-        0x0400_003b,  // OP-32 with funct7 2
-        0x0200_103b,  // OP-32 M funct3 1 (no mulhw)
-        0x0000_200f,  // MISC-MEM funct3 2
-        0x0000_0007,  // flw/fld major opcode (F/D)
-        0x0000_202f,  // AMO (A extension)
-    ] as [UInt32])
+    @Test(
+        arguments: [
+            0x0000_0000, 0xffff_ffff,  // all zeros and all ones are reserved
+            0x0000_4501,  // c.li a0, 0: compressed
+            0x3401_1073,  // csrrw: not in user RV64IM
+            0x1050_0073,  // wfi: privileged
+            0x0000_1067,  // jalr with funct3 1
+            0x0000_2063, 0x0000_3063,  // branch funct3 2, 3
+            0x0000_7003,  // load funct3 7
+            0x0000_4023,  // store funct3 4
+            0x0400_1013,  // slli with funct6 1
+            0x2000_5013,  // srli/srai with funct6 8
+            0x0200_1013 | 0x0400_0000,  // slli, bit 26 set
+            0x0200_101b,  // slliw with shamt bit 5 (reserved on RV64)
+            0x0400_0033,  // OP with funct7 2
+            0x4000_1033,  // OP funct7 0x20 with funct3 1
+            0x0400_003b,  // OP-32 with funct7 2
+            0x0200_103b,  // OP-32 M funct3 1 (no mulhw)
+            0x0000_200f,  // MISC-MEM funct3 2
+            0x0000_0007,  // flw/fld major opcode (F/D)
+            0x0000_202f,  // AMO (A extension)
+        ] as [UInt32])
     func rejectsIllegalWords(word: UInt32) {
         #expect(throws: IllegalInstruction.self) { try Instruction(decoding: word) }
     }
@@ -134,12 +135,16 @@ import Testing
             else { continue }
             let mnemonic = String(parts[1])
             var operandText = parts.count > 2 ? String(parts[2]) : ""
-            if let bracket = operandText.range(of: " <") { operandText = String(operandText[..<bracket.lowerBound]) }
+            if let bracket = operandText.range(of: " <") {
+                operandText = String(operandText[..<bracket.lowerBound])
+            }
             var tokens: [String] = []
-            for operand in operandText.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            for operand in operandText.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+            {
                 if let open = operand.firstIndex(of: "("), operand.hasSuffix(")") {
                     tokens.append(integer(String(operand[..<open])))
-                    tokens.append(String(operand[operand.index(after: open)..<operand.index(before: operand.endIndex)]))
+                    tokens.append(
+                        String(operand[operand.index(after: open)..<operand.index(before: operand.endIndex)]))
                 } else {
                     tokens.append(integer(operand))
                 }

@@ -9,7 +9,8 @@ import Testing
     static let limit: UInt64 = 100_000_000
 
     func run(_ name: String, harts: Int = 1) throws -> (ReferenceInterpreter, ReferenceInterpreter.Exit) {
-        let machine = try ReferenceInterpreter(image: ELFImage(bytes: GuestPrograms.elf(name)), hartCount: harts)
+        let machine = try ReferenceInterpreter(
+            image: ELFImage(bytes: GuestPrograms.elf(name)), hartCount: harts)
         let exit = try machine.run(instructionLimit: Self.limit)
         return (machine, exit)
     }
@@ -18,7 +19,9 @@ import Testing
     func outputMatchesRecordedQemuOutput(program: String) throws {
         let expected = try GuestPrograms.expected(program)
         let (machine, exit) = try run(program)
-        #expect(String(decoding: machine.standardOutput, as: UTF8.self) == String(decoding: expected.stdout, as: UTF8.self))
+        #expect(
+            String(decoding: machine.standardOutput, as: UTF8.self)
+                == String(decoding: expected.stdout, as: UTF8.self))
         #expect(exit.code == expected.exitCode)
         #expect(machine.standardError.isEmpty)
     }

@@ -21,7 +21,8 @@ enum GuestPrograms {
     static func expected(_ name: String) throws -> (stdout: [UInt8], exitCode: Int) {
         let base = directory.appendingPathComponent("expected")
         let stdout = Array(try Data(contentsOf: base.appendingPathComponent("\(name).stdout")))
-        let codeText = try String(contentsOf: base.appendingPathComponent("\(name).exitcode"), encoding: .utf8)
+        let codeText = try String(
+            contentsOf: base.appendingPathComponent("\(name).exitcode"), encoding: .utf8)
         guard let code = Int(codeText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw CocoaError(.fileReadCorruptFile)
         }

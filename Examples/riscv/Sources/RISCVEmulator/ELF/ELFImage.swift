@@ -22,16 +22,29 @@ public struct ELFImage: Sendable {
         /// Whether the segment may be written (`PF_W`).
         public var isWritable: Bool
 
+        /// A segment at `virtualAddress` holding `contents`, zero-filled up to
+        /// `memorySize` (at least the size of `contents`; checked by ``ELFImage``).
+        public init(
+            virtualAddress: UInt64, memorySize: UInt64? = nil, contents: [UInt8], isExecutable: Bool,
+            isWritable: Bool
+        ) {
+            self.virtualAddress = virtualAddress
+            self.memorySize = memorySize ?? UInt64(contents.count)
+            self.contents = contents
+            self.isExecutable = isExecutable
+            self.isWritable = isWritable
+        }
+
         /// One past the last guest address of the segment.
         public var endAddress: UInt64 { virtualAddress &+ memorySize }
     }
 
     /// Guest address of the first instruction (`e_entry`).
-    public var entry: UInt64
-    /// The `PT_LOAD` segments, in file order.
-    public var segments: [Segment]
+    public let entry: UInt64
+    /// The `PT_LOAD` segments, in file order (never empty, never overlapping).
+    public let segments: [Segment]
     /// Defined symbols from `.symtab` by name (empty for a stripped file).
-    public var symbols: [String: UInt64]
+    public let symbols: [String: UInt64]
 
     /// `EM_RISCV`.
     static let machineRISCV: UInt64 = 243
@@ -60,7 +73,7 @@ public struct ELFImage: Sendable {
             throw .unsupported(
                 field: "e_flags", value: flags, expected: "no EF_RISCV_RVC (compressed instructions)")
         }
-        entry = file.u64(24)
+        let entry = file.u64(24)
         let programHeaders = file.u64(32)
         let headerSize = file.u16(54)
         let headerCount = file.u16(56)
@@ -91,7 +104,22 @@ public struct ELFImage: Sendable {
                     contents: Array(bytes[Int(offset)..<Int(offset + fileSize)]),
                     isExecutable: permissions & 1 != 0, isWritable: permissions & 2 != 0))
         }
+        try self.init(entry: entry, segments: segments, symbols: Self.readSymbols(file))
+    }
+
+    /// Makes an image from parts (for programs assembled in memory), with the
+    /// same checks as parsing: at least one segment, no overlaps, the entry in
+    /// an executable segment, `contents` no longer than `memorySize`.
+    public init(entry: UInt64, segments: [Segment], symbols: [String: UInt64] = [:]) throws(ELFError) {
         guard !segments.isEmpty else { throw .noLoadableSegments }
+        for (index, segment) in segments.enumerated() {
+            guard UInt64(segment.contents.count) <= segment.memorySize else {
+                throw .badSegment(index: index, reason: "contents exceed the memory size")
+            }
+            guard segment.virtualAddress.addingReportingOverflow(segment.memorySize).overflow == false else {
+                throw .badSegment(index: index, reason: "address range wraps around")
+            }
+        }
         for i in segments.indices {
             for j in segments.indices where j > i {
                 let a = segments[i]
@@ -109,8 +137,9 @@ public struct ELFImage: Sendable {
                 $0.isExecutable && entryPoint >= $0.virtualAddress && entryPoint < $0.endAddress
             })
         else { throw .entryOutsideCode(entry: entryPoint) }
+        self.entry = entry
         self.segments = segments
-        self.symbols = try Self.readSymbols(file)
+        self.symbols = symbols
     }
 
     private static func expect(_ field: String, _ value: UInt64, _ wanted: UInt64, _ text: String)

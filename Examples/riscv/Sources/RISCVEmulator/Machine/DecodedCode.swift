@@ -14,11 +14,19 @@ final class DecodedCode {
     let isDecoded: UnsafeMutablePointer<UInt8>
     private let wordCount: Int
 
-    init(image: ELFImage, memory: GuestMemory) {
+    /// At most this many bytes of code (the cache takes four times as much).
+    static let maximumCodeSize: UInt64 = 64 << 20
+
+    /// Covers the file-backed part of the executable segments: code past a
+    /// segment's file contents would be zero bytes, which are illegal anyway.
+    init(image: ELFImage) throws(MachineSetupError) {
         let code = image.segments.filter(\.isExecutable)
-        // The ELF loader guarantees the entry lies in an executable segment.
-        let low = code.map(\.virtualAddress).min()! & ~3
-        let high = code.map(\.endAddress).max()!
+        // ELFImage guarantees the entry lies in an executable segment.
+        let low = (code.map(\.virtualAddress).min() ?? 0) & ~3
+        let high = code.map { $0.virtualAddress + UInt64($0.contents.count) }.max() ?? low
+        guard high - low <= Self.maximumCodeSize else {
+            throw .codeTooLarge(bytes: high - low, limit: Self.maximumCodeSize)
+        }
         start = low
         wordCount = Int((high - low + 3) / 4)
         byteCount = UInt64(wordCount) * 4

@@ -43,6 +43,8 @@ public enum MachineSetupError: Error, Equatable, Sendable, CustomStringConvertib
     case imageTooLarge(bytes: UInt64, limit: UInt64)
     /// The hart count is not in `1...maximumHarts`.
     case badHartCount(Int)
+    /// The executable segments span more than the instruction cache allows.
+    case codeTooLarge(bytes: UInt64, limit: UInt64)
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum MachineSetupError: Error, Equatable, Sendable, CustomStringConvertib
             return "the program needs \(bytes) bytes of guest memory; the limit is \(limit)"
         case .badHartCount(let count):
             return "hart count \(count) is not in 1...\(GuestMemory.maximumHarts)"
+        case .codeTooLarge(let bytes, let limit):
+            return "the executable segments span \(bytes) bytes; the limit is \(limit)"
         }
     }
 }

@@ -45,7 +45,9 @@ public final class GuestMemory {
         for segment in image.segments {
             let offset = Int(segment.virtualAddress - low)
             segment.contents.withUnsafeBytes { source in
-                if let from = source.baseAddress { (bytes + offset).copyMemory(from: from, byteCount: source.count) }
+                if let from = source.baseAddress {
+                    (bytes + offset).copyMemory(from: from, byteCount: source.count)
+                }
             }
         }
     }
@@ -74,6 +76,7 @@ public final class GuestMemory {
     /// The little-endian 64-bit value at guest `address`, or nil if outside.
     public func load64(_ address: UInt64) -> UInt64? {
         guard contains(address, size: 8) else { return nil }
-        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: Int(address - baseAddress), as: UInt64.self))
+        return UInt64(
+            littleEndian: bytes.loadUnaligned(fromByteOffset: Int(address - baseAddress), as: UInt64.self))
     }
 }

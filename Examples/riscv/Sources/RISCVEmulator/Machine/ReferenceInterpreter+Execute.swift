@@ -29,7 +29,9 @@ extension ReferenceInterpreter {
 
         /// Offset of an access in guest memory, or a fault.
         @inline(__always)
-        func offset(_ address: UInt64, _ size: UInt64, _ kind: GuestFault.AccessKind) throws(GuestFault) -> Int {
+        func offset(_ address: UInt64, _ size: UInt64, _ kind: GuestFault.AccessKind) throws(GuestFault)
+            -> Int
+        {
             let offset = address &- memoryBase
             guard offset < memorySize, memorySize &- offset >= size else {
                 throw .memoryAccess(address: address, size: Int(size), kind: kind, pc: pc, hart: hart)
@@ -108,10 +110,12 @@ extension ReferenceInterpreter {
                 result = UInt64(memoryBytes.load(fromByteOffset: at, as: UInt8.self))
             case .lhu:
                 let at = try offset(a &+ imm, 2, .load)
-                result = UInt64(UInt16(littleEndian: memoryBytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+                result = UInt64(
+                    UInt16(littleEndian: memoryBytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
             case .lwu:
                 let at = try offset(a &+ imm, 4, .load)
-                result = UInt64(UInt32(littleEndian: memoryBytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                result = UInt64(
+                    UInt32(littleEndian: memoryBytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
             case .sb, .sh, .sw, .sd:
                 let size: UInt64
                 switch instruction.opcode {
@@ -123,7 +127,8 @@ extension ReferenceInterpreter {
                 let address = a &+ imm
                 let at = try offset(address, size, .store)
                 switch size {
-                case 1: memoryBytes.storeBytes(of: UInt8(truncatingIfNeeded: b), toByteOffset: at, as: UInt8.self)
+                case 1:
+                    memoryBytes.storeBytes(of: UInt8(truncatingIfNeeded: b), toByteOffset: at, as: UInt8.self)
                 case 2:
                     memoryBytes.storeBytes(
                         of: UInt16(truncatingIfNeeded: b).littleEndian, toByteOffset: at, as: UInt16.self)
@@ -173,15 +178,18 @@ extension ReferenceInterpreter {
             case .addiw: result = signExtend(UInt32(truncatingIfNeeded: a &+ imm))
             case .slliw: result = signExtend(UInt32(truncatingIfNeeded: a) &<< UInt32(imm & 31))
             case .srliw: result = signExtend(UInt32(truncatingIfNeeded: a) &>> UInt32(imm & 31))
-            case .sraiw: result = signExtend(UInt32(bitPattern: Int32(truncatingIfNeeded: a) &>> Int32(imm & 31)))
+            case .sraiw:
+                result = signExtend(UInt32(bitPattern: Int32(truncatingIfNeeded: a) &>> Int32(imm & 31)))
             case .addw: result = signExtend(UInt32(truncatingIfNeeded: a &+ b))
             case .subw: result = signExtend(UInt32(truncatingIfNeeded: a &- b))
             case .sllw: result = signExtend(UInt32(truncatingIfNeeded: a) &<< UInt32(b & 31))
             case .srlw: result = signExtend(UInt32(truncatingIfNeeded: a) &>> UInt32(b & 31))
-            case .sraw: result = signExtend(UInt32(bitPattern: Int32(truncatingIfNeeded: a) &>> Int32(b & 31)))
+            case .sraw:
+                result = signExtend(UInt32(bitPattern: Int32(truncatingIfNeeded: a) &>> Int32(b & 31)))
             case .mul: result = a &* b
             case .mulh:
-                result = UInt64(bitPattern: Int64(bitPattern: a).multipliedFullWidth(by: Int64(bitPattern: b)).high)
+                result = UInt64(
+                    bitPattern: Int64(bitPattern: a).multipliedFullWidth(by: Int64(bitPattern: b)).high)
             case .mulhsu:
                 // (a - 2^64 [a < 0]) * b = a_unsigned * b - 2^64 * b [a < 0]
                 let high = a.multipliedFullWidth(by: b).high

@@ -56,7 +56,7 @@ public final class ReferenceInterpreter {
         }
         isRunning = Array(repeating: true, count: hartCount)
         systemCallCounts = Array(repeating: 0, count: hartCount)
-        decodedCode = DecodedCode(image: image, memory: memory)
+        decodedCode = try DecodedCode(image: image)
     }
 
     /// How a run ended.
