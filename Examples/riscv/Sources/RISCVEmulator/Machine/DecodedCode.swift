@@ -41,6 +41,9 @@ final class DecodedCode {
         isDecoded.deallocate()
     }
 
+    /// The executable address range instructions are fetched from.
+    var range: Range<UInt64> { start..<start + byteCount }
+
     /// Forgets every decoded instruction (`fence.i`).
     func invalidateAll() {
         isDecoded.update(repeating: 0, count: max(wordCount, 1))

@@ -59,6 +59,10 @@ public final class ReferenceInterpreter {
         decodedCode = try DecodedCode(image: image)
     }
 
+    /// The address range instructions may be fetched from: the file-backed
+    /// part of the executable segments.
+    public var codeRange: Range<UInt64> { decodedCode.range }
+
     /// How a run ended.
     public struct Exit: Equatable, Sendable {
         /// The process exit status as a shell sees it (`code & 0xff`).
