@@ -44,7 +44,9 @@ let package = Package(
             dependencies: ["Asyncify", "AsyncifyHost", "TBRuntime", "WasmInterpreter", "NativeSwitch"],
             path: "Benchmarks/SwitchBench",
             swiftSettings: strict),
-        .target(name: "RISCVEmulator", path: "Examples/riscv/Sources/RISCVEmulator", swiftSettings: strict),
+        .target(
+            name: "RISCVEmulator", dependencies: ["TBCodegen"], path: "Examples/riscv/Sources/RISCVEmulator",
+            swiftSettings: strict),
         .executableTarget(
             name: "RISCVDemo", dependencies: ["RISCVEmulator"], path: "Examples/riscv/Sources/RISCVDemo",
             swiftSettings: strict),

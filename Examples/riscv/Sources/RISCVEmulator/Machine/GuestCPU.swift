@@ -17,3 +17,11 @@ public struct GuestCPU: Equatable, Sendable {
         set { if index != 0 { registers[index] = newValue } }
     }
 }
+
+/// How a guest program's run ended.
+public struct GuestExit: Equatable, Sendable {
+    /// The process exit status as a shell sees it (`code & 0xff`).
+    public var code: Int
+    /// Instructions retired by all harts, `ecall`s included.
+    public var instructions: UInt64
+}

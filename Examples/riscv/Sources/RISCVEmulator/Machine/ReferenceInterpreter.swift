@@ -27,19 +27,21 @@ public final class ReferenceInterpreter {
     /// Each hart's registers and pc (updated whenever the hart stops or switches).
     public private(set) var harts: [GuestCPU]
     /// Whether each hart is still running (false after it called `exit`).
-    public private(set) var isRunning: [Bool]
+    public var isRunning: [Bool] { process.isRunning }
     /// Everything the program wrote to fd 1.
-    public private(set) var standardOutput: [UInt8] = []
+    public var standardOutput: [UInt8] { process.standardOutput }
     /// Everything the program wrote to fd 2.
-    public private(set) var standardError: [UInt8] = []
+    public var standardError: [UInt8] { process.standardError }
     /// Called with (fd, bytes) on every successful `write`, e.g. to stream output.
-    public var onWrite: ((Int, [UInt8]) -> Void)?
+    public var onWrite: ((Int, [UInt8]) -> Void)? {
+        get { process.onWrite }
+        set { process.onWrite = newValue }
+    }
     /// Number of `ecall`s each hart made.
-    public private(set) var systemCallCounts: [Int]
+    public var systemCallCounts: [Int] { process.systemCallCounts }
 
+    private var process: LinuxProcess
     let decodedCode: DecodedCode
-    private var lastExitCode: Int = 0
-    private var exitGroupCode: Int?
 
     /// Loads `image` into fresh guest memory with `hartCount` harts.
     /// - Throws: ``MachineSetupError`` if the program or hart count does not fit.
@@ -54,8 +56,7 @@ public final class ReferenceInterpreter {
             cpu[11] = UInt64(hartCount)
             return cpu
         }
-        isRunning = Array(repeating: true, count: hartCount)
-        systemCallCounts = Array(repeating: 0, count: hartCount)
+        process = LinuxProcess(hartCount: hartCount)
         decodedCode = try DecodedCode(image: image)
     }
 
@@ -64,12 +65,7 @@ public final class ReferenceInterpreter {
     public var codeRange: Range<UInt64> { decodedCode.range }
 
     /// How a run ended.
-    public struct Exit: Equatable, Sendable {
-        /// The process exit status as a shell sees it (`code & 0xff`).
-        public var code: Int
-        /// Instructions retired by all harts, `ecall`s included.
-        public var instructions: UInt64
-    }
+    public typealias Exit = GuestExit
 
     /// Runs until every hart has exited.
     /// - Parameter instructionLimit: stop with ``GuestFault/instructionLimitReached(limit:)``
@@ -78,7 +74,7 @@ public final class ReferenceInterpreter {
     public func run(instructionLimit: UInt64 = 10_000_000_000) throws(GuestFault) -> Exit {
         var retired: UInt64 = 0
         var hart = 0
-        while let next = nextRunnable(from: hart) {
+        while let next = process.nextRunnable(from: hart) {
             hart = next
             let budget = instructionLimit - retired
             if budget == 0 { throw .instructionLimitReached(limit: instructionLimit) }
@@ -91,58 +87,11 @@ public final class ReferenceInterpreter {
                 // The ecall retires here; the next hart runs after it.
                 retired += 1
                 cpu.pc &+= 4
-                systemCall(&cpu, hart: current)
+                cpu[10] = process.systemCall(
+                    cpu[17], cpu[10], cpu[11], cpu[12], hart: current, memory: memory)
             }
             hart = current + 1
         }
-        return Exit(code: (exitGroupCode ?? lastExitCode) & 0xff, instructions: retired)
-    }
-
-    private func nextRunnable(from start: Int) -> Int? {
-        if exitGroupCode != nil { return nil }
-        for step in 0..<harts.count where isRunning[(start + step) % harts.count] {
-            return (start + step) % harts.count
-        }
-        return nil
-    }
-
-    /// Linux system call numbers (asm-generic, as used by riscv64).
-    enum SystemCall {
-        static let write: UInt64 = 64
-        static let exit: UInt64 = 93
-        static let exitGroup: UInt64 = 94
-        static let schedYield: UInt64 = 124
-    }
-
-    private func systemCall(_ cpu: inout GuestCPU, hart: Int) {
-        systemCallCounts[hart] += 1
-        let number = cpu[17]
-        let a0 = cpu[10]
-        switch number {
-        case SystemCall.write:
-            cpu[10] = UInt64(bitPattern: write(fd: a0, address: cpu[11], count: cpu[12]))
-        case SystemCall.exit:
-            isRunning[hart] = false
-            lastExitCode = Int(truncatingIfNeeded: a0)
-        case SystemCall.exitGroup:
-            exitGroupCode = Int(truncatingIfNeeded: a0)
-            for index in isRunning.indices { isRunning[index] = false }
-        case SystemCall.schedYield:
-            cpu[10] = 0
-        default:
-            cpu[10] = UInt64(bitPattern: -38)  // -ENOSYS
-        }
-    }
-
-    /// Linux `write` on the two console descriptors; -EBADF or -EFAULT otherwise.
-    private func write(fd: UInt64, address: UInt64, count: UInt64) -> Int64 {
-        guard fd == 1 || fd == 2 else { return -9 }  // EBADF
-        if count == 0 { return 0 }
-        guard count <= UInt64(Int32.max), let data = memory.read(address, count: Int(count)) else {
-            return -14  // EFAULT
-        }
-        if fd == 1 { standardOutput += data } else { standardError += data }
-        onWrite?(Int(fd), data)
-        return Int64(count)
+        return Exit(code: process.exitCode, instructions: retired)
     }
 }
