@@ -1,6 +1,9 @@
 // riscv-demo: runs a static RV64IM ELF program.
 //
-//   riscv-demo run [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
+//   riscv-demo run [--engine reference|tb] [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
+//
+// Engines: `reference` is the plain RV64IM interpreter; `tb` translates guest
+// basic blocks to TB IR and runs them on the TB IR interpreter.
 //   riscv-demo disassemble program.elf
 //
 // The program's stdout/stderr go to ours and its exit code becomes ours.
@@ -8,7 +11,7 @@ import Foundation
 import RISCVEmulator
 
 let usage = """
-    usage: riscv-demo run [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
+    usage: riscv-demo run [--engine reference|tb] [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
            riscv-demo disassemble program.elf
     """
 
@@ -35,6 +38,7 @@ case "run":
     var harts = 1
     var limit: UInt64 = 10_000_000_000
     var stats = false
+    var engine = "reference"
     var path: String?
     while !arguments.isEmpty {
         let argument = arguments.removeFirst()
@@ -49,6 +53,12 @@ case "run":
             limit = value
         case "--stats":
             stats = true
+        case "--engine":
+            guard let value = arguments.first, value == "reference" || value == "tb" else {
+                fail("--engine needs 'reference' or 'tb'")
+            }
+            arguments.removeFirst()
+            engine = value
         default:
             guard path == nil, !argument.hasPrefix("-") else { fail(usage) }
             path = argument
@@ -56,19 +66,30 @@ case "run":
     }
     guard let path else { fail(usage) }
     let image = loadImage(path)
+    let onWrite: (Int, [UInt8]) -> Void = { fd, bytes in
+        (fd == 2 ? FileHandle.standardError : FileHandle.standardOutput).write(Data(bytes))
+    }
     do {
-        let machine = try ReferenceInterpreter(image: image, hartCount: harts)
-        machine.onWrite = { fd, bytes in
-            (fd == 2 ? FileHandle.standardError : FileHandle.standardOutput).write(Data(bytes))
-        }
         let start = Date()
-        let result = try machine.run(instructionLimit: limit)
+        let result: GuestExit
+        var detail = ""
+        if engine == "tb" {
+            let machine = try TranslatedMachine(image: image, hartCount: harts)
+            machine.onWrite = onWrite
+            result = try machine.run(instructionLimit: limit)
+            detail = "\(machine.translationCount) blocks translated"
+        } else {
+            let machine = try ReferenceInterpreter(image: image, hartCount: harts)
+            machine.onWrite = onWrite
+            result = try machine.run(instructionLimit: limit)
+            detail = "ecalls per hart \(machine.systemCallCounts)"
+        }
         if stats {
             let seconds = Date().timeIntervalSince(start)
             let rate = Double(result.instructions) / max(seconds, 1e-9) / 1e6
             fail(
-                "riscv-demo: \(result.instructions) instructions in \(String(format: "%.3f", seconds)) s"
-                    + " (\(String(format: "%.1f", rate)) M instructions/s), ecalls per hart \(machine.systemCallCounts)",
+                "riscv-demo (\(engine)): \(result.instructions) instructions in \(String(format: "%.3f", seconds)) s"
+                    + " (\(String(format: "%.2f", rate)) M instructions/s), \(detail)",
                 code: Int32(result.code))
         }
         exit(Int32(result.code))

@@ -14,6 +14,8 @@ public enum GuestFault: Error, Equatable, Sendable, CustomStringConvertible {
     case breakpoint(pc: UInt64, hart: Int)
     /// The run executed its whole instruction budget without every hart exiting.
     case instructionLimitReached(limit: UInt64)
+    /// The engine itself failed (a translator or TB runtime bug, not the guest's doing).
+    case internalError(String)
 
     /// What a faulting memory access was doing.
     public enum AccessKind: String, Sendable {
@@ -33,6 +35,8 @@ public enum GuestFault: Error, Equatable, Sendable, CustomStringConvertible {
             return "hart \(hart) at pc 0x\(hex(pc)): ebreak"
         case .instructionLimitReached(let limit):
             return "the program did not exit within \(limit) instructions"
+        case .internalError(let message):
+            return "internal error: \(message)"
         }
     }
 }

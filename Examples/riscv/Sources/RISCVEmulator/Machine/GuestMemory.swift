@@ -17,6 +17,10 @@ public final class GuestMemory {
     public let hartCount: Int
     /// The bytes. Valid for the object's lifetime.
     public let bytes: UnsafeMutableRawPointer
+    /// The allocation: `leadingBytes` of zeroed room for an engine's own
+    /// records (context, CPU state, TLB), then the guest bytes.
+    let allocation: UnsafeMutableRawPointer
+    let leadingBytes: Int
 
     /// At most this much guest memory is allocated (1 GiB).
     public static let maximumSize: UInt64 = 1 << 30
@@ -27,7 +31,15 @@ public final class GuestMemory {
     /// Lays out and fills guest memory for `image`: copies each segment's file
     /// contents, leaves the rest (`.bss`, stacks) zero.
     /// - Throws: ``MachineSetupError`` if the layout would exceed ``maximumSize``.
-    public init(image: ELFImage, hartCount: Int, stackSize: Int = 256 * 1024) throws(MachineSetupError) {
+    public convenience init(image: ELFImage, hartCount: Int, stackSize: Int = 256 * 1024)
+        throws(MachineSetupError)
+    {
+        try self.init(image: image, hartCount: hartCount, stackSize: stackSize, leadingBytes: 0)
+    }
+
+    /// The same layout, after `leadingBytes` (a multiple of 4096) of zeroed
+    /// room in the same allocation: a TB engine's linear memory.
+    init(image: ELFImage, hartCount: Int, stackSize: Int, leadingBytes: Int) throws(MachineSetupError) {
         guard hartCount >= 1, hartCount <= Self.maximumHarts else { throw .badHartCount(hartCount) }
         let low = image.segments.map(\.virtualAddress).min()! & ~(Self.pageSize - 1)
         let high = image.segments.map(\.endAddress).max()!
@@ -40,8 +52,10 @@ public final class GuestMemory {
         size = Int(imageSpan + stacks)
         self.stackSize = max(stackSize, 4096)
         self.hartCount = hartCount
-        bytes = .allocate(byteCount: size, alignment: 16)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        self.leadingBytes = leadingBytes
+        allocation = .allocate(byteCount: leadingBytes + size, alignment: 4096)
+        allocation.initializeMemory(as: UInt8.self, repeating: 0, count: leadingBytes + size)
+        bytes = allocation + leadingBytes
         for segment in image.segments {
             let offset = Int(segment.virtualAddress - low)
             segment.contents.withUnsafeBytes { source in
@@ -52,7 +66,7 @@ public final class GuestMemory {
         }
     }
 
-    deinit { bytes.deallocate() }
+    deinit { allocation.deallocate() }
 
     /// Guest address one past the top of hart `hart`'s stack (16-byte aligned).
     public func stackTop(hart: Int) -> UInt64 {

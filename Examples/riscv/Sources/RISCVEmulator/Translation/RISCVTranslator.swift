@@ -30,8 +30,11 @@ public enum RISCVCPUState {
     public static func offset(ofRegister index: Int) -> Int32 { Int32(index * 8) }
     /// Byte offset of the pc.
     public static let pcOffset: Int32 = 256
+    /// Byte offset of the retired-instruction counter (`instret`): each TB adds
+    /// its block length on entry, so loops inside a TB are counted too.
+    public static let instructionCountOffset: Int32 = 264
     /// Size in bytes.
-    public static let size = 264
+    public static let size = 272
 }
 
 /// The values a translated block passes to `exit_tb` (never 0, which the TB
@@ -54,6 +57,7 @@ public enum RISCVTranslator {
     /// - Throws: ``TBBuildError`` if the builder rejects the block (a bug in this translator).
     public static func translate(_ block: GuestBasicBlock) throws(TBBuildError) -> TranslationBlock {
         var emitter = Emitter(builder: TBBuilder(pc: block.startAddress))
+        emitter.countInstructions(block.instructions.count)
         for (index, instruction) in block.instructions.enumerated() {
             emitter.emit(instruction, at: block.startAddress + UInt64(index) * 4)
         }
@@ -82,6 +86,13 @@ private struct Emitter {
 
     mutating func set(_ x: UInt8, _ reg: TBReg) {
         if x != 0 { builder.storeEnv(.u64, reg, offset: RISCVCPUState.offset(ofRegister: Int(x))) }
+    }
+
+    mutating func countInstructions(_ count: Int) {
+        builder.loadEnv(.u64, d, offset: RISCVCPUState.instructionCountOffset)
+        builder.movi(t, UInt64(count))
+        builder.add(d, d, t)
+        builder.storeEnv(.u64, d, offset: RISCVCPUState.instructionCountOffset)
     }
 
     mutating func storePC(_ pc: UInt64) {
