@@ -110,8 +110,10 @@ import Testing
             }
             do {
                 let image = try ELFImage(bytes: bytes)
-                let machine = try ReferenceInterpreter(image: image)
+                let machine = try ReferenceInterpreter(image: image, memoryLimit: 16 << 20)
                 _ = try machine.run(instructionLimit: 5_000)
+                let translated = try TranslatedMachine(image: image, memoryLimit: 16 << 20)
+                _ = try translated.run(instructionLimit: 5_000)
             } catch is ELFError {
                 rejected += 1
             } catch is MachineSetupError {

@@ -22,7 +22,7 @@ public final class GuestMemory {
     let allocation: UnsafeMutableRawPointer
     let leadingBytes: Int
 
-    /// At most this much guest memory is allocated (1 GiB).
+    /// By default at most this much guest memory is allocated (1 GiB).
     public static let maximumSize: UInt64 = 1 << 30
     /// At most this many harts.
     public static let maximumHarts = 64
@@ -30,23 +30,27 @@ public final class GuestMemory {
 
     /// Lays out and fills guest memory for `image`: copies each segment's file
     /// contents, leaves the rest (`.bss`, stacks) zero.
-    /// - Throws: ``MachineSetupError`` if the layout would exceed ``maximumSize``.
-    public convenience init(image: ELFImage, hartCount: Int, stackSize: Int = 256 * 1024)
-        throws(MachineSetupError)
-    {
-        try self.init(image: image, hartCount: hartCount, stackSize: stackSize, leadingBytes: 0)
+    /// - Parameter sizeLimit: the most guest memory to allocate (default ``maximumSize``).
+    /// - Throws: ``MachineSetupError`` if the layout would exceed `sizeLimit`.
+    public convenience init(
+        image: ELFImage, hartCount: Int, stackSize: Int = 256 * 1024, sizeLimit: UInt64 = maximumSize
+    ) throws(MachineSetupError) {
+        try self.init(
+            image: image, hartCount: hartCount, stackSize: stackSize, sizeLimit: sizeLimit, leadingBytes: 0)
     }
 
     /// The same layout, after `leadingBytes` (a multiple of 4096) of zeroed
     /// room in the same allocation: a TB engine's linear memory.
-    init(image: ELFImage, hartCount: Int, stackSize: Int, leadingBytes: Int) throws(MachineSetupError) {
+    init(image: ELFImage, hartCount: Int, stackSize: Int, sizeLimit: UInt64, leadingBytes: Int)
+        throws(MachineSetupError)
+    {
         guard hartCount >= 1, hartCount <= Self.maximumHarts else { throw .badHartCount(hartCount) }
         let low = image.segments.map(\.virtualAddress).min()! & ~(Self.pageSize - 1)
         let high = image.segments.map(\.endAddress).max()!
         let stacks = UInt64(hartCount) * UInt64(max(stackSize, 4096))
         let imageSpan = (high - low + Self.pageSize - 1) & ~(Self.pageSize - 1)
-        guard imageSpan <= Self.maximumSize, imageSpan + stacks <= Self.maximumSize else {
-            throw .imageTooLarge(bytes: imageSpan &+ stacks, limit: Self.maximumSize)
+        guard imageSpan <= sizeLimit, imageSpan + stacks <= sizeLimit else {
+            throw .imageTooLarge(bytes: imageSpan &+ stacks, limit: sizeLimit)
         }
         baseAddress = low
         size = Int(imageSpan + stacks)

@@ -44,10 +44,15 @@ public final class ReferenceInterpreter {
     let decodedCode: DecodedCode
 
     /// Loads `image` into fresh guest memory with `hartCount` harts.
+    /// - Parameter memoryLimit: the most guest memory to allocate.
     /// - Throws: ``MachineSetupError`` if the program or hart count does not fit.
-    public init(image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024) throws(MachineSetupError) {
+    public init(
+        image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
+        memoryLimit: UInt64 = GuestMemory.maximumSize
+    ) throws(MachineSetupError) {
         self.image = image
-        let memory = try GuestMemory(image: image, hartCount: hartCount, stackSize: stackSize)
+        let memory = try GuestMemory(
+            image: image, hartCount: hartCount, stackSize: stackSize, sizeLimit: memoryLimit)
         self.memory = memory
         harts = (0..<hartCount).map { hart in
             var cpu = GuestCPU(pc: image.entry)

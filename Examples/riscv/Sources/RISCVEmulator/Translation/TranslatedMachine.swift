@@ -51,12 +51,16 @@ public final class TranslatedMachine {
     /// Lays out the linear memory for `image` and `hartCount` harts, each
     /// starting like in ``ReferenceInterpreter`` (pc = entry, sp = its stack
     /// top, a0 = hart id, a1 = hart count).
-    public init(image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024) throws(MachineSetupError) {
+    public init(
+        image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
+        memoryLimit: UInt64 = GuestMemory.maximumSize
+    ) throws(MachineSetupError) {
         self.image = image
         guard hartCount >= 1, hartCount <= GuestMemory.maximumHarts else { throw .badHartCount(hartCount) }
         let ramOffset = (64 + UInt64(hartCount) * Self.hartAreaSize + 4095) & ~4095
         let layout = try GuestMemory(
-            image: image, hartCount: hartCount, stackSize: stackSize, leadingBytes: Int(ramOffset))
+            image: image, hartCount: hartCount, stackSize: stackSize, sizeLimit: memoryLimit,
+            leadingBytes: Int(ramOffset))
         self.layout = layout
         self.hartCount = hartCount
         codeRange = try DecodedCode(image: image).range
