@@ -5,6 +5,7 @@
 // Engines: `reference` is the plain RV64IM interpreter; `tb` translates guest
 // basic blocks to TB IR and runs them on the TB IR interpreter.
 //   riscv-demo disassemble program.elf
+//   riscv-demo bench [--runs N] program.elf...
 //
 // The program's stdout/stderr go to ours and its exit code becomes ours.
 import Foundation
@@ -13,6 +14,7 @@ import RISCVEmulator
 let usage = """
     usage: riscv-demo run [--engine reference|tb] [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
            riscv-demo disassemble program.elf
+           riscv-demo bench [--runs N] program.elf...
     """
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -96,6 +98,8 @@ case "run":
     } catch {
         fail("riscv-demo: \(error)", code: 1)
     }
+case "bench":
+    benchmark(arguments)
 case "disassemble":
     guard let path = arguments.first else { fail(usage) }
     let image = loadImage(path)

@@ -23,6 +23,7 @@ public enum ELFError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The symbol table or its string table is malformed.
     case badSymbolTable(reason: String)
 
+    /// A one-line explanation naming what was wrong and where.
     public var description: String {
         switch self {
         case .truncated(let what, let offset, let needed, let fileSize):

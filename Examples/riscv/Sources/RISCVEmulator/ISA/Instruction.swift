@@ -33,6 +33,7 @@ public struct IllegalInstruction: Error, Equatable, Sendable, CustomStringConver
     /// Why it was rejected (the field that has no meaning in RV64IM).
     public var reason: String
 
+    /// A one-line explanation naming what was wrong and where.
     public var description: String {
         "illegal instruction 0x\(hex(UInt64(word), digits: 8)): \(reason)"
     }

@@ -19,9 +19,11 @@ public enum GuestFault: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// What a faulting memory access was doing.
     public enum AccessKind: String, Sendable {
+        /// An instruction fetch, a load or a store.
         case fetch, load, store
     }
 
+    /// A one-line explanation naming what was wrong and where.
     public var description: String {
         switch self {
         case .illegalInstruction(let error, let pc, let hart):
@@ -50,6 +52,7 @@ public enum MachineSetupError: Error, Equatable, Sendable, CustomStringConvertib
     /// The executable segments span more than the instruction cache allows.
     case codeTooLarge(bytes: UInt64, limit: UInt64)
 
+    /// A one-line explanation naming what was wrong and where.
     public var description: String {
         switch self {
         case .imageTooLarge(let bytes, let limit):
