@@ -17,6 +17,19 @@ import Testing
         #expect(machine.translationCount > 0)
     }
 
+    @Test(arguments: GuestPrograms.names)
+    func outputMatchesLiveQemuRun(program: String) throws {
+        guard let qemu = ExternalTool.find("qemu-riscv64") else {
+            print("skipped: qemu-riscv64 not installed")
+            return
+        }
+        let live = try ExternalTool.run(qemu, [GuestPrograms.elfPath(program)])
+        let machine = try TranslatedMachine(image: ELFImage(bytes: GuestPrograms.elf(program)))
+        let exit = try machine.run(instructionLimit: 100_000_000)
+        #expect(machine.standardOutput == live.stdout)
+        #expect(exit.code == Int(live.status))
+    }
+
     /// Same instruction count as the reference interpreter: both retire
     /// whole blocks, ecalls included.
     @Test(arguments: ["hello", "sieve", "harts"])
