@@ -9,9 +9,10 @@ extension Instruction: CustomStringConvertible {
     /// Branch and jump targets are shown relative to the instruction.
     public var description: String {
         let name = opcode.mnemonic
-        let d = Self.registerNames[Int(rd)]
-        let s1 = Self.registerNames[Int(rs1)]
-        let s2 = Self.registerNames[Int(rs2)]
+        // The fields are public and settable: mask them rather than trap.
+        let d = Self.registerNames[Int(rd & 31)]
+        let s1 = Self.registerNames[Int(rs1 & 31)]
+        let s2 = Self.registerNames[Int(rs2 & 31)]
         let offset = imm >= 0 ? "+\(imm)" : "\(imm)"
         switch opcode {
         case .lui, .auipc:

@@ -16,12 +16,12 @@ public struct Instruction: Equatable, Sendable {
     /// The immediate, sign-extended to 64 bits.
     public var imm: Int64
 
-    /// Makes an instruction from its fields (no encoding checks).
+    /// Makes an instruction from its fields; register numbers are taken modulo 32.
     public init(_ opcode: Opcode, rd: UInt8 = 0, rs1: UInt8 = 0, rs2: UInt8 = 0, imm: Int64 = 0) {
         self.opcode = opcode
-        self.rd = rd
-        self.rs1 = rs1
-        self.rs2 = rs2
+        self.rd = rd & 31
+        self.rs1 = rs1 & 31
+        self.rs2 = rs2 & 31
         self.imm = imm
     }
 }

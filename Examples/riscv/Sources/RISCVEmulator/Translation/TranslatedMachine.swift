@@ -95,13 +95,19 @@ public final class TranslatedMachine {
 
     /// Register `x[index]` of `hart` (x0 reads 0).
     public func register(_ index: Int, hart: Int) -> UInt64 {
-        index == 0 ? 0 : load(env(hart) + UInt64(RISCVCPUState.offset(ofRegister: index)))
+        precondition(
+            (0..<32).contains(index) && (0..<hartCount).contains(hart),
+            "no register x\(index) on hart \(hart)")
+        return index == 0 ? 0 : load(env(hart) + UInt64(RISCVCPUState.offset(ofRegister: index)))
     }
     private func setRegister(_ index: Int, _ value: UInt64, hart: Int) {
         store(env(hart) + UInt64(RISCVCPUState.offset(ofRegister: index)), value)
     }
     /// The pc stored in `hart`'s CPU state (exact whenever the hart is stopped).
-    public func pc(hart: Int) -> UInt64 { load(env(hart) + UInt64(RISCVCPUState.pcOffset)) }
+    public func pc(hart: Int) -> UInt64 {
+        precondition((0..<hartCount).contains(hart), "no hart \(hart)")
+        return load(env(hart) + UInt64(RISCVCPUState.pcOffset))
+    }
     private func setPC(_ value: UInt64, hart: Int) {
         store(env(hart) + UInt64(RISCVCPUState.pcOffset), value)
     }
