@@ -170,9 +170,12 @@ public final class TranslatedMachine {
         let helpers = makeHelpers(hart: hart)
         let ctx = context(hart)
         var pc = self.pc(hart: hart)
+        // Only this hart's counter moves while it runs.
+        let counter = env(hart) + UInt64(RISCVCPUState.instructionCountOffset)
+        let others = retiredInstructions &- load(counter)
         while true {
             let (tb, length) = try translation(at: pc, hart: hart)
-            let retired = retiredInstructions
+            let retired = others &+ load(counter)
             if retired >= limit || limit - retired < length { throw .instructionLimitReached(limit: limit) }
             // A TB that loops on itself spends at most two steps per pass
             // (a taken branch and a goto_tb), and each pass retires at least one
@@ -193,7 +196,7 @@ public final class TranslatedMachine {
             } catch {
                 throw .internalError("running the TB at 0x\(hex(pc)): \(error)")
             }
-            if retiredInstructions > limit { throw .instructionLimitReached(limit: limit) }
+            if others &+ load(counter) > limit { throw .instructionLimitReached(limit: limit) }
             let next = load(ctx + TBContextLayout.nextTBOffset)
             if next != 0 {
                 pc = next
