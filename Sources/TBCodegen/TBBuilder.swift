@@ -24,6 +24,8 @@ public struct TBBuilder: Sendable {
     private var labelsCreated: UInt32 = 0
     private var labelSetAt: [UInt32: Int] = [:]
     private var firstError: TBBuildError?
+    /// The first problem met so far (thrown by `finish()`); the parser checks it after each op.
+    var pendingError: TBBuildError? { firstError }
 
     /// Creates an empty builder for the TB at guest pc `pc`.
     public init(pc: UInt64 = 0) { self.pc = pc }
