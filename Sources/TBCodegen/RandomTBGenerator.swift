@@ -26,6 +26,14 @@ public struct RandomTBGenerator: Sendable {
         public var guestSize: UInt64 = 0x4000
         /// Roughly how many ops a TB gets (loops repeat them at run time).
         public var targetOpCount: Int = 80
+        /// Whether the TB loads `r0`...`r15` from `env + envSize + 8 * i` on entry
+        /// and stores them back there before leaving, so the final register
+        /// values are visible in memory (the emitted module does not export its
+        /// register globals).
+        public var spillsRegisters: Bool = false
+
+        /// The byte offset of the register save area in the CPU state (after the random-access area).
+        public var registerFileOffset: Int32 { Int32(envSize) }
 
         /// The default configuration.
         public init() {}
@@ -105,6 +113,11 @@ public struct RandomTBGenerator: Sendable {
     public mutating func next() -> TranslationBlock {
         var b = TBBuilder(pc: configuration.pc)
         var budget = configuration.targetOpCount
+        if configuration.spillsRegisters {
+            for r in TBReg.allCases {
+                b.loadEnv(.u64, r, offset: configuration.registerFileOffset + Int32(8 * r.index))
+            }
+        }
         // Seed a few registers with edge constants so arithmetic meets them.
         for _ in 0..<3 { b.movi(dataReg(), constant()) }
         emitBlock(&b, depth: 0, budget: &budget)
@@ -113,6 +126,7 @@ public struct RandomTBGenerator: Sendable {
         b.movi(.r12, 1)
         b.brcond(.leu, .r15, .r12, exit)
         b.sub(.r15, .r15, .r12)
+        spill(&b)
         if chance(50) {
             b.gotoTB(configuration.pc)
         } else {
@@ -120,6 +134,7 @@ public struct RandomTBGenerator: Sendable {
             b.gotoPtr(.r12)
         }
         b.setLabel(exit)
+        spill(&b)
         switch below(3) {
         case 0: b.exitTB(constant())
         case 1: b.gotoTB(configuration.pc &+ 0x40 &* UInt64(1 + below(8)))
@@ -129,6 +144,13 @@ public struct RandomTBGenerator: Sendable {
         }
         // The generator only emits well-formed ops, so finishing cannot fail.
         do { return try b.finish() } catch { preconditionFailure("RandomTBGenerator built an invalid TB: \(error)") }
+    }
+
+    private func spill(_ b: inout TBBuilder) {
+        guard configuration.spillsRegisters else { return }
+        for r in TBReg.allCases {
+            b.storeEnv(.u64, r, offset: configuration.registerFileOffset + Int32(8 * r.index))
+        }
     }
 
     private mutating func emitBlock(_ b: inout TBBuilder, depth: Int, budget: inout Int) {

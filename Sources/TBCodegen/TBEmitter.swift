@@ -33,7 +33,10 @@
 // block starts at every label, and before every helper call (including a
 // guest access's slow path): the old block ends with BLOCK_IDX = n + 1, so
 // the call is the first thing in block n + 1 and a rewind re-enters right at
-// the call. After every helper call: `if (helper.u() == 0) return 0`.
+// the call. After every helper call: `if (helper.u() == 0) return 0`, with
+// the helper's result still on the operand stack; it is stored into its
+// register only after the check, so the dummy result of an unwinding helper
+// never clobbers a register that the rewound call reads again.
 //
 // Branches store the target block in BLOCK_IDX, then `br` to the loop
 // (backward: target <= current block) or out of the current block's `if`

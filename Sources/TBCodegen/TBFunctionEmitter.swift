@@ -222,8 +222,10 @@ struct TBFunctionEmitter {
             nextBlock(storingIndex: true)
             for r in args { reg(r) }
             code.append(.call(functionIndex: UInt32(1 + Int(h.rawValue))))
-            if let result { set(result) }
+            // The result stays on the stack across the check: an unwinding helper's
+            // dummy result must not clobber a register the rewound call reads again.
             unwindCheck()
+            if let result { set(result) }
         case .gotoTB(let target):
             if target == tb.pc {
                 jump(toBlock: 0)
@@ -320,9 +322,9 @@ struct TBFunctionEmitter {
         } else {
             i64(acc.memop)
             code.append(.call(functionIndex: helperFunction(.guestLoadSlowPath)))
-            set(data)
         }
         unwindCheck()
+        if !isStore { set(data) }
         nextBlock(storingIndex: false)
     }
 
