@@ -143,7 +143,9 @@ public struct RandomTBGenerator: Sendable {
             b.gotoPtr(.r12)
         }
         // The generator only emits well-formed ops, so finishing cannot fail.
-        do { return try b.finish() } catch { preconditionFailure("RandomTBGenerator built an invalid TB: \(error)") }
+        do { return try b.finish() } catch {
+            preconditionFailure("RandomTBGenerator built an invalid TB: \(error)")
+        }
     }
 
     private func spill(_ b: inout TBBuilder) {
@@ -250,7 +252,8 @@ public struct RandomTBGenerator: Sendable {
         case 9: b.negsetcond(pick(TBCond.allCases), dataReg(), anyReg(), anyReg(), width: w)
         case 10:
             b.movcond(
-                pick(TBCond.allCases), dataReg(), anyReg(), anyReg(), ifTrue: anyReg(), ifFalse: anyReg(), width: w)
+                pick(TBCond.allCases), dataReg(), anyReg(), anyReg(), ifTrue: anyReg(), ifFalse: anyReg(),
+                width: w)
         default: b.mb()
         }
     }

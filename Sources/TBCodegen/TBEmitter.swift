@@ -89,21 +89,24 @@ public enum TBEmitter {
         for h in tb.helpers {
             m.types.append(
                 FunctionType(
-                    parameters: Array(repeating: .i64, count: h.argumentCount), results: h.hasResult ? [.i64] : []))
+                    parameters: Array(repeating: .i64, count: h.argumentCount),
+                    results: h.hasResult ? [.i64] : []))
         }
         let memory: Limits =
             addressing == .memory64
             ? Limits(min: 0, max: 262_144, isShared: true, is64: true)
             : Limits(min: 0, max: 65_536, isShared: true, is64: false)
         m.imports.append(Import(module: "env", name: "memory", descriptor: .memory(memory)))
-        m.imports.append(Import(module: helperModule, name: unwindCheckName, descriptor: .function(typeIndex: 1)))
+        m.imports.append(
+            Import(module: helperModule, name: unwindCheckName, descriptor: .function(typeIndex: 1)))
         for i in tb.helpers.indices {
             m.imports.append(
                 Import(module: helperModule, name: "\(i)", descriptor: .function(typeIndex: UInt32(2 + i))))
         }
         m.functions = [0]
         for _ in 0...16 {
-            m.globals.append(Global(type: GlobalType(valueType: .i64, isMutable: true), initializer: [.i64Const(0), .end]))
+            m.globals.append(
+                Global(type: GlobalType(valueType: .i64, isMutable: true), initializer: [.i64Const(0), .end]))
         }
         m.exports = [Export(name: exportName, descriptor: .function(UInt32(1 + tb.helpers.count)))]
         var body = TBFunctionEmitter(tb: tb, wraps: addressing == .memory32)

@@ -272,7 +272,9 @@ struct TBFunctionEmitter {
         }
     }
 
-    private mutating func guestAccess(_ acc: TBMemAccess, _ a: TBReg, _ off: Int32, isStore: Bool, data: TBReg) {
+    private mutating func guestAccess(
+        _ acc: TBMemAccess, _ a: TBReg, _ off: Int32, isStore: Bool, data: TBReg
+    ) {
         // Fast path in the current block.
         guestAddress(a, off)
         code.append(.localSet(Self.addr))

@@ -53,7 +53,8 @@ public enum TBInterpreter {
     }
 
     @inline(__always)
-    private static func mem<T>(_ opIndex: Int, _ body: () throws(TBTrap) -> T) throws(TBInterpreterError) -> T {
+    private static func mem<T>(_ opIndex: Int, _ body: () throws(TBTrap) -> T) throws(TBInterpreterError) -> T
+    {
         do { return try body() } catch { throw TBInterpreterError(.trap(error), opIndex: opIndex) }
     }
 
@@ -63,8 +64,12 @@ public enum TBInterpreter {
         pc tbPC: UInt64, memory: TBMemory, ctx: UInt64, regs: UnsafeMutablePointer<UInt64>, stepLimit: Int
     ) throws -> UInt64 {
         // Prologue, in the emitted function's order: env and TLB pointers, then do_init.
-        let env = try mem(-1) { () throws(TBTrap) in try memory.load(.u64, at: ctx, offset: TBContextLayout.envOffset) }
-        let tlb = try mem(-1) { () throws(TBTrap) in try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset) }
+        let env = try mem(-1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.envOffset)
+        }
+        let tlb = try mem(-1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset)
+        }
         try mem(-1) { () throws(TBTrap) in
             if try memory.load(.u32, at: ctx, offset: TBContextLayout.doInitOffset) != 0 {
                 try memory.store(.u32, 0, at: ctx, offset: TBContextLayout.doInitOffset)
@@ -92,7 +97,8 @@ public enum TBInterpreter {
                 regs[d.index] =
                     TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? TBSemantics.allOnes(w) : 0
             case .movcond(let c, let w, let d, let a, let b, let t, let f):
-                let v = TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? regs[t.index] : regs[f.index]
+                let v =
+                    TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? regs[t.index] : regs[f.index]
                 regs[d.index] = TBSemantics.select(w, v)
             case .loadEnv(let acc, let d, let off):
                 let (base, o) = envAddress(env, off)
@@ -185,7 +191,9 @@ public enum TBInterpreter {
             i += 1
         }
         let finalNext = nextTB
-        try mem(i) { () throws(TBTrap) in try memory.store(.u64, finalNext, at: ctx, offset: TBContextLayout.nextTBOffset) }
+        try mem(i) { () throws(TBTrap) in
+            try memory.store(.u64, finalNext, at: ctx, offset: TBContextLayout.nextTBOffset)
+        }
         return result
     }
 

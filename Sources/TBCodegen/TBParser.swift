@@ -83,12 +83,14 @@ struct TBParser {
             } else if ("0"..."9").contains(c) {
                 var j = i
                 while j < chars.count, isWordChar(chars[j]) { j += 1 }
-                tokens.append(TBToken(kind: .number(String(String.UnicodeScalarView(chars[i..<j]))), column: col))
+                tokens.append(
+                    TBToken(kind: .number(String(String.UnicodeScalarView(chars[i..<j]))), column: col))
                 i = j
             } else if isWordChar(c) {
                 var j = i
                 while j < chars.count, isWordChar(chars[j]) { j += 1 }
-                tokens.append(TBToken(kind: .word(String(String.UnicodeScalarView(chars[i..<j]))), column: col))
+                tokens.append(
+                    TBToken(kind: .word(String(String.UnicodeScalarView(chars[i..<j]))), column: col))
                 i = j
             } else if c == "<", i + 1 < chars.count, chars[i + 1] == "-" {
                 tokens.append(TBToken(kind: .punct("<-"), column: col))
@@ -110,7 +112,9 @@ struct TBParser {
     private var found: String { atEnd ? "end of line" : "'\(tokens[pos].text)'" }
 
     private mutating func expect(_ p: String) throws(TBParseError) {
-        guard !atEnd, tokens[pos].kind == .punct(p) else { throw fail(column, "expected '\(p)', found \(found)") }
+        guard !atEnd, tokens[pos].kind == .punct(p) else {
+            throw fail(column, "expected '\(p)', found \(found)")
+        }
         pos += 1
     }
 
@@ -123,7 +127,9 @@ struct TBParser {
     }
 
     private mutating func word(_ what: String) throws(TBParseError) -> (String, Int) {
-        guard !atEnd, case .word(let w) = tokens[pos].kind else { throw fail(column, "expected \(what), found \(found)") }
+        guard !atEnd, case .word(let w) = tokens[pos].kind else {
+            throw fail(column, "expected \(what), found \(found)")
+        }
         pos += 1
         return (w, tokens[pos - 1].column)
     }
@@ -143,7 +149,9 @@ struct TBParser {
     private mutating func integer() throws(TBParseError) -> UInt64 {
         let col = column
         let negative = accept("-")
-        guard !atEnd, case .number(let s) = tokens[pos].kind else { throw fail(column, "expected an integer, found \(found)") }
+        guard !atEnd, case .number(let s) = tokens[pos].kind else {
+            throw fail(column, "expected an integer, found \(found)")
+        }
         pos += 1
         let magnitude: UInt64?
         if s.hasPrefix("0x") || s.hasPrefix("0X") {
@@ -160,10 +168,13 @@ struct TBParser {
         return m
     }
 
-    private mutating func smallInteger(_ range: ClosedRange<Int>, _ what: String) throws(TBParseError) -> Int {
+    private mutating func smallInteger(_ range: ClosedRange<Int>, _ what: String) throws(TBParseError) -> Int
+    {
         let col = column
         let v = try integer()
-        guard v <= UInt64(Int.max), range.contains(Int(v)) else { throw fail(col, "\(what) must be in \(range)") }
+        guard v <= UInt64(Int.max), range.contains(Int(v)) else {
+            throw fail(col, "\(what) must be in \(range)")
+        }
         return Int(v)
     }
 
@@ -226,7 +237,9 @@ struct TBParser {
         guard !atEnd else { return }
         let (first, col) = try word("an op or a label")
         if !atEnd, tokens[pos].kind == .punct(":") {
-            guard TBBuilder.isIdentifier(first) else { throw fail(col, "'\(first)' is not a valid label name") }
+            guard TBBuilder.isIdentifier(first) else {
+                throw fail(col, "'\(first)' is not a valid label name")
+            }
             pos += 1
             opPositions.append((lineNumber, col))
             labelUse[builder.ops.count] = (lineNumber, col)
@@ -248,10 +261,14 @@ struct TBParser {
         while opPositions.count > builder.ops.count { opPositions.removeLast() }
     }
 
-    private static let binaryOps = Dictionary(uniqueKeysWithValues: TBBinaryOp.allCases.map { ($0.description, $0) })
-    private static let unaryOps = Dictionary(uniqueKeysWithValues: TBUnaryOp.allCases.map { ($0.description, $0) })
-    private static let extendOps = Dictionary(uniqueKeysWithValues: TBExtendOp.allCases.map { ($0.description, $0) })
-    private static let loads = Dictionary(uniqueKeysWithValues: TBMemAccess.allCases.map { ($0.loadSuffix, $0) })
+    private static let binaryOps = Dictionary(
+        uniqueKeysWithValues: TBBinaryOp.allCases.map { ($0.description, $0) })
+    private static let unaryOps = Dictionary(
+        uniqueKeysWithValues: TBUnaryOp.allCases.map { ($0.description, $0) })
+    private static let extendOps = Dictionary(
+        uniqueKeysWithValues: TBExtendOp.allCases.map { ($0.description, $0) })
+    private static let loads = Dictionary(
+        uniqueKeysWithValues: TBMemAccess.allCases.map { ($0.loadSuffix, $0) })
     private static let stores: [String: TBMemAccess] = ["8": .u8, "16": .u16, "32": .u32, "64": .u64]
 
     private mutating func parseOp(_ mnemonic: String, _ col: Int) throws(TBParseError) {

@@ -88,7 +88,8 @@ extension TranslationBlock {
             return "movcond\(suffix(w)) \(c) \(d), \(a), \(b), \(t), \(f)"
         case .loadEnv(let acc, let d, let off): return "ld\(acc.loadSuffix) \(d), \(envRef(off))"
         case .storeEnv(let acc, let s, let off): return "st\(acc.storeSuffix) \(s), \(envRef(off))"
-        case .guestLoad(let acc, let d, let a, let off): return "qemu_ld\(acc.loadSuffix) \(d), \(guestRef(a, off))"
+        case .guestLoad(let acc, let d, let a, let off):
+            return "qemu_ld\(acc.loadSuffix) \(d), \(guestRef(a, off))"
         case .guestStore(let acc, let s, let a, let off):
             return "qemu_st\(acc.storeSuffix) \(s), \(guestRef(a, off))"
         case .setLabel(let l): return "\(l):"

@@ -114,7 +114,9 @@ enum NodeHarness {
         unwindAtCall: Int = 0
     ) throws -> Outcome {
         let js = dir.appendingPathComponent("harness.js")
-        if !FileManager.default.fileExists(atPath: js.path) { try script.write(to: js, atomically: true, encoding: .utf8) }
+        if !FileManager.default.fileExists(atPath: js.path) {
+            try script.write(to: js, atomically: true, encoding: .utf8)
+        }
         let wasmURL = dir.appendingPathComponent("tb.wasm")
         let memURL = dir.appendingPathComponent("mem.bin")
         let outURL = dir.appendingPathComponent("out.bin")

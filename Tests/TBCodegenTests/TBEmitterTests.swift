@@ -24,7 +24,9 @@ import WasmBinary
         #expect(m.types.count == 2 + tb.helpers.count)
         #expect(m.types[2] == FunctionType(parameters: [.i64, .i64, .i64], results: [.i64]))  // qemu_ld
         #expect(m.types[3] == FunctionType(parameters: [.i64, .i64, .i64, .i64], results: []))  // qemu_st
-        #expect(m.imports.map { "\($0.module).\($0.name)" } == ["env.memory", "helper.u"] + (0..<6).map { "helper.\($0)" })
+        #expect(
+            m.imports.map { "\($0.module).\($0.name)" } == ["env.memory", "helper.u"]
+                + (0..<6).map { "helper.\($0)" })
         #expect(m.globals.count == 17)
         #expect(m.globals.allSatisfy { $0.type == GlobalType(valueType: .i64, isMutable: true) })
         #expect(m.exports == [Export(name: "start", descriptor: .function(7))])
@@ -74,12 +76,14 @@ import WasmBinary
         // Block 0 ends by storing 1 into BLOCK_IDX; block 1 is entered when BLOCK_IDX <= 1 and begins with the call.
         #expect(
             Array(body[(call - 8)..<call]) == [
-                .i64Const(1), .globalSet(16), .end, .globalGet(16), .i64Const(1), .numeric(.i64LeU), .if(.empty),
+                .i64Const(1), .globalSet(16), .end, .globalGet(16), .i64Const(1), .numeric(.i64LeU),
+                .if(.empty),
                 .globalGet(1),
             ])
         #expect(
             Array(body[(call + 1)...(call + 7)]) == [
-                .call(functionIndex: 0), .numeric(.i32Eqz), .if(.empty), .i64Const(0), .return, .end, .globalSet(2),
+                .call(functionIndex: 0), .numeric(.i32Eqz), .if(.empty), .i64Const(0), .return, .end,
+                .globalSet(2),
             ])
     }
 
@@ -88,8 +92,10 @@ import WasmBinary
         let prologue: [Instruction] = [
             .localGet(0), .load(.i64Load, MemArg(align: 3, offset: 0)), .localSet(1),
             .localGet(0), .load(.i64Load, MemArg(align: 3, offset: 8)), .localSet(2),
-            .localGet(0), .load(.i32Load, MemArg(align: 2, offset: 24)), .i32Const(0), .numeric(.i32Ne), .if(.empty),
-            .i64Const(0), .globalSet(16), .localGet(0), .i32Const(0), .store(.i32Store, MemArg(align: 2, offset: 24)),
+            .localGet(0), .load(.i32Load, MemArg(align: 2, offset: 24)), .i32Const(0), .numeric(.i32Ne),
+            .if(.empty),
+            .i64Const(0), .globalSet(16), .localGet(0), .i32Const(0),
+            .store(.i32Store, MemArg(align: 2, offset: 24)),
             .end, .loop(.empty), .globalGet(16), .numeric(.i64Eqz), .if(.empty),
         ]
         #expect(Array(body.prefix(prologue.count)) == prologue)
@@ -144,7 +150,8 @@ import WasmBinary
             error = "\(e)"
         }
         return NodeHarness.Outcome(
-            result: result, error: error, calls: log.calls.map { [$0.0] + $0.1.map { "\($0)" } }, memory: mem.bytes)
+            result: result, error: error, calls: log.calls.map { [$0.0] + $0.1.map { "\($0)" } },
+            memory: mem.bytes)
     }
 
     static func initialImage(_ gen: inout RandomTBGenerator) throws -> [UInt8] {
@@ -152,7 +159,9 @@ import WasmBinary
         try mem.initializeContext()
         let regs = gen.initialRegisters()
         for r in TBReg.allCases {
-            try mem.store(.u64, regs[r], TestMemory.env + UInt64(gen.configuration.registerFileOffset) + 8 * UInt64(r.index))
+            try mem.store(
+                .u64, regs[r],
+                TestMemory.env + UInt64(gen.configuration.registerFileOffset) + 8 * UInt64(r.index))
         }
         for i in stride(from: 0, to: gen.configuration.envSize, by: 8) {
             try mem.store(.u64, gen.nextRandom(), TestMemory.env + UInt64(i))

@@ -71,7 +71,8 @@ import Testing
         var regs = TBRegisters()
         #expect {
             _ = try TBInterpreter.run(
-                tb, memory: mem.memory, context: TestMemory.ctx, registers: &regs, helpers: [:], stepLimit: 1000)
+                tb, memory: mem.memory, context: TestMemory.ctx, registers: &regs, helpers: [:],
+                stepLimit: 1000)
         } throws: { ($0 as? TBInterpreterError)?.kind == .stepLimitExceeded(1000) }
     }
 

@@ -115,7 +115,9 @@ import Testing
             let expected = TBEmitterTests.reference(tb, initial: image, wraps: false)
             let got = try NodeHarness.run(
                 node: node, wasm: TBEmitter.binary(for: tb), image: image, tb: tb, memory64: true, in: dir)
-            #expect(expected.error == nil && got.error == nil, "TB \(i): \(expected.error ?? "") \(got.error ?? "")")
+            #expect(
+                expected.error == nil && got.error == nil,
+                "TB \(i): \(expected.error ?? "") \(got.error ?? "")")
             #expect(got.result == 1 && expected.result == 1)
             if let (offset, a, b) = firstDifference(got.memory, expected.memory) {
                 let k = Int(offset) / 8 - Int(TestMemory.env) / 8

@@ -109,7 +109,9 @@ import Testing
     }
 
     @Test func everyConditionAgreesWithSwiftComparisons() {
-        let samples: [UInt64] = [0, 1, 2, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 1 << 63, UInt64.max, 0x1_0000_0001]
+        let samples: [UInt64] = [
+            0, 1, 2, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 1 << 63, UInt64.max, 0x1_0000_0001,
+        ]
         for a in samples {
             for b in samples {
                 let sa = Int64(bitPattern: a)

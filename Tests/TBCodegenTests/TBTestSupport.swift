@@ -32,7 +32,9 @@ final class TestMemory {
         TBSoftMMU(memory: memory, guestBase: Self.ramGuest, hostBase: Self.ramHost, byteCount: Self.ramSize)
     }
 
-    func load(_ access: TBMemAccess, _ address: UInt64) throws -> UInt64 { try memory.load(access, at: address) }
+    func load(_ access: TBMemAccess, _ address: UInt64) throws -> UInt64 {
+        try memory.load(access, at: address)
+    }
     func store(_ access: TBMemAccess, _ value: UInt64, _ address: UInt64) throws {
         try memory.store(access, value, at: address)
     }
@@ -80,6 +82,7 @@ func runTB(
     for (k, v) in regs { r[k] = v }
     var table = mem.mmu.helpers
     for (k, v) in helpers { table[k] = v }
-    let result = try TBInterpreter.run(tb, memory: mem.memory, context: TestMemory.ctx, registers: &r, helpers: table)
+    let result = try TBInterpreter.run(
+        tb, memory: mem.memory, context: TestMemory.ctx, registers: &r, helpers: table)
     return (r, result)
 }
