@@ -89,6 +89,7 @@ public struct TBTrap: Error, Sendable, Hashable, CustomStringConvertible {
         self.byteCount = byteCount
     }
 
+    /// The access and its address, in words.
     public var description: String {
         "out-of-bounds memory access of \(byteCount) bytes at 0x\(String(address, radix: 16))+\(offset)"
     }

@@ -116,6 +116,7 @@ public struct TBGuestFault: Error, Sendable, Hashable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// The access, its address and the reason, in words.
     public var description: String {
         "guest access of \(byteCount) bytes at 0x\(String(address, radix: 16)): \(reason)"
     }
