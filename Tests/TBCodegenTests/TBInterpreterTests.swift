@@ -206,6 +206,23 @@ import Testing
         #expect(helperCalls > 40)
     }
 
+    @Test func preparedProgramRunsRepeatedlyAndReportsMissingHelpersUpFront() throws {
+        let tb = try TranslationBlock(parsing: "movi r1, 3\nadd r0, r0, r1\ncall h_sink r0\nexit_tb 9")
+        let log = HelperLog()
+        let mem = TestMemory()
+        try mem.initializeContext()
+        let program = try TBInterpreter.Program(tb, helpers: log.helpers(mmu: mem.mmu))
+        var regs = TBRegisters()
+        for _ in 0..<4 {
+            #expect(try program.run(memory: mem.memory, context: TestMemory.ctx, registers: &regs) == 9)
+        }
+        #expect(regs[.r0] == 12)
+        #expect(log.calls.map { $0.1 } == [[3], [6], [9], [12]])
+        #expect(throws: TBInterpreterError(.missingHelper("h_sink"), opIndex: -1)) {
+            _ = try TBInterpreter.Program(tb, helpers: [:])
+        }
+    }
+
     @Test func generatorIsDeterministicPerSeed() {
         var a = RandomTBGenerator(seed: 99)
         var b = RandomTBGenerator(seed: 99)
