@@ -206,6 +206,46 @@ import WasmBinary
         #expect(slowCalls > 0)
     }
 
+    /// Block-structure corner cases: empty TBs, labels first and last, calls and guest accesses at the edges.
+    static let cornerCases: [String] = [
+        "",
+        "exit_tb 5",
+        "start:\nmovi r1, 1\nadd r0, r0, r1\nmovi r2, 4\nbrcond ltu r0, r2, start\nst64 r0, env",
+        "call h_const r1 <-\nst64 r1, env\nbr end\nmovi r1, 7\nst64 r1, env\nend:",
+        "movi r4, 0x40008\nmovi r5, 0x55\nqemu_st8 r5, [r4]\nqemu_ld8u r6, [r4]\nqemu_ld8u r7, [r4]\nst64 r7, env",
+        "a:\nb:\nc:\nmovi r1, 3\nbrcond eq r1, r2, a\nexit_tb 2",
+        ".pc 0x700\nld64 r15, env+8\nmovi r1, 1\nsub r15, r15, r1\nst64 r15, env+8\nbrcond ne r15, r0, again\nexit_tb 3\n"
+            + "again:\nmovi r3, 0x700\ngoto_ptr r3",
+        "movi r1, 0x40ffe\nqemu_ld32u r2, [r1]\nqemu_st16 r2, [r1-1]\ncall h_sink r2\ngoto_tb 0x123",
+    ]
+
+    @Test func cornerCaseTBsValidateAndAgreeWithTheInterpreter() throws {
+        let node = ExternalTools.find("node")
+        if node == nil { print("skipped: node not installed") }
+        let dir = try ExternalTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mem = TestMemory()
+        try mem.initializeContext()
+        try mem.store(.u64, 3, TestMemory.env + 8)
+        let image = mem.bytes
+        for (i, text) in Self.cornerCases.enumerated() {
+            let tb = try TranslationBlock(parsing: text)
+            for addressing in [TBEmitter.Addressing.memory64, .memory32] {
+                try TBEmitter.module(for: tb, addressing: addressing).validate()
+            }
+            guard let node else { continue }
+            let expected = Self.reference(tb, initial: image, wraps: false)
+            let got = try NodeHarness.run(
+                node: node, wasm: TBEmitter.binary(for: tb), image: image, tb: tb, memory64: true, in: dir)
+            #expect(
+                expected.error == nil && got.error == nil,
+                "case \(i): \(expected.error ?? "") \(got.error ?? "")")
+            #expect(got.result == expected.result, "case \(i)")
+            #expect(got.calls == expected.calls, "case \(i)")
+            #expect(firstDifference(got.memory, expected.memory) == nil, "case \(i)")
+        }
+    }
+
     @Test func rewindResumesAtTheInterruptedCall() throws {
         guard let node = ExternalTools.find("node") else {
             print("skipped: node not installed")
