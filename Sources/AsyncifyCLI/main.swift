@@ -1,1 +1,10 @@
-print("asyncify: no commands yet")
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let rest = Array(arguments.dropFirst())
+switch arguments.first {
+case "spec": exit(SpecSuiteCommand.main(rest))
+case "validate": exit(ValidateCommand.main(rest))
+case "print": exit(PrintCommand.main(rest))
+default: exit(Usage.main(arguments))
+}

@@ -1,0 +1,36 @@
+// `asyncify` without a known command: the list of commands, exit status 2.
+
+import Foundation
+
+enum Usage {
+    static let text = """
+        usage: asyncify <command> [arguments]
+
+        commands:
+          spec <dir> [--verbose]   decode and validate every module of a converted spec suite
+                                   (or of one script: its folder or .json file)
+          validate <file.wasm>     decode and validate a module; prints "valid" or the error
+          print <file.wasm>        print a module in the text format (WAT)
+        """
+
+    /// Prints the usage to standard error; returns exit status 2.
+    static func main(_ arguments: [String]) -> Int32 {
+        if let first = arguments.first, first != "help", first != "--help", first != "-h" {
+            FileHandle.standardError.write(Data("asyncify: unknown command \"\(first)\"\n".utf8))
+        }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        return 2
+    }
+
+    /// Reports a usage error for one command; returns exit status 2.
+    static func fail(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("asyncify: \(message)\n".utf8))
+        return 2
+    }
+
+    /// Reports a runtime error; returns exit status 1.
+    static func error(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("asyncify: \(message)\n".utf8))
+        return 1
+    }
+}
