@@ -6,5 +6,6 @@ switch arguments.first {
 case "spec": exit(SpecSuiteCommand.main(rest))
 case "validate": exit(ValidateCommand.main(rest))
 case "print": exit(PrintCommand.main(rest))
+case "tb": exit(TBCommand.main(rest))
 default: exit(Usage.main(arguments))
 }

@@ -34,5 +34,6 @@ public struct TBBuildError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `op <index>: <message>`.
     public var description: String { "op \(opIndex): \(message)" }
 }

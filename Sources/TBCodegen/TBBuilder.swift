@@ -24,6 +24,8 @@ public struct TBBuilder: Sendable {
     private var labelsCreated: UInt32 = 0
     private var labelSetAt: [UInt32: Int] = [:]
     private var firstError: TBBuildError?
+    /// The first problem met so far (thrown by `finish()`); the parser checks it after each op.
+    var pendingError: TBBuildError? { firstError }
 
     /// Creates an empty builder for the TB at guest pc `pc`.
     public init(pc: UInt64 = 0) { self.pc = pc }
@@ -111,13 +113,21 @@ public struct TBBuilder: Sendable {
         binary(.remu, d, a, b, width: width)
     }
     /// `d = ~s`.
-    public mutating func not(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) { unary(.not, d, s, width: width) }
+    public mutating func not(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) {
+        unary(.not, d, s, width: width)
+    }
     /// `d = -s`.
-    public mutating func neg(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) { unary(.neg, d, s, width: width) }
+    public mutating func neg(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) {
+        unary(.neg, d, s, width: width)
+    }
     /// `d = count of leading zeros of s` (the width for 0).
-    public mutating func clz(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) { unary(.clz, d, s, width: width) }
+    public mutating func clz(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) {
+        unary(.clz, d, s, width: width)
+    }
     /// `d = count of trailing zeros of s` (the width for 0).
-    public mutating func ctz(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) { unary(.ctz, d, s, width: width) }
+    public mutating func ctz(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) {
+        unary(.ctz, d, s, width: width)
+    }
     /// `d = number of set bits of s`.
     public mutating func ctpop(_ d: TBReg, _ s: TBReg, width: TBWidth = .w64) {
         unary(.ctpop, d, s, width: width)
@@ -302,6 +312,8 @@ public struct TBBuilder: Sendable {
         guard let first = s.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
         return s.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || isDigit($0) }
     }
-    static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") }
+    static func isLetter(_ c: UInt8) -> Bool {
+        (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z")
+    }
     static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 }

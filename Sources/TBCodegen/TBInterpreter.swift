@@ -29,42 +29,76 @@ public enum TBInterpreter {
         _ tb: TranslationBlock, memory: TBMemory, context ctx: UInt64, registers: inout TBRegisters,
         helpers: [String: TBHelperFunction], stepLimit: Int = Int.max
     ) throws -> UInt64 {
-        var resolved: [TBHelperFunction] = []
-        resolved.reserveCapacity(tb.helpers.count)
-        for h in tb.helpers {
-            guard let f = helpers[h.name] else {
-                throw TBInterpreterError(.missingHelper(h.name), opIndex: -1)
+        try Program(tb, helpers: helpers).run(
+            memory: memory, context: ctx, registers: &registers, stepLimit: stepLimit)
+    }
+
+    /// A TB prepared for repeated runs: helpers resolved and label positions computed once.
+    public struct Program {
+        /// The translation block.
+        public let tb: TranslationBlock
+        private let helpers: [TBHelperFunction]
+        private let labels: [Int]
+        private let slowPaths: (load: Int, store: Int)
+
+        /// Prepares a TB.
+        /// - Parameters:
+        ///   - tb: the translation block.
+        ///   - helpers: implementations by name for every name in `tb.helpers`.
+        /// - Throws: ``TBInterpreterError`` (`missingHelper`) if one is missing.
+        public init(_ tb: TranslationBlock, helpers: [String: TBHelperFunction]) throws(TBInterpreterError) {
+            var resolved: [TBHelperFunction] = []
+            resolved.reserveCapacity(tb.helpers.count)
+            for h in tb.helpers {
+                guard let f = helpers[h.name] else {
+                    throw TBInterpreterError(.missingHelper(h.name), opIndex: -1)
+                }
+                resolved.append(f)
             }
-            resolved.append(f)
+            self.tb = tb
+            self.helpers = resolved
+            self.labels = tb.labelPositions
+            self.slowPaths = (
+                tb.helpers.firstIndex(of: .guestLoadSlowPath) ?? 0,
+                tb.helpers.firstIndex(of: .guestStoreSlowPath) ?? 0
+            )
         }
-        let labels = tb.labelPositions
-        let loadSlowPath = tb.helpers.firstIndex(of: .guestLoadSlowPath) ?? 0
-        let storeSlowPath = tb.helpers.firstIndex(of: .guestStoreSlowPath) ?? 0
-        return try withUnsafeMutableBytes(of: &registers.storage) { regBytes in
-            let regs = regBytes.baseAddress!.assumingMemoryBound(to: UInt64.self)
-            return try tb.ops.withUnsafeBufferPointer { ops in
-                try labels.withUnsafeBufferPointer { labels in
-                    try execute(
-                        ops: ops, labels: labels, helpers: resolved, slowPaths: (loadSlowPath, storeSlowPath),
-                        pc: tb.pc, memory: memory, ctx: ctx, regs: regs, stepLimit: stepLimit)
+
+        /// Runs the TB once; see ``TBInterpreter/run(_:memory:context:registers:helpers:stepLimit:)``.
+        public func run(
+            memory: TBMemory, context ctx: UInt64, registers: inout TBRegisters, stepLimit: Int = Int.max
+        ) throws -> UInt64 {
+            try withUnsafeMutableBytes(of: &registers.storage) { regBytes in
+                let regs = regBytes.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                return try tb.ops.withUnsafeBufferPointer { ops in
+                    try labels.withUnsafeBufferPointer { labels in
+                        try TBInterpreter.execute(
+                            ops: ops, labels: labels, helpers: helpers, slowPaths: slowPaths, pc: tb.pc,
+                            memory: memory, ctx: ctx, regs: regs, stepLimit: stepLimit)
+                    }
                 }
             }
         }
     }
 
     @inline(__always)
-    private static func mem<T>(_ opIndex: Int, _ body: () throws(TBTrap) -> T) throws(TBInterpreterError) -> T {
+    private static func mem<T>(_ opIndex: Int, _ body: () throws(TBTrap) -> T) throws(TBInterpreterError) -> T
+    {
         do { return try body() } catch { throw TBInterpreterError(.trap(error), opIndex: opIndex) }
     }
 
-    private static func execute(
+    fileprivate static func execute(
         ops: UnsafeBufferPointer<TBOp>, labels: UnsafeBufferPointer<Int>, helpers: [TBHelperFunction],
         slowPaths: (load: Int, store: Int),
         pc tbPC: UInt64, memory: TBMemory, ctx: UInt64, regs: UnsafeMutablePointer<UInt64>, stepLimit: Int
     ) throws -> UInt64 {
         // Prologue, in the emitted function's order: env and TLB pointers, then do_init.
-        let env = try mem(-1) { () throws(TBTrap) in try memory.load(.u64, at: ctx, offset: TBContextLayout.envOffset) }
-        let tlb = try mem(-1) { () throws(TBTrap) in try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset) }
+        let env = try mem(-1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.envOffset)
+        }
+        let tlb = try mem(-1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset)
+        }
         try mem(-1) { () throws(TBTrap) in
             if try memory.load(.u32, at: ctx, offset: TBContextLayout.doInitOffset) != 0 {
                 try memory.store(.u32, 0, at: ctx, offset: TBContextLayout.doInitOffset)
@@ -92,7 +126,8 @@ public enum TBInterpreter {
                 regs[d.index] =
                     TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? TBSemantics.allOnes(w) : 0
             case .movcond(let c, let w, let d, let a, let b, let t, let f):
-                let v = TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? regs[t.index] : regs[f.index]
+                let v =
+                    TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? regs[t.index] : regs[f.index]
                 regs[d.index] = TBSemantics.select(w, v)
             case .loadEnv(let acc, let d, let off):
                 let (base, o) = envAddress(env, off)
@@ -185,7 +220,9 @@ public enum TBInterpreter {
             i += 1
         }
         let finalNext = nextTB
-        try mem(i) { () throws(TBTrap) in try memory.store(.u64, finalNext, at: ctx, offset: TBContextLayout.nextTBOffset) }
+        try mem(i) { () throws(TBTrap) in
+            try memory.store(.u64, finalNext, at: ctx, offset: TBContextLayout.nextTBOffset)
+        }
         return result
     }
 

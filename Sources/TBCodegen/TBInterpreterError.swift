@@ -21,6 +21,7 @@ public struct TBInterpreterError: Error, Sendable, Hashable, CustomStringConvert
         self.opIndex = opIndex
     }
 
+    /// Where and what, in words.
     public var description: String {
         let place = opIndex < 0 ? "TB prologue" : "op \(opIndex)"
         switch kind {

@@ -3,6 +3,7 @@
 ///
 /// The buffer is borrowed, not owned: it can be the very linear memory the
 /// Wasm engine uses, so both engines work on one memory image.
+// @unchecked: it only holds a pointer and a size; the caller owns the memory and its sharing.
 public struct TBMemory: @unchecked Sendable {
     /// The first byte of memory.
     public let base: UnsafeMutableRawPointer
@@ -89,6 +90,7 @@ public struct TBTrap: Error, Sendable, Hashable, CustomStringConvertible {
         self.byteCount = byteCount
     }
 
+    /// The access and its address, in words.
     public var description: String {
         "out-of-bounds memory access of \(byteCount) bytes at 0x\(String(address, radix: 16))+\(offset)"
     }

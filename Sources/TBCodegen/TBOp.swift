@@ -11,6 +11,7 @@
 /// (`div`, `divu`) or the dividend (`rem`, `remu`), and the signed overflow
 /// `MIN / -1` gives `MIN` with remainder 0.
 public enum TBBinaryOp: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Wrapping arithmetic, bitwise logic, shifts (`shr` logical, `sar` arithmetic) and rotations.
     case add, sub, mul, and, or, xor, shl, shr, sar, rotl, rotr
     /// Signed division.
     case div
@@ -47,6 +48,7 @@ public enum TBBinaryOp: UInt8, Sendable, Hashable, CaseIterable, CustomStringCon
 ///
 /// `clz`/`ctz` of zero give the width (64 or 32).
 public enum TBUnaryOp: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Bitwise not, two's-complement negation, leading/trailing zero count, population count.
     case not, neg, clz, ctz, ctpop
 
     /// The text-form mnemonic (without the `_i32` suffix).
@@ -63,6 +65,7 @@ public enum TBUnaryOp: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
 
 /// A sign or zero extension of the low 8, 16 or 32 bits to 64 bits.
 public enum TBExtendOp: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Sign (`s`) or zero (`u`) extension of the low 8, 16 or 32 bits.
     case ext8s, ext8u, ext16s, ext16u, ext32s, ext32u
 
     /// The number of low bits kept.
@@ -95,6 +98,7 @@ public enum TBExtendOp: UInt8, Sendable, Hashable, CaseIterable, CustomStringCon
 /// Loads of fewer than 8 bytes are zero- or sign-extended to 64 bits; stores
 /// write the low bytes of the register. All accesses are little-endian.
 public enum TBMemAccess: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Unsigned (`u`) or signed (`s`) accesses of 8, 16, 32 or 64 bits.
     case u8, s8, u16, s16, u32, s32, u64
 
     /// The access size in bytes: 1, 2, 4 or 8.
@@ -156,6 +160,7 @@ public enum TBMemAccess: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
         self = a
     }
 
+    /// The load suffix (`8u`, ..., `64`).
     public var description: String { loadSuffix }
 }
 

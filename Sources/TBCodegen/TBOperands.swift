@@ -10,6 +10,7 @@
 /// Frontends keep guest registers in the CPU state (`env`) and use
 /// `r0`...`r15` as TCG-style temporaries, as the RISC-V example does.
 public enum TBReg: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// The registers `r0` ... `r15`.
     case r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15
 
     /// The register's number, 0...15.
@@ -127,7 +128,9 @@ public struct TBCallArguments: Sendable, Hashable, RandomAccessCollection, Custo
     /// Creates an empty argument list.
     public init() {}
 
+    /// Always 0.
     public var startIndex: Int { 0 }
+    /// The number of arguments.
     public var endIndex: Int { Int(_count) }
 
     /// The register at position `i`.
@@ -136,5 +139,6 @@ public struct TBCallArguments: Sendable, Hashable, RandomAccessCollection, Custo
         return TBReg(rawValue: UInt8((packed >> (4 * UInt32(i))) & 0xF))!
     }
 
+    /// The registers, comma-separated, as in the text form.
     public var description: String { map(\.description).joined(separator: ", ") }
 }

@@ -1,9 +1,10 @@
 /// The 16 TB registers' values, stored inline.
 public struct TBRegisters: Sendable, Hashable, CustomStringConvertible {
-    var storage: (
-        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
-    ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var storage:
+        (
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     /// All registers zero.
     public init() {}
@@ -26,9 +27,12 @@ public struct TBRegisters: Sendable, Hashable, CustomStringConvertible {
     /// The values `r0` ... `r15` as an array.
     public var values: [UInt64] { TBReg.allCases.map { self[$0] } }
 
+    /// Register files are equal when every register is.
     public static func == (a: TBRegisters, b: TBRegisters) -> Bool { a.values == b.values }
+    /// Hashes all 16 values.
     public func hash(into h: inout Hasher) { h.combine(values) }
 
+    /// `r0=0x... r1=0x...`.
     public var description: String {
         TBReg.allCases.map { "\($0)=0x\(String(self[$0], radix: 16))" }.joined(separator: " ")
     }
@@ -78,7 +82,9 @@ public struct TBHelperArguments: Sendable, Hashable {
     /// The passed values as an array.
     public var array: [UInt64] { (0..<count).map { self[$0] } }
 
+    /// Argument lists are equal when their passed values are.
     public static func == (a: TBHelperArguments, b: TBHelperArguments) -> Bool { a.array == b.array }
+    /// Hashes the passed values.
     public func hash(into h: inout Hasher) { h.combine(array) }
 }
 

@@ -20,7 +20,8 @@ public struct TBHelperSignature: Sendable, Hashable, CustomStringConvertible {
     /// It is called when the inline software-TLB lookup misses (or the
     /// access is unaligned); it must perform the access and may refill the
     /// TLB entry. See ``TBContextLayout``.
-    public static let guestLoadSlowPath = TBHelperSignature(name: "qemu_ld", argumentCount: 3, hasResult: true)
+    public static let guestLoadSlowPath = TBHelperSignature(
+        name: "qemu_ld", argumentCount: 3, hasResult: true)
     /// The guest-store slow path: `qemu_st(ctx, address, value, memop)`.
     public static let guestStoreSlowPath = TBHelperSignature(
         name: "qemu_st", argumentCount: 4, hasResult: false)
