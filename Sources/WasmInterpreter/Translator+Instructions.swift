@@ -264,8 +264,10 @@ extension Translator {
             return
         }
         let y = pop()
+        let immediateOp = Translator.immediateForm(of: op)
+        let k = immediateOp == nil ? nil : takeConstant(y)
         let x = pop()
-        if let immediateOp = Translator.immediateForm(of: op), let k = takeConstant(y) {
+        if let immediateOp, let k {
             emitResult(Inst(op: immediateOp, a: push(), b: x, imm: k))
             return
         }
