@@ -126,75 +126,6 @@ enum Interpreter {
             case .atomic:
                 try atomic(i, fp, memoryState)
                 pc += 1
-            case .i32AddImm:
-                fp[Int(i.a)] = UInt64(UInt32(truncatingIfNeeded: fp[Int(i.b)]) &+ UInt32(truncatingIfNeeded: i.imm))
-                pc += 1
-            case .i64AddImm:
-                fp[Int(i.a)] = fp[Int(i.b)] &+ i.imm
-                pc += 1
-            case .i32SubImm:
-                fp[Int(i.a)] = UInt64(UInt32(truncatingIfNeeded: fp[Int(i.b)]) &- UInt32(truncatingIfNeeded: i.imm))
-                pc += 1
-            case .i64SubImm:
-                fp[Int(i.a)] = fp[Int(i.b)] &- i.imm
-                pc += 1
-            case .i32MulImm:
-                fp[Int(i.a)] = UInt64(UInt32(truncatingIfNeeded: fp[Int(i.b)]) &* UInt32(truncatingIfNeeded: i.imm))
-                pc += 1
-            case .i64MulImm:
-                fp[Int(i.a)] = fp[Int(i.b)] &* i.imm
-                pc += 1
-            case .i32AndImm, .i64AndImm:
-                fp[Int(i.a)] = fp[Int(i.b)] & i.imm
-                pc += 1
-            case .i32ShlImm:
-                fp[Int(i.a)] = UInt64(UInt32(truncatingIfNeeded: fp[Int(i.b)]) &<< UInt32(truncatingIfNeeded: i.imm))
-                pc += 1
-            case .i64ShlImm:
-                fp[Int(i.a)] = fp[Int(i.b)] &<< i.imm
-                pc += 1
-            case .i32ShrUImm:
-                fp[Int(i.a)] = UInt64(UInt32(truncatingIfNeeded: fp[Int(i.b)]) &>> UInt32(truncatingIfNeeded: i.imm))
-                pc += 1
-            case .i64ShrUImm:
-                fp[Int(i.a)] = fp[Int(i.b)] &>> i.imm
-                pc += 1
-            case .i32LtSImm:
-                fp[Int(i.a)] = Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(truncatingIfNeeded: i.imm) ? 1 : 0
-                pc += 1
-            case .i32LtUImm:
-                fp[Int(i.a)] = UInt32(truncatingIfNeeded: fp[Int(i.b)]) < UInt32(truncatingIfNeeded: i.imm) ? 1 : 0
-                pc += 1
-            case .i32GtSImm:
-                fp[Int(i.a)] = Int32(truncatingIfNeeded: fp[Int(i.b)]) > Int32(truncatingIfNeeded: i.imm) ? 1 : 0
-                pc += 1
-            case .i32GtUImm:
-                fp[Int(i.a)] = UInt32(truncatingIfNeeded: fp[Int(i.b)]) > UInt32(truncatingIfNeeded: i.imm) ? 1 : 0
-                pc += 1
-            case .i32EqImm:
-                fp[Int(i.a)] = UInt32(truncatingIfNeeded: fp[Int(i.b)]) == UInt32(truncatingIfNeeded: i.imm) ? 1 : 0
-                pc += 1
-            case .i32NeImm:
-                fp[Int(i.a)] = UInt32(truncatingIfNeeded: fp[Int(i.b)]) != UInt32(truncatingIfNeeded: i.imm) ? 1 : 0
-                pc += 1
-            case .i64LtSImm:
-                fp[Int(i.a)] = Int64(bitPattern: fp[Int(i.b)]) < Int64(bitPattern: i.imm) ? 1 : 0
-                pc += 1
-            case .i64LtUImm:
-                fp[Int(i.a)] = fp[Int(i.b)] < i.imm ? 1 : 0
-                pc += 1
-            case .i64GtSImm:
-                fp[Int(i.a)] = Int64(bitPattern: fp[Int(i.b)]) > Int64(bitPattern: i.imm) ? 1 : 0
-                pc += 1
-            case .i64GtUImm:
-                fp[Int(i.a)] = fp[Int(i.b)] > i.imm ? 1 : 0
-                pc += 1
-            case .i64EqImm:
-                fp[Int(i.a)] = fp[Int(i.b)] == i.imm ? 1 : 0
-                pc += 1
-            case .i64NeImm:
-                fp[Int(i.a)] = fp[Int(i.b)] != i.imm ? 1 : 0
-                pc += 1
             case .brIfI32LtS:
                 let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(truncatingIfNeeded: fp[Int(i.c)])
                 pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
@@ -879,6 +810,256 @@ enum Interpreter {
             case .i64Extend32S:
                 let x = fp[Int(i.b)]
                 fp[Int(i.a)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x)))
+                pc += 1
+            case .i32EqImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((x == y) ? 1 : 0)
+                pc += 1
+            case .i32NeImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((x != y) ? 1 : 0)
+                pc += 1
+            case .i32LtSImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((Int32(bitPattern: x) < Int32(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i32LtUImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((x < y) ? 1 : 0)
+                pc += 1
+            case .i32GtSImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((Int32(bitPattern: x) > Int32(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i32GtUImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((x > y) ? 1 : 0)
+                pc += 1
+            case .i32LeSImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((Int32(bitPattern: x) <= Int32(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i32LeUImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((x <= y) ? 1 : 0)
+                pc += 1
+            case .i32GeSImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((Int32(bitPattern: x) >= Int32(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i32GeUImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = ((x >= y) ? 1 : 0)
+                pc += 1
+            case .i64EqImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((x == y) ? 1 : 0)
+                pc += 1
+            case .i64NeImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((x != y) ? 1 : 0)
+                pc += 1
+            case .i64LtSImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((Int64(bitPattern: x) < Int64(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i64LtUImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((x < y) ? 1 : 0)
+                pc += 1
+            case .i64GtSImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((Int64(bitPattern: x) > Int64(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i64GtUImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((x > y) ? 1 : 0)
+                pc += 1
+            case .i64LeSImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((Int64(bitPattern: x) <= Int64(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i64LeUImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((x <= y) ? 1 : 0)
+                pc += 1
+            case .i64GeSImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((Int64(bitPattern: x) >= Int64(bitPattern: y)) ? 1 : 0)
+                pc += 1
+            case .i64GeUImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = ((x >= y) ? 1 : 0)
+                pc += 1
+            case .i32AddImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x &+ y)
+                pc += 1
+            case .i32SubImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x &- y)
+                pc += 1
+            case .i32MulImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x &* y)
+                pc += 1
+            case .i32DivSImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(try Numerics.divS(x, y))
+                pc += 1
+            case .i32DivUImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(try Numerics.divU(x, y))
+                pc += 1
+            case .i32RemSImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(try Numerics.remS(x, y))
+                pc += 1
+            case .i32RemUImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(try Numerics.remU(x, y))
+                pc += 1
+            case .i32AndImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x & y)
+                pc += 1
+            case .i32OrImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x | y)
+                pc += 1
+            case .i32XorImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x ^ y)
+                pc += 1
+            case .i32ShlImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x &<< y)
+                pc += 1
+            case .i32ShrSImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(bitPattern: x) &>> Int32(bitPattern: y)))
+                pc += 1
+            case .i32ShrUImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64(x &>> y)
+                pc += 1
+            case .i32RotlImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64((x &<< y) | (x &>> (0 &- y)))
+                pc += 1
+            case .i32RotrImm:
+                let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                let y = UInt32(truncatingIfNeeded: i.imm)
+                fp[Int(i.a)] = UInt64((x &>> y) | (x &<< (0 &- y)))
+                pc += 1
+            case .i64AddImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x &+ y
+                pc += 1
+            case .i64SubImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x &- y
+                pc += 1
+            case .i64MulImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x &* y
+                pc += 1
+            case .i64DivSImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = try Numerics.divS(x, y)
+                pc += 1
+            case .i64DivUImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = try Numerics.divU(x, y)
+                pc += 1
+            case .i64RemSImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = try Numerics.remS(x, y)
+                pc += 1
+            case .i64RemUImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = try Numerics.remU(x, y)
+                pc += 1
+            case .i64AndImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x & y
+                pc += 1
+            case .i64OrImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x | y
+                pc += 1
+            case .i64XorImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x ^ y
+                pc += 1
+            case .i64ShlImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x &<< y
+                pc += 1
+            case .i64ShrSImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = UInt64(bitPattern: Int64(bitPattern: x) &>> Int64(bitPattern: y))
+                pc += 1
+            case .i64ShrUImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = x &>> y
+                pc += 1
+            case .i64RotlImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = (x &<< y) | (x &>> (0 &- y))
+                pc += 1
+            case .i64RotrImm:
+                let x = fp[Int(i.b)]
+                let y = i.imm
+                fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
                 pc += 1
             case .i32Load:
                 let address = fp[Int(i.b)]

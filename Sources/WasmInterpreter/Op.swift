@@ -34,16 +34,6 @@ enum Op: UInt16 {
     case tableInit
     case elemDrop
     case atomic
-    case i32AddImm
-    case i64AddImm
-    case i32SubImm
-    case i64SubImm
-    case i32AndImm
-    case i64AndImm
-    case i32ShlImm
-    case i64ShlImm
-    case i32ShrUImm
-    case i64ShrUImm
     case brIfI32LtS
     case brIfI32LtU
     case brIfI32GeS
@@ -68,20 +58,6 @@ enum Op: UInt16 {
     case brIfI64GeUImm
     case brIfI64EqImm
     case brIfI64NeImm
-    case i32LtSImm
-    case i32LtUImm
-    case i32GtSImm
-    case i32GtUImm
-    case i32EqImm
-    case i32NeImm
-    case i64LtSImm
-    case i64LtUImm
-    case i64GtSImm
-    case i64GtUImm
-    case i64EqImm
-    case i64NeImm
-    case i32MulImm
-    case i64MulImm
     case i32Eqz
     case i32Eq
     case i32Ne
@@ -218,6 +194,56 @@ enum Op: UInt16 {
     case i64Extend8S
     case i64Extend16S
     case i64Extend32S
+    case i32EqImm
+    case i32NeImm
+    case i32LtSImm
+    case i32LtUImm
+    case i32GtSImm
+    case i32GtUImm
+    case i32LeSImm
+    case i32LeUImm
+    case i32GeSImm
+    case i32GeUImm
+    case i64EqImm
+    case i64NeImm
+    case i64LtSImm
+    case i64LtUImm
+    case i64GtSImm
+    case i64GtUImm
+    case i64LeSImm
+    case i64LeUImm
+    case i64GeSImm
+    case i64GeUImm
+    case i32AddImm
+    case i32SubImm
+    case i32MulImm
+    case i32DivSImm
+    case i32DivUImm
+    case i32RemSImm
+    case i32RemUImm
+    case i32AndImm
+    case i32OrImm
+    case i32XorImm
+    case i32ShlImm
+    case i32ShrSImm
+    case i32ShrUImm
+    case i32RotlImm
+    case i32RotrImm
+    case i64AddImm
+    case i64SubImm
+    case i64MulImm
+    case i64DivSImm
+    case i64DivUImm
+    case i64RemSImm
+    case i64RemUImm
+    case i64AndImm
+    case i64OrImm
+    case i64XorImm
+    case i64ShlImm
+    case i64ShrSImm
+    case i64ShrUImm
+    case i64RotlImm
+    case i64RotrImm
     case i32Load
     case i64Load
     case f32Load
@@ -383,6 +409,63 @@ extension Op {
         case .i64Extend8S: self = .i64Extend8S
         case .i64Extend16S: self = .i64Extend16S
         case .i64Extend32S: self = .i64Extend32S
+        }
+    }
+
+    /// The form of a binary integer operator whose right operand is the immediate.
+    static func immediateForm(_ op: NumericOp) -> Op? {
+        switch op {
+        case .i32Eq: .i32EqImm
+        case .i32Ne: .i32NeImm
+        case .i32LtS: .i32LtSImm
+        case .i32LtU: .i32LtUImm
+        case .i32GtS: .i32GtSImm
+        case .i32GtU: .i32GtUImm
+        case .i32LeS: .i32LeSImm
+        case .i32LeU: .i32LeUImm
+        case .i32GeS: .i32GeSImm
+        case .i32GeU: .i32GeUImm
+        case .i64Eq: .i64EqImm
+        case .i64Ne: .i64NeImm
+        case .i64LtS: .i64LtSImm
+        case .i64LtU: .i64LtUImm
+        case .i64GtS: .i64GtSImm
+        case .i64GtU: .i64GtUImm
+        case .i64LeS: .i64LeSImm
+        case .i64LeU: .i64LeUImm
+        case .i64GeS: .i64GeSImm
+        case .i64GeU: .i64GeUImm
+        case .i32Add: .i32AddImm
+        case .i32Sub: .i32SubImm
+        case .i32Mul: .i32MulImm
+        case .i32DivS: .i32DivSImm
+        case .i32DivU: .i32DivUImm
+        case .i32RemS: .i32RemSImm
+        case .i32RemU: .i32RemUImm
+        case .i32And: .i32AndImm
+        case .i32Or: .i32OrImm
+        case .i32Xor: .i32XorImm
+        case .i32Shl: .i32ShlImm
+        case .i32ShrS: .i32ShrSImm
+        case .i32ShrU: .i32ShrUImm
+        case .i32Rotl: .i32RotlImm
+        case .i32Rotr: .i32RotrImm
+        case .i64Add: .i64AddImm
+        case .i64Sub: .i64SubImm
+        case .i64Mul: .i64MulImm
+        case .i64DivS: .i64DivSImm
+        case .i64DivU: .i64DivUImm
+        case .i64RemS: .i64RemSImm
+        case .i64RemU: .i64RemUImm
+        case .i64And: .i64AndImm
+        case .i64Or: .i64OrImm
+        case .i64Xor: .i64XorImm
+        case .i64Shl: .i64ShlImm
+        case .i64ShrS: .i64ShrSImm
+        case .i64ShrU: .i64ShrUImm
+        case .i64Rotl: .i64RotlImm
+        case .i64Rotr: .i64RotrImm
+        default: nil
         }
     }
 

@@ -312,33 +312,5 @@ struct Translator {
     }
 
     /// The immediate-operand form of a binary operator, if it has one.
-    static func immediateForm(of op: NumericOp) -> Op? {
-        switch op {
-        case .i32Add: .i32AddImm
-        case .i64Add: .i64AddImm
-        case .i32Sub: .i32SubImm
-        case .i64Sub: .i64SubImm
-        case .i32Mul: .i32MulImm
-        case .i64Mul: .i64MulImm
-        case .i32And: .i32AndImm
-        case .i64And: .i64AndImm
-        case .i32Shl: .i32ShlImm
-        case .i64Shl: .i64ShlImm
-        case .i32ShrU: .i32ShrUImm
-        case .i64ShrU: .i64ShrUImm
-        case .i32LtS: .i32LtSImm
-        case .i32LtU: .i32LtUImm
-        case .i32GtS: .i32GtSImm
-        case .i32GtU: .i32GtUImm
-        case .i32Eq: .i32EqImm
-        case .i32Ne: .i32NeImm
-        case .i64LtS: .i64LtSImm
-        case .i64LtU: .i64LtUImm
-        case .i64GtS: .i64GtSImm
-        case .i64GtU: .i64GtUImm
-        case .i64Eq: .i64EqImm
-        case .i64Ne: .i64NeImm
-        default: nil
-        }
-    }
+    static func immediateForm(of op: NumericOp) -> Op? { Op.immediateForm(op) }
 }
