@@ -14,23 +14,29 @@ public enum ExternalValue: Equatable {
 
 /// The values a module's imports resolve to, by module and field name.
 public struct Imports {
-    var values: [String: [String: ExternalValue]] = [:]
+    // Keyed by UTF-8 bytes: Swift's String equality is canonical equivalence,
+    // but Wasm names are equal only when their bytes are.
+    var values: [[UInt8]: [[UInt8]: ExternalValue]] = [:]
 
     /// An empty set of imports.
     public init() {}
 
     /// Makes `value` importable as `module.name`.
     public mutating func define(module: String, name: String, _ value: ExternalValue) {
-        values[module, default: [:]][name] = value
+        values[Array(module.utf8), default: [:]][Array(name.utf8)] = value
     }
 
     /// Makes every export of `instance` importable under `module`.
     public mutating func define(module: String, exportsOf instance: Instance) {
-        for (name, value) in instance.exports { define(module: module, name: name, value) }
+        for export in instance.storage.module.exports {
+            if let value = instance.export(export.name) { define(module: module, name: export.name, value) }
+        }
     }
 
     /// The value defined as `module.name`, if any.
-    public func value(module: String, name: String) -> ExternalValue? { values[module]?[name] }
+    public func value(module: String, name: String) -> ExternalValue? {
+        values[Array(module.utf8)]?[Array(name.utf8)]
+    }
 }
 
 /// Instantiation failed while resolving imports.

@@ -41,7 +41,7 @@ extension Instance {
             store.globals.append(g)
             s.globals.append(g)
         }
-        for export in module.exports { s.exports[export.name] = export.descriptor }
+        for export in module.exports { s.exports[Array(export.name.utf8)] = export.descriptor }
         s.elements = try module.elements.map { segment in
             switch segment.initializers {
             case .functionIndices(let indices): indices.map { UInt64(UInt(bitPattern: s.functions[Int($0)])) }

@@ -15,7 +15,8 @@ public struct Instance {
     /// The module this instance was created from.
     public var module: Module { storage.module }
 
-    /// Every export by name.
+    /// Every export by name. (Names that differ only in Unicode normalisation
+    /// collide as Swift strings; ``export(_:)`` tells them apart.)
     public var exports: [String: ExternalValue] {
         var result: [String: ExternalValue] = [:]
         for export in storage.module.exports { result[export.name] = self.export(export.name) }
@@ -24,7 +25,7 @@ public struct Instance {
 
     /// The export called `name`, if any.
     public func export(_ name: String) -> ExternalValue? {
-        guard let descriptor = storage.exports[name] else { return nil }
+        guard let descriptor = storage.exports[Array(name.utf8)] else { return nil }
         switch descriptor {
         case .function(let i): return .function(Function(store: store, entry: storage.functions[Int(i)]))
         case .memory: return storage.memory.map { .memory(Memory(store: store, instance: $0)) }
@@ -76,7 +77,8 @@ final class InstanceStorage {
     var memory: MemoryInstance?
     var elements: [[UInt64]] = []
     var data: [[UInt8]] = []
-    var exports: [String: ExportDescriptor] = [:]
+    /// Exports by the UTF-8 bytes of their names (see ``Imports``).
+    var exports: [[UInt8]: ExportDescriptor] = [:]
 
     init(module: Module, store: Store) {
         self.module = module
