@@ -1,4 +1,4 @@
-// `asyncify bench-interp [--dir Benchmarks/wasm] [--wasmkit PATH] [--runs N]`:
+// `asyncify bench-interp [--dir Benchmarks/wasm] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]`:
 // runs the same four modules on our interpreter (in process: decode,
 // instantiate, call) and on `wasmkit run` (a subprocess), and prints the time
 // ratio ours / wasmkit for each. WasmKit's process start-up (measured with a
@@ -28,14 +28,16 @@ enum BenchInterpCommand {
         var directory = "Benchmarks/wasm"
         var wasmkit = "/opt/swift/usr/bin/wasmkit"
         var runs = 3
+        var only = ""
         var k = 0
         while k + 1 < arguments.count {
             switch arguments[k] {
             case "--dir": directory = arguments[k + 1]
             case "--wasmkit": wasmkit = arguments[k + 1]
             case "--runs": runs = max(Int(arguments[k + 1]) ?? 3, 1)
+            case "--only": only = arguments[k + 1]
             default:
-                FileHandle.standardError.write(Data("usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N]\n".utf8))
+                FileHandle.standardError.write(Data("usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]\n".utf8))
                 return 2
             }
             k += 2
@@ -49,7 +51,7 @@ enum BenchInterpCommand {
             print("wasmkit start-up (subtracted): \(format(startup))")
             print("| benchmark | ours | wasmkit | ratio ours/wasmkit |")
             print("|---|---|---|---|")
-            for c in cases {
+            for c in cases where only.isEmpty || c.file.hasPrefix(only) {
                 let path = "\(directory)/\(c.file)"
                 var ourResult = ""
                 let ours = try best(runs) {

@@ -37,12 +37,14 @@ public struct Function: Equatable {
     /// Creates a host function from either kind of body.
     public init(store: Store, type: FunctionType, hostBody: HostBody) {
         let index = store.hostFunctions.count
-        store.hostFunctions.append(HostFunction(type: type, body: hostBody))
+        let host = HostFunction(type: type, body: hostBody)
+        store.hostFunctions.append(host)
         let entry = store.newEntry(
             FunctionEntry(
                 code: nil, frameSize: max(type.parameters.count, type.results.count),
                 parameterCount: type.parameters.count, localCount: 0, resultCount: type.results.count,
-                typeID: store.typeID(type), context: store.hostContext, hostIndex: index, definedIndex: -1))
+                typeID: store.typeID(type), context: store.hostContext, hostIndex: index,
+                host: Unmanaged.passUnretained(host), definedIndex: -1))
         self.init(store: store, entry: entry)
     }
 
@@ -90,10 +92,17 @@ public struct HostSlots {
 }
 
 /// What a host function learns about its caller.
+///
+/// A `Caller` is valid only during the host call it was passed to.
 public struct Caller {
+    // Unmanaged: the store keeps both alive during the call, and a host call
+    // should cost no reference counting.
+    let storeReference: Unmanaged<Store>
+    let storageReference: Unmanaged<InstanceStorage>?
+
     /// The store the call runs in.
-    public let store: Store
-    let storage: InstanceStorage?
+    public var store: Store { storeReference.takeUnretainedValue() }
+    var storage: InstanceStorage? { storageReference?.takeUnretainedValue() }
 
     /// The instance whose code made the call (nil when Swift called the host function directly).
     public var instance: Instance? { storage.map { Instance(store: store, storage: $0) } }
@@ -101,7 +110,7 @@ public struct Caller {
     /// The calling instance's memory, if it has one.
     public var memory: Memory? {
         guard let m = storage?.memory else { return nil }
-        return Memory(store: store, instance: m)
+        return Memory(instance: m)
     }
 }
 

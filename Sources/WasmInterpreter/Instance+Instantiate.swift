@@ -92,11 +92,11 @@ extension Instance {
                 }
                 s.tables.append(t.instance)
             case (.memory(let type), .memory(let m)):
-                guard m.store === store else { throw fail(.incompatibleImportType, "from another store") }
                 let actual = Limits(min: m.pageCount, max: m.type.max)
                 guard m.type.is64 == type.is64, m.type.isShared == type.isShared, limitsMatch(actual, type) else {
                     throw fail(.incompatibleImportType, "memory type mismatch")
                 }
+                // A memory is self-contained, so one from another store works too.
                 s.memory = m.instance
             case (.global(let type), .global(let g)):
                 guard g.store === store else { throw fail(.incompatibleImportType, "from another store") }

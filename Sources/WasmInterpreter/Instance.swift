@@ -28,7 +28,7 @@ public struct Instance {
         guard let descriptor = storage.exports[Array(name.utf8)] else { return nil }
         switch descriptor {
         case .function(let i): return .function(Function(store: store, entry: storage.functions[Int(i)]))
-        case .memory: return storage.memory.map { .memory(Memory(store: store, instance: $0)) }
+        case .memory: return storage.memory.map { .memory(Memory(instance: $0)) }
         case .table(let i): return .table(Table(store: store, instance: storage.tables[Int(i)]))
         case .global(let i): return .global(Global(store: store, instance: storage.globals[Int(i)]))
         }

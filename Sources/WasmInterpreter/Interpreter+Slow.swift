@@ -37,8 +37,6 @@ extension Interpreter {
         _ exec: UnsafeMutablePointer<ExecutionState>, _ callee: UnsafeMutablePointer<FunctionEntry>,
         _ fp: UnsafeMutablePointer<UInt64>, _ context: UnsafeMutablePointer<InstanceContext>, _ frameCount: Int
     ) throws {
-        let store = exec.pointee.store.takeUnretainedValue()
-        let host = store.hostFunctions[callee.pointee.hostIndex]
         let savedTop = exec.pointee.stackTop
         let savedFrames = exec.pointee.frameCount
         exec.pointee.stackTop = fp + callee.pointee.frameSize
@@ -47,8 +45,8 @@ extension Interpreter {
             exec.pointee.stackTop = savedTop
             exec.pointee.frameCount = savedFrames
         }
-        let caller = Caller(store: store, storage: context.pointee.instance?.takeUnretainedValue())
-        try store.callHost(host, caller, fp)
+        let caller = Caller(storeReference: exec.pointee.store, storageReference: context.pointee.instance)
+        try callee.pointee.host.unsafelyUnwrapped._withUnsafeGuaranteedRef { try $0.call(caller, fp) }
     }
 
     @inline(never)

@@ -8,18 +8,15 @@ import WasmBinary
 
 /// A linear memory: read and write it from Swift, grow it, import it elsewhere.
 public struct Memory: Equatable {
-    let store: Store
-    let instance: MemoryInstance
+    @usableFromInline let instance: MemoryInstance
 
     /// Creates a memory of the given type in a store (e.g. to import it).
     public init(store: Store, type: MemoryType) {
-        self.store = store
         instance = MemoryInstance(type: type, maximumPages: store.configuration.maximumMemoryPages)
         store.memories.append(instance)
     }
 
-    init(store: Store, instance: MemoryInstance) {
-        self.store = store
+    init(instance: MemoryInstance) {
         self.instance = instance
     }
 
@@ -54,15 +51,21 @@ public struct Memory: Equatable {
     }
 
     /// Loads a little-endian integer at `address`.
+    @inlinable
     public func load<T: FixedWidthInteger>(_: T.Type, at address: UInt64) throws(Trap) -> T {
-        try check(address, MemoryLayout<T>.size)
-        return T(littleEndian: (instance.state.pointee.base + Int(address)).loadUnaligned(as: T.self))
+        let state = instance.state
+        let (end, overflow) = address.addingReportingOverflow(UInt64(MemoryLayout<T>.size))
+        if overflow || end > state.pointee.byteCount { throw Trap(.outOfBoundsMemoryAccess) }
+        return T(littleEndian: (state.pointee.base + Int(address)).loadUnaligned(as: T.self))
     }
 
     /// Stores a little-endian integer at `address`.
+    @inlinable
     public func store<T: FixedWidthInteger>(_ value: T, at address: UInt64) throws(Trap) {
-        try check(address, MemoryLayout<T>.size)
-        (instance.state.pointee.base + Int(address)).storeBytes(of: value.littleEndian, as: T.self)
+        let state = instance.state
+        let (end, overflow) = address.addingReportingOverflow(UInt64(MemoryLayout<T>.size))
+        if overflow || end > state.pointee.byteCount { throw Trap(.outOfBoundsMemoryAccess) }
+        (state.pointee.base + Int(address)).storeBytes(of: value.littleEndian, as: T.self)
     }
 
     /// Runs `body` on the memory's bytes. The pointer is valid only inside

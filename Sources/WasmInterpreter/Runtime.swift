@@ -36,14 +36,17 @@ struct FunctionEntry {
     var context: UnsafeMutablePointer<InstanceContext>
     /// Index into the store's host functions, or -1 for a Wasm function.
     var hostIndex: Int
+    /// The host function (owned by the store), for host entries.
+    var host: Unmanaged<HostFunction>? = nil
     /// Index of the function among its module's defined functions.
     var definedIndex: Int
 }
 
 /// The state of a linear memory.
+@usableFromInline
 struct MemoryState {
-    var base: UnsafeMutableRawPointer
-    var byteCount: UInt64
+    @usableFromInline var base: UnsafeMutableRawPointer
+    @usableFromInline var byteCount: UInt64
     var maximumPages: UInt64
     var isShared: Bool
     var is64: Bool

@@ -22,7 +22,8 @@ extension Store {
     /// The stacks are restored afterwards, also when the call traps.
     func invokeRaw(_ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>) throws {
         if entry.pointee.hostIndex >= 0 {
-            try callHost(hostFunctions[entry.pointee.hostIndex], Caller(store: self, storage: nil), fp)
+            let caller = Caller(storeReference: Unmanaged.passUnretained(self), storageReference: nil)
+            try hostFunctions[entry.pointee.hostIndex].call(caller, fp)
             return
         }
         if entry.pointee.code == nil { try Interpreter.translate(entry) }
@@ -39,24 +40,24 @@ extension Store {
         exec.pointee.stackTop = fp + entry.pointee.frameSize
         try Interpreter.run(exec, entry, fp)
     }
+}
 
-    /// Runs a host function on the slots at `fp`.
-    func callHost(_ host: HostFunction, _ caller: Caller, _ fp: UnsafeMutablePointer<UInt64>) throws {
-        switch host.body {
-        case .slots(let body):
-            try body(caller, HostSlots(base: fp))
-        case .values(let body):
-            let arguments = host.type.parameters.enumerated().map {
-                Value(slot: fp[$0.offset], type: $0.element, store: self)
-            }
-            let results = try body(caller, arguments)
-            guard results.count == host.type.results.count,
-                zip(results, host.type.results).allSatisfy({ $0.type == $1 })
-            else {
-                throw InvocationError(
-                    "host function returned \(results.map(\.type)), expected \(host.type.results)")
-            }
-            for (k, result) in results.enumerated() { fp[k] = result.slot }
+extension HostFunction {
+    /// Runs the host function on the slots at `fp` (arguments in, results out).
+    func call(_ caller: Caller, _ fp: UnsafeMutablePointer<UInt64>) throws {
+        if let slotBody {
+            try slotBody(caller, HostSlots(base: fp))
+            return
         }
+        guard let valueBody else { return }
+        let store = caller.store
+        let arguments = type.parameters.enumerated().map {
+            Value(slot: fp[$0.offset], type: $0.element, store: store)
+        }
+        let results = try valueBody(caller, arguments)
+        guard results.count == type.results.count, zip(results, type.results).allSatisfy({ $0.type == $1 }) else {
+            throw InvocationError("host function returned \(results.map(\.type)), expected \(type.results)")
+        }
+        for (k, result) in results.enumerated() { fp[k] = result.slot }
     }
 }

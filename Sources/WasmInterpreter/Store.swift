@@ -100,15 +100,30 @@ public final class Store {
     }
 }
 
-/// A host function registered in a store.
-struct HostFunction {
-    var type: FunctionType
-    var body: Function.HostBody
+/// A host function registered in a store (the store keeps it alive; entries
+/// reach it unmanaged, so a call does no reference counting).
+final class HostFunction {
+    let type: FunctionType
+    let slotBody: ((Caller, HostSlots) throws -> Void)?
+    let valueBody: ((Caller, [Value]) throws -> [Value])?
+
+    init(type: FunctionType, body: Function.HostBody) {
+        self.type = type
+        switch body {
+        case .slots(let f):
+            slotBody = f
+            valueBody = nil
+        case .values(let f):
+            slotBody = nil
+            valueBody = f
+        }
+    }
 }
 
 /// The state behind a linear memory; owned by its store.
+@usableFromInline
 final class MemoryInstance {
-    let state: UnsafeMutablePointer<MemoryState>
+    @usableFromInline let state: UnsafeMutablePointer<MemoryState>
     let type: MemoryType
 
     init(type: MemoryType, maximumPages: UInt64) {
