@@ -257,6 +257,14 @@ extension Translator {
     }
 
     mutating func numeric(_ op: NumericOp) {
+        switch op {
+        case .i64ExtendI32U, .i32ReinterpretF32, .f32ReinterpretI32, .i64ReinterpretF64, .f64ReinterpretI64:
+            // No-ops on slots: i32 and f32 are kept zero-extended, so the bits are already right.
+            let x = pop()
+            stack.append(x)
+            return
+        default: break
+        }
         let arity = op.signature.operands.count
         if arity == 1 {
             let x = pop()

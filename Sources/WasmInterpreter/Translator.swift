@@ -185,8 +185,46 @@ struct Translator {
             emitReturn()
             return
         }
-        for (dst, src) in moves(to: target) { emit(Inst(op: .copy, a: dst, b: src)) }
+        let moves = moves(to: target)
+        if target.kind == .loop && moves.isEmpty && rotateLoop(target.loopStart) { return }
+        for (dst, src) in moves { emit(Inst(op: .copy, a: dst, b: src)) }
         emitBranch(Inst(op: .br), to: index)
+    }
+
+    /// Loop rotation: a back edge to a loop that starts with a conditional
+    /// branch `if C goto T` becomes `if !C goto start+1; goto T`, so each
+    /// iteration dispatches one branch instead of two.
+    mutating func rotateLoop(_ start: Int) -> Bool {
+        guard start < code.count, let inverted = Translator.inverted(code[start].op),
+            !controls.contains(where: { $0.elseFixup == start })
+        else { return false }
+        var inst = code[start]
+        inst.op = inverted
+        let k = emit(inst)
+        code[k].imm = offset(from: k, to: start + 1)
+        if let ci = controls.indices.first(where: { controls[$0].fixups.contains(start) }) {
+            emitBranch(Inst(op: .br), to: ci)
+        } else {
+            let target = start + Int(Int64(bitPattern: code[start].imm))
+            let b = emit(Inst(op: .br))
+            code[b].imm = offset(from: b, to: target)
+        }
+        return true
+    }
+
+    /// The conditional branch taken exactly when `op` is not.
+    static func inverted(_ op: Op) -> Op? {
+        let pairs: [(Op, Op)] = [
+            (.brIf, .brIfNot), (.brIfI32LtS, .brIfI32GeS), (.brIfI32LtU, .brIfI32GeU), (.brIfI32Eq, .brIfI32Ne),
+            (.brIfI64LtS, .brIfI64GeS), (.brIfI64LtU, .brIfI64GeU), (.brIfI64Eq, .brIfI64Ne),
+            (.brIfI32LtSImm, .brIfI32GeSImm), (.brIfI32LtUImm, .brIfI32GeUImm), (.brIfI32EqImm, .brIfI32NeImm),
+            (.brIfI64LtSImm, .brIfI64GeSImm), (.brIfI64LtUImm, .brIfI64GeUImm), (.brIfI64EqImm, .brIfI64NeImm),
+        ]
+        for (x, y) in pairs {
+            if op == x { return y }
+            if op == y { return x }
+        }
+        return nil
     }
 
     /// Emits a branch instruction whose `imm` targets the label of `controls[index]`.
