@@ -24,7 +24,29 @@ extension Translator {
             if let failure { throw TranslationError(description: failure) }
         }
         if !controls.isEmpty { throw TranslationError(description: "function body does not end") }
+        threadJumps()
         return code
+    }
+
+    /// Replaces each `br` to a return (or to another `br`) by its target, so
+    /// `if ... else ... end` at the end of a function returns in one step.
+    /// (`br_table` entries are `br`s too: an entry turned into a return has
+    /// `imm` 0, so the table jumps onto the entry itself, which returns.)
+    mutating func threadJumps() {
+        for k in code.indices where code[k].op == .br {
+            var target = k + Int(Int64(bitPattern: code[k].imm))
+            var hops = 0
+            while target >= 0, target < code.count, code[target].op == .br, hops < 8 {
+                target += Int(Int64(bitPattern: code[target].imm))
+                hops += 1
+            }
+            guard target >= 0, target < code.count else { continue }
+            if code[target].op == .ret || code[target].op == .ret1 {
+                code[k] = code[target]
+            } else {
+                code[k].imm = offset(from: k, to: target)
+            }
+        }
     }
 
     mutating func end() {
