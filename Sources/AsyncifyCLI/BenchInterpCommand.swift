@@ -19,9 +19,12 @@ enum BenchInterpCommand {
 
     static let cases = [
         Case(label: "fib(30), recursive i64 calls", file: "fib.wasm", function: "fib", arguments: ["i64:30"]),
-        Case(label: "integer loop, 10^8 iterations", file: "loop.wasm", function: "sumsq", arguments: ["i32:100000000"]),
+        Case(
+            label: "integer loop, 10^8 iterations", file: "loop.wasm", function: "sumsq",
+            arguments: ["i32:100000000"]),
         Case(label: "CRC-32 over 16 MiB", file: "crc32.wasm", function: "crc32", arguments: ["i32:16777216"]),
-        Case(label: "host-import loop, 2*10^6 calls", file: "hostcall.wasm", function: "_start", arguments: []),
+        Case(
+            label: "host-import loop, 2*10^6 calls", file: "hostcall.wasm", function: "_start", arguments: []),
     ]
 
     static func main(_ arguments: [String]) -> Int32 {
@@ -37,7 +40,10 @@ enum BenchInterpCommand {
             case "--runs": runs = max(Int(arguments[k + 1]) ?? 3, 1)
             case "--only": only = arguments[k + 1]
             default:
-                FileHandle.standardError.write(Data("usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]\n"
+                            .utf8))
                 return 2
             }
             k += 2
@@ -47,7 +53,9 @@ enum BenchInterpCommand {
             return 0
         }
         do {
-            let startup = try best(runs) { try runWasmKit(wasmkit, "\(directory)/fib.wasm", "fib", ["i64:0"]) }
+            let startup = try best(runs) {
+                try runWasmKit(wasmkit, "\(directory)/fib.wasm", "fib", ["i64:0"])
+            }
             print("wasmkit start-up (subtracted): \(format(startup))")
             print("| benchmark | ours | wasmkit | ratio ours/wasmkit |")
             print("|---|---|---|---|")
@@ -59,9 +67,11 @@ enum BenchInterpCommand {
                     ourResult = try runOurs(path, c.function, c.arguments)
                     return ContinuousClock.now - start
                 }
-                let theirs = try best(runs) { try runWasmKit(wasmkit, path, c.function, c.arguments) } - startup
+                let theirs =
+                    try best(runs) { try runWasmKit(wasmkit, path, c.function, c.arguments) } - startup
                 let ratio = seconds(ours) / max(seconds(theirs), 1e-9)
-                print("| \(c.label) | \(format(ours)) | \(format(theirs)) | \(String(format: "%.2f", ratio)) |")
+                print(
+                    "| \(c.label) | \(format(ours)) | \(format(theirs)) | \(String(format: "%.2f", ratio)) |")
                 if !ourResult.isEmpty { print("  (our result: \(ourResult))") }
             }
             return 0
@@ -103,7 +113,8 @@ enum BenchInterpCommand {
         return results.map(\.description).joined(separator: " ")
     }
 
-    static func runWasmKit(_ wasmkit: String, _ path: String, _ function: String, _ arguments: [String]) throws
+    static func runWasmKit(_ wasmkit: String, _ path: String, _ function: String, _ arguments: [String])
+        throws
         -> Duration
     {
         let process = Process()

@@ -11,10 +11,14 @@ enum SpecExecCommand {
         var files: [String] = []
         for argument in arguments {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
                 let enumerator = FileManager.default.enumerator(atPath: argument)
                 while let entry = enumerator?.nextObject() as? String {
-                    if entry.hasSuffix(".json") && !entry.hasSuffix("manifest.json") { files.append("\(argument)/\(entry)") }
+                    if entry.hasSuffix(".json") && !entry.hasSuffix("manifest.json") {
+                        files.append("\(argument)/\(entry)")
+                    }
                 }
             } else {
                 files.append(argument)

@@ -22,7 +22,8 @@ extension Instance {
                 store.newEntry(
                     FunctionEntry(
                         code: nil, frameSize: 0, parameterCount: type.parameters.count, localCount: 0,
-                        resultCount: type.results.count, typeID: s.typeIDs[Int(typeIndex)], context: s.context,
+                        resultCount: type.results.count, typeID: s.typeIDs[Int(typeIndex)],
+                        context: s.context,
                         hostIndex: -1, definedIndex: i)))
         }
         for table in module.tables {
@@ -54,7 +55,9 @@ extension Instance {
             switch segment.mode {
             case .active(let tableIndex, let offset):
                 let n = s.elements[i].count
-                try s.tableInit(table: Int(tableIndex), segment: i, destination: try s.evaluate(offset), source: 0, count: UInt64(n))
+                try s.tableInit(
+                    table: Int(tableIndex), segment: i, destination: try s.evaluate(offset), source: 0,
+                    count: UInt64(n))
                 s.elements[i] = []
             case .declarative: s.elements[i] = []
             case .passive: break
@@ -62,7 +65,9 @@ extension Instance {
         }
         for (i, segment) in module.data.enumerated() {
             if case .active(_, let offset) = segment.mode {
-                try s.memoryInit(segment: i, destination: try s.evaluate(offset), source: 0, count: UInt64(s.data[i].count))
+                try s.memoryInit(
+                    segment: i, destination: try s.evaluate(offset), source: 0, count: UInt64(s.data[i].count)
+                )
                 s.data[i] = []
             }
         }
@@ -76,12 +81,16 @@ extension Instance {
             func fail(_ kind: LinkError.Kind, _ detail: String = "") -> LinkError {
                 LinkError(kind: kind, module: imp.module, name: imp.name, detail: detail)
             }
-            guard let value = imports.value(module: imp.module, name: imp.name) else { throw fail(.unknownImport) }
+            guard let value = imports.value(module: imp.module, name: imp.name) else {
+                throw fail(.unknownImport)
+            }
             switch (imp.descriptor, value) {
             case (.function(let typeIndex), .function(let f)):
                 guard f.store === store else { throw fail(.incompatibleImportType, "from another store") }
                 let expected = module.types[Int(typeIndex)]
-                guard f.type == expected else { throw fail(.incompatibleImportType, "expected \(expected), got \(f.type)") }
+                guard f.type == expected else {
+                    throw fail(.incompatibleImportType, "expected \(expected), got \(f.type)")
+                }
                 s.functions.append(f.entry)
                 s.functionTypeIndices.append(typeIndex)
             case (.table(let type), .table(let t)):
@@ -93,7 +102,8 @@ extension Instance {
                 s.tables.append(t.instance)
             case (.memory(let type), .memory(let m)):
                 let actual = Limits(min: m.pageCount, max: m.type.max)
-                guard m.type.is64 == type.is64, m.type.isShared == type.isShared, limitsMatch(actual, type) else {
+                guard m.type.is64 == type.is64, m.type.isShared == type.isShared, limitsMatch(actual, type)
+                else {
                     throw fail(.incompatibleImportType, "memory type mismatch")
                 }
                 // A memory is self-contained, so one from another store works too.
@@ -150,7 +160,8 @@ extension InstanceStorage {
     }
 
     /// `table.init`, also used for active element segments.
-    func tableInit(table: Int, segment: Int, destination: UInt64, source: UInt64, count: UInt64) throws(Trap) {
+    func tableInit(table: Int, segment: Int, destination: UInt64, source: UInt64, count: UInt64) throws(Trap)
+    {
         let state = tables[table].state
         let elements = elements[segment]
         guard source <= UInt64(elements.count), count <= UInt64(elements.count) - source,

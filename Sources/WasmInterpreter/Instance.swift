@@ -36,25 +36,33 @@ public struct Instance {
 
     /// The exported function `name`; resolve once, call many times.
     public func exportedFunction(_ name: String) throws(InvocationError) -> Function {
-        guard case .function(let f) = export(name) else { throw InvocationError("no exported function \"\(name)\"") }
+        guard case .function(let f) = export(name) else {
+            throw InvocationError("no exported function \"\(name)\"")
+        }
         return f
     }
 
     /// The exported memory `name` (default `memory`).
     public func exportedMemory(_ name: String = "memory") throws(InvocationError) -> Memory {
-        guard case .memory(let m) = export(name) else { throw InvocationError("no exported memory \"\(name)\"") }
+        guard case .memory(let m) = export(name) else {
+            throw InvocationError("no exported memory \"\(name)\"")
+        }
         return m
     }
 
     /// The exported global `name`.
     public func exportedGlobal(_ name: String) throws(InvocationError) -> Global {
-        guard case .global(let g) = export(name) else { throw InvocationError("no exported global \"\(name)\"") }
+        guard case .global(let g) = export(name) else {
+            throw InvocationError("no exported global \"\(name)\"")
+        }
         return g
     }
 
     /// The exported table `name`.
     public func exportedTable(_ name: String) throws(InvocationError) -> Table {
-        guard case .table(let t) = export(name) else { throw InvocationError("no exported table \"\(name)\"") }
+        guard case .table(let t) = export(name) else {
+            throw InvocationError("no exported table \"\(name)\"")
+        }
         return t
     }
 

@@ -133,16 +133,20 @@ enum Interpreter {
                 let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) >= Int32(truncatingIfNeeded: fp[Int(i.c)])
                 pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
             case .brIfI32LtU:
-                let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) < UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                let taken =
+                    UInt32(truncatingIfNeeded: fp[Int(i.b)]) < UInt32(truncatingIfNeeded: fp[Int(i.c)])
                 pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
             case .brIfI32GeU:
-                let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                let taken =
+                    UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= UInt32(truncatingIfNeeded: fp[Int(i.c)])
                 pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
             case .brIfI32Eq:
-                let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) == UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                let taken =
+                    UInt32(truncatingIfNeeded: fp[Int(i.b)]) == UInt32(truncatingIfNeeded: fp[Int(i.c)])
                 pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
             case .brIfI32Ne:
-                let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) != UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                let taken =
+                    UInt32(truncatingIfNeeded: fp[Int(i.b)]) != UInt32(truncatingIfNeeded: fp[Int(i.c)])
                 pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
             case .brIfI64LtS:
                 let taken = Int64(bitPattern: fp[Int(i.b)]) < Int64(bitPattern: fp[Int(i.c)])
@@ -1163,55 +1167,64 @@ enum Interpreter {
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 4)).storeBytes(of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                (memory + Int(end &- 4)).storeBytes(
+                    of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
                 pc += 1
             case .i64Store:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 8)).storeBytes(of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                (memory + Int(end &- 8)).storeBytes(
+                    of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
                 pc += 1
             case .f32Store:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 4)).storeBytes(of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                (memory + Int(end &- 4)).storeBytes(
+                    of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
                 pc += 1
             case .f64Store:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 8)).storeBytes(of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                (memory + Int(end &- 8)).storeBytes(
+                    of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
                 pc += 1
             case .i32Store8:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 1)).storeBytes(of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                (memory + Int(end &- 1)).storeBytes(
+                    of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
                 pc += 1
             case .i32Store16:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 2)).storeBytes(of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                (memory + Int(end &- 2)).storeBytes(
+                    of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
                 pc += 1
             case .i64Store8:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 1)).storeBytes(of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                (memory + Int(end &- 1)).storeBytes(
+                    of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
                 pc += 1
             case .i64Store16:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 2)).storeBytes(of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                (memory + Int(end &- 2)).storeBytes(
+                    of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
                 pc += 1
             case .i64Store32:
                 let address = fp[Int(i.b)]
                 let end = address &+ i.imm
                 if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                (memory + Int(end &- 4)).storeBytes(of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                (memory + Int(end &- 4)).storeBytes(
+                    of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
                 pc += 1
             // END GENERATED CASES
             }

@@ -12,13 +12,17 @@ import WasmBinary
 
 extension Interpreter {
     @inline(never)
-    static func indirectCallee(_ i: Inst, _ fp: UnsafeMutablePointer<UInt64>) throws(Trap) -> UnsafeMutablePointer<
-        FunctionEntry
-    > {
+    static func indirectCallee(_ i: Inst, _ fp: UnsafeMutablePointer<UInt64>) throws(Trap)
+        -> UnsafeMutablePointer<
+            FunctionEntry
+        >
+    {
         let table = UnsafeMutablePointer<TableState>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
         let index = fp[Int(i.c)]
         if index >= UInt64(table.pointee.count) { throw Trap(.undefinedElement) }
-        guard let callee = UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(table.pointee.elements[Int(index)]))
+        guard
+            let callee = UnsafeMutablePointer<FunctionEntry>(
+                bitPattern: UInt(table.pointee.elements[Int(index)]))
         else { throw Trap(.uninitializedElement) }
         if callee.pointee.typeID != Int(i.a) { throw Trap(.indirectCallTypeMismatch) }
         return callee
@@ -35,7 +39,8 @@ extension Interpreter {
     @inline(never)
     static func callHost(
         _ exec: UnsafeMutablePointer<ExecutionState>, _ callee: UnsafeMutablePointer<FunctionEntry>,
-        _ fp: UnsafeMutablePointer<UInt64>, _ context: UnsafeMutablePointer<InstanceContext>, _ frameCount: Int
+        _ fp: UnsafeMutablePointer<UInt64>, _ context: UnsafeMutablePointer<InstanceContext>,
+        _ frameCount: Int
     ) throws {
         let savedTop = exec.pointee.stackTop
         let savedFrames = exec.pointee.frameCount
@@ -58,7 +63,9 @@ extension Interpreter {
     }
 
     @inline(never)
-    static func memoryCopy(_ state: UnsafeMutablePointer<MemoryState>, _ operands: UnsafeMutablePointer<UInt64>)
+    static func memoryCopy(
+        _ state: UnsafeMutablePointer<MemoryState>, _ operands: UnsafeMutablePointer<UInt64>
+    )
         throws(Trap)
     {
         let (d, s, n) = (operands[0], operands[1], operands[2])
@@ -68,7 +75,9 @@ extension Interpreter {
     }
 
     @inline(never)
-    static func memoryFill(_ state: UnsafeMutablePointer<MemoryState>, _ operands: UnsafeMutablePointer<UInt64>)
+    static func memoryFill(
+        _ state: UnsafeMutablePointer<MemoryState>, _ operands: UnsafeMutablePointer<UInt64>
+    )
         throws(Trap)
     {
         let (d, v, n) = (operands[0], operands[1], operands[2])

@@ -108,7 +108,8 @@ public struct Table: Equatable {
     /// The element at `index`.
     public func element(at index: Int) throws(Trap) -> Value {
         guard index >= 0, index < count else { throw Trap(.outOfBoundsTableAccess) }
-        return Value(slot: instance.state.pointee.elements[index], type: type.elementType.valueType, store: store)
+        return Value(
+            slot: instance.state.pointee.elements[index], type: type.elementType.valueType, store: store)
     }
 
     /// Replaces the element at `index` (the value must have the table's element type).

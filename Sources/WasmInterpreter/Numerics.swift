@@ -71,7 +71,8 @@ enum Numerics {
         let t = x.rounded(.towardZero)
         // 2^(bits) or 2^(bits-1) is exactly representable in every float type,
         // so these comparisons are exact.
-        let upper = F(sign: .plus, exponent: F.Exponent(I.isSigned ? I.bitWidth - 1 : I.bitWidth), significand: 1)
+        let upper = F(
+            sign: .plus, exponent: F.Exponent(I.isSigned ? I.bitWidth - 1 : I.bitWidth), significand: 1)
         let lower: F = I.isSigned ? -upper : 0
         if t >= upper || t < lower { throw Trap.make(.integerOverflow) }
         return I(t)
@@ -82,7 +83,8 @@ enum Numerics {
     static func truncateSaturating<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ x: F, to: I.Type) -> I {
         if x.isNaN { return 0 }
         let t = x.rounded(.towardZero)
-        let upper = F(sign: .plus, exponent: F.Exponent(I.isSigned ? I.bitWidth - 1 : I.bitWidth), significand: 1)
+        let upper = F(
+            sign: .plus, exponent: F.Exponent(I.isSigned ? I.bitWidth - 1 : I.bitWidth), significand: 1)
         let lower: F = I.isSigned ? -upper : 0
         if t >= upper { return I.max }
         if t < lower { return I.min }

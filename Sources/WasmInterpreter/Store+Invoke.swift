@@ -7,7 +7,8 @@ extension Store {
         guard arguments.count == type.parameters.count else {
             throw InvocationError("expected \(type.parameters.count) arguments, got \(arguments.count)")
         }
-        for (k, (argument, expected)) in zip(arguments, type.parameters).enumerated() where argument.type != expected {
+        for (k, (argument, expected)) in zip(arguments, type.parameters).enumerated()
+        where argument.type != expected {
             throw InvocationError("argument \(k) should be \(expected), got \(argument.type)")
         }
         let fp = exec.pointee.stackTop
@@ -55,7 +56,8 @@ extension HostFunction {
             Value(slot: fp[$0.offset], type: $0.element, store: store)
         }
         let results = try valueBody(caller, arguments)
-        guard results.count == type.results.count, zip(results, type.results).allSatisfy({ $0.type == $1 }) else {
+        guard results.count == type.results.count, zip(results, type.results).allSatisfy({ $0.type == $1 })
+        else {
             throw InvocationError("host function returned \(results.map(\.type)), expected \(type.results)")
         }
         for (k, result) in results.enumerated() { fp[k] = result.slot }

@@ -133,7 +133,8 @@ final class MemoryInstance {
         let base = calloc(max(bytes, 1), 1) ?? UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
         state.initialize(
             to: MemoryState(
-                base: base, byteCount: UInt64(bytes), maximumPages: Swift.min(type.max ?? maximumPages, maximumPages),
+                base: base, byteCount: UInt64(bytes),
+                maximumPages: Swift.min(type.max ?? maximumPages, maximumPages),
                 isShared: type.isShared, is64: type.is64))
     }
 
@@ -146,9 +147,13 @@ final class MemoryInstance {
     static func grow(_ state: UnsafeMutablePointer<MemoryState>, by delta: UInt64) -> UInt64? {
         let oldPages = state.pointee.byteCount / 65536
         if delta == 0 { return oldPages }
-        guard delta <= state.pointee.maximumPages, oldPages + delta <= state.pointee.maximumPages else { return nil }
+        guard delta <= state.pointee.maximumPages, oldPages + delta <= state.pointee.maximumPages else {
+            return nil
+        }
         let newBytes = (oldPages + delta) * 65536
-        guard newBytes <= UInt64(Int.max), let base = realloc(state.pointee.base, Int(newBytes)) else { return nil }
+        guard newBytes <= UInt64(Int.max), let base = realloc(state.pointee.base, Int(newBytes)) else {
+            return nil
+        }
         memset(base + Int(state.pointee.byteCount), 0, Int(newBytes - state.pointee.byteCount))
         state.pointee.base = base
         state.pointee.byteCount = newBytes
@@ -180,7 +185,9 @@ final class TableInstance {
     }
 
     /// `table.grow`: the old size, or nil if the table cannot grow that much.
-    static func grow(_ state: UnsafeMutablePointer<TableState>, by delta: UInt64, filling value: UInt64) -> UInt64? {
+    static func grow(_ state: UnsafeMutablePointer<TableState>, by delta: UInt64, filling value: UInt64)
+        -> UInt64?
+    {
         let old = UInt64(state.pointee.count)
         guard delta <= state.pointee.maximum, old + delta <= state.pointee.maximum else { return nil }
         let newCount = Int(old + delta)

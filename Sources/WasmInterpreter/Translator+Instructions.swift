@@ -84,7 +84,8 @@ extension Translator {
             let cond = pop()
             let comparison = takeComparison(cond)
             enterBlock(.ifElse, type)
-            controls[controls.count - 1].elseFixup = emitConditional(cond, comparison: comparison, negated: true)
+            controls[controls.count - 1].elseFixup = emitConditional(
+                cond, comparison: comparison, negated: true)
         case .else:
             guard var c = controls.popLast() else { return }
             if !dead {
@@ -165,7 +166,9 @@ extension Translator {
             guard table(destination) != nil, table(source) != nil else { return }
             emit(Inst(op: .tableCopy, b: operands(3), c: destination, imm: UInt64(source)))
         case .tableInit(let element, let t):
-            guard table(t) != nil, Int(element) < module.elements.count else { return fail("unknown element segment") }
+            guard table(t) != nil, Int(element) < module.elements.count else {
+                return fail("unknown element segment")
+            }
             emit(Inst(op: .tableInit, b: operands(3), c: t, imm: UInt64(element)))
         case .elemDrop(let element):
             emit(Inst(op: .elemDrop, imm: UInt64(element)))

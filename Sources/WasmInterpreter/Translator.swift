@@ -215,10 +215,13 @@ struct Translator {
     /// The conditional branch taken exactly when `op` is not.
     static func inverted(_ op: Op) -> Op? {
         let pairs: [(Op, Op)] = [
-            (.brIf, .brIfNot), (.brIfI32LtS, .brIfI32GeS), (.brIfI32LtU, .brIfI32GeU), (.brIfI32Eq, .brIfI32Ne),
+            (.brIf, .brIfNot), (.brIfI32LtS, .brIfI32GeS), (.brIfI32LtU, .brIfI32GeU),
+            (.brIfI32Eq, .brIfI32Ne),
             (.brIfI64LtS, .brIfI64GeS), (.brIfI64LtU, .brIfI64GeU), (.brIfI64Eq, .brIfI64Ne),
-            (.brIfI32LtSImm, .brIfI32GeSImm), (.brIfI32LtUImm, .brIfI32GeUImm), (.brIfI32EqImm, .brIfI32NeImm),
-            (.brIfI64LtSImm, .brIfI64GeSImm), (.brIfI64LtUImm, .brIfI64GeUImm), (.brIfI64EqImm, .brIfI64NeImm),
+            (.brIfI32LtSImm, .brIfI32GeSImm), (.brIfI32LtUImm, .brIfI32GeUImm),
+            (.brIfI32EqImm, .brIfI32NeImm),
+            (.brIfI64LtSImm, .brIfI64GeSImm), (.brIfI64LtUImm, .brIfI64GeUImm),
+            (.brIfI64EqImm, .brIfI64NeImm),
         ]
         for (x, y) in pairs {
             if op == x { return y }

@@ -146,7 +146,9 @@ public final class SpecExecutor {
 
     static func defineSpectest(_ imports: inout Imports, store: Store) {
         func printer(_ name: String, _ parameters: [ValueType]) {
-            let f = Function(store: store, type: FunctionType(parameters: parameters, results: [])) { _, _ in [] }
+            let f = Function(store: store, type: FunctionType(parameters: parameters, results: [])) { _, _ in
+                []
+            }
             imports.define(module: "spectest", name: name, .function(f))
         }
         printer("print", [])
@@ -161,11 +163,14 @@ public final class SpecExecutor {
             ("global_f32", Value(Float(666.6))), ("global_f64", Value(666.6)),
         ]
         for (name, value) in globals {
-            if let g = try? Global(store: store, type: GlobalType(valueType: value.type, isMutable: false), value: value) {
+            if let g = try? Global(
+                store: store, type: GlobalType(valueType: value.type, isMutable: false), value: value)
+            {
                 imports.define(module: "spectest", name: name, .global(g))
             }
         }
-        let table = Table(store: store, type: TableType(elementType: .funcref, limits: Limits(min: 10, max: 20)))
+        let table = Table(
+            store: store, type: TableType(elementType: .funcref, limits: Limits(min: 10, max: 20)))
         imports.define(module: "spectest", name: "table", .table(table))
         let memory = Memory(store: store, type: Limits(min: 1, max: 2))
         imports.define(module: "spectest", name: "memory", .memory(memory))

@@ -32,7 +32,8 @@ public enum SpecScriptExecution {
         var result = SpecExecutionResult()
         let directory = (path as NSString).deletingLastPathComponent
         guard let data = FileManager.default.contents(atPath: path),
-            let json = try? JSONSerialization.jsonObject(with: escapingByteOrderMarks(data)) as? [String: Any],
+            let json = try? JSONSerialization.jsonObject(with: escapingByteOrderMarks(data))
+                as? [String: Any],
             let commands = json["commands"] as? [[String: Any]]
         else {
             result.failures.append("\(path): cannot read the script")
@@ -60,7 +61,8 @@ public enum SpecScriptExecution {
                 }
             case "register":
                 do {
-                    try executor.register(command["as"] as? String ?? "", instanceName: command["name"] as? String)
+                    try executor.register(
+                        command["as"] as? String ?? "", instanceName: command["name"] as? String)
                     result.passed += 1
                 } catch { fail("\(error)") }
             case "action", "assert_return", "assert_trap", "assert_exhaustion":
@@ -81,9 +83,17 @@ public enum SpecScriptExecution {
                         try executor.instantiate(module, name: nil)
                         fail("instantiation succeeded")
                     } catch let error as LinkError {
-                        if type == "assert_unlinkable" { result.passed += 1 } else { fail("link error \(error)") }
+                        if type == "assert_unlinkable" {
+                            result.passed += 1
+                        } else {
+                            fail("link error \(error)")
+                        }
                     } catch let trap as Trap {
-                        if type == "assert_uninstantiable" { result.passed += 1 } else { fail("trap \(trap)") }
+                        if type == "assert_uninstantiable" {
+                            result.passed += 1
+                        } else {
+                            fail("trap \(trap)")
+                        }
                     } catch {
                         fail("\(error)")
                     }
@@ -144,7 +154,8 @@ public enum SpecScriptExecution {
                     return text.hasPrefix(trap.description) || trap.description.hasPrefix(text)
                         ? nil : "trapped with \"\(trap)\", expected \"\(text)\""
                 case "assert_exhaustion":
-                    return trap.reason == .callStackExhausted ? nil : "trapped with \"\(trap)\", expected exhaustion"
+                    return trap.reason == .callStackExhausted
+                        ? nil : "trapped with \"\(trap)\", expected exhaustion"
                 default: return "\(field): unexpected trap \"\(trap)\""
                 }
             }
@@ -153,9 +164,11 @@ public enum SpecScriptExecution {
                 return "\(field) returned \(results), expected a trap"
             case "assert_return":
                 let expected = try (command["expected"] as? [[String: Any]] ?? []).map {
-                    try SpecValues.expectation(type: $0["type"] as? String ?? "", value: $0["value"] as? String)
+                    try SpecValues.expectation(
+                        type: $0["type"] as? String ?? "", value: $0["value"] as? String)
                 }
-                guard expected.count == results.count, zip(expected, results).allSatisfy({ $0.matches($1) }) else {
+                guard expected.count == results.count, zip(expected, results).allSatisfy({ $0.matches($1) })
+                else {
                     return "\(field)\(arguments) returned \(results), expected \(expected)"
                 }
                 return nil

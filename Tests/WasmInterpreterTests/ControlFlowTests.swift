@@ -1,5 +1,6 @@
 import Testing
 import WasmBinary
+
 @testable import WasmInterpreter
 
 @Test func branchTableSelectsTargetsAndCarriesValues() throws {
@@ -26,7 +27,10 @@ import WasmBinary
 
 @Test func multiValueBlockReturnsBothValuesInOrder() throws {
     var module = makeModule([])
-    module.types = [FunctionType(parameters: [.i32], results: [.i32, .i64]), FunctionType(parameters: [.i32], results: [.i32, .i64])]
+    module.types = [
+        FunctionType(parameters: [.i32], results: [.i32, .i64]),
+        FunctionType(parameters: [.i32], results: [.i32, .i64]),
+    ]
     module.functions = [0]
     module.codes = [
         FunctionBody(body: [
@@ -53,8 +57,9 @@ import WasmBinary
     ]
     module.tables = [TableType(elementType: .funcref, limits: Limits(min: 3))]
     module.elements = [
-        ElementSegment(mode: .active(tableIndex: 0, offset: [.i32Const(0), .end]), type: .funcref,
-                       initializers: .functionIndices([0, 1]))
+        ElementSegment(
+            mode: .active(tableIndex: 0, offset: [.i32Const(0), .end]), type: .funcref,
+            initializers: .functionIndices([0, 1]))
     ]
     module.exports = [Export(name: "call", descriptor: .function(1))]
     let instance = try Instance(module: module, store: Store())
@@ -75,10 +80,14 @@ import WasmBinary
     imports.define(module: "env", name: "host", .function(host))
     let module = makeModule(
         [
-            ("outer", FunctionType(parameters: [.i64], results: [.i64]), [],
-             [.localGet(0), .call(functionIndex: 0), .i64Const(1), .numeric(.i64Add)]),
-            ("inner", FunctionType(parameters: [.i64], results: [.i64]), [],
-             [.localGet(0), .i64Const(5), .numeric(.i64Add)]),
+            (
+                "outer", FunctionType(parameters: [.i64], results: [.i64]), [],
+                [.localGet(0), .call(functionIndex: 0), .i64Const(1), .numeric(.i64Add)]
+            ),
+            (
+                "inner", FunctionType(parameters: [.i64], results: [.i64]), [],
+                [.localGet(0), .i64Const(5), .numeric(.i64Add)]
+            ),
         ],
         imports: [Import(module: "env", name: "host", descriptor: .function(typeIndex: 0))],
         types: [FunctionType(parameters: [.i64], results: [.i64])])

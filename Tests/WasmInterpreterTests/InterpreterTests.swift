@@ -1,5 +1,6 @@
 import Testing
 import WasmBinary
+
 @testable import WasmInterpreter
 
 /// Builds a module with one exported function per (name, type, locals, body).
@@ -12,9 +13,12 @@ func makeModule(
     module.imports = imports
     for (name, type, locals, body) in functions {
         module.types.append(type)
-        let functionIndex = UInt32(module.functions.count + imports.filter { if case .function = $0.descriptor { true } else { false } }.count)
+        let functionIndex = UInt32(
+            module.functions.count
+                + imports.filter { if case .function = $0.descriptor { true } else { false } }.count)
         module.functions.append(UInt32(module.types.count - 1))
-        module.codes.append(FunctionBody(locals: locals.map { LocalGroup(count: 1, type: $0) }, body: body + [.end]))
+        module.codes.append(
+            FunctionBody(locals: locals.map { LocalGroup(count: 1, type: $0) }, body: body + [.end]))
         module.exports.append(Export(name: name, descriptor: .function(functionIndex)))
     }
     if let memory {
@@ -65,12 +69,20 @@ let fibBody: [Instruction] = [
 
 @Test func divisionTrapsAndStoreStaysUsable() throws {
     let module = makeModule([
-        ("div", FunctionType(parameters: [.i32, .i32], results: [.i32]), [], [.localGet(0), .localGet(1), .numeric(.i32DivS)]),
-        ("rem", FunctionType(parameters: [.i32, .i32], results: [.i32]), [], [.localGet(0), .localGet(1), .numeric(.i32RemS)]),
+        (
+            "div", FunctionType(parameters: [.i32, .i32], results: [.i32]), [],
+            [.localGet(0), .localGet(1), .numeric(.i32DivS)]
+        ),
+        (
+            "rem", FunctionType(parameters: [.i32, .i32], results: [.i32]), [],
+            [.localGet(0), .localGet(1), .numeric(.i32RemS)]
+        ),
     ])
     let instance = try Instance(module: module, store: Store())
     #expect(throws: Trap(.integerDivideByZero)) { try instance.call("div", [.i32(1), .i32(0)]) }
-    #expect(throws: Trap(.integerOverflow)) { try instance.call("div", [Value(Int32.min), Value(Int32(-1))]) }
+    #expect(throws: Trap(.integerOverflow)) {
+        try instance.call("div", [Value(Int32.min), Value(Int32(-1))])
+    }
     #expect(try instance.call("rem", [Value(Int32.min), Value(Int32(-1))]) == [.i32(0)])
     #expect(try instance.call("div", [Value(Int32(-7)), .i32(2)]) == [Value(Int32(-3))])
     #expect(try instance.call("rem", [Value(Int32(-7)), .i32(2)]) == [Value(Int32(-1))])
@@ -88,10 +100,14 @@ let fibBody: [Instruction] = [
 @Test func memoryLoadsStoresAndBoundsChecks() throws {
     let module = makeModule(
         [
-            ("store", FunctionType(parameters: [.i32, .i64], results: []), [],
-             [.localGet(0), .localGet(1), .store(.i64Store, MemArg(align: 3, offset: 0))]),
-            ("load8s", FunctionType(parameters: [.i32], results: [.i32]), [],
-             [.localGet(0), .load(.i32Load8S, MemArg(align: 0, offset: 1))]),
+            (
+                "store", FunctionType(parameters: [.i32, .i64], results: []), [],
+                [.localGet(0), .localGet(1), .store(.i64Store, MemArg(align: 3, offset: 0))]
+            ),
+            (
+                "load8s", FunctionType(parameters: [.i32], results: [.i32]), [],
+                [.localGet(0), .load(.i32Load8S, MemArg(align: 0, offset: 1))]
+            ),
             ("grow", FunctionType(parameters: [.i32], results: [.i32]), [], [.localGet(0), .memoryGrow(0)]),
         ], memory: Limits(min: 1, max: 2))
     let instance = try Instance(module: module, store: Store())
@@ -109,7 +125,8 @@ let fibBody: [Instruction] = [
 @Test func hostFunctionsReceiveArgumentsAndCallerMemory() throws {
     let store = Store()
     var seen: [UInt32] = []
-    let log = Function(store: store, type: FunctionType(parameters: [.i32], results: [.i32])) { caller, args in
+    let log = Function(store: store, type: FunctionType(parameters: [.i32], results: [.i32])) {
+        caller, args in
         guard case .i32(let v) = args[0] else { return [.i32(0)] }
         seen.append(v)
         let byte = try caller.memory?.load(UInt8.self, at: 0) ?? 0
@@ -118,9 +135,15 @@ let fibBody: [Instruction] = [
     var imports = Imports()
     imports.define(module: "env", name: "log", .function(log))
     let module = makeModule(
-        [("run", FunctionType(parameters: [.i32], results: [.i32]), [],
-          [.i32Const(0), .i32Const(3), .store(.i32Store8, MemArg(align: 0, offset: 0)),
-           .localGet(0), .call(functionIndex: 0)])],
+        [
+            (
+                "run", FunctionType(parameters: [.i32], results: [.i32]), [],
+                [
+                    .i32Const(0), .i32Const(3), .store(.i32Store8, MemArg(align: 0, offset: 0)),
+                    .localGet(0), .call(functionIndex: 0),
+                ]
+            )
+        ],
         memory: Limits(min: 1),
         imports: [Import(module: "env", name: "log", descriptor: .function(typeIndex: 0))],
         types: [FunctionType(parameters: [.i32], results: [.i32])])
@@ -138,9 +161,18 @@ let fibBody: [Instruction] = [
 
 @Test func floatMinMaxAndTruncationFollowWasmRules() throws {
     let module = makeModule([
-        ("min", FunctionType(parameters: [.f32, .f32], results: [.f32]), [], [.localGet(0), .localGet(1), .numeric(.f32Min)]),
-        ("trunc", FunctionType(parameters: [.f64], results: [.i32]), [], [.localGet(0), .numeric(.i32TruncF64S)]),
-        ("sat", FunctionType(parameters: [.f64], results: [.i32]), [], [.localGet(0), .numeric(.i32TruncSatF64U)]),
+        (
+            "min", FunctionType(parameters: [.f32, .f32], results: [.f32]), [],
+            [.localGet(0), .localGet(1), .numeric(.f32Min)]
+        ),
+        (
+            "trunc", FunctionType(parameters: [.f64], results: [.i32]), [],
+            [.localGet(0), .numeric(.i32TruncF64S)]
+        ),
+        (
+            "sat", FunctionType(parameters: [.f64], results: [.i32]), [],
+            [.localGet(0), .numeric(.i32TruncSatF64U)]
+        ),
     ])
     let instance = try Instance(module: module, store: Store())
     #expect(try instance.call("min", [Value(Float(0)), Value(-Float(0))]) == [Value(-Float(0))])

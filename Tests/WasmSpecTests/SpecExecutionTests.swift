@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WasmBinary
 import WasmInterpreter
+
 @testable import WasmSpec
 
 /// The spec suite folder, found from this file's location (the repository
@@ -36,7 +37,9 @@ func specScripts(_ root: String) -> [String] {
     for script in specScripts(root) {
         let result = SpecScriptExecution.run(
             scriptAt: script,
-            prepare: { path in try Module(decoding: [UInt8](FileManager.default.contents(atPath: path) ?? Data())) },
+            prepare: { path in
+                try Module(decoding: [UInt8](FileManager.default.contents(atPath: path) ?? Data()))
+            },
             check: { _, _ in nil })
         passed += result.passed
         failures += result.failures
