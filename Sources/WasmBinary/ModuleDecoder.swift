@@ -99,11 +99,11 @@ struct ModuleDecoder {
             let payload = try reader.readBytes(reader.remaining, "custom section payload")
             module.customSections.append(CustomSection(name: name, bytes: payload, after: lastKnown))
         case .type:
-            module.types = try readVector(id, "types", minimumSize: 3) { (d) throws(DecodeError) in
+            module.types = try readVector(id, "types") { (d) throws(DecodeError) in
                 try d.readFunctionType()
             }
         case .import:
-            module.imports = try readVector(id, "imports", minimumSize: 4) { (d) throws(DecodeError) in
+            module.imports = try readVector(id, "imports") { (d) throws(DecodeError) in
                 try d.readImport()
             }
         case .function:
@@ -111,38 +111,38 @@ struct ModuleDecoder {
                 try d.reader.readU32("type index")
             }
         case .table:
-            module.tables = try readVector(id, "tables", minimumSize: 3) { (d) throws(DecodeError) in
+            module.tables = try readVector(id, "tables") { (d) throws(DecodeError) in
                 try d.readTableType()
             }
         case .memory:
-            module.memories = try readVector(id, "memories", minimumSize: 2) { (d) throws(DecodeError) in
+            module.memories = try readVector(id, "memories") { (d) throws(DecodeError) in
                 try d.readMemoryType()
             }
         case .global:
-            module.globals = try readVector(id, "globals", minimumSize: 3) { (d) throws(DecodeError) in
+            module.globals = try readVector(id, "globals") { (d) throws(DecodeError) in
                 let type = try d.readGlobalType()
                 let initializer = try d.readExpression(isFunctionBody: false)
                 return Global(type: type, initializer: initializer)
             }
         case .export:
-            module.exports = try readVector(id, "exports", minimumSize: 3) { (d) throws(DecodeError) in
+            module.exports = try readVector(id, "exports") { (d) throws(DecodeError) in
                 try d.readExport()
             }
         case .start:
             module.start = try reader.readU32("start function index")
         case .element:
-            module.elements = try readVector(id, "element segments", minimumSize: 2) {
+            module.elements = try readVector(id, "element segments") {
                 (d) throws(DecodeError) in
                 try d.readElementSegment()
             }
         case .dataCount:
             module.dataCount = try reader.readU32("data count")
         case .code:
-            module.codes = try readVector(id, "function bodies", minimumSize: 2) { (d) throws(DecodeError) in
+            module.codes = try readVector(id, "function bodies") { (d) throws(DecodeError) in
                 try d.readFunctionBody()
             }
         case .data:
-            module.data = try readVector(id, "data segments", minimumSize: 2) { (d) throws(DecodeError) in
+            module.data = try readVector(id, "data segments") { (d) throws(DecodeError) in
                 try d.readDataSegment()
             }
         }
@@ -151,10 +151,11 @@ struct ModuleDecoder {
     /// Reads a vector, reserving no more than the bytes left can hold, and
     /// remembers a present-but-empty section.
     private mutating func readVector<T>(
-        _ id: SectionID, _ what: String, minimumSize: Int = 1,
+        _ id: SectionID, _ what: String,
         _ element: (inout ModuleDecoder) throws(DecodeError) -> T
     ) throws(DecodeError) -> [T] {
-        let count = try reader.readCount(what, minimumElementSize: minimumSize)
+        // Every entry takes at least one byte, so a larger count fails at once.
+        let count = try reader.readCount(what)
         if count == 0 { module.emptySectionsPresent.insert(id) }
         var result: [T] = []
         result.reserveCapacity(count)
@@ -303,7 +304,7 @@ struct ModuleDecoder {
     }
 
     private mutating func readElementExpressions() throws(DecodeError) -> ElementSegment.Initializers {
-        let count = try reader.readCount("element expressions", minimumElementSize: 2)
+        let count = try reader.readCount("element expressions")
         var expressions: [[Instruction]] = []
         expressions.reserveCapacity(count)
         for _ in 0..<count { expressions.append(try readExpression(isFunctionBody: false)) }
@@ -399,7 +400,7 @@ struct ModuleDecoder {
         let sectionLimit = reader.limit
         let end = reader.position + size
         reader.limit = end
-        let groupCount = try reader.readCount("local groups", minimumElementSize: 2)
+        let groupCount = try reader.readCount("local groups")
         var locals: [LocalGroup] = []
         locals.reserveCapacity(groupCount)
         var total: UInt64 = 0
