@@ -50,7 +50,9 @@ enum RunCommand {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InvocationError("cannot read \(path)")
         }
-        return try Module(decoding: [UInt8](data))
+        let module = try Module(decoding: [UInt8](data))
+        try module.validate()
+        return module
     }
 
     /// Parses `i32:1`, `i64:-5`, `f32:2.5`, `f64:nan` the way `wasmkit run` takes them.

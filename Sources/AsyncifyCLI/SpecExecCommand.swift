@@ -1,6 +1,5 @@
-// `asyncify spec-exec DIR|FILE.json ...`: runs the execution commands of spec
-// scripts on the interpreter (decoding only; module validation is done by
-// `asyncify spec`). A development aid for the interpreter.
+// `asyncify spec-exec DIR|FILE.json ...`: runs every command of spec scripts
+// (decode, validate, instantiate, actions and assertions) on the interpreter.
 
 import Foundation
 import WasmBinary
@@ -28,8 +27,7 @@ enum SpecExecCommand {
         var failed = 0
         var skipped = 0
         for file in files.sorted() {
-            let r = SpecScriptExecution.run(
-                scriptAt: file, prepare: { try RunCommand.loadModule($0) }, check: { _, _ in nil })
+            let r = SpecScriptExecution.run(scriptAt: file)
             passed += r.passed
             failed += r.failures.count
             skipped += r.skipped

@@ -111,6 +111,43 @@ public enum SpecScriptExecution {
         return result
     }
 
+    /// Decodes and validates the module file at `path`.
+    public static func loadValidModule(_ path: String) throws -> Module {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecValueError(description: "cannot read \(path)")
+        }
+        let module = try Module(decoding: [UInt8](data))
+        try module.validate()
+        return module
+    }
+
+    /// The standard check of `assert_malformed` (decoding must fail) and
+    /// `assert_invalid` (decoding must succeed and validation fail) for binary modules.
+    public static func checkRejection(_ command: [String: Any], _ directory: String) -> String? {
+        let type = command["type"] as? String ?? ""
+        guard let filename = command["filename"] as? String,
+            let data = FileManager.default.contents(atPath: "\(directory)/\(filename)")
+        else { return "cannot read the module" }
+        let module: Module
+        do {
+            module = try Module(decoding: [UInt8](data))
+        } catch {
+            return type == "assert_malformed" ? nil : "decoding failed: \(error)"
+        }
+        if type == "assert_malformed" { return "decoded although malformed" }
+        do {
+            try module.validate()
+            return "validated although invalid (expected \"\(command["text"] as? String ?? "")\")"
+        } catch {
+            return nil
+        }
+    }
+
+    /// Runs a script with the standard decoder and validator.
+    public static func run(scriptAt path: String) -> SpecExecutionResult {
+        run(scriptAt: path, prepare: loadValidModule, check: checkRejection)
+    }
+
     /// Foundation's JSON parser on Linux drops a raw U+FEFF at the start of a
     /// string (names.wast has an export called just that); the escaped form survives.
     static func escapingByteOrderMarks(_ data: Data) -> Data {
