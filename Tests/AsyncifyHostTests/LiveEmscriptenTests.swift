@@ -21,7 +21,8 @@ import WasmBinary
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = Programs.url("\(name).c").path
-        let wasm = directory.appendingPathComponent("\(name).wasm").path
+        // The JS build writes its own \(name).wasm next to the .js: keep ours apart.
+        let wasm = directory.appendingPathComponent("\(name).standalone.wasm").path
         let js = directory.appendingPathComponent("\(name).js").path
         let environment = ["NODE_PATH": "/usr/share/nodejs"]
         let standalone = try ExternalTool.run(
