@@ -25,7 +25,10 @@ enum HostRows {
             for depth in [1, 4, 16, 64] {
                 var best = Double.infinity
                 for _ in 0..<runs {
-                    best = min(best, try HostBenchmarks.swapLoop(module: module, depth: depth, swaps: swaps).nanosecondsPerSwap)
+                    best = min(
+                        best,
+                        try HostBenchmarks.swapLoop(module: module, depth: depth, swaps: swaps)
+                            .nanosecondsPerSwap)
                 }
                 let theirs = node.nanosecondsPerSwap(depth: depth, runs: runs)
                 let columns = [
@@ -63,11 +66,14 @@ struct NodeReference {
             skipped = "skipped: node not installed"
             return
         }
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("swapbench-\(UUID().uuidString)")
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "swapbench-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         let js = temporary.appendingPathComponent("swapbench.js").path
         let source = HostRows.directory.appendingPathComponent("swapbench.c").path
-        guard let (status, _) = try? Self.run(emcc, ["-O2", "-sASYNCIFY", "-sEXIT_RUNTIME=1", source, "-o", js]),
+        guard
+            let (status, _) = try? Self.run(
+                emcc, ["-O2", "-sASYNCIFY", "-sEXIT_RUNTIME=1", source, "-o", js]),
             status == 0
         else {
             skipped = "skipped: emcc failed to build swapbench.js"
@@ -82,12 +88,15 @@ struct NodeReference {
         guard let node, let script else { return nil }
         var best: Double?
         for _ in 0..<runs {
-            guard let (status, output) = try? Self.run(node, ["--no-experimental-fetch", script, "\(depth)", "\(nodeSwaps)"]),
+            guard
+                let (status, output) = try? Self.run(
+                    node, ["--no-experimental-fetch", script, "\(depth)", "\(nodeSwaps)"]),
                 status == 0
             else { return nil }
             // "swaps N ns T"
             let fields = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
-            guard fields.count >= 4, let swaps = Double(fields[1]), let ns = Double(fields[3]), swaps > 0 else { return nil }
+            guard fields.count >= 4, let swaps = Double(fields[1]), let ns = Double(fields[3]), swaps > 0
+            else { return nil }
             best = min(best ?? .infinity, ns / swaps)
         }
         return best
@@ -95,7 +104,9 @@ struct NodeReference {
 
     static func find(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {

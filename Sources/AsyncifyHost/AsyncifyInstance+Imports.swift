@@ -18,7 +18,8 @@ extension AsyncifyInstance {
             }
         case ("env", "emscripten_fiber_init_from_current_context"):
             return { [unowned self] s in
-                try fiberInitFromCurrentContext(pointer(s, 0), asyncStack: pointer(s, 1), asyncStackSize: pointer(s, 2))
+                try fiberInitFromCurrentContext(
+                    pointer(s, 0), asyncStack: pointer(s, 1), asyncStackSize: pointer(s, 2))
             }
         case ("env", "emscripten_fiber_swap"):
             return { [unowned self] s in try fiberSwap(pointer(s, 0), pointer(s, 1)) }
@@ -38,7 +39,11 @@ extension AsyncifyInstance {
                     guard count > 0, let base = bytes.baseAddress else { return }
                     memmove(base + Int(destination), base + Int(source), Int(count))
                 }
-                if is64 { s.setI64(0, destination) } else { s.setI32(0, UInt32(truncatingIfNeeded: destination)) }
+                if is64 {
+                    s.setI64(0, destination)
+                } else {
+                    s.setI32(0, UInt32(truncatingIfNeeded: destination))
+                }
             }
         case ("env", "emscripten_resize_heap"):
             return { [unowned self] s in

@@ -278,7 +278,9 @@ public final class AsyncifyInstance {
         pendingWakeUp?.isUsed = true
         pendingWakeUp = nil
         timers.removeAll()
-        guard let getState = exports.getState, case .i32(let s)? = try? getState.call([]).first else { return }
+        guard let getState = exports.getState, case .i32(let s)? = try? getState.call([]).first else {
+            return
+        }
         // An overflowed header would make stop_* trap: clamp its position first.
         if header != 0, let end = try? loadPointer(header + pointerSize) {
             try? storePointer(end, at: header)
@@ -304,7 +306,9 @@ public final class AsyncifyInstance {
     /// Bytes of an `asyncify_data_t` header: 12 on wasm32, 24 on wasm64.
     public var dataHeaderSize: UInt64 { is64 ? 24 : 12 }
     /// A pointer as a Wasm value of the memory's address type.
-    func pointerValue(_ address: UInt64) -> Value { is64 ? .i64(address) : .i32(UInt32(truncatingIfNeeded: address)) }
+    func pointerValue(_ address: UInt64) -> Value {
+        is64 ? .i64(address) : .i32(UInt32(truncatingIfNeeded: address))
+    }
 
     func loadPointer(_ address: UInt64) throws -> UInt64 {
         is64 ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
@@ -339,7 +343,8 @@ public final class AsyncifyInstance {
         let id = Int(try memory.load(UInt32.self, at: header + 2 * pointerSize))
         guard id < callables.count else {
             throw AsyncifyHostError(
-                .unknownRewindID, "the Asyncify data at \(hex(header)) names rewind id \(id), which is unknown")
+                .unknownRewindID,
+                "the Asyncify data at \(hex(header)) names rewind id \(id), which is unknown")
         }
         let type = callables[id].function.type
         return try callWrapped(id, type.parameters.map(Value.zero))

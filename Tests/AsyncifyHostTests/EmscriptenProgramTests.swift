@@ -14,7 +14,8 @@ import WasmInterpreter
     func programMatchesNode(_ name: String) throws {
         let run = try runProgram(try Programs.module("\(name).wasm"))
         let expected = try Data(contentsOf: Programs.url("\(name).node.out"))
-        let expectedExit = Int32(try Programs.text("\(name).node.exit").trimmingCharacters(in: .whitespacesAndNewlines))
+        let expectedExit = Int32(
+            try Programs.text("\(name).node.exit").trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(run.error == nil, "\(name): \(String(describing: run.error))")
         #expect(run.stdout == [UInt8](expected), "\(name): output differs from node's")
         #expect(run.exitCode == expectedExit)
@@ -62,7 +63,8 @@ import WasmInterpreter
 
     @Test func sameInstanceRunsAgainAfterAnError() throws {
         let capture = OutputCapture()
-        let host = try AsyncifyInstance(module: try Programs.module("entryreturns.wasm"), options: capture.options)
+        let host = try AsyncifyInstance(
+            module: try Programs.module("entryreturns.wasm"), options: capture.options)
         #expect(throws: AsyncifyHostError.self) { try host.runStart() }
         #expect(host.state == .normal)
         #expect(!host.isSleeping)

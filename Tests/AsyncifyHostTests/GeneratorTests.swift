@@ -115,7 +115,9 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(0)), Value(Int32(2))])
         } throws: { error in
-            guard let error = error as? AsyncifyHostError, error.kind == .importChangedState else { return false }
+            guard let error = error as? AsyncifyHostError, error.kind == .importChangedState else {
+                return false
+            }
             return error.description.contains("env.yield_value")
         }
         #expect(driver.host.state == .normal)
@@ -147,7 +149,9 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(8)), Value(Int32(2))])
         } throws: { error in
-            guard let error = error as? AsyncifyHostError, error.kind == .asyncifyStackOverflow else { return false }
+            guard let error = error as? AsyncifyHostError, error.kind == .asyncifyStackOverflow else {
+                return false
+            }
             return error.stackSize == 16 && error.fiber == nil
         }
         #expect(driver.host.state == .normal)

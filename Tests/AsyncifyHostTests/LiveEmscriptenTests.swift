@@ -26,7 +26,8 @@ import WasmBinary
         let js = directory.appendingPathComponent("\(name).js").path
         let environment = ["NODE_PATH": "/usr/share/nodejs"]
         let standalone = try ExternalTool.run(
-            emcc, ["-O2", "-sASYNCIFY", "-sSTANDALONE_WASM", "-sERROR_ON_UNDEFINED_SYMBOLS=0", source, "-o", wasm],
+            emcc,
+            ["-O2", "-sASYNCIFY", "-sSTANDALONE_WASM", "-sERROR_ON_UNDEFINED_SYMBOLS=0", source, "-o", wasm],
             environment: environment)
         #expect(standalone.status == 0, "emcc (standalone) failed for \(name)")
         let jsBuild = try ExternalTool.run(

@@ -73,9 +73,11 @@ enum ExternalTool {
     }
 
     /// Runs a tool; returns its exit status and its stdout (stderr is discarded).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
-        status: Int32, output: [UInt8]
-    ) {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> (
+            status: Int32, output: [UInt8]
+        )
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
