@@ -78,8 +78,11 @@ enum Interpreter {
                     let frame = frames[frameCount]
                     pc = frame.pc
                     fp = frame.fp
-                    context = frame.context
-                    memoryState = context.pointee.memory
+                    if frame.context != context {
+                        context = frame.context
+                        memoryState = context.pointee.memory
+                    }
+                    // The callee may have grown the memory.
                     memory = memoryState.pointee.base
                     memorySize = memoryState.pointee.byteCount
                 case .call, .callIndirect:
@@ -108,10 +111,12 @@ enum Interpreter {
                         repeating: 0, count: callee.pointee.localCount)
                     fp = newFp
                     pc = callee.pointee.code.unsafelyUnwrapped
-                    context = callee.pointee.context
-                    memoryState = context.pointee.memory
-                    memory = memoryState.pointee.base
-                    memorySize = memoryState.pointee.byteCount
+                    if callee.pointee.context != context {
+                        context = callee.pointee.context
+                        memoryState = context.pointee.memory
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                    }
                 case .memorySize:
                     fp[Int(i.a)] = memorySize / 65536
                     pc += 1
@@ -1287,8 +1292,11 @@ enum Interpreter {
                     let frame = frames[frameCount]
                     pc = frame.pc
                     fp = frame.fp
-                    context = frame.context
-                    memoryState = context.pointee.memory
+                    if frame.context != context {
+                        context = frame.context
+                        memoryState = context.pointee.memory
+                    }
+                    // The callee may have grown the memory.
                     memory = memoryState.pointee.base
                     memorySize = memoryState.pointee.byteCount
                 case .call, .callIndirect:
@@ -1317,10 +1325,12 @@ enum Interpreter {
                         repeating: 0, count: callee.pointee.localCount)
                     fp = newFp
                     pc = callee.pointee.code.unsafelyUnwrapped
-                    context = callee.pointee.context
-                    memoryState = context.pointee.memory
-                    memory = memoryState.pointee.base
-                    memorySize = memoryState.pointee.byteCount
+                    if callee.pointee.context != context {
+                        context = callee.pointee.context
+                        memoryState = context.pointee.memory
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                    }
                 case .memorySize:
                     fp[Int(i.a)] = memorySize / 65536
                     pc += 1
