@@ -88,7 +88,9 @@ struct ByteReader {
     // MARK: LEB128
 
     /// Reads an unsigned LEB128 integer of at most `bits` bits.
-    @inline(__always) mutating func readUnsigned(bits: Int, _ what: String) throws(DecodeError) -> UInt64 {
+    @inline(__always) mutating func readUnsigned(bits: Int, _ what: @autoclosure () -> String)
+        throws(DecodeError) -> UInt64
+    {
         let start = position
         if position < limit {
             let b = bytes[position]
@@ -100,16 +102,16 @@ struct ByteReader {
         var result: UInt64 = 0
         var shift = 0
         while true {
-            let b = try readByte(what)
+            let b = try readByte(what())
             let left = bits - shift
             if left <= 7 {
                 if b & 0x80 != 0 {
                     throw error(
                         .integerRepresentationTooLong, at: start,
-                        "\(what) uses more than \((bits + 6) / 7) bytes")
+                        "\(what()) uses more than \((bits + 6) / 7) bytes")
                 }
                 if UInt64(b) >= (1 as UInt64) << UInt64(left) {
-                    throw error(.integerTooLarge, at: start, "\(what) does not fit in \(bits) bits")
+                    throw error(.integerTooLarge, at: start, "\(what()) does not fit in \(bits) bits")
                 }
                 return result | (UInt64(b) << UInt64(shift))
             }
@@ -120,7 +122,9 @@ struct ByteReader {
     }
 
     /// Reads a signed LEB128 integer of at most `bits` bits, sign-extended to 64 bits.
-    @inline(__always) mutating func readSigned(bits: Int, _ what: String) throws(DecodeError) -> Int64 {
+    @inline(__always) mutating func readSigned(bits: Int, _ what: @autoclosure () -> String)
+        throws(DecodeError) -> Int64
+    {
         let start = position
         if position < limit {
             let b = bytes[position]
@@ -132,17 +136,17 @@ struct ByteReader {
         var result: Int64 = 0
         var shift = 0
         while true {
-            let b = try readByte(what)
+            let b = try readByte(what())
             let left = bits - shift
             if left <= 7 {
                 if b & 0x80 != 0 {
                     throw error(
                         .integerRepresentationTooLong, at: start,
-                        "\(what) uses more than \((bits + 6) / 7) bytes")
+                        "\(what()) uses more than \((bits + 6) / 7) bytes")
                 }
                 let mask = UInt8(truncatingIfNeeded: -1 << (left - 1)) & 0x7F
                 if b & mask != 0 && b & mask != mask {
-                    throw error(.integerTooLarge, at: start, "\(what) does not fit in \(bits) bits")
+                    throw error(.integerTooLarge, at: start, "\(what()) does not fit in \(bits) bits")
                 }
             }
             result |= Int64(b & 0x7F) &<< Int64(shift)
@@ -154,34 +158,45 @@ struct ByteReader {
         }
     }
 
-    @inline(__always) mutating func readU32(_ what: String) throws(DecodeError) -> UInt32 {
-        UInt32(truncatingIfNeeded: try readUnsigned(bits: 32, what))
+    @inline(__always) mutating func readU32(_ what: @autoclosure () -> String) throws(DecodeError) -> UInt32 {
+        UInt32(truncatingIfNeeded: try readUnsigned(bits: 32, what()))
     }
 
-    @inline(__always) mutating func readU64(_ what: String) throws(DecodeError) -> UInt64 {
-        try readUnsigned(bits: 64, what)
+    @inline(__always) mutating func readU64(_ what: @autoclosure () -> String) throws(DecodeError) -> UInt64 {
+        try readUnsigned(bits: 64, what())
     }
 
-    @inline(__always) mutating func readS32(_ what: String) throws(DecodeError) -> Int32 {
-        Int32(truncatingIfNeeded: try readSigned(bits: 32, what))
+    @inline(__always) mutating func readS32(_ what: @autoclosure () -> String) throws(DecodeError) -> Int32 {
+        Int32(truncatingIfNeeded: try readSigned(bits: 32, what()))
     }
 
-    @inline(__always) mutating func readS64(_ what: String) throws(DecodeError) -> Int64 {
-        try readSigned(bits: 64, what)
+    @inline(__always) mutating func readS64(_ what: @autoclosure () -> String) throws(DecodeError) -> Int64 {
+        try readSigned(bits: 64, what())
     }
 
-    /// Reads a vector length and checks it against the bytes left, assuming each
-    /// element takes at least `minimumElementSize` bytes, so that no caller
-    /// allocates for a count the input cannot hold.
-    mutating func readCount(_ what: String, minimumElementSize: Int = 1) throws(DecodeError) -> Int {
+    /// Reads a vector length and checks it against the bytes left: every
+    /// element takes at least one byte, so a count larger than that fails at
+    /// once and no caller ever allocates for more elements than the input holds.
+    mutating func readCount(_ what: String) throws(DecodeError) -> Int {
         let start = position
         let count = Int(try readU32("\(what) count"))
-        if count > remaining / max(minimumElementSize, 1) {
+        if count > remaining {
             throw error(
                 .unexpectedEndOfSectionOrEnd(limit: limit, total: bytes.count), at: start,
                 "\(count) \(what) cannot fit in the \(remaining) bytes left")
         }
         return count
+    }
+
+    /// Reads `count` u32 LEB128 integers (label or function indices) straight
+    /// into a new array; `count` must already be checked by ``readCount(_:)``.
+    mutating func readU32Array(count: Int, _ what: StaticString) throws(DecodeError) -> [UInt32] {
+        try [UInt32](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(DecodeError) in
+            while initialized < count {
+                buffer[initialized] = try readU32(what.description)
+                initialized += 1
+            }
+        }
     }
 
     /// Reads a length-prefixed UTF-8 name.
@@ -194,10 +209,17 @@ struct ByteReader {
                 "\(what) of \(length) bytes exceeds the \(remaining) bytes left")
         }
         let slice = UnsafeBufferPointer(rebasing: bytes[position..<position &+ length])
+        position &+= length
+        // Nearly all names are ASCII, which needs no validation beyond the byte check.
+        var isASCII = true
+        for byte in slice where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        if isASCII { return String(decoding: slice, as: UTF8.self) }
         guard let name = String(validating: slice, as: UTF8.self) else {
             throw error(.malformedUTF8, at: start, "\(what) is not valid UTF-8")
         }
-        position &+= length
         return name
     }
 }

@@ -8,7 +8,9 @@ extension ModuleDecoder {
     ///   declared size, so running out of bytes there means the `end` is missing.
     mutating func readExpression(isFunctionBody: Bool) throws(DecodeError) -> [Instruction] {
         var instructions: [Instruction] = []
-        if isFunctionBody { instructions.reserveCapacity(min(reader.remaining / 2 + 1, 1 << 16)) }
+        // Bodies average about two bytes per instruction; constant expressions
+        // are nearly always one instruction and `end`.
+        instructions.reserveCapacity(isFunctionBody ? min(reader.remaining / 2 + 1, 1 << 16) : 2)
         var depth = 0
         while true {
             if isFunctionBody && reader.isAtEnd {
@@ -90,9 +92,7 @@ extension ModuleDecoder {
         case 0x0D: return .brIf(depth: try reader.readU32("label index"))
         case 0x0E:
             let count = try reader.readCount("br_table targets")
-            var targets: [UInt32] = []
-            targets.reserveCapacity(count)
-            for _ in 0..<count { targets.append(try reader.readU32("label index")) }
+            let targets = try reader.readU32Array(count: count, "label index")
             return .brTable(targets: targets, defaultTarget: try reader.readU32("default label index"))
         case 0x0F: return .return
         case 0x10: return .call(functionIndex: try reader.readU32("function index"))

@@ -76,7 +76,10 @@ struct ModuleDecoder {
                 .dataCountInconsistent,
                 "data count is \(dataCount) but there are \(module.data.count) data segments")
         }
-        return module
+        // Move the module out instead of copying it (saves a retain and release per field).
+        var result = Module()
+        swap(&result, &module)
+        return result
     }
 
     private mutating func decodeHeader() throws(DecodeError) {
@@ -297,10 +300,7 @@ struct ModuleDecoder {
 
     private mutating func readFunctionIndices() throws(DecodeError) -> ElementSegment.Initializers {
         let count = try reader.readCount("element function indices")
-        var indices: [UInt32] = []
-        indices.reserveCapacity(count)
-        for _ in 0..<count { indices.append(try reader.readU32("function index")) }
-        return .functionIndices(indices)
+        return .functionIndices(try reader.readU32Array(count: count, "function index"))
     }
 
     private mutating func readElementExpressions() throws(DecodeError) -> ElementSegment.Initializers {
