@@ -52,6 +52,16 @@ import WasmInterpreter
         #expect(error.description.contains("32 bytes"))
     }
 
+    @Test func swapIntoAnIncompleteContextIsATypedError() throws {
+        let run = try runProgram(try Programs.module("badswap.wasm"))
+        #expect(run.stdout == [UInt8](try Data(contentsOf: Programs.url("badswap.node.out"))))
+        let error = try #require(run.error as? AsyncifyHostError)
+        #expect(error.kind == .invalidState)
+        let fiber = try #require(error.fiber)
+        #expect(error.description.contains("0x" + String(fiber, radix: 16)))
+        #expect(error.description.contains("no swap has completed"))
+    }
+
     @Test func storeStaysUsableAfterAFailedProgram() throws {
         let store = Store()
         let failed = try runProgram(try Programs.module("overflow.wasm"), store: store)

@@ -14,6 +14,7 @@ enum Programs {
     /// The Emscripten test programs (C sources next to their .wasm and node outputs).
     static let emscripten = [
         "fibers", "roundrobin", "deeprecursion", "sleep", "entryreturns", "overflow", "mallocprintf",
+        "badswap",
     ]
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
