@@ -120,8 +120,11 @@ public final class AsyncifyInstance {
     /// Instantiates `module` with the Emscripten and WASI imports it declares,
     /// plus `imports` written in Swift (these win over built-in ones).
     ///
-    /// - Throws: `LinkError` for an import nobody provides; ``AsyncifyHostError``
-    ///   if the module lacks the `asyncify_*` exports.
+    /// A module without the `asyncify_*` exports runs too, until it tries to
+    /// suspend (see ``isInstrumented``).
+    ///
+    /// - Throws: `LinkError` for an import nobody provides, `Trap` if the
+    ///   module's start function traps.
     public init(
         module: Module, store: Store = Store(), imports: [HostImport] = [], options: Options = Options()
     ) throws {
@@ -149,7 +152,14 @@ public final class AsyncifyInstance {
         }
         let instance = try Instance(module: module, store: store, imports: linked)
         instanceStorage = instance
-        try exports.resolve(instance)
+        exports.resolve(instance)
+    }
+
+    /// Whether the module exports the four `asyncify_start/stop_*` functions
+    /// (was instrumented by Binaryen's Asyncify pass), so it can suspend.
+    public var isInstrumented: Bool {
+        exports.startUnwind != nil && exports.stopUnwind != nil && exports.startRewind != nil
+            && exports.stopRewind != nil
     }
 
     /// The underlying interpreter instance.
@@ -285,13 +295,18 @@ public final class AsyncifyInstance {
         if header != 0, let end = try? loadPointer(header + pointerSize) {
             try? storePointer(end, at: header)
         }
-        if s == 1 { _ = try? exports.stopUnwind.call([]) }
-        if s == 2 { _ = try? exports.stopRewind.call([]) }
+        if s == 1 { _ = try? exports.stopUnwind?.call([]) }
+        if s == 2 { _ = try? exports.stopRewind?.call([]) }
     }
 
     /// Calls one of the `asyncify_*` exports; its only trap is Binaryen's
     /// "position past end" check, reported as the overflow it is.
-    func callAsyncify(_ function: Function, _ arguments: [Value], during what: String) throws {
+    func callAsyncify(_ function: Function?, _ arguments: [Value], during what: String) throws {
+        guard let function else {
+            throw AsyncifyHostError(
+                .missingExport,
+                "the module is not instrumented by Asyncify (it does not export \(what)), so it cannot suspend")
+        }
         do {
             _ = try function.call(arguments)
         } catch let trap as Trap where trap.reason == .unreachable {
