@@ -305,7 +305,8 @@ public final class AsyncifyInstance {
         guard let function else {
             throw AsyncifyHostError(
                 .missingExport,
-                "the module is not instrumented by Asyncify (it does not export \(what)), so it cannot suspend")
+                "the module is not instrumented by Asyncify (it does not export \(what)), so it cannot suspend"
+            )
         }
         do {
             _ = try function.call(arguments)
