@@ -76,7 +76,8 @@ extension FiberCore {
             throw FiberError(
                 .rewindMismatch,
                 "the rewind of \(core.pointee.ownerName(owner)) stopped with \(left) bytes still in its "
-                    + "Asyncify buffer: some frame restored less than it saved", fiber: core.pointee.handle(owner),
+                    + "Asyncify buffer: some frame restored less than it saved",
+                fiber: core.pointee.handle(owner),
                 bytesNeeded: 0, bytesAvailable: left)
         }
         storeDataPosition(core)
@@ -97,7 +98,8 @@ extension FiberCore {
         let target = try validateTarget(core, new)
         guard old.runtimeID == core.pointee.runtimeID, Int(old.index) < core.pointee.recordCount else {
             throw FiberError(
-                .swapFromNonCurrentFiber, "swap from \(old), which is not a fiber of this runtime", fiber: old)
+                .swapFromNonCurrentFiber, "swap from \(old), which is not a fiber of this runtime", fiber: old
+            )
         }
         let from = Int32(old.index)
         let record = core.pointee.records + Int(from)

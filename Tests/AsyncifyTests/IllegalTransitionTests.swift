@@ -201,7 +201,9 @@ import Testing
         struct Oops: Error {}
         let runtime = FiberRuntime()
         let thrower = runtime.makeFiber(name: "thrower") { _, _ in throw Oops() }
-        let error = #expect(throws: FiberError.self) { try IllegalTransitionTests.swapInto(thrower, on: runtime) }
+        let error = #expect(throws: FiberError.self) {
+            try IllegalTransitionTests.swapInto(thrower, on: runtime)
+        }
         #expect(error?.code == .fiberThrew)
         #expect(error?.underlying is Oops)
         #expect(runtime.status(of: thrower) == .failed)
