@@ -93,7 +93,8 @@ extension FiberCore {
         let runtimeID = core.pointee.runtimeID
         let from = Int32(bitPattern: old.index)
         if core.pointee.exportDepth > 0, core.pointee.state == .normal, old.runtimeID == runtimeID,
-            new.runtimeID == runtimeID, core.pointee.current == from, Int(new.index) < core.pointee.recordCount
+            new.runtimeID == runtimeID, from >= 0, core.pointee.current == from,
+            Int(new.index) < core.pointee.recordCount
         {
             let status = core.pointee.records[Int(new.index)].status
             if status == .suspended || status == .ready {

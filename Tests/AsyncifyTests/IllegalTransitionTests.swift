@@ -132,6 +132,13 @@ import Testing
         }
         #expect(error?.code == .swapFromNonCurrentFiber)
         #expect(runtime.status(of: target) == .ready)
+        // A forged handle whose index is -1 as an Int32 is not "no fiber".
+        let forged = Fiber(runtimeID: runtime.runtimeID, index: .max)
+        let again = #expect(throws: FiberError.self) {
+            try runtime.run { cx, _ in try cx.swap(from: forged, to: target) }
+        }
+        #expect(again?.code == .swapFromNonCurrentFiber)
+        #expect(runtime.status(of: target) == .ready)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
 
