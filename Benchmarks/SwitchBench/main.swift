@@ -1,1 +1,56 @@
-print("switch-bench: not yet measured")
+import Foundation
+
+// switch-bench: what one fiber switch costs, next to native switches, Swift
+// concurrency and Emscripten's own fibers, all measured in this run.
+
+let options: Options
+do {
+    options = try Options(arguments: Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("switch-bench: \(error)\n\n\(Options.usage)\n".utf8))
+    exit(2)
+}
+if options.showHelp {
+    print(Options.usage)
+    exit(0)
+}
+
+let config = options.config
+let started = ContinuousClock.now
+var measurements: [Measurement] = []
+var failures: [String] = []
+for producer in Producers.all {
+    do {
+        measurements += try await producer.measure(config)
+    } catch {
+        failures.append("\(producer.name): \(error)")
+        printProgress("\(producer.name) failed: \(error)")
+    }
+}
+var memory: [MemoryFigure] = []
+for producer in MemoryProducers.all {
+    do {
+        if let figure = try producer.measure(config) { memory.append(figure) }
+    } catch {
+        failures.append("\(producer.name): \(error)")
+        printProgress("\(producer.name) failed: \(error)")
+    }
+}
+
+let report = Report(machine: .current(), config: config, measurements: measurements, memory: memory)
+print(report.text, terminator: "")
+do {
+    if let path = options.csvPath {
+        try report.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        printProgress("wrote \(path)")
+    }
+    if let path = options.svgPath {
+        try SVGPlot(report: report).svg.write(toFile: path, atomically: true, encoding: .utf8)
+        printProgress("wrote \(path)")
+    }
+} catch {
+    failures.append("writing output: \(error)")
+    printProgress("could not write output: \(error)")
+}
+printProgress("done in \(format(Double(nanoseconds(since: started)) / 1e9, decimals: 1)) s")
+if !failures.isEmpty { exit(1) }

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Emscripten fibers under node: the real Asyncify, as a C program built with
+/// `emcc -O2 -sASYNCIFY` at bench time (cached in a temporary directory) and
+/// run with node. Skipped, with a note on stderr, when emcc or node is absent.
+enum EmscriptenFibers {
+    static let implementation = "emscripten-node"
+
+    static let producer = MeasurementProducer(name: implementation) { config in
+        guard let emcc = findExecutable("emcc"), let node = findExecutable("node") else {
+            printProgress("emscripten-node: skipped (needs emcc and node on PATH)")
+            return []
+        }
+        guard let source = locateSource() else {
+            printProgress("emscripten-node: skipped (Benchmarks/emscripten/fiber_bench.c not found)")
+            return []
+        }
+        let script = try build(source: source, emcc: emcc)
+        let minMilliseconds = Double(config.minRunNanoseconds) / 1e6
+        printProgress("measuring emscripten-node at depths \(config.depths.map(String.init).joined(separator: ", "))")
+        let output = try runProcess(
+            node,
+            ["--no-experimental-fetch", script.path, String(config.runs), String(minMilliseconds)]
+                + config.depths.map(String.init))
+        return try parse(output)
+    }
+
+    /// Parses lines `depth D run R swaps N ns_per_swap X asyncify_bytes B`.
+    static func parse(_ output: String) throws -> [Measurement] {
+        var byDepth: [Int: Measurement] = [:]
+        var order: [Int] = []
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 10, fields[0] == "depth", fields[6] == "ns_per_swap",
+                let depth = Int(fields[1]), let ns = Double(fields[7]), let bytes = Int(fields[9])
+            else {
+                throw BenchError(description: "emscripten-node: unexpected output line '\(line)'")
+            }
+            if byDepth[depth] == nil {
+                order.append(depth)
+                byDepth[depth] = Measurement(
+                    implementation: implementation, depth: depth, samples: [], asyncifyBytes: bytes)
+            }
+            byDepth[depth]?.samples.append(ns)
+        }
+        return order.compactMap { byDepth[$0] }
+    }
+
+    /// Builds the JS + Wasm once per source text and emcc version.
+    static func build(source: URL, emcc: URL) throws -> URL {
+        let text = try String(contentsOf: source, encoding: .utf8)
+        let version = (try? runProcess(emcc, ["--version"])) ?? ""
+        let key = String(fnv1a(text + "\n" + version + "-O2 -sASYNCIFY"), radix: 16)
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("swift-asyncify-switch-bench-\(key)")
+        let script = directory.appendingPathComponent("fiber_bench.js")
+        if FileManager.default.fileExists(atPath: script.path) { return script }
+        printProgress("building Benchmarks/emscripten/fiber_bench.c with emcc (cached in \(directory.path))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        // Debian's emcc finds its node modules only through NODE_PATH.
+        if FileManager.default.fileExists(atPath: "/usr/share/nodejs") {
+            environment["NODE_PATH"] = [environment["NODE_PATH"], "/usr/share/nodejs"]
+                .compactMap { $0 }.joined(separator: ":")
+        }
+        let partial = directory.appendingPathComponent("building-\(getpid()).js")
+        _ = try runProcess(
+            emcc, ["-O2", "-sASYNCIFY", "-o", partial.path, source.path], environment: environment)
+        // emcc names the .wasm after the output; keep the pair consistent.
+        let partialWasm = directory.appendingPathComponent("building-\(getpid()).wasm")
+        var js = try String(contentsOf: partial, encoding: .utf8)
+        js = js.replacingOccurrences(of: "building-\(getpid()).wasm", with: "fiber_bench.wasm")
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("fiber_bench.wasm"))
+        try FileManager.default.moveItem(
+            at: partialWasm, to: directory.appendingPathComponent("fiber_bench.wasm"))
+        try js.write(to: script, atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(at: partial)
+        return script
+    }
+
+    /// The C source, next to this file in a checkout, or under the current directory.
+    static func locateSource() -> URL? {
+        let here = URL(fileURLWithPath: #filePath)
+        let candidates = [
+            here.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("emscripten/fiber_bench.c"),
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                .appendingPathComponent("Benchmarks/emscripten/fiber_bench.c"),
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+}
+
+/// 64-bit FNV-1a, for cache keys.
+func fnv1a(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    return hash
+}

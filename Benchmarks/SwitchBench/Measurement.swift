@@ -1,0 +1,51 @@
+/// One row of the benchmark: one implementation at one call depth.
+///
+/// `samples` holds nanoseconds per one-way swap, one value per run.
+struct Measurement: Sendable {
+    /// Implementation name as printed and written to CSV (`native-asm`, ...).
+    var implementation: String
+    /// Frames on each side's stack when the swap happens.
+    var depth: Int
+    /// Nanoseconds per one-way swap, one per run.
+    var samples: [Double]
+    /// Bytes of Asyncify data one unwound side occupies at this depth, when known.
+    var asyncifyBytes: Int?
+
+    /// The median of `samples` (mean of the middle two for an even count).
+    var median: Double {
+        let sorted = samples.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
+    /// The fastest run.
+    var minimum: Double { samples.min() ?? .nan }
+}
+
+/// What every producer is given: how hard to measure.
+struct BenchConfig: Sendable {
+    /// Depths at which switches are measured.
+    var depths: [Int]
+    /// Repetitions per measurement.
+    var runs: Int
+    /// Each run lasts at least this long, to stay far above timer resolution.
+    var minRunNanoseconds: Int64
+    /// Fibers created for the memory-per-idle-fiber figure.
+    var idleFiberCount: Int
+}
+
+/// A source of measurements: a named implementation that, given the config,
+/// measures itself. New rows (TB frames, instrumented modules) are added by
+/// appending a producer to `Producers.all`.
+struct MeasurementProducer: Sendable {
+    /// Implementation name, for progress messages.
+    var name: String
+    /// Measures; an empty result means "not available here" (say why on stderr).
+    var measure: @Sendable (BenchConfig) async throws -> [Measurement]
+}
+
+/// A benchmark that could not run, with the reason (printed, then skipped).
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+}

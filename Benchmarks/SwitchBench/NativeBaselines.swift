@@ -1,0 +1,32 @@
+import NativeSwitch
+
+/// Native baselines from the `NativeSwitch` C target (never used by the product).
+enum NativeBaselines {
+    /// The hand-written assembly switch (callee-saved registers + stack pointer).
+    static let assembly = MeasurementProducer(name: "native-asm") { config in
+        guard native_asm_switch_available() != 0 else {
+            printProgress("native-asm: no assembly switch for this architecture; skipped")
+            return []
+        }
+        return try config.depths.map { depth in
+            printProgress("measuring native-asm at depth \(depth)")
+            let samples = try Sampler(config, swapsPerIteration: 2).sample { iterations in
+                let ns = native_asm_switch_ns(Int32(depth), iterations)
+                return ns < 0 ? nil : ns
+            }
+            return Measurement(implementation: "native-asm", depth: depth, samples: samples)
+        }
+    }
+
+    /// ucontext `swapcontext` (saves the signal mask with a system call).
+    static let ucontext = MeasurementProducer(name: "ucontext") { config in
+        try config.depths.map { depth in
+            printProgress("measuring ucontext at depth \(depth)")
+            let samples = try Sampler(config, swapsPerIteration: 2).sample { iterations in
+                let ns = native_ucontext_switch_ns(Int32(depth), iterations)
+                return ns < 0 ? nil : ns
+            }
+            return Measurement(implementation: "ucontext", depth: depth, samples: samples)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// A plain, non-inlined Swift function call: the floor any switch is compared to.
+enum PlainCall {
+    static let producer = MeasurementProducer(name: "swift-call") { config in
+        printProgress("measuring swift-call")
+        let samples = try Sampler(config, swapsPerIteration: 1).sample { iterations in
+            var accumulator = 0
+            let start = ContinuousClock.now
+            for _ in 0..<iterations {
+                accumulator = opaqueCallee(accumulator)
+            }
+            let ns = nanoseconds(since: start)
+            blackHole(accumulator)
+            return ns
+        }
+        return [Measurement(implementation: "swift-call", depth: 1, samples: samples)]
+    }
+}
+
+/// The callee: a dependency chain through it keeps every call alive.
+@inline(never)
+func opaqueCallee(_ value: Int) -> Int {
+    value &+ 1
+}
+
+/// Consumes a value so the optimiser cannot drop the work that made it.
+@inline(never)
+func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
