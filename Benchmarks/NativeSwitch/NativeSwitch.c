@@ -180,6 +180,62 @@ __attribute__((noinline)) static int64_t asm_main_down(int depth, int64_t round_
 
 int native_asm_switch_available(void) { return NS_HAVE_ASM; }
 
+// ---------------------------------------------------------------------------
+// Idle contexts, for memory per idle fiber.
+
+typedef struct {
+  int32_t count;
+  char **stacks;
+} idle_contexts;
+
+#if NS_HAVE_ASM
+static void *idle_creator_sp;
+static void *idle_parked_sp;
+
+static void idle_entry(void *arg) {
+  (void)arg;
+  // Park at once; the context is never resumed.
+  while (workers_keep_switching) ns_switch(&idle_parked_sp, idle_creator_sp);
+}
+#endif
+
+void *native_asm_idle_contexts_create(int32_t count, int64_t stack_bytes) {
+#if NS_HAVE_ASM
+  if (count < 0 || stack_bytes < 4096 || stack_bytes > (64 << 20)) return NULL;
+  idle_contexts *all = malloc(sizeof(idle_contexts));
+  if (!all) return NULL;
+  all->count = 0;
+  all->stacks = malloc(sizeof(char *) * (size_t)(count > 0 ? count : 1));
+  if (!all->stacks) {
+    free(all);
+    return NULL;
+  }
+  for (int32_t i = 0; i < count; i++) {
+    char *stack = malloc((size_t)stack_bytes);
+    if (!stack) {
+      native_asm_idle_contexts_destroy(all);
+      return NULL;
+    }
+    all->stacks[all->count++] = stack;
+    void *sp = ns_make(stack, (size_t)stack_bytes, idle_entry, NULL);
+    ns_switch(&idle_creator_sp, sp);
+  }
+  return all;
+#else
+  (void)count;
+  (void)stack_bytes;
+  return NULL;
+#endif
+}
+
+void native_asm_idle_contexts_destroy(void *handle) {
+  idle_contexts *all = handle;
+  if (!all) return;
+  for (int32_t i = 0; i < all->count; i++) free(all->stacks[i]);
+  free(all->stacks);
+  free(all);
+}
+
 int64_t native_asm_switch_ns(int32_t depth, int64_t round_trips) {
 #if NS_HAVE_ASM
   if (depth < 1 || depth > MAX_DEPTH || round_trips < 0) return -1;

@@ -28,6 +28,16 @@ int64_t native_asm_switch_ns(int32_t depth, int64_t round_trips);
 /// restores the signal mask with a system call). Returns -1 on failure.
 int64_t native_ucontext_switch_ns(int32_t depth, int64_t round_trips);
 
+/// Creates `count` parked contexts for the memory-per-idle-fiber baseline:
+/// each gets a `stack_bytes` malloc'd stack, is switched into once and
+/// switches straight back, so it holds a real suspended frame. Returns an
+/// opaque handle for `native_asm_idle_contexts_destroy`, or NULL on failure
+/// (no assembly switch, bad arguments or out of memory).
+void *native_asm_idle_contexts_create(int32_t count, int64_t stack_bytes);
+
+/// Frees what `native_asm_idle_contexts_create` made (NULL is ignored).
+void native_asm_idle_contexts_destroy(void *handle);
+
 #ifdef __cplusplus
 }
 #endif
