@@ -22,8 +22,11 @@ func opaqueCallee(_ value: Int) -> Int {
     value &+ 1
 }
 
+/// Where `blackHole` stores: a global write the optimiser must keep.
+nonisolated(unsafe) var blackHoleSink = 0
+
 /// Consumes a value so the optimiser cannot drop the work that made it.
 @inline(never)
-func blackHole<T>(_ value: T) {
-    withExtendedLifetime(value) {}
+func blackHole(_ value: Int) {
+    blackHoleSink &+= value
 }
