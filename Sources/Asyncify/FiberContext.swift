@@ -1,0 +1,152 @@
+/// What a participating Swift function receives: access to the running
+/// runtime's Asyncify state, fiber switching, and sleeping.
+///
+/// A `FiberContext` is a plain pointer-sized value (no reference counting). It is
+/// valid while the ``FiberRuntime`` that handed it out is alive; do not keep it
+/// beyond the call it was passed to.
+@frozen
+public struct FiberContext {
+    @usableFromInline let core: UnsafeMutablePointer<FiberCore>
+
+    @inlinable
+    init(core: UnsafeMutablePointer<FiberCore>) { self.core = core }
+
+    /// The Asyncify state. Mirrors `asyncify_get_state`.
+    @inlinable
+    public var state: AsyncifyState { core.pointee.state }
+
+    /// Whether code runs as usual: the guard Binaryen puts around code before a call,
+    /// so that a rewind does not run it again.
+    @inlinable
+    public var isNormal: Bool { core.pointee.state == .normal }
+
+    /// Whether a callee started an unwind: the caller must save its frame and return.
+    @inlinable
+    public var isUnwinding: Bool { core.pointee.state == .unwinding }
+
+    /// Whether the export is being rewound: the caller must restore its frame.
+    @inlinable
+    public var isRewinding: Bool { core.pointee.state == .rewinding }
+
+    /// The fiber running now, or nil in an export that runs outside any fiber.
+    public var currentFiber: Fiber? { core.pointee.handle(core.pointee.current) }
+
+    /// Begins a participating function's activation: see ``AsyncifyFrame``.
+    ///
+    /// - Returns: The function's frame. When ``isRewinding``, call
+    ///   ``AsyncifyFrame/restore()`` on it before anything else.
+    @inlinable
+    public func enter() -> AsyncifyFrame { AsyncifyFrame(core: core) }
+
+    /// Switches from the running context `old` to the fiber `new`.
+    ///
+    /// Mirrors `emscripten_fiber_swap`. In state normal it starts unwinding into
+    /// `old`'s Asyncify buffer, records the rewind id (the bottom export of the
+    /// export call stack), saves the C stack pointer into `old`, sets the next
+    /// fiber to `new` and returns: the caller sees ``isUnwinding`` and must save
+    /// its frame and return, and so must every participating caller above it.
+    /// When the trampoline later rewinds `old`, the call is reached again in state
+    /// rewinding; it then stops the rewind and returns (its arguments are ignored).
+    ///
+    /// - Parameters:
+    ///   - old: The running context: the current fiber, or a fiber just made with
+    ///     ``FiberRuntime/initializeFromCurrentContext(_:asyncifyStackSize:)``.
+    ///   - new: A fiber that is ready (entry not yet called) or suspended.
+    /// - Throws: ``FiberError`` if `new` is finished, running, uninitialised or
+    ///   foreign, if `old` is not the running context, or if no export is running.
+    @inlinable
+    public func swap(from old: Fiber, to new: Fiber) throws(FiberError) {
+        if core.pointee.state == .rewinding {
+            try FiberCore.stopRewind(core)
+        } else {
+            try FiberCore.startSwap(core, from: old, to: new)
+        }
+    }
+}
+
+extension FiberCore {
+    /// The rewinding branch of a swap or sleep: `asyncify_stop_rewind`, after
+    /// checking that every frame popped exactly what it pushed.
+    @usableFromInline
+    static func stopRewind(_ core: Core) throws(FiberError) {
+        core.pointee.state = .normal
+        guard core.pointee.data.position == core.pointee.data.start else {
+            let owner = core.pointee.dataOwner
+            let left = core.pointee.data.bytesUsed
+            throw FiberError(
+                .rewindMismatch,
+                "the rewind of \(core.pointee.ownerName(owner)) stopped with \(left) bytes still in its "
+                    + "Asyncify buffer: some frame restored less than it saved", fiber: core.pointee.handle(owner),
+                bytesNeeded: 0, bytesAvailable: left)
+        }
+        storeDataPosition(core)
+    }
+
+    /// The normal branch of `emscripten_fiber_swap`, with every check Emscripten
+    /// leaves out.
+    @usableFromInline
+    static func startSwap(_ core: Core, from old: Fiber, to new: Fiber) throws(FiberError) {
+        guard core.pointee.exportDepth > 0 else {
+            throw FiberError(
+                .swapOutsideTrampoline,
+                "swap from \(old) to \(new) outside any export: there is no stack to unwind", fiber: new)
+        }
+        guard core.pointee.state == .normal else {
+            throw FiberError.invalidTransition(.startUnwind, in: core.pointee.state)
+        }
+        let target = try validateTarget(core, new)
+        guard old.runtimeID == core.pointee.runtimeID, Int(old.index) < core.pointee.recordCount else {
+            throw FiberError(
+                .swapFromNonCurrentFiber, "swap from \(old), which is not a fiber of this runtime", fiber: old)
+        }
+        let from = Int32(old.index)
+        let record = core.pointee.records + Int(from)
+        let current = core.pointee.current
+        if current != from {
+            guard current < 0, record.pointee.status == .currentContext else {
+                throw FiberError(
+                    .swapFromNonCurrentFiber,
+                    "swap from \(record.pointee.name) (\(record.pointee.status)), but "
+                        + "\(core.pointee.ownerName(current)) is the running context", fiber: old)
+            }
+            core.pointee.current = from
+        }
+        // asyncify_start_unwind into old's area; record the rewind id.
+        core.pointee.state = .unwinding
+        core.pointee.data = record.pointee.data
+        core.pointee.dataOwner = from
+        record.pointee.rewindID = core.pointee.exportStack[0]
+        record.pointee.cStackPointer = core.pointee.stackPointer
+        record.pointee.status = .suspended
+        core.pointee.next = target
+    }
+
+    /// Checks that `fiber` can be switched into and returns its index.
+    @usableFromInline
+    static func validateTarget(_ core: Core, _ fiber: Fiber) throws(FiberError) -> Int32 {
+        guard fiber.runtimeID == core.pointee.runtimeID, Int(fiber.index) < core.pointee.recordCount else {
+            throw FiberError(
+                .swapIntoForeignFiber,
+                "swap into \(fiber) of runtime \(fiber.runtimeID), which is not a fiber of runtime "
+                    + "\(core.pointee.runtimeID)", fiber: fiber)
+        }
+        let record = core.pointee.records + Int(fiber.index)
+        switch record.pointee.status {
+        case .ready, .suspended:
+            return Int32(fiber.index)
+        case .finished, .failed:
+            throw FiberError(
+                .swapIntoFinishedFiber, "swap into \(record.pointee.name), which has \(record.pointee.status)",
+                fiber: fiber)
+        case .running, .sleeping:
+            throw FiberError(
+                .swapIntoRunningFiber, "swap into \(record.pointee.name), which is \(record.pointee.status)",
+                fiber: fiber)
+        case .uninitialized, .currentContext:
+            throw FiberError(
+                .swapIntoUninitializedFiber,
+                "swap into \(record.pointee.name), which is \(record.pointee.status): only a swap out of it "
+                    + "completes it", fiber: fiber)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+/// The function a fiber starts in, and the shape of every export the runtime calls.
+///
+/// Mirrors `em_arg_callback_func` (`void (*)(void *)`). The trampoline calls it
+/// with the fiber's user data on first entry; when the fiber is rewound the same
+/// function is called again (with the same argument, which instrumented code
+/// would ignore) and must restore its frame, see ``AsyncifyFrame``.
+public typealias FiberEntry = (FiberContext, UnsafeMutableRawPointer?) throws -> Void
+
+/// The runtime's mutable state, kept in one unsafe allocation so the hot path
+/// reaches it without ARC, exclusivity checks or class property access.
+///
+/// Emscripten keeps these in its JS `Asyncify` and `Fibers` objects and in Wasm
+/// globals (`Asyncify.state`, `Asyncify.currData`, `Asyncify.exportCallStack`,
+/// `Fibers.nextFiber`, `Fibers.trampolineRunning`, the C stack globals).
+@usableFromInline
+struct FiberCore {
+    /// `Asyncify.state`.
+    @usableFromInline var state: AsyncifyState = .normal
+    /// `Asyncify.currData`: the buffer being unwound into or rewound from.
+    @usableFromInline var data: AsyncifyDataStack
+    /// Whose buffer `data` is: a fiber index, ``sleepOwner`` or ``noOwner``.
+    @usableFromInline var dataOwner: Int32 = FiberCore.noOwner
+    /// The fiber whose code runs (or unwinds) now, or -1.
+    @usableFromInline var current: Int32 = -1
+    /// `Fibers.nextFiber`, or -1.
+    @usableFromInline var next: Int32 = -1
+    /// `Fibers.trampolineRunning`.
+    @usableFromInline var trampolineRunning = false
+
+    /// `Asyncify.exportCallStack`: export ids, bottom first.
+    @usableFromInline var exportStack: UnsafeMutablePointer<Int32>
+    @usableFromInline var exportDepth = 0
+    @usableFromInline let exportStackCapacity: Int
+
+    /// The fiber records, indexed by `Fiber.index`.
+    @usableFromInline var records: UnsafeMutablePointer<FiberRecord>
+    @usableFromInline var recordCount = 0
+    @usableFromInline var recordCapacity: Int
+
+    /// The export table: an export's id is its index.
+    @usableFromInline var exports: UnsafeMutablePointer<FiberEntry>
+    @usableFromInline var exportCount = 0
+    @usableFromInline var exportCapacity: Int
+
+    @usableFromInline let runtimeID: UInt32
+
+    /// The simulated C stack globals (`__stack_base`, `__stack_end`, `__stack_pointer`).
+    @usableFromInline var stackBase: UInt64
+    @usableFromInline var stackLimit: UInt64
+    @usableFromInline var stackPointer: UInt64
+    /// Where the next simulated C stack is placed.
+    var nextSimulatedStack: UInt64
+
+    /// The buffer `handleSleep` unwinds into (Emscripten's `Asyncify.allocateData`).
+    @usableFromInline var sleepData: AsyncifyDataStack
+    @usableFromInline var sleepPending = false
+    @usableFromInline var sleepFiber: Int32 = -1
+    @usableFromInline var sleepRewindID: Int32 = -1
+    @usableFromInline var sleepValue = 0
+
+    @usableFromInline static let noOwner: Int32 = -1
+    @usableFromInline static let sleepOwner: Int32 = -2
+
+    init(runtimeID: UInt32, exportStackCapacity: Int, sleepArea: UnsafeMutableRawBufferPointer) {
+        self.runtimeID = runtimeID
+        self.exportStackCapacity = exportStackCapacity
+        exportStack = .allocate(capacity: exportStackCapacity)
+        recordCapacity = 8
+        records = .allocate(capacity: recordCapacity)
+        exportCapacity = 8
+        exports = .allocate(capacity: exportCapacity)
+        sleepData = AsyncifyDataStack(area: sleepArea)
+        data = sleepData
+        // The main C stack of the simulated address space: 1 MiB below 0x200000.
+        stackBase = 0x20_0000
+        stackLimit = 0x10_0000
+        stackPointer = stackBase
+        nextSimulatedStack = 0x20_0000
+    }
+}
+
+extension FiberCore {
+    /// The display name of a fiber index or buffer owner.
+    func ownerName(_ owner: Int32) -> String {
+        if owner >= 0 && Int(owner) < recordCount { return records[Int(owner)].name }
+        if owner == FiberCore.sleepOwner { return "the sleep buffer" }
+        return "no fiber"
+    }
+
+    /// The handle of a fiber index, or nil for -1.
+    func handle(_ index: Int32) -> Fiber? {
+        index >= 0 ? Fiber(runtimeID: runtimeID, index: UInt32(index)) : nil
+    }
+
+    /// Adds an export and returns its id.
+    mutating func register(_ function: @escaping FiberEntry) -> Int32 {
+        if exportCount == exportCapacity {
+            let grown = UnsafeMutablePointer<FiberEntry>.allocate(capacity: exportCapacity * 2)
+            grown.moveInitialize(from: exports, count: exportCount)
+            exports.deallocate()
+            exports = grown
+            exportCapacity *= 2
+        }
+        (exports + exportCount).initialize(to: function)
+        exportCount += 1
+        return Int32(exportCount - 1)
+    }
+
+    /// Adds a fiber record and returns its index.
+    mutating func append(_ record: FiberRecord) -> Int32 {
+        if recordCount == recordCapacity {
+            let grown = UnsafeMutablePointer<FiberRecord>.allocate(capacity: recordCapacity * 2)
+            grown.moveInitialize(from: records, count: recordCount)
+            records.deallocate()
+            records = grown
+            recordCapacity *= 2
+        }
+        (records + recordCount).initialize(to: record)
+        recordCount += 1
+        return Int32(recordCount - 1)
+    }
+
+    /// Reserves a simulated C stack of `size` bytes and returns its low end.
+    mutating func simulatedCStack(size: Int) -> UInt64 {
+        let low = nextSimulatedStack
+        nextSimulatedStack &+= (UInt64(max(size, 0)) &+ 15) & ~15
+        return low
+    }
+}

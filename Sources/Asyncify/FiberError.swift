@@ -1,0 +1,106 @@
+/// Everything that can go wrong in the fiber core, as one extensible error type.
+///
+/// Modelled on swift-nio's and swift-system's error structs: a ``code`` to match
+/// on, a human ``message`` that says what was wrong and where (which fiber, how
+/// many bytes), and the fields a program may want to inspect.
+public struct FiberError: Error, CustomStringConvertible {
+    /// What kind of error this is. Compare against the static members.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        @usableFromInline
+        enum Raw: Hashable, Sendable {
+            case asyncifyStackOverflow, asyncifyStackUnderflow, invalidStateTransition
+            case swapIntoFinishedFiber, swapIntoRunningFiber, swapIntoUninitializedFiber
+            case swapIntoForeignFiber, swapFromNonCurrentFiber, entryReturned
+            case swapOutsideTrampoline, sleepInFlight, noSleepInFlight, rewindMismatch
+            case exportCallStackOverflow, runtimeBusy, fiberThrew
+        }
+        @usableFromInline let raw: Raw
+        @usableFromInline init(_ raw: Raw) { self.raw = raw }
+
+        /// A push would write past the end of a fiber's Asyncify data buffer.
+        public static let asyncifyStackOverflow = Code(.asyncifyStackOverflow)
+        /// A pop would read below the start of the Asyncify data buffer.
+        public static let asyncifyStackUnderflow = Code(.asyncifyStackUnderflow)
+        /// A state transition was requested from the wrong state.
+        public static let invalidStateTransition = Code(.invalidStateTransition)
+        /// `swap` targeted a fiber whose entry returned or that failed.
+        public static let swapIntoFinishedFiber = Code(.swapIntoFinishedFiber)
+        /// `swap` targeted the fiber that is running.
+        public static let swapIntoRunningFiber = Code(.swapIntoRunningFiber)
+        /// `swap` targeted a fiber that was never initialised, or one made by
+        /// `initializeFromCurrentContext` that no swap has completed yet.
+        public static let swapIntoUninitializedFiber = Code(.swapIntoUninitializedFiber)
+        /// `swap` named a fiber of another runtime, or one that does not exist.
+        public static let swapIntoForeignFiber = Code(.swapIntoForeignFiber)
+        /// `swap(from:to:)` named as `from` a fiber that is not the running context.
+        public static let swapFromNonCurrentFiber = Code(.swapFromNonCurrentFiber)
+        /// A fiber's entry function returned (undefined behaviour in Emscripten).
+        public static let entryReturned = Code(.entryReturned)
+        /// `swap` or `handleSleep` was called while no export is running.
+        public static let swapOutsideTrampoline = Code(.swapOutsideTrampoline)
+        /// `handleSleep` was called while another sleep is in flight.
+        public static let sleepInFlight = Code(.sleepInFlight)
+        /// `wakeUp(with:)` was called while no sleep is in flight.
+        public static let noSleepInFlight = Code(.noSleepInFlight)
+        /// A rewind stopped with the data position not back at its unwind start, or an
+        /// export returned while still rewinding: some frame saved and restored
+        /// different things.
+        public static let rewindMismatch = Code(.rewindMismatch)
+        /// Exports nested deeper than the export call stack holds.
+        public static let exportCallStackOverflow = Code(.exportCallStackOverflow)
+        /// `run`, `resume` or `wakeUp` was called while the runtime is busy.
+        public static let runtimeBusy = Code(.runtimeBusy)
+        /// A fiber's function threw an error of its own (see ``FiberError/underlying``).
+        public static let fiberThrew = Code(.fiberThrew)
+
+        /// The code's name.
+        public var description: String { "\(raw)" }
+    }
+
+    /// What kind of error this is.
+    public let code: Code
+    /// A sentence saying what was wrong and where.
+    public let message: String
+    /// The fiber the error concerns, if any.
+    public let fiber: Fiber?
+    /// For overflow: the bytes the push needed; for underflow: the bytes the pop needed.
+    public let bytesNeeded: Int?
+    /// For overflow and underflow: the bytes that were available.
+    public let bytesAvailable: Int?
+    /// For an invalid transition: the state the machine was in.
+    public let state: AsyncifyState?
+    /// The error a fiber's function threw, for ``Code/fiberThrew``.
+    public let underlying: (any Error)?
+
+    /// Makes an error. Prefer the specific factory functions inside the module.
+    ///
+    /// - Parameters:
+    ///   - code: What kind of error it is.
+    ///   - message: A sentence saying what was wrong and where.
+    ///   - fiber: The fiber concerned.
+    public init(
+        _ code: Code, _ message: String, fiber: Fiber? = nil, bytesNeeded: Int? = nil,
+        bytesAvailable: Int? = nil, state: AsyncifyState? = nil, underlying: (any Error)? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.fiber = fiber
+        self.bytesNeeded = bytesNeeded
+        self.bytesAvailable = bytesAvailable
+        self.state = state
+        self.underlying = underlying
+    }
+
+    /// `code: message`.
+    public var description: String { "\(code): \(message)" }
+
+    /// An illegal transition attempted in `state`.
+    @usableFromInline
+    @inline(never)
+    static func invalidTransition(_ transition: AsyncifyTransition, in state: AsyncifyState) -> FiberError {
+        FiberError(
+            .invalidStateTransition,
+            "invalid Asyncify state transition \(transition) (\(transition.from) -> \(transition.to)) "
+                + "in state \(state)", state: state)
+    }
+}
