@@ -17,7 +17,8 @@ enum EmscriptenFibers {
         }
         let script = try build(source: source, emcc: emcc)
         let minMilliseconds = Double(config.minRunNanoseconds) / 1e6
-        printProgress("measuring emscripten-node at depths \(config.depths.map(String.init).joined(separator: ", "))")
+        printProgress(
+            "measuring emscripten-node at depths \(config.depths.map(String.init).joined(separator: ", "))")
         let output = try runProcess(
             node,
             ["--no-experimental-fetch", script.path, String(config.runs), String(minMilliseconds)]

@@ -2,21 +2,68 @@ import Foundation
 import NativeSwitch
 
 /// A memory-per-idle-fiber measurement for one implementation.
+///
+/// Each runs in a fresh child process (`switch-bench --memory-probe NAME`):
+/// in a process that has already freed memory, new allocations reuse pages
+/// that are resident already and the growth would be understated.
 struct MemoryProducer: Sendable {
+    /// The probe's name on the command line.
     var name: String
     /// Returns nil when the implementation is not available here.
     var measure: @Sendable (BenchConfig) throws -> MemoryFigure?
 }
 
+extension MemoryProducer {
+    /// Runs this probe in a child process and parses its one-line answer.
+    func measureInChild(_ config: BenchConfig) throws -> MemoryFigure? {
+        guard let executable = currentExecutable() else {
+            return try measure(config)
+        }
+        let output = try runProcess(executable, ["--memory-probe", name])
+        return try MemoryFigure(probeLine: output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+extension MemoryFigure {
+    /// The probe's stdout: `implementation<TAB>fibers<TAB>resident<TAB>allocated`
+    /// (allocated may be `-`), or `unavailable`.
+    var probeLine: String {
+        [
+            implementation, String(fibers), format(residentBytesPerFiber, decimals: 1),
+            allocatedBytesPerFiber.map { format($0, decimals: 1) } ?? "-",
+        ].joined(separator: "\t")
+    }
+
+    /// Parses `probeLine`; nil for `unavailable`.
+    init?(probeLine line: String) throws {
+        if line == "unavailable" { return nil }
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard fields.count == 4, let fibers = Int(fields[1]), let resident = Double(fields[2]) else {
+            throw BenchError(description: "memory probe: unexpected output '\(line)'")
+        }
+        self.init(
+            implementation: String(fields[0]), fibers: fibers, residentBytesPerFiber: resident,
+            allocatedBytesPerFiber: Double(fields[3]))
+    }
+}
+
+/// This program's own executable, to start probes in.
+func currentExecutable() -> URL? {
+    if FileManager.default.isExecutableFile(atPath: "/proc/self/exe") {
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    }
+    return Bundle.main.executableURL
+}
+
 /// Every memory measurement, in report order.
 enum MemoryProducers {
-    static let all: [MemoryProducer] = [nativeAssembly]
+    static let all: [MemoryProducer] = FiberMemory.producers + [nativeAssembly]
 
     /// Stack size of each parked native context (a common small fiber stack).
     static let nativeStackBytes = 64 * 1024
 
     /// Parked native contexts with 64 KiB malloc'd stacks (baseline).
-    static let nativeAssembly = MemoryProducer(name: "native-asm memory") { config in
+    static let nativeAssembly = MemoryProducer(name: "native-asm") { config in
         guard native_asm_switch_available() != 0, let before = residentBytes() else { return nil }
         printProgress("measuring memory of \(config.idleFiberCount) parked native-asm contexts")
         guard

@@ -5,6 +5,8 @@ struct Options {
     var svgPath: String?
     var runs: Int?
     var showHelp = false
+    /// Internal: run one memory probe and print its line (see `MemoryProducer`).
+    var memoryProbe: String?
 
     static let usage = """
         usage: switch-bench [--quick] [--runs N] [--csv FILE] [--svg FILE]
@@ -41,6 +43,7 @@ struct Options {
                 }
                 runs = count
             case "--help", "-h": showHelp = true
+            case "--memory-probe": memoryProbe = try value(for: argument)
             default: throw BenchError(description: "unknown argument '\(argument)'")
             }
             index += 1

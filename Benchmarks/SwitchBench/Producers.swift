@@ -3,6 +3,7 @@
 /// adding a producer here.
 enum Producers {
     static let all: [MeasurementProducer] = [
+        FiberSwitch.producer,
         NativeBaselines.assembly,
         NativeBaselines.ucontext,
         AsyncHandoff.producer,

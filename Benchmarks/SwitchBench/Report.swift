@@ -95,7 +95,10 @@ struct Report {
             lines += alignedTable(
                 header: ["implementation", "bytes per frame", "fixed bytes"],
                 rows: bytes.map {
-                    [$0.implementation, format($0.fit.slope, decimals: 1), format($0.fit.intercept, decimals: 0)]
+                    [
+                        $0.implementation, format($0.fit.slope, decimals: 1),
+                        format($0.fit.intercept, decimals: 0),
+                    ]
                 })
         }
         if !memory.isEmpty {

@@ -18,11 +18,11 @@ struct SVGPlot {
     ]
 
     var svg: String {
-        let rows = report.measurements.filter { $0.median.isFinite && $0.median > 0 }
+        let rows = report.measurements.filter { $0.median.isFinite && $0.median >= 0.1 }
         let depths = Set(rows.map(\.depth)).sorted()
         let minDepth = Double(depths.first ?? 1)
         let maxDepth = Double(max(depths.last ?? 64, (depths.first ?? 1) * 2))
-        let lowDecade = floor(log10(rows.map(\.median).min() ?? 1))
+        let lowDecade = max(floor(log10(rows.map(\.median).min() ?? 1)), -1)
         let highDecade = max(ceil(log10(rows.map(\.median).max() ?? 10)), lowDecade + 1)
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom

@@ -16,6 +16,19 @@ if options.showHelp {
 }
 
 let config = options.config
+if let probe = options.memoryProbe {
+    guard let producer = MemoryProducers.all.first(where: { $0.name == probe }) else {
+        FileHandle.standardError.write(Data("switch-bench: no memory probe '\(probe)'\n".utf8))
+        exit(2)
+    }
+    do {
+        print(try producer.measure(config)?.probeLine ?? "unavailable")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("switch-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 let started = ContinuousClock.now
 var measurements: [Measurement] = []
 var failures: [String] = []
@@ -30,7 +43,7 @@ for producer in Producers.all {
 var memory: [MemoryFigure] = []
 for producer in MemoryProducers.all {
     do {
-        if let figure = try producer.measure(config) { memory.append(figure) }
+        if let figure = try producer.measureInChild(config) { memory.append(figure) }
     } catch {
         failures.append("\(producer.name): \(error)")
         printProgress("\(producer.name) failed: \(error)")
