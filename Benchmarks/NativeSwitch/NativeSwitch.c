@@ -34,6 +34,13 @@ static volatile int recursion_sink;
 // Never cleared: lets the workers' switch loops look finite to the compiler.
 static volatile int workers_keep_switching = 1;
 
+// How many times the last worker switched back: proves the ping-pong happened.
+// This and the contexts below are per thread, so callers on different threads
+// do not share them.
+static _Thread_local int64_t worker_switches;
+
+int64_t native_last_worker_switches(void) { return worker_switches; }
+
 // ---------------------------------------------------------------------------
 // Hand-written assembly switch.
 //
@@ -148,8 +155,8 @@ static void *ns_make(char *stack, size_t size, void (*fn)(void *), void *arg) {
   #endif
 }
 
-static void *asm_main_sp;
-static void *asm_worker_sp;
+static _Thread_local void *asm_main_sp;
+static _Thread_local void *asm_worker_sp;
 
 __attribute__((noinline)) static void asm_worker_down(int depth) {
   if (depth > 1) {
@@ -157,7 +164,10 @@ __attribute__((noinline)) static void asm_worker_down(int depth) {
     recursion_sink = depth;
     return;
   }
-  while (workers_keep_switching) ns_switch(&asm_worker_sp, asm_main_sp);
+  while (workers_keep_switching) {
+    worker_switches++;
+    ns_switch(&asm_worker_sp, asm_main_sp);
+  }
 }
 
 static void asm_worker_entry(void *arg) {
@@ -189,8 +199,8 @@ typedef struct {
 } idle_contexts;
 
 #if NS_HAVE_ASM
-static void *idle_creator_sp;
-static void *idle_parked_sp;
+static _Thread_local void *idle_creator_sp;
+static _Thread_local void *idle_parked_sp;
 
 static void idle_entry(void *arg) {
   (void)arg;
@@ -242,6 +252,7 @@ int64_t native_asm_switch_ns(int32_t depth, int64_t round_trips) {
   char *stack = malloc(WORKER_STACK_BYTES);
   if (!stack) return -1;
   asm_worker_sp = ns_make(stack, WORKER_STACK_BYTES, asm_worker_entry, (void *)(intptr_t)depth);
+  worker_switches = 0;
   int64_t ns = asm_main_down(depth, round_trips);
   // The worker is parked at the bottom of its loop; its stack is simply dropped.
   free(stack);
@@ -256,8 +267,8 @@ int64_t native_asm_switch_ns(int32_t depth, int64_t round_trips) {
 // ---------------------------------------------------------------------------
 // ucontext swapcontext.
 
-static ucontext_t uc_main;
-static ucontext_t uc_worker;
+static _Thread_local ucontext_t uc_main;
+static _Thread_local ucontext_t uc_worker;
 
 __attribute__((noinline)) static void uc_worker_down(int depth) {
   if (depth > 1) {
@@ -265,7 +276,10 @@ __attribute__((noinline)) static void uc_worker_down(int depth) {
     recursion_sink = depth;
     return;
   }
-  while (workers_keep_switching) swapcontext(&uc_worker, &uc_main);
+  while (workers_keep_switching) {
+    worker_switches++;
+    swapcontext(&uc_worker, &uc_main);
+  }
 }
 
 static void uc_worker_entry(int depth) {
@@ -297,6 +311,7 @@ int64_t native_ucontext_switch_ns(int32_t depth, int64_t round_trips) {
   uc_worker.uc_stack.ss_size = WORKER_STACK_BYTES;
   uc_worker.uc_link = NULL;
   makecontext(&uc_worker, (void (*)(void))uc_worker_entry, 1, (int)depth);
+  worker_switches = 0;
   int64_t ns = uc_main_down(depth, round_trips);
   free(stack);
   return ns;

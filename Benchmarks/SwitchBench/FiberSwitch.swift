@@ -28,6 +28,8 @@ enum FiberSwitch {
         var peer: Fiber
         var depth: Int
         var roundTrips: Int
+        /// Swaps this side has started (counted in state normal only).
+        var swaps = 0
     }
 
     /// Runs `roundTrips` round trips (two one-way swaps each) and returns the
@@ -55,6 +57,14 @@ enum FiberSwitch {
         }
         let elapsed = nanoseconds(since: start)
         let bytes = runtime.record(of: worker)?.data.bytesUsed ?? 0
+        // The figure is only worth printing if the fibers really alternated.
+        guard sides[0].swaps == roundTrips, sides[1].swaps == roundTrips,
+            runtime.status(of: worker) == .suspended
+        else {
+            throw BenchError(
+                description: "asyncify-fiber at depth \(depth): main swapped \(sides[0].swaps) times and "
+                    + "the worker \(sides[1].swaps) times, expected \(roundTrips) each")
+        }
         return (elapsed, bytes)
     }
 
@@ -89,6 +99,7 @@ enum FiberSwitch {
         var frame = cx.enter()
         if frame.isRewinding { remaining = try frame.restore() }
         while remaining > 0 {
+            if frame.isNormal { side.pointee.swaps &+= 1 }
             try cx.swap(from: side.pointee.me, to: side.pointee.peer)
             if try frame.unwinding(at: 1, saving: remaining) { return }
             remaining &-= 1

@@ -12,7 +12,8 @@ enum NativeBaselines {
             printProgress("measuring native-asm at depth \(depth)")
             let samples = try Sampler(config, swapsPerIteration: 2).sample { iterations in
                 let ns = native_asm_switch_ns(Int32(depth), iterations)
-                return ns < 0 ? nil : ns
+                // Warm-up plus one per round trip, or the switch did not happen.
+                return ns < 0 || native_last_worker_switches() != iterations + 1 ? nil : ns
             }
             return Measurement(implementation: "native-asm", depth: depth, samples: samples)
         }
@@ -24,7 +25,7 @@ enum NativeBaselines {
             printProgress("measuring ucontext at depth \(depth)")
             let samples = try Sampler(config, swapsPerIteration: 2).sample { iterations in
                 let ns = native_ucontext_switch_ns(Int32(depth), iterations)
-                return ns < 0 ? nil : ns
+                return ns < 0 || native_last_worker_switches() != iterations + 1 ? nil : ns
             }
             return Measurement(implementation: "ucontext", depth: depth, samples: samples)
         }

@@ -28,6 +28,11 @@ int64_t native_asm_switch_ns(int32_t depth, int64_t round_trips);
 /// restores the signal mask with a system call). Returns -1 on failure.
 int64_t native_ucontext_switch_ns(int32_t depth, int64_t round_trips);
 
+/// How many times the worker of the last `native_asm_switch_ns` or
+/// `native_ucontext_switch_ns` call switched back to the caller: one for the
+/// warm-up plus one per round trip when the ping-pong really happened.
+int64_t native_last_worker_switches(void);
+
 /// Creates `count` parked contexts for the memory-per-idle-fiber baseline:
 /// each gets a `stack_bytes` malloc'd stack, is switched into once and
 /// switches straight back, so it holds a real suspended frame. Returns an

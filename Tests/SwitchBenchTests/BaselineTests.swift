@@ -1,0 +1,69 @@
+import Foundation
+import NativeSwitch
+import Testing
+
+@testable import SwitchBench
+
+// Serialized: the native baselines keep their contexts in C per-thread state,
+// and one test at a time keeps the timing loops from fighting over 2 cores.
+@Suite(.serialized) struct BaselineTests {
+    @Test(arguments: [1, 4, 64])
+    func assemblySwitchReallyPingPongs(depth: Int) throws {
+        try #require(native_asm_switch_available() != 0)
+        #expect(native_asm_switch_ns(Int32(depth), 1000) >= 0)
+        // One switch back for the warm-up, then one per round trip.
+        #expect(native_last_worker_switches() == 1001)
+    }
+
+    @Test(arguments: [1, 16])
+    func ucontextSwitchReallyPingPongs(depth: Int) {
+        #expect(native_ucontext_switch_ns(Int32(depth), 200) >= 0)
+        #expect(native_last_worker_switches() == 201)
+    }
+
+    @Test func nativeBaselinesRejectBadDepths() {
+        #expect(native_asm_switch_ns(0, 10) == -1)
+        #expect(native_ucontext_switch_ns(5000, 10) == -1)
+    }
+
+    @Test func idleContextsAreCreatedAndFreed() throws {
+        try #require(native_asm_switch_available() != 0)
+        let handle = try #require(native_asm_idle_contexts_create(100, 16 * 1024))
+        native_asm_idle_contexts_destroy(handle)
+        #expect(native_asm_idle_contexts_create(10, 100) == nil)  // stack too small
+    }
+
+    @Test(arguments: [1, 3, 16])
+    func fiberPingPongHoldsTwelveBytesPerFrame(depth: Int) throws {
+        // Each frame is [Int32 call site][one Int] = 4 + 8 bytes (DESIGN.md 1).
+        let result = try FiberSwitch.pingPong(depth: depth, roundTrips: 20)
+        #expect(result.bytesSuspended == 12 * depth)
+        #expect(result.nanoseconds > 0)
+    }
+
+    @Test func asyncHandoffCompletesItsRoundTrips() async {
+        let ns = await AsyncHandoff.pingPongNanoseconds(depth: 4, roundTrips: 100)
+        #expect(ns > 0)
+    }
+
+    @Test func plainCallChainIsNotOptimisedAway() {
+        #expect(opaqueCallee(41) == 42)
+    }
+
+    @Test func emscriptenFibersRunUnderNode() throws {
+        guard let emcc = findExecutable("emcc"), findExecutable("node") != nil else {
+            print("skipped: emcc not installed")
+            return
+        }
+        let source = try #require(EmscriptenFibers.locateSource())
+        let script = try EmscriptenFibers.build(source: source, emcc: emcc)
+        let node = try #require(findExecutable("node"))
+        let output = try runProcess(node, ["--no-experimental-fetch", script.path, "1", "1", "1", "8"])
+        let rows = try EmscriptenFibers.parse(output)
+        #expect(rows.map(\.depth) == [1, 8])
+        #expect(rows.allSatisfy { $0.samples.count == 1 && $0.median > 0 })
+        // Asyncify saves every extra frame: the unwound stack grows with depth.
+        let bytes = rows.compactMap(\.asyncifyBytes)
+        #expect(bytes.count == 2 && bytes[1] > bytes[0])
+    }
+}
