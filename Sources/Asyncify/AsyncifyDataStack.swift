@@ -38,7 +38,7 @@ public struct AsyncifyDataStack {
     ///
     /// - Parameter byteCount: The bytes to reserve.
     /// - Returns: The address of the reserved bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func push(byteCount: Int) -> UnsafeMutableRawPointer? {
         let at = position
         guard end - at >= byteCount else { return nil }
@@ -51,7 +51,7 @@ public struct AsyncifyDataStack {
     ///
     /// - Parameter byteCount: The bytes to release.
     /// - Returns: The address of the released bytes (still readable).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func pop(byteCount: Int) -> UnsafeMutableRawPointer? {
         guard position - start >= byteCount else { return nil }
         position -= byteCount

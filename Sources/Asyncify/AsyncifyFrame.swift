@@ -27,7 +27,7 @@
 ///   restored values.
 /// - After every call that may unwind, `if try frame.unwinding(...) { return }`.
 ///
-/// The frame is written as `[Int32 call site][values at natural size]`.
+/// The frame is written as `[Int32 call site][saved values]`.
 @frozen
 public struct AsyncifyFrame: ~Copyable {
     @usableFromInline let core: UnsafeMutablePointer<FiberCore>
@@ -71,54 +71,70 @@ public struct AsyncifyFrame: ~Copyable {
     /// - Parameters:
     ///   - callSite: The number of the call that just returned (any value but 0,
     ///     distinct per call in the function).
-    ///   - values: The live values to keep, each bitwise-copyable.
+    ///   - values: The live values to keep: one bitwise-copyable value, or a tuple
+    ///     of them. They are stored as one unaligned block of
+    ///     `MemoryLayout<Saved>.size` bytes (a tuple keeps Swift's padding).
     /// - Returns: Whether the function must return now.
     /// - Throws: ``FiberError/Code/asyncifyStackOverflow`` when the frame does not
     ///   fit; nothing is written then.
-    @inlinable
-    public func unwinding<each Value: BitwiseCopyable>(
-        at callSite: Int32, saving values: repeat each Value
+    @inlinable @inline(__always)
+    public func unwinding<Saved: BitwiseCopyable>(
+        at callSite: Int32, saving values: Saved
     ) throws(FiberError) -> Bool {
         guard core.pointee.state == .unwinding else { return false }
-        var size = MemoryLayout<Int32>.size
-        for value in repeat each values { size &+= MemoryLayout.size(ofValue: value) }
+        let size = MemoryLayout<Int32>.size &+ MemoryLayout<Saved>.size
         guard let at = core.pointee.data.push(byteCount: size) else {
             throw FiberCore.overflow(core, needed: size)
         }
         at.storeBytes(of: callSite, as: Int32.self)
-        var offset = MemoryLayout<Int32>.size
-        for value in repeat each values {
-            at.storeBytes(of: value, toByteOffset: offset, as: type(of: value))
-            offset &+= MemoryLayout.size(ofValue: value)
-        }
+        at.storeBytes(of: values, toByteOffset: MemoryLayout<Int32>.size, as: Saved.self)
         return true
     }
 
-    /// Pops this frame while rewinding: returns the saved values (in the order
-    /// they were saved) and sets ``resumePoint`` to the saved call site.
+    /// If a callee is unwinding, pushes a frame holding only the call site and
+    /// returns `true`; otherwise returns `false`.
     ///
-    /// - Returns: The values, as a tuple when there are several.
+    /// - Parameter callSite: The number of the call that just returned.
+    /// - Returns: Whether the function must return now.
+    /// - Throws: ``FiberError/Code/asyncifyStackOverflow`` when 4 bytes do not fit.
+    @inlinable @inline(__always)
+    public func unwinding(at callSite: Int32) throws(FiberError) -> Bool {
+        guard core.pointee.state == .unwinding else { return false }
+        let size = MemoryLayout<Int32>.size
+        guard let at = core.pointee.data.push(byteCount: size) else {
+            throw FiberCore.overflow(core, needed: size)
+        }
+        at.storeBytes(of: callSite, as: Int32.self)
+        return true
+    }
+
+    /// Pops this frame while rewinding: returns the saved values and sets
+    /// ``resumePoint`` to the saved call site.
+    ///
+    /// - Returns: The value (or tuple) given to ``unwinding(at:saving:)``; its type
+    ///   must be the saved one.
     /// - Throws: ``FiberError/Code/asyncifyStackUnderflow`` when the buffer holds
-    ///   less than the frame's size (the frame was saved with other types).
-    @inlinable
-    public mutating func restore<each Value: BitwiseCopyable>() throws(FiberError) -> (repeat each Value) {
-        var size = MemoryLayout<Int32>.size
-        for valueSize in repeat MemoryLayout<each Value>.size { size &+= valueSize }
+    ///   less than the frame's size.
+    @inlinable @inline(__always)
+    public mutating func restore<Saved: BitwiseCopyable>() throws(FiberError) -> Saved {
+        let size = MemoryLayout<Int32>.size &+ MemoryLayout<Saved>.size
         guard let at = core.pointee.data.pop(byteCount: size) else {
             throw FiberCore.underflow(core, needed: size)
         }
         _resumePoint = at.loadUnaligned(as: Int32.self)
-        var offset = MemoryLayout<Int32>.size
-        return (repeat Self.load((each Value).self, from: at, offset: &offset))
+        return at.loadUnaligned(fromByteOffset: MemoryLayout<Int32>.size, as: Saved.self)
     }
 
-    @inlinable
-    static func load<Value: BitwiseCopyable>(
-        _ type: Value.Type, from base: UnsafeMutableRawPointer, offset: inout Int
-    ) -> Value {
-        let value = base.loadUnaligned(fromByteOffset: offset, as: Value.self)
-        offset &+= MemoryLayout<Value>.size
-        return value
+    /// Pops a frame that saved no values, setting ``resumePoint`` to its call site.
+    ///
+    /// - Throws: ``FiberError/Code/asyncifyStackUnderflow`` when the buffer is empty.
+    @inlinable @inline(__always)
+    public mutating func restore() throws(FiberError) {
+        let size = MemoryLayout<Int32>.size
+        guard let at = core.pointee.data.pop(byteCount: size) else {
+            throw FiberCore.underflow(core, needed: size)
+        }
+        _resumePoint = at.loadUnaligned(as: Int32.self)
     }
 }
 

@@ -123,30 +123,37 @@ extension FiberCore {
 
     /// Checks that `fiber` can be switched into and returns its index.
     @usableFromInline
+    @inline(__always)
     static func validateTarget(_ core: Core, _ fiber: Fiber) throws(FiberError) -> Int32 {
+        if fiber.runtimeID == core.pointee.runtimeID, Int(fiber.index) < core.pointee.recordCount {
+            let status = core.pointee.records[Int(fiber.index)].status
+            if status == .suspended || status == .ready { return Int32(fiber.index) }
+        }
+        throw targetError(core, fiber)
+    }
+
+    /// Why `fiber` cannot be switched into.
+    @usableFromInline
+    @inline(never)
+    static func targetError(_ core: Core, _ fiber: Fiber) -> FiberError {
         guard fiber.runtimeID == core.pointee.runtimeID, Int(fiber.index) < core.pointee.recordCount else {
-            throw FiberError(
+            return FiberError(
                 .swapIntoForeignFiber,
                 "swap into \(fiber) of runtime \(fiber.runtimeID), which is not a fiber of runtime "
                     + "\(core.pointee.runtimeID)", fiber: fiber)
         }
         let record = core.pointee.records + Int(fiber.index)
-        switch record.pointee.status {
-        case .ready, .suspended:
-            return Int32(fiber.index)
+        let name = record.pointee.name
+        let status = record.pointee.status
+        switch status {
         case .finished, .failed:
-            throw FiberError(
-                .swapIntoFinishedFiber, "swap into \(record.pointee.name), which has \(record.pointee.status)",
-                fiber: fiber)
+            return FiberError(.swapIntoFinishedFiber, "swap into \(name), which has \(status)", fiber: fiber)
         case .running, .sleeping:
-            throw FiberError(
-                .swapIntoRunningFiber, "swap into \(record.pointee.name), which is \(record.pointee.status)",
-                fiber: fiber)
-        case .uninitialized, .currentContext:
-            throw FiberError(
+            return FiberError(.swapIntoRunningFiber, "swap into \(name), which is \(status)", fiber: fiber)
+        case .uninitialized, .currentContext, .ready, .suspended:
+            return FiberError(
                 .swapIntoUninitializedFiber,
-                "swap into \(record.pointee.name), which is \(record.pointee.status): only a swap out of it "
-                    + "completes it", fiber: fiber)
+                "swap into \(name), which is \(status): only a swap out of it completes it", fiber: fiber)
         }
     }
 }

@@ -23,9 +23,11 @@ extension FiberCore {
         }
         core.pointee.exportStack[depth] = id
         core.pointee.exportDepth = depth &+ 1
-        let function = core.pointee.exports[Int(id)]
         do {
-            try function(FiberContext(core: core), argument)
+            // The box stays alive in the table for the runtime's life: no retain needed.
+            try core.pointee.exports[Int(id)]._withUnsafeGuaranteedRef { box in
+                try box.function(FiberContext(core: core), argument)
+            }
         } catch let error as FiberError {
             fail(core, exportDepth: depth)
             throw error
@@ -42,6 +44,7 @@ extension FiberCore {
     /// Mirrors `Asyncify.maybeStopUnwind`: once the last export has returned
     /// during an unwind, stop it (`asyncify_stop_unwind`) and run the trampoline.
     @usableFromInline
+    @inline(__always)
     static func maybeStopUnwind(_ core: Core) throws(FiberError) {
         guard core.pointee.state == .unwinding, core.pointee.exportDepth == 0 else { return }
         core.pointee.state = .normal
@@ -52,6 +55,7 @@ extension FiberCore {
     /// Writes the position of `data` back into its owner's header
     /// (`asyncify_stop_unwind` / `asyncify_stop_rewind` leave it there).
     @usableFromInline
+    @inline(__always)
     static func storeDataPosition(_ core: Core) {
         let owner = core.pointee.dataOwner
         if owner >= 0 {
@@ -85,6 +89,7 @@ extension FiberCore {
     /// Mirrors `Fibers.finishContextSwitch`: load the fiber's C stack, then call its
     /// entry (first entry) or rewind its recorded export.
     @usableFromInline
+    @inline(__always)
     static func finishContextSwitch(_ core: Core, into fiber: Int32) throws(FiberError) {
         let record = core.pointee.records + Int(fiber)
         core.pointee.stackBase = record.pointee.cStackBase
@@ -113,6 +118,7 @@ extension FiberCore {
     /// it returned for good (an entry returning is an error), or it left a rewind
     /// unfinished (a frame did not resume its call).
     @usableFromInline
+    @inline(__always)
     static func exportReturned(_ core: Core, from fiber: Int32) throws(FiberError) {
         if core.pointee.state == .rewinding {
             let name = core.pointee.ownerName(fiber)

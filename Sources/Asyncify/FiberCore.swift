@@ -6,6 +6,13 @@
 /// would ignore) and must restore its frame, see ``AsyncifyFrame``.
 public typealias FiberEntry = (FiberContext, UnsafeMutableRawPointer?) throws -> Void
 
+/// An export's function, boxed (see ``FiberCore/exports``).
+@usableFromInline
+final class ExportBox {
+    @usableFromInline let function: FiberEntry
+    init(_ function: @escaping FiberEntry) { self.function = function }
+}
+
 /// The runtime's mutable state, kept in one unsafe allocation so the hot path
 /// reaches it without ARC, exclusivity checks or class property access.
 ///
@@ -37,8 +44,9 @@ struct FiberCore {
     @usableFromInline var recordCount = 0
     @usableFromInline var recordCapacity: Int
 
-    /// The export table: an export's id is its index.
-    @usableFromInline var exports: UnsafeMutablePointer<FiberEntry>
+    /// The export table: an export's id is its index. Each function sits in a box
+    /// so the trampoline can call it through an unretained reference.
+    @usableFromInline var exports: UnsafeMutablePointer<Unmanaged<ExportBox>>
     @usableFromInline var exportCount = 0
     @usableFromInline var exportCapacity: Int
 
@@ -95,13 +103,13 @@ extension FiberCore {
     /// Adds an export and returns its id.
     mutating func register(_ function: @escaping FiberEntry) -> Int32 {
         if exportCount == exportCapacity {
-            let grown = UnsafeMutablePointer<FiberEntry>.allocate(capacity: exportCapacity * 2)
+            let grown = UnsafeMutablePointer<Unmanaged<ExportBox>>.allocate(capacity: exportCapacity * 2)
             grown.moveInitialize(from: exports, count: exportCount)
             exports.deallocate()
             exports = grown
             exportCapacity *= 2
         }
-        (exports + exportCount).initialize(to: function)
+        (exports + exportCount).initialize(to: .passRetained(ExportBox(function)))
         exportCount += 1
         return Int32(exportCount - 1)
     }

@@ -57,38 +57,65 @@ public struct FiberError: Error, CustomStringConvertible {
         public var description: String { "\(raw)" }
     }
 
-    /// What kind of error this is.
-    public let code: Code
-    /// A sentence saying what was wrong and where.
-    public let message: String
-    /// The fiber the error concerns, if any.
-    public let fiber: Fiber?
-    /// For overflow: the bytes the push needed; for underflow: the bytes the pop needed.
-    public let bytesNeeded: Int?
-    /// For overflow and underflow: the bytes that were available.
-    public let bytesAvailable: Int?
-    /// For an invalid transition: the state the machine was in.
-    public let state: AsyncifyState?
-    /// The error a fiber's function threw, for ``Code/fiberThrew``.
-    public let underlying: (any Error)?
+    /// The payload, boxed so that a `FiberError` is one pointer: typed throws then
+    /// return it in a register and the hot path reserves no stack for it.
+    final class Storage: Sendable {
+        let code: Code
+        let message: String
+        let fiber: Fiber?
+        let bytesNeeded: Int?
+        let bytesAvailable: Int?
+        let state: AsyncifyState?
+        let underlying: (any Error)?
 
-    /// Makes an error. Prefer the specific factory functions inside the module.
+        init(
+            code: Code, message: String, fiber: Fiber?, bytesNeeded: Int?, bytesAvailable: Int?,
+            state: AsyncifyState?, underlying: (any Error)?
+        ) {
+            self.code = code
+            self.message = message
+            self.fiber = fiber
+            self.bytesNeeded = bytesNeeded
+            self.bytesAvailable = bytesAvailable
+            self.state = state
+            self.underlying = underlying
+        }
+    }
+
+    let storage: Storage
+
+    /// What kind of error this is.
+    public var code: Code { storage.code }
+    /// A sentence saying what was wrong and where.
+    public var message: String { storage.message }
+    /// The fiber the error concerns, if any.
+    public var fiber: Fiber? { storage.fiber }
+    /// For overflow: the bytes the push needed; for underflow: the bytes the pop needed.
+    public var bytesNeeded: Int? { storage.bytesNeeded }
+    /// For overflow and underflow: the bytes that were available.
+    public var bytesAvailable: Int? { storage.bytesAvailable }
+    /// For an invalid transition: the state the machine was in.
+    public var state: AsyncifyState? { storage.state }
+    /// The error a fiber's function threw, for ``Code/fiberThrew``.
+    public var underlying: (any Error)? { storage.underlying }
+
+    /// Makes an error.
     ///
     /// - Parameters:
     ///   - code: What kind of error it is.
     ///   - message: A sentence saying what was wrong and where.
     ///   - fiber: The fiber concerned.
+    ///   - bytesNeeded: For overflow and underflow, the bytes a push or pop needed.
+    ///   - bytesAvailable: For overflow and underflow, the bytes available.
+    ///   - state: For an invalid transition, the state the machine was in.
+    ///   - underlying: The error a fiber's function threw.
     public init(
         _ code: Code, _ message: String, fiber: Fiber? = nil, bytesNeeded: Int? = nil,
         bytesAvailable: Int? = nil, state: AsyncifyState? = nil, underlying: (any Error)? = nil
     ) {
-        self.code = code
-        self.message = message
-        self.fiber = fiber
-        self.bytesNeeded = bytesNeeded
-        self.bytesAvailable = bytesAvailable
-        self.state = state
-        self.underlying = underlying
+        storage = Storage(
+            code: code, message: message, fiber: fiber, bytesNeeded: bytesNeeded, bytesAvailable: bytesAvailable,
+            state: state, underlying: underlying)
     }
 
     /// `code: message`.

@@ -41,7 +41,7 @@ public final class FiberRuntime {
         }
         c.records.deinitialize(count: c.recordCount)
         c.records.deallocate()
-        c.exports.deinitialize(count: c.exportCount)
+        for index in 0..<c.exportCount { c.exports[index].release() }
         c.exports.deallocate()
         c.exportStack.deallocate()
         core.deinitialize(count: 1)
@@ -78,7 +78,7 @@ public final class FiberRuntime {
     public func status(of fiber: Fiber) -> FiberStatus? { record(of: fiber)?.status }
 
     /// Makes a fiber record that is not initialised yet; swapping into it throws
-    /// until ``initialize(_:entry:argument:cStackSize:asyncifyStackSize:)`` or
+    /// until ``initialize(_:argument:cStackSize:asyncifyStackSize:entry:)`` or
     /// ``initializeFromCurrentContext(_:asyncifyStackSize:)`` is called.
     ///
     /// - Parameter name: A name for error messages (default `fiber #index`).
@@ -111,14 +111,15 @@ public final class FiberRuntime {
     ///     frames saved when it is suspended at its deepest.
     /// - Throws: ``FiberError`` for a foreign fiber or one in use.
     public func initialize(
-        _ fiber: Fiber, entry: @escaping FiberEntry, argument: UnsafeMutableRawPointer? = nil,
-        cStackSize: Int = 65536, asyncifyStackSize: Int = 4096
+        _ fiber: Fiber, argument: UnsafeMutableRawPointer? = nil, cStackSize: Int = 65536,
+        asyncifyStackSize: Int = 4096, entry: @escaping FiberEntry
     ) throws(FiberError) {
         let area = UnsafeMutableRawBufferPointer.allocate(byteCount: max(asyncifyStackSize, 1), alignment: 16)
         do {
             try initialize(
-                fiber, entry: entry, argument: argument, cStackSize: cStackSize,
-                asyncifyStack: UnsafeMutableRawBufferPointer(rebasing: area[..<max(asyncifyStackSize, 0)]))
+                fiber, argument: argument, cStackSize: cStackSize,
+                asyncifyStack: UnsafeMutableRawBufferPointer(rebasing: area[..<max(asyncifyStackSize, 0)]),
+                entry: entry)
         } catch {
             area.deallocate()
             throw error
@@ -126,14 +127,14 @@ public final class FiberRuntime {
         core.pointee.records[Int(fiber.index)].ownsData = true
     }
 
-    /// Initialises `fiber` like ``initialize(_:entry:argument:cStackSize:asyncifyStackSize:)``
+    /// Initialises `fiber` like ``initialize(_:argument:cStackSize:asyncifyStackSize:entry:)``
     /// with an Asyncify buffer you own.
     ///
     /// - Parameter asyncifyStack: The memory the fiber's frames are saved in. It must
     ///   outlive the fiber's use; the runtime never writes outside it.
     public func initialize(
-        _ fiber: Fiber, entry: @escaping FiberEntry, argument: UnsafeMutableRawPointer? = nil,
-        cStackSize: Int = 65536, asyncifyStack: UnsafeMutableRawBufferPointer
+        _ fiber: Fiber, argument: UnsafeMutableRawPointer? = nil, cStackSize: Int = 65536,
+        asyncifyStack: UnsafeMutableRawBufferPointer, entry: @escaping FiberEntry
     ) throws(FiberError) {
         let index = try reusableIndex(fiber)
         let low = core.pointee.simulatedCStack(size: cStackSize)
@@ -209,7 +210,7 @@ public final class FiberRuntime {
         let fiber = allocateFiber(name: name)
         // Cannot fail: the fiber is new and belongs to this runtime.
         try? initialize(
-            fiber, entry: entry, argument: argument, cStackSize: cStackSize, asyncifyStackSize: asyncifyStackSize)
+            fiber, argument: argument, cStackSize: cStackSize, asyncifyStackSize: asyncifyStackSize, entry: entry)
         return fiber
     }
 

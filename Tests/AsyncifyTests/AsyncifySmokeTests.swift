@@ -1,4 +1,0 @@
-import Testing
-@testable import Asyncify
-
-@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,45 @@
+import Asyncify
+
+/// Text the fibers print, captured for comparison.
+final class Output {
+    var text = ""
+}
+
+/// A mutable box the fibers of a test share.
+final class Box<Value> {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Runs a fiber that ping-pongs with a fresh main context `rounds` times and
+/// returns how many rounds it saw: used after an error to show that the runtime
+/// still switches fibers correctly.
+func pingPongRounds(on runtime: FiberRuntime, rounds: Int) throws -> Int {
+    let seen = Box(0)
+    let main = runtime.makeFiberFromCurrentContext(name: "check main")
+    let peer = runtime.allocateFiber(name: "check peer")
+    try runtime.initialize(peer) { cx, _ in
+        var count = 0
+        var frame = cx.enter()
+        if frame.isRewinding { count = try frame.restore() }
+        while true {
+            if frame.isNormal {
+                count += 1
+                seen.value = count
+            }
+            try cx.swap(from: peer, to: main)
+            if try frame.unwinding(at: 1, saving: count) { return }
+        }
+    }
+    try runtime.run { cx, _ in
+        var i = 0
+        var frame = cx.enter()
+        if frame.isRewinding { i = try frame.restore() }
+        while i < rounds {
+            try cx.swap(from: main, to: peer)
+            if try frame.unwinding(at: 1, saving: i) { return }
+            i += 1
+        }
+    }
+    return seen.value
+}
