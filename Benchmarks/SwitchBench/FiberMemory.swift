@@ -21,17 +21,15 @@ enum FiberMemory {
         defer { fibers.deallocate() }
         for index in 0..<count {
             let fiber = runtime.allocateFiber()
-            try runtime.initialize(
-                fiber,
-                entry: { cx, _ in
-                    // Park: swap back to main and stay suspended there.
-                    var frame = cx.enter()
-                    if frame.isRewinding { try frame.restore() as Void }
-                    while true {
-                        try cx.swap(from: fiber, to: main)
-                        if try frame.unwinding(at: 1, saving: ()) { return }
-                    }
-                }, asyncifyStackSize: bufferBytes)
+            try runtime.initialize(fiber, asyncifyStackSize: bufferBytes) { cx, _ in
+                // Park: swap back to main and stay suspended there.
+                var frame = cx.enter()
+                if frame.isRewinding { try frame.restore() as Void }
+                while true {
+                    try cx.swap(from: fiber, to: main)
+                    if try frame.unwinding(at: 1, saving: ()) { return }
+                }
+            }
             fibers.initializeElement(at: index, to: fiber)
         }
         // main starts every fiber once; each suspends straight away.
