@@ -75,6 +75,13 @@ struct Report {
         }
         lines += alignedTable(header: header, rows: rows)
 
+        let anchors = anchorRows
+        if !anchors.isEmpty {
+            lines.append("")
+            lines.append("anchors from DESIGN.md section 6 (measured elsewhere) against this run, depth 1")
+            lines += alignedTable(header: ["reference", "elsewhere", "this run", "row"], rows: anchors)
+        }
+
         let fits = self.fits
         if !fits.isEmpty {
             lines.append("")
@@ -114,6 +121,22 @@ struct Report {
                 })
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The published figures this run should be in line with, next to the
+    /// depth-1 median measured here.
+    static let anchors: [(reference: String, elsewhere: String, implementation: String)] = [
+        ("Emscripten fiber switch under node", "~600 ns", "emscripten-node"),
+        ("Boost fcontext native switch", "~9 ns", "native-asm"),
+        ("ucontext swapcontext", "~500 ns", "ucontext"),
+    ]
+
+    var anchorRows: [[String]] {
+        Self.anchors.compactMap { anchor in
+            median(anchor.implementation, depth: 1).map {
+                [anchor.reference, anchor.elsewhere, format($0, decimals: 1) + " ns", anchor.implementation]
+            }
+        }
     }
 
     /// CSV with the header `implementation,depth,median_ns,min_ns,runs`.
