@@ -38,7 +38,7 @@ struct SVGPlot {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(left)" y="22" font-size="15">switch-bench: ns per one-way swap against call depth</text>
+            <text x="\(left)" y="22" font-size="15">switch-bench: ns per one-way swap against call depth (log-log)</text>
             <text x="\(left)" y="38" fill="#555">\(escape(report.machine.summary))</text>
 
             """
