@@ -3,17 +3,15 @@ import Synchronization
 /// Swift concurrency's switch: two tasks hand control to each other through
 /// `UnsafeContinuation`s. Each task first recurses `depth` async frames.
 enum AsyncHandoff {
-    static let producer = MeasurementProducer(name: "swift-async") { config in
-        var result: [Measurement] = []
-        for depth in config.depths {
-            printProgress("measuring swift-async at depth \(depth)")
-            let samples = try await Sampler(config, swapsPerIteration: 2).sample { iterations in
-                await pingPongNanoseconds(depth: depth, roundTrips: iterations)
+    static let producer = MeasurementProducer(
+        name: "swift-async",
+        kind: .probes { config in
+            config.depths.map { depth in
+                Probe(implementation: "swift-async", depth: depth, swapsPerIteration: 2) { iterations in
+                    await pingPongNanoseconds(depth: depth, roundTrips: iterations)
+                }
             }
-            result.append(Measurement(implementation: "swift-async", depth: depth, samples: samples))
-        }
-        return result
-    }
+        })
 
     /// Elapsed nanoseconds for `roundTrips` round trips (two handoffs each).
     static func pingPongNanoseconds(depth: Int, roundTrips: Int64) async -> Int64 {

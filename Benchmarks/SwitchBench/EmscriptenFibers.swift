@@ -6,25 +6,28 @@ import Foundation
 enum EmscriptenFibers {
     static let implementation = "emscripten-node"
 
-    static let producer = MeasurementProducer(name: implementation) { config in
-        guard let emcc = findExecutable("emcc"), let node = findExecutable("node") else {
-            printProgress("emscripten-node: skipped (needs emcc and node on PATH)")
-            return []
-        }
-        guard let source = locateSource() else {
-            printProgress("emscripten-node: skipped (Benchmarks/emscripten/fiber_bench.c not found)")
-            return []
-        }
-        let script = try build(source: source, emcc: emcc)
-        let minMilliseconds = Double(config.minRunNanoseconds) / 1e6
-        printProgress(
-            "measuring emscripten-node at depths \(config.depths.map(String.init).joined(separator: ", "))")
-        let output = try runProcess(
-            node,
-            ["--no-experimental-fetch", script.path, String(config.runs), String(minMilliseconds)]
-                + config.depths.map(String.init))
-        return try parse(output)
-    }
+    static let producer = MeasurementProducer(
+        name: implementation,
+        kind: .batch { config in
+            guard let emcc = findExecutable("emcc"), let node = findExecutable("node") else {
+                printProgress("emscripten-node: skipped (needs emcc and node on PATH)")
+                return []
+            }
+            guard let source = locateSource() else {
+                printProgress("emscripten-node: skipped (Benchmarks/emscripten/fiber_bench.c not found)")
+                return []
+            }
+            let script = try build(source: source, emcc: emcc)
+            let minMilliseconds = Double(config.minRunNanoseconds) / 1e6
+            printProgress(
+                "measuring emscripten-node at depths \(config.depths.map(String.init).joined(separator: ", "))"
+            )
+            let output = try runProcess(
+                node,
+                ["--no-experimental-fetch", script.path, String(config.runs), String(minMilliseconds)]
+                    + config.depths.map(String.init))
+            return try parse(output)
+        })
 
     /// Parses lines `depth D run R swaps N ns_per_swap X asyncify_bytes B`.
     static func parse(_ output: String) throws -> [Measurement] {

@@ -8,19 +8,19 @@ import Asyncify
 enum FiberSwitch {
     static let implementation = "asyncify-fiber"
 
-    static let producer = MeasurementProducer(name: implementation) { config in
-        try config.depths.map { depth in
-            printProgress("measuring \(implementation) at depth \(depth)")
-            var bytes = 0
-            let samples = try Sampler(config, swapsPerIteration: 2).sample { iterations in
-                let result = try pingPong(depth: depth, roundTrips: Int(iterations))
-                bytes = result.bytesSuspended
-                return result.nanoseconds
+    static let producer = MeasurementProducer(
+        name: implementation,
+        kind: .probes { config in
+            try config.depths.map { depth in
+                // The buffer use is the same on every run: take it from a short one.
+                let bytes = try pingPong(depth: depth, roundTrips: 1).bytesSuspended
+                return Probe(
+                    implementation: implementation, depth: depth, swapsPerIteration: 2, asyncifyBytes: bytes
+                ) { iterations in
+                    try pingPong(depth: depth, roundTrips: Int(iterations)).nanoseconds
+                }
             }
-            return Measurement(
-                implementation: implementation, depth: depth, samples: samples, asyncifyBytes: bytes)
-        }
-    }
+        })
 
     /// One side of the ping-pong, passed to its fiber as the argument.
     struct Side {

@@ -1,19 +1,21 @@
 /// A plain, non-inlined Swift function call: the floor any switch is compared to.
 enum PlainCall {
-    static let producer = MeasurementProducer(name: "swift-call") { config in
-        printProgress("measuring swift-call")
-        let samples = try Sampler(config, swapsPerIteration: 1).sample { iterations in
-            var accumulator = 0
-            let start = ContinuousClock.now
-            for _ in 0..<iterations {
-                accumulator = opaqueCallee(accumulator)
-            }
-            let ns = nanoseconds(since: start)
-            blackHole(accumulator)
-            return ns
-        }
-        return [Measurement(implementation: "swift-call", depth: 1, samples: samples)]
-    }
+    static let producer = MeasurementProducer(
+        name: "swift-call",
+        kind: .probes { _ in
+            [
+                Probe(implementation: "swift-call", depth: 1, swapsPerIteration: 1) { iterations in
+                    var accumulator = 0
+                    let start = ContinuousClock.now
+                    for _ in 0..<iterations {
+                        accumulator = opaqueCallee(accumulator)
+                    }
+                    let ns = nanoseconds(since: start)
+                    blackHole(accumulator)
+                    return ns
+                }
+            ]
+        })
 }
 
 /// The callee: a dependency chain through it keeps every call alive.

@@ -1,56 +1,60 @@
-/// Calibrates and repeats a timed loop.
-///
-/// A body runs `iterations` round trips and returns the elapsed nanoseconds
-/// of its loop (or nil on failure). The sampler doubles `iterations` until one
-/// run lasts `minRunNanoseconds`, then records `runs` runs.
-struct Sampler {
-    var runs: Int
-    var minRunNanoseconds: Int64
-    /// One-way swaps per iteration of the body (2 for a ping-pong round trip).
-    var swapsPerIteration: Int
-
-    init(_ config: BenchConfig, swapsPerIteration: Int) {
-        runs = config.runs
-        minRunNanoseconds = config.minRunNanoseconds
-        self.swapsPerIteration = swapsPerIteration
-    }
-
+/// Measures probes: calibrates each, then records `runs` interleaved runs.
+struct Runner {
+    var config: BenchConfig
     private static let maximumIterations: Int64 = 1 << 34
 
-    /// Nanoseconds per one-way swap, one value per run.
-    func sample(_ body: (Int64) throws -> Int64?) throws -> [Double] {
+    /// Iterations for one run of `probe` to last at least `minRunNanoseconds`.
+    func calibrate(_ probe: Probe) async throws -> Int64 {
         var iterations: Int64 = 16
         while true {
-            guard let ns = try body(iterations) else { throw BenchError(description: "the loop failed") }
-            if ns >= minRunNanoseconds || iterations >= Self.maximumIterations { break }
-            iterations *= ns < minRunNanoseconds / 16 ? 8 : 2
+            guard let ns = try await probe.run(iterations) else { throw failure(probe) }
+            if ns >= config.minRunNanoseconds || iterations >= Self.maximumIterations { return iterations }
+            // Jump faster while far from the target.
+            iterations *= ns < config.minRunNanoseconds / 16 ? 8 : 2
         }
-        var result: [Double] = []
-        for _ in 0..<runs {
-            guard let ns = try body(iterations) else { throw BenchError(description: "the loop failed") }
-            result.append(Double(ns) / Double(iterations * Int64(swapsPerIteration)))
-        }
-        return result
     }
 
-    /// The same for an async body.
-    func sample(_ body: (Int64) async throws -> Int64?) async throws -> [Double] {
-        var iterations: Int64 = 16
-        while true {
-            guard let ns = try await body(iterations) else {
-                throw BenchError(description: "the loop failed")
+    /// Measures every probe; round r of every probe runs before round r + 1
+    /// of any. Probes that fail are reported and left out.
+    func measure(_ probes: [Probe]) async -> (measurements: [Measurement], failures: [String]) {
+        var failures: [String] = []
+        var active: [(probe: Probe, iterations: Int64, samples: [Double])] = []
+        for probe in probes {
+            printProgress("calibrating \(probe.implementation) at depth \(probe.depth)")
+            do {
+                active.append((probe, try await calibrate(probe), []))
+            } catch {
+                failures.append("\(probe.implementation) at depth \(probe.depth): \(error)")
+                printProgress("\(probe.implementation) at depth \(probe.depth) failed: \(error)")
             }
-            if ns >= minRunNanoseconds || iterations >= Self.maximumIterations { break }
-            iterations *= ns < minRunNanoseconds / 16 ? 8 : 2
         }
-        var result: [Double] = []
-        for _ in 0..<runs {
-            guard let ns = try await body(iterations) else {
-                throw BenchError(description: "the loop failed")
+        var failed = Set<Int>()
+        for round in 1...max(config.runs, 1) {
+            printProgress("run \(round) of \(config.runs) over \(active.count) loops")
+            for index in active.indices where !failed.contains(index) {
+                let probe = active[index].probe
+                do {
+                    guard let ns = try await probe.run(active[index].iterations) else { throw failure(probe) }
+                    let swaps = Double(active[index].iterations) * Double(probe.swapsPerIteration)
+                    active[index].samples.append(Double(ns) / swaps)
+                } catch {
+                    failed.insert(index)
+                    failures.append("\(probe.implementation) at depth \(probe.depth): \(error)")
+                    printProgress("\(probe.implementation) at depth \(probe.depth) failed: \(error)")
+                }
             }
-            result.append(Double(ns) / Double(iterations * Int64(swapsPerIteration)))
         }
-        return result
+        let measurements = active.indices.filter { !failed.contains($0) }.map { index in
+            Measurement(
+                implementation: active[index].probe.implementation, depth: active[index].probe.depth,
+                samples: active[index].samples, asyncifyBytes: active[index].probe.asyncifyBytes)
+        }
+        return (measurements, failures)
+    }
+
+    private func failure(_ probe: Probe) -> BenchError {
+        BenchError(
+            description: "the \(probe.implementation) loop at depth \(probe.depth) did not run correctly")
     }
 }
 

@@ -32,14 +32,24 @@ if let probe = options.memoryProbe {
 let started = ContinuousClock.now
 var measurements: [Measurement] = []
 var failures: [String] = []
+var probes: [Probe] = []
 for producer in Producers.all {
     do {
-        measurements += try await producer.measure(config)
+        switch producer.kind {
+        case .probes(let make):
+            probes += try make(config)
+        case .batch(let measure):
+            measurements += try await measure(config)
+        }
     } catch {
         failures.append("\(producer.name): \(error)")
         printProgress("\(producer.name) failed: \(error)")
     }
 }
+let measured = await Runner(config: config).measure(probes)
+failures += measured.failures
+// In-process rows first, in producer order, then the batch rows.
+measurements = measured.measurements + measurements
 var memory: [MemoryFigure] = []
 for producer in MemoryProducers.all {
     do {
