@@ -8,46 +8,76 @@ enum EmscriptenFibers {
 
     static let producer = MeasurementProducer(
         name: implementation,
-        kind: .batch { config in
+        kind: .rounds { config in
             guard let emcc = findExecutable("emcc"), let node = findExecutable("node") else {
                 printProgress("emscripten-node: skipped (needs emcc and node on PATH)")
-                return []
+                return nil
             }
             guard let source = locateSource() else {
                 printProgress("emscripten-node: skipped (Benchmarks/emscripten/fiber_bench.c not found)")
-                return []
+                return nil
             }
             let script = try build(source: source, emcc: emcc)
-            let minMilliseconds = Double(config.minRunNanoseconds) / 1e6
-            printProgress(
-                "measuring emscripten-node at depths \(config.depths.map(String.init).joined(separator: ", "))"
-            )
-            let output = try runProcess(
-                node,
-                ["--no-experimental-fetch", script.path, String(config.runs), String(minMilliseconds)]
-                    + config.depths.map(String.init))
-            return try parse(output)
+            let minMilliseconds = String(Double(config.minRunNanoseconds) / 1e6)
+            @Sendable func run(_ depths: [String]) throws -> [Line] {
+                let output = try runProcess(
+                    node, ["--no-experimental-fetch", script.path, "1", minMilliseconds] + depths)
+                let lines = try parseLines(output)
+                guard lines.map(\.depth) == config.depths else {
+                    throw BenchError(
+                        description:
+                            "emscripten-node: asked for depths \(config.depths), got \(lines.map(\.depth))")
+                }
+                return lines
+            }
+            // Calibrate once; every round then runs the same round trips per depth.
+            printProgress("calibrating emscripten-node under node")
+            let calibrated = try run(config.depths.map(String.init)).map { "\($0.depth):\($0.swaps / 2)" }
+            return RoundSource(name: implementation) {
+                try run(calibrated).map {
+                    Measurement(
+                        implementation: implementation, depth: $0.depth, samples: [$0.nanosecondsPerSwap],
+                        asyncifyBytes: $0.asyncifyBytes)
+                }
+            }
         })
 
+    /// One line of the program's output.
+    struct Line: Equatable {
+        var depth: Int
+        var swaps: Int
+        var nanosecondsPerSwap: Double
+        var asyncifyBytes: Int
+    }
+
     /// Parses lines `depth D run R swaps N ns_per_swap X asyncify_bytes B`.
-    static func parse(_ output: String) throws -> [Measurement] {
-        var byDepth: [Int: Measurement] = [:]
-        var order: [Int] = []
-        for line in output.split(separator: "\n") {
+    static func parseLines(_ output: String) throws -> [Line] {
+        try output.split(separator: "\n").map { line in
             let fields = line.split(separator: " ")
-            guard fields.count == 10, fields[0] == "depth", fields[6] == "ns_per_swap",
-                let depth = Int(fields[1]), let ns = Double(fields[7]), let bytes = Int(fields[9])
+            guard fields.count == 10, fields[0] == "depth", fields[4] == "swaps", fields[6] == "ns_per_swap",
+                fields[8] == "asyncify_bytes", let depth = Int(fields[1]), let swaps = Int(fields[5]),
+                let ns = Double(fields[7]), let bytes = Int(fields[9])
             else {
                 throw BenchError(description: "emscripten-node: unexpected output line '\(line)'")
             }
-            if byDepth[depth] == nil {
-                order.append(depth)
-                byDepth[depth] = Measurement(
-                    implementation: implementation, depth: depth, samples: [], asyncifyBytes: bytes)
-            }
-            byDepth[depth]?.samples.append(ns)
+            return Line(depth: depth, swaps: swaps, nanosecondsPerSwap: ns, asyncifyBytes: bytes)
         }
-        return order.compactMap { byDepth[$0] }
+    }
+
+    /// Parses the output into one row per depth, in first-seen order.
+    static func parse(_ output: String) throws -> [Measurement] {
+        var rows: [Measurement] = []
+        for line in try parseLines(output) {
+            if let index = rows.firstIndex(where: { $0.depth == line.depth }) {
+                rows[index].samples.append(line.nanosecondsPerSwap)
+            } else {
+                rows.append(
+                    Measurement(
+                        implementation: implementation, depth: line.depth, samples: [line.nanosecondsPerSwap],
+                        asyncifyBytes: line.asyncifyBytes))
+            }
+        }
+        return rows
     }
 
     /// Builds the JS + Wasm once per source text and emcc version.

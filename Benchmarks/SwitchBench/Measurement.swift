@@ -59,14 +59,22 @@ struct MeasurementProducer: Sendable {
         /// then interleaves their runs, so a burst of load from elsewhere on a
         /// shared machine hits every implementation alike and the ratios hold.
         case probes(@Sendable (BenchConfig) throws -> [Probe])
-        /// Measured as a whole (e.g. by another program); an empty result means
-        /// "not available here" (say why on stderr).
-        case batch(@Sendable (BenchConfig) async throws -> [Measurement])
+        /// Measured by something that does every depth at once, such as another
+        /// program: set up (and calibrate) once, then run one round per round of
+        /// the probes. nil means "not available here" (say why on stderr).
+        case rounds(@Sendable (BenchConfig) async throws -> RoundSource?)
     }
 
     /// Implementation name, for progress messages.
     var name: String
     var kind: Kind
+}
+
+/// Rows measured together, one round at a time (see `MeasurementProducer.Kind.rounds`).
+struct RoundSource: Sendable {
+    var name: String
+    /// One round: one row per depth, each with a single sample.
+    var runRound: @Sendable () async throws -> [Measurement]
 }
 
 /// A benchmark that could not run, with the reason (printed, then skipped).

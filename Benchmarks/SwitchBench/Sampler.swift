@@ -1,4 +1,5 @@
-/// Measures probes: calibrates each, then records `runs` interleaved runs.
+/// Measures probes: calibrates each, then records `runs` interleaved runs, with
+/// one round of every round source after each round of the probes.
 struct Runner {
     var config: BenchConfig
     private static let maximumIterations: Int64 = 1 << 34
@@ -16,7 +17,9 @@ struct Runner {
 
     /// Measures every probe; round r of every probe runs before round r + 1
     /// of any. Probes that fail are reported and left out.
-    func measure(_ probes: [Probe]) async -> (measurements: [Measurement], failures: [String]) {
+    func measure(_ probes: [Probe], rounds sources: [RoundSource]) async
+        -> (measurements: [Measurement], failures: [String])
+    {
         var failures: [String] = []
         var active: [(probe: Probe, iterations: Int64, samples: [Double])] = []
         for probe in probes {
@@ -29,8 +32,11 @@ struct Runner {
             }
         }
         var failed = Set<Int>()
+        var sources = sources
+        var sourceRows: [Measurement] = []
         for round in 1...max(config.runs, 1) {
-            printProgress("run \(round) of \(config.runs) over \(active.count) loops")
+            printProgress(
+                "run \(round) of \(config.runs) over \(active.count) loops and \(sources.count) more")
             for index in active.indices where !failed.contains(index) {
                 let probe = active[index].probe
                 do {
@@ -43,13 +49,33 @@ struct Runner {
                     printProgress("\(probe.implementation) at depth \(probe.depth) failed: \(error)")
                 }
             }
+            var failedSources: [String] = []
+            for source in sources {
+                do {
+                    for row in try await source.runRound() {
+                        if let index = sourceRows.firstIndex(where: {
+                            $0.implementation == row.implementation && $0.depth == row.depth
+                        }) {
+                            sourceRows[index].samples += row.samples
+                        } else {
+                            sourceRows.append(row)
+                        }
+                    }
+                } catch {
+                    failedSources.append(source.name)
+                    failures.append("\(source.name): \(error)")
+                    printProgress("\(source.name) failed: \(error)")
+                }
+            }
+            sources.removeAll { failedSources.contains($0.name) }
+            sourceRows.removeAll { failedSources.contains($0.implementation) }
         }
         let measurements = active.indices.filter { !failed.contains($0) }.map { index in
             Measurement(
                 implementation: active[index].probe.implementation, depth: active[index].probe.depth,
                 samples: active[index].samples, asyncifyBytes: active[index].probe.asyncifyBytes)
         }
-        return (measurements, failures)
+        return (measurements + sourceRows, failures)
     }
 
     private func failure(_ probe: Probe) -> BenchError {

@@ -33,23 +33,23 @@ let started = ContinuousClock.now
 var measurements: [Measurement] = []
 var failures: [String] = []
 var probes: [Probe] = []
+var roundSources: [RoundSource] = []
 for producer in Producers.all {
     do {
         switch producer.kind {
         case .probes(let make):
             probes += try make(config)
-        case .batch(let measure):
-            measurements += try await measure(config)
+        case .rounds(let setUp):
+            if let source = try await setUp(config) { roundSources.append(source) }
         }
     } catch {
         failures.append("\(producer.name): \(error)")
         printProgress("\(producer.name) failed: \(error)")
     }
 }
-let measured = await Runner(config: config).measure(probes)
+let measured = await Runner(config: config).measure(probes, rounds: roundSources)
 failures += measured.failures
-// In-process rows first, in producer order, then the batch rows.
-measurements = measured.measurements + measurements
+measurements = measured.measurements
 var memory: [MemoryFigure] = []
 for producer in MemoryProducers.all {
     do {

@@ -7,9 +7,12 @@
 // call depth d with a non-inlined function and then swaps in a loop at the
 // bottom, so every swap unwinds and rewinds d frames (plus main's own frame).
 //
-// Usage: node fiber_bench.js RUNS MIN_MS DEPTH...
-// Before the first depth, the loop runs for 20 x MIN_MS (at least 200 ms) so
-// that V8 has tiered the Wasm and the JS glue up to optimised code.
+// Usage: node fiber_bench.js RUNS MIN_MS DEPTH[:ROUND_TRIPS]...
+// Before the first depth, the loop runs for 300 ms so that V8 has tiered the
+// Wasm and the JS glue up to optimised code. A depth given as D:N runs N round
+// trips per run; a bare D calibrates N so that one run lasts MIN_MS.
+// (switch-bench calibrates once, then runs one round per invocation, so that
+// node's runs interleave with the in-process ones.)
 // Output, one line per run (switch-bench parses it):
 //   depth D run R swaps N ns_per_swap X asyncify_bytes B
 // where B is how many bytes of Asyncify data the unwound main fiber occupies
@@ -35,6 +38,9 @@ static long main_unwound_bytes;
 // Keeps the compiler from turning the recursion into a loop or a tail call.
 static volatile int sink;
 
+// Never cleared: lets the worker's swap loop look finite to the compiler.
+static volatile int keep_swapping = 1;
+
 // Reached by the worker only: recurse to `depth`, then swap back forever.
 __attribute__((noinline)) static int worker_down(int depth) {
   if (depth > 1) {
@@ -44,7 +50,7 @@ __attribute__((noinline)) static int worker_down(int depth) {
   }
   // The main fiber has just unwound into its Asyncify area: record its size.
   main_unwound_bytes = (long)((char *)main_fiber.asyncify_data.stack_ptr - main_asyncify);
-  for (;;) {
+  while (keep_swapping) {
     emscripten_fiber_swap(&worker_fiber, &main_fiber);
   }
   return 0;
@@ -84,25 +90,30 @@ int main(int argc, char **argv) {
   worker_depth = 4;
   emscripten_fiber_init(&worker_fiber, worker_entry, NULL, worker_c_stack, C_STACK_BYTES,
                         worker_asyncify, ASYNCIFY_BYTES);
-  double warm_until = emscripten_get_now() + (min_ns * 20 > 2e8 ? min_ns * 20 : 2e8) / 1e6;
+  double warm_until = emscripten_get_now() + 300.0;
   while (emscripten_get_now() < warm_until) main_down(4, 1024);
   for (int a = 3; a < argc; a++) {
-    int depth = atoi(argv[a]);
-    if (depth < 1) depth = 1;
+    char *rest = NULL;
+    long depth = strtol(argv[a], &rest, 10);
+    long given_round_trips = (rest && *rest == ':') ? strtol(rest + 1, NULL, 10) : 0;
+    if (depth < 1 || depth > 1024) {
+      fprintf(stderr, "fiber_bench: depth must be 1...1024, not '%s'\n", argv[a]);
+      return 2;
+    }
     // A fresh worker for each depth; the old one is abandoned mid-loop.
-    worker_depth = depth;
+    worker_depth = (int)depth;
     emscripten_fiber_init(&worker_fiber, worker_entry, NULL, worker_c_stack, C_STACK_BYTES,
                           worker_asyncify, ASYNCIFY_BYTES);
-    // Calibrate: double the round trips until one run lasts min_ns.
-    long round_trips = 64;
-    double ns = main_down(depth, round_trips);
-    while (ns < min_ns && round_trips < (1L << 30)) {
+    // Calibrate unless told: double the round trips until a run lasts min_ns.
+    long round_trips = given_round_trips > 0 ? given_round_trips : 64;
+    double ns = main_down((int)depth, round_trips);
+    while (given_round_trips <= 0 && ns < min_ns && round_trips < (1L << 30)) {
       round_trips *= 2;
-      ns = main_down(depth, round_trips);
+      ns = main_down((int)depth, round_trips);
     }
     for (int r = 0; r < runs; r++) {
-      ns = main_down(depth, round_trips);
-      printf("depth %d run %d swaps %ld ns_per_swap %.3f asyncify_bytes %ld\n", depth, r,
+      ns = main_down((int)depth, round_trips);
+      printf("depth %ld run %d swaps %ld ns_per_swap %.3f asyncify_bytes %ld\n", depth, r,
              2 * round_trips, ns / (double)(2 * round_trips), main_unwound_bytes);
       fflush(stdout);
     }

@@ -65,5 +65,10 @@ import Testing
         // Asyncify saves every extra frame: the unwound stack grows with depth.
         let bytes = rows.compactMap(\.asyncifyBytes)
         #expect(bytes.count == 2 && bytes[1] > bytes[0])
+        // D:N runs exactly N round trips (two swaps each) without calibrating.
+        let fixed = try EmscriptenFibers.parseLines(
+            runProcess(node, ["--no-experimental-fetch", script.path, "2", "1", "4:100"]))
+        #expect(fixed.map(\.swaps) == [200, 200])
+        #expect(fixed.map(\.depth) == [4, 4])
     }
 }
