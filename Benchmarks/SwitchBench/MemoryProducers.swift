@@ -24,29 +24,6 @@ extension MemoryProducer {
     }
 }
 
-extension MemoryFigure {
-    /// The probe's stdout: `implementation<TAB>fibers<TAB>resident<TAB>allocated`
-    /// (allocated may be `-`), or `unavailable`.
-    var probeLine: String {
-        [
-            implementation, String(fibers), format(residentBytesPerFiber, decimals: 1),
-            allocatedBytesPerFiber.map { format($0, decimals: 1) } ?? "-",
-        ].joined(separator: "\t")
-    }
-
-    /// Parses `probeLine`; nil for `unavailable`.
-    init?(probeLine line: String) throws {
-        if line == "unavailable" { return nil }
-        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard fields.count == 4, let fibers = Int(fields[1]), let resident = Double(fields[2]) else {
-            throw BenchError(description: "memory probe: unexpected output '\(line)'")
-        }
-        self.init(
-            implementation: String(fields[0]), fibers: fibers, residentBytesPerFiber: resident,
-            allocatedBytesPerFiber: Double(fields[3]))
-    }
-}
-
 /// This program's own executable, to start probes in.
 func currentExecutable() -> URL? {
     if FileManager.default.isExecutableFile(atPath: "/proc/self/exe") {

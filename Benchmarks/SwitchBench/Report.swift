@@ -1,15 +1,5 @@
 import Foundation
 
-/// Memory one idle fiber costs, measured by creating many of them.
-struct MemoryFigure: Sendable {
-    var implementation: String
-    var fibers: Int
-    /// Resident-set growth divided by `fibers`.
-    var residentBytesPerFiber: Double
-    /// Bytes the implementation allocated for each fiber, when it says so.
-    var allocatedBytesPerFiber: Double?
-}
-
 /// Everything one run of switch-bench measured, and its text forms.
 struct Report {
     static let nativeReference = "native-asm"
