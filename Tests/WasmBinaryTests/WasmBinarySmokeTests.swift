@@ -1,4 +1,0 @@
-import Testing
-@testable import WasmBinary
-
-@Test func moduleLinks() { #expect(Bool(true)) }
