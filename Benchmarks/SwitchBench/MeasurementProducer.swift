@@ -35,6 +35,7 @@ struct MeasurementProducer: Sendable {
 
 /// Rows measured together, one round at a time (see `MeasurementProducer.Kind.rounds`).
 struct RoundSource: Sendable {
+    /// The implementation its rows carry (a failure drops them all).
     var name: String
     /// One round: one row per depth, each with a single sample.
     var runRound: @Sendable () async throws -> [Measurement]

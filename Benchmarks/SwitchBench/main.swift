@@ -30,7 +30,6 @@ if let probe = options.memoryProbe {
     }
 }
 let started = ContinuousClock.now
-var measurements: [Measurement] = []
 var failures: [String] = []
 var probes: [Probe] = []
 var roundSources: [RoundSource] = []
@@ -49,7 +48,7 @@ for producer in Producers.all {
 }
 let measured = await Runner(config: config).measure(probes, rounds: roundSources)
 failures += measured.failures
-measurements = measured.measurements
+let measurements = measured.measurements
 var memory: [MemoryFigure] = []
 for producer in MemoryProducers.all {
     do {
