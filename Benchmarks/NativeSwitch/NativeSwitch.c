@@ -13,6 +13,11 @@
 // deep the stack is (unlike Asyncify, which unwinds and rewinds every frame).
 
 #define _GNU_SOURCE
+#if defined(__APPLE__)
+  // macOS keeps the (deprecated) ucontext routines behind _XOPEN_SOURCE.
+  #define _XOPEN_SOURCE 600
+  #pragma clang diagnostic ignored "-Wdeprecated-declarations"
+#endif
 #include "NativeSwitch.h"
 
 #include <stdlib.h>
