@@ -1,4 +1,0 @@
-import Testing
-@testable import WasmSpec
-
-@Test func moduleLinks() { #expect(Bool(true)) }
