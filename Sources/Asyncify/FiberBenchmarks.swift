@@ -39,13 +39,18 @@ public enum FiberBenchmarks {
         defer { state.deallocate() }
         let main = runtime.makeFiberFromCurrentContext(name: "main", asyncifyStackSize: 64)
         let size = 64 + 16 * depth
-        let a = runtime.makeFiber(name: "a", asyncifyStackSize: size, argument: UnsafeMutableRawPointer(state)) {
+        let a = runtime.makeFiber(
+            name: "a", asyncifyStackSize: size, argument: UnsafeMutableRawPointer(state)
+        ) {
             cx, argument in
             try level(cx, depth, argument.unsafelyUnwrapped.assumingMemoryBound(to: PingPong.self), isA: true)
         }
-        let b = runtime.makeFiber(name: "b", asyncifyStackSize: size, argument: UnsafeMutableRawPointer(state)) {
+        let b = runtime.makeFiber(
+            name: "b", asyncifyStackSize: size, argument: UnsafeMutableRawPointer(state)
+        ) {
             cx, argument in
-            try level(cx, depth, argument.unsafelyUnwrapped.assumingMemoryBound(to: PingPong.self), isA: false)
+            try level(
+                cx, depth, argument.unsafelyUnwrapped.assumingMemoryBound(to: PingPong.self), isA: false)
         }
         state.initialize(to: PingPong(fibers: (main, a, b), swapsLeft: swaps, swaps: 0))
         let clock = ContinuousClock()
@@ -63,7 +68,8 @@ public enum FiberBenchmarks {
         // Both fibers are now suspended at full depth.
         let bytesSuspended = runtime.record(of: a)?.data.bytesUsed ?? 0
         return SwapLoopResult(
-            depth: depth, swaps: state.pointee.swaps, nanoseconds: nanoseconds, bytesSuspended: bytesSuspended)
+            depth: depth, swaps: state.pointee.swaps, nanoseconds: nanoseconds, bytesSuspended: bytesSuspended
+        )
     }
 
     /// One participating frame; the frame at level 1 loops, swapping to the peer

@@ -9,7 +9,10 @@ import Testing
     static func squares(_ n: Int) -> [Int] { (1...n).map { $0 * $0 } }
     static func triangular(_ n: Int) -> [Int] {
         var total = 0
-        return (1...n).map { total += $0; return total }
+        return (1...n).map {
+            total += $0
+            return total
+        }
     }
     static func collatz(_ n: Int) -> [Int] {
         var x = 27

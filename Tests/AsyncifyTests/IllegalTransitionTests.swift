@@ -132,6 +132,13 @@ import Testing
         }
         #expect(error?.code == .swapFromNonCurrentFiber)
         #expect(runtime.status(of: target) == .ready)
+        // A forged handle whose index is -1 as an Int32 is not "no fiber".
+        let forged = Fiber(runtimeID: runtime.runtimeID, index: .max)
+        let again = #expect(throws: FiberError.self) {
+            try runtime.run { cx, _ in try cx.swap(from: forged, to: target) }
+        }
+        #expect(again?.code == .swapFromNonCurrentFiber)
+        #expect(runtime.status(of: target) == .ready)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
 
@@ -201,7 +208,9 @@ import Testing
         struct Oops: Error {}
         let runtime = FiberRuntime()
         let thrower = runtime.makeFiber(name: "thrower") { _, _ in throw Oops() }
-        let error = #expect(throws: FiberError.self) { try IllegalTransitionTests.swapInto(thrower, on: runtime) }
+        let error = #expect(throws: FiberError.self) {
+            try IllegalTransitionTests.swapInto(thrower, on: runtime)
+        }
         #expect(error?.code == .fiberThrew)
         #expect(error?.underlying is Oops)
         #expect(runtime.status(of: thrower) == .failed)
