@@ -80,26 +80,15 @@ enum EmscriptenFibers {
         return rows
     }
 
-    /// Builds the JS + Wasm once per source text and emcc version.
+    /// Builds the JS + Wasm for node once per source text and emcc version.
     static func build(source: URL, emcc: URL) throws -> URL {
-        let text = try String(contentsOf: source, encoding: .utf8)
-        let version = (try? runProcess(emcc, ["--version"])) ?? ""
-        let key = String(fnv1a(text + "\n" + version + "-O2 -sASYNCIFY"), radix: 16)
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("swift-asyncify-switch-bench-\(key)")
+        let directory = try cacheDirectory(source: source, emcc: emcc)
         let script = directory.appendingPathComponent("fiber_bench.js")
         if FileManager.default.fileExists(atPath: script.path) { return script }
-        printProgress("building Benchmarks/emscripten/fiber_bench.c with emcc (cached in \(directory.path))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var environment = ProcessInfo.processInfo.environment
-        // Debian's emcc finds its node modules only through NODE_PATH.
-        if FileManager.default.fileExists(atPath: "/usr/share/nodejs") {
-            environment["NODE_PATH"] = [environment["NODE_PATH"], "/usr/share/nodejs"]
-                .compactMap { $0 }.joined(separator: ":")
-        }
+        printProgress("building Benchmarks/emscripten/fiber_bench.c for node (cached in \(directory.path))")
         let partial = directory.appendingPathComponent("building-\(getpid()).js")
         _ = try runProcess(
-            emcc, ["-O2", "-sASYNCIFY", "-o", partial.path, source.path], environment: environment)
+            emcc, ["-O2", "-sASYNCIFY", "-o", partial.path, source.path], environment: emccEnvironment())
         // emcc names the .wasm after the output; keep the pair consistent.
         let partialWasm = directory.appendingPathComponent("building-\(getpid()).wasm")
         var js = try String(contentsOf: partial, encoding: .utf8)
@@ -110,6 +99,46 @@ enum EmscriptenFibers {
         try js.write(to: script, atomically: true, encoding: .utf8)
         try? FileManager.default.removeItem(at: partial)
         return script
+    }
+
+    /// Builds the standalone (WASI) Wasm for our own host once per source text
+    /// and emcc version: the same program, instrumented by the same Asyncify pass.
+    static func buildStandalone(source: URL, emcc: URL) throws -> URL {
+        let directory = try cacheDirectory(source: source, emcc: emcc)
+        let wasm = directory.appendingPathComponent("fiber_bench-standalone.wasm")
+        if FileManager.default.fileExists(atPath: wasm.path) { return wasm }
+        printProgress("building Benchmarks/emscripten/fiber_bench.c standalone (cached in \(directory.path))")
+        let partial = directory.appendingPathComponent("building-\(getpid())-standalone.wasm")
+        _ = try runProcess(
+            emcc,
+            [
+                "-O2", "-sASYNCIFY", "-sSTANDALONE_WASM", "-sERROR_ON_UNDEFINED_SYMBOLS=0", "-o",
+                partial.path,
+                source.path,
+            ], environment: emccEnvironment())
+        try FileManager.default.moveItem(at: partial, to: wasm)
+        return wasm
+    }
+
+    /// A temporary directory named after the source text and the emcc version.
+    static func cacheDirectory(source: URL, emcc: URL) throws -> URL {
+        let text = try String(contentsOf: source, encoding: .utf8)
+        let version = (try? runProcess(emcc, ["--version"])) ?? ""
+        let key = String(fnv1a(text + "\n" + version), radix: 16)
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("swift-asyncify-switch-bench-\(key)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// Debian's emcc finds its node modules only through NODE_PATH.
+    static func emccEnvironment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if FileManager.default.fileExists(atPath: "/usr/share/nodejs") {
+            environment["NODE_PATH"] = [environment["NODE_PATH"], "/usr/share/nodejs"]
+                .compactMap { $0 }.joined(separator: ":")
+        }
+        return environment
     }
 
     /// The C source, next to this file in a checkout, or under the current directory.

@@ -9,5 +9,6 @@ enum Producers {
         AsyncHandoff.producer,
         PlainCall.producer,
         EmscriptenFibers.producer,
+        InstrumentedModule.producer,
     ]
 }

@@ -64,7 +64,8 @@ struct Report {
             ])
         }
         lines += alignedTable(header: header, rows: rows)
-        lines.append("depth: frames on each side's stack at the switch. x native-asm, x node: this row's median")
+        lines.append(
+            "depth: frames on each side's stack at the switch. x native-asm, x node: this row's median")
         lines.append("over the median of native-asm / emscripten-node at the same depth (runs interleaved).")
 
         let anchors = anchorRows

@@ -7,9 +7,11 @@
 // call depth d with a non-inlined function and then swaps in a loop at the
 // bottom, so every swap unwinds and rewinds d frames (plus main's own frame).
 //
-// Usage: node fiber_bench.js RUNS MIN_MS DEPTH[:ROUND_TRIPS]...
-// Before the first depth, the loop runs for 300 ms so that V8 has tiered the
-// Wasm and the JS glue up to optimised code. A depth given as D:N runs N round
+// Usage: node fiber_bench.js RUNS MIN_MS [warmup=MS] DEPTH[:ROUND_TRIPS]...
+// Before the first depth, the loop runs for 300 ms (or warmup=MS) so that V8
+// has tiered the Wasm and the JS glue up to optimised code. switch-bench also
+// runs the same program, built with -sSTANDALONE_WASM, on its own interpreter
+// and Asyncify host (with warmup=0: an interpreter has nothing to tier up). A depth given as D:N runs N round
 // trips per run; a bare D calibrates N so that one run lasts MIN_MS.
 // (switch-bench calibrates once, then runs one round per invocation, so that
 // node's runs interleave with the in-process ones.)
@@ -22,6 +24,7 @@
 #include <emscripten/fiber.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ASYNCIFY_BYTES 65536
 #define C_STACK_BYTES 65536
@@ -90,9 +93,15 @@ int main(int argc, char **argv) {
   worker_depth = 4;
   emscripten_fiber_init(&worker_fiber, worker_entry, NULL, worker_c_stack, C_STACK_BYTES,
                         worker_asyncify, ASYNCIFY_BYTES);
-  double warm_until = emscripten_get_now() + 300.0;
+  int first_depth = 3;
+  double warm_ms = 300.0;
+  if (strncmp(argv[3], "warmup=", 7) == 0) {
+    warm_ms = atof(argv[3] + 7);
+    first_depth = 4;
+  }
+  double warm_until = emscripten_get_now() + warm_ms;
   while (emscripten_get_now() < warm_until) main_down(4, 1024);
-  for (int a = 3; a < argc; a++) {
+  for (int a = first_depth; a < argc; a++) {
     char *rest = NULL;
     long depth = strtol(argv[a], &rest, 10);
     long given_round_trips = (rest && *rest == ':') ? strtol(rest + 1, NULL, 10) : 0;

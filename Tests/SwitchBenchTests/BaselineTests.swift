@@ -71,4 +71,22 @@ import Testing
         #expect(fixed.map(\.swaps) == [200, 200])
         #expect(fixed.map(\.depth) == [4, 4])
     }
+
+    @Test func instrumentedModuleRunsOnOurInterpreter() throws {
+        guard let emcc = findExecutable("emcc") else {
+            print("skipped: emcc not installed")
+            return
+        }
+        let source = try #require(EmscriptenFibers.locateSource())
+        let wasm = try EmscriptenFibers.buildStandalone(source: source, emcc: emcc)
+        let output = try InstrumentedModule.runProgram(
+            [UInt8](Data(contentsOf: wasm)), arguments: ["2", "1", "warmup=0", "1:20", "6:30"])
+        let lines = try EmscriptenFibers.parseLines(output)
+        // Exactly the round trips asked for (two swaps each), twice per depth.
+        #expect(lines.map(\.depth) == [1, 1, 6, 6])
+        #expect(lines.map(\.swaps) == [40, 40, 60, 60])
+        #expect(lines.allSatisfy { $0.nanosecondsPerSwap > 0 })
+        // Five more frames, each saved by the instrumented code: the unwound stack grows.
+        #expect(lines[2].asyncifyBytes > lines[0].asyncifyBytes)
+    }
 }
