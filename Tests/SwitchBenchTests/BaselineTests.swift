@@ -89,4 +89,25 @@ import Testing
         // Five more frames, each saved by the instrumented code: the unwound stack grows.
         #expect(lines[2].asyncifyBytes > lines[0].asyncifyBytes)
     }
+
+    @Test func sameProgramSavesSameBytesPerFrameUnderNodeAndOurHost() throws {
+        guard let emcc = findExecutable("emcc"), let node = findExecutable("node") else {
+            print("skipped: emcc not installed")
+            return
+        }
+        let source = try #require(EmscriptenFibers.locateSource())
+        let script = try EmscriptenFibers.build(source: source, emcc: emcc)
+        let wasm = try EmscriptenFibers.buildStandalone(source: source, emcc: emcc)
+        let underNode = try EmscriptenFibers.parseLines(
+            runProcess(node, ["--no-experimental-fetch", script.path, "1", "1", "warmup=0", "2:10", "9:10"]))
+        let onOurHost = try EmscriptenFibers.parseLines(
+            InstrumentedModule.runProgram(
+                [UInt8](Data(contentsOf: wasm)), arguments: ["1", "1", "warmup=0", "2:10", "9:10"]))
+        // The recursion's frames are instrumented identically in both builds, so
+        // seven more frames cost the same Asyncify bytes under V8 and on our host.
+        let nodeGrowth = underNode[1].asyncifyBytes - underNode[0].asyncifyBytes
+        let hostGrowth = onOurHost[1].asyncifyBytes - onOurHost[0].asyncifyBytes
+        #expect(nodeGrowth > 0)
+        #expect(nodeGrowth == hostGrowth)
+    }
 }
