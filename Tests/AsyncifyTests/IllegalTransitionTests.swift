@@ -227,4 +227,17 @@ import Testing
         #expect(inner.value?.code == .runtimeBusy)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
+
+    /// Exports of finished `run` calls are dropped, those a suspended fiber will
+    /// rewind are kept: a long-lived runtime does not grow per call.
+    @Test func finishedRunsDoNotGrowTheExportTable() throws {
+        let runtime = FiberRuntime()
+        let baseline = runtime.core.pointee.exportCount
+        for _ in 0..<100 { try runtime.run { _, _ in } }
+        #expect(runtime.core.pointee.exportCount == baseline)
+        #expect(try pingPongRounds(on: runtime, rounds: 2) == 2)
+        // The suspended peer rewinds its entry export, which stays; the finished
+        // main context's export is dropped.
+        #expect(runtime.core.pointee.exportCount == baseline + 1)
+    }
 }
