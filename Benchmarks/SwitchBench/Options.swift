@@ -18,6 +18,11 @@ struct Options {
           --svg FILE    also write a plot of ns per swap against call depth
           --help        show this text
         The table goes to stdout, progress to stderr.
+
+        Rows: asyncify-fiber (our fibers), native-asm and ucontext (C baselines),
+        swift-async (UnsafeContinuation handoff), swift-call (plain call),
+        emscripten-node (emcc -sASYNCIFY under node; needs emcc and node) and
+        asyncify-module (the same program on our interpreter; needs emcc).
         """
 
     /// Parses the arguments after the program name.
