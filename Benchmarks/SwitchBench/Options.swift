@@ -13,7 +13,7 @@ struct Options {
 
         Measures what one fiber switch costs, next to native and Emscripten baselines.
           --quick       fewer, shorter runs (under 30 s; for CI)
-          --runs N      repetitions per measurement (default 9, 3 with --quick)
+          --runs N      repetitions per measurement (default 15, 3 with --quick)
           --csv FILE    also write implementation,depth,median_ns,min_ns,runs
           --svg FILE    also write a plot of ns per swap against call depth
           --help        show this text
@@ -59,8 +59,8 @@ struct Options {
     var config: BenchConfig {
         BenchConfig(
             depths: [1, 4, 16, 64],
-            runs: runs ?? (quick ? 3 : 9),
-            minRunNanoseconds: quick ? 10_000_000 : 50_000_000,
+            runs: runs ?? (quick ? 3 : 15),
+            minRunNanoseconds: quick ? 10_000_000 : 30_000_000,
             idleFiberCount: 10_000)
     }
 }

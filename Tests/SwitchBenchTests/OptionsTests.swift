@@ -3,9 +3,9 @@ import Testing
 @testable import SwitchBench
 
 @Suite struct OptionsTests {
-    @Test func defaultsMeasureNineRunsAtFourDepths() throws {
+    @Test func defaultsMeasureFifteenRunsAtFourDepths() throws {
         let config = try Options(arguments: []).config
-        #expect(config.runs == 9)
+        #expect(config.runs == 15)
         #expect(config.depths == [1, 4, 16, 64])
         #expect(config.idleFiberCount == 10_000)
     }
