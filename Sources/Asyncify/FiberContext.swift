@@ -68,19 +68,26 @@ extension FiberCore {
     /// The rewinding branch of a swap or sleep: `asyncify_stop_rewind`, after
     /// checking that every frame popped exactly what it pushed.
     @usableFromInline
+    @inline(__always)
     static func stopRewind(_ core: Core) throws(FiberError) {
         core.pointee.state = .normal
         guard core.pointee.data.position == core.pointee.data.start else {
-            let owner = core.pointee.dataOwner
-            let left = core.pointee.data.bytesUsed
-            throw FiberError(
-                .rewindMismatch,
-                "the rewind of \(core.pointee.ownerName(owner)) stopped with \(left) bytes still in its "
-                    + "Asyncify buffer: some frame restored less than it saved",
-                fiber: core.pointee.handle(owner),
-                bytesNeeded: 0, bytesAvailable: left)
+            throw rewindMismatch(core)
         }
         storeDataPosition(core)
+    }
+
+    /// The error for a rewind that stopped with bytes left in the buffer.
+    @usableFromInline
+    @inline(never)
+    static func rewindMismatch(_ core: Core) -> FiberError {
+        let owner = core.pointee.dataOwner
+        let left = core.pointee.data.bytesUsed
+        return FiberError(
+            .rewindMismatch,
+            "the rewind of \(core.pointee.ownerName(owner)) stopped with \(left) bytes still in its "
+                + "Asyncify buffer: some frame restored less than it saved",
+            fiber: core.pointee.handle(owner), bytesNeeded: 0, bytesAvailable: left)
     }
 
     /// The normal branch of `emscripten_fiber_swap`, with every check Emscripten
@@ -89,6 +96,7 @@ extension FiberCore {
     /// ``startSwapChecked(_:from:to:)``, which completes a current-context fiber or
     /// throws the precise error.
     @usableFromInline
+    @inline(__always)
     static func startSwap(_ core: Core, from old: Fiber, to new: Fiber) throws(FiberError) {
         let runtimeID = core.pointee.runtimeID
         let from = Int32(bitPattern: old.index)
