@@ -188,9 +188,16 @@ path = 'Sources/WasmInterpreter/Interpreter+Run.swift'
 src = open(path).read()
 begin = '            // BEGIN GENERATED CASES\n'
 endm = '            // END GENERATED CASES\n'
-a = src.index(begin) + len(begin)
-z = src.index(endm)
-src = src[:a] + '\n'.join(cases) + '\n' + src[z:]
+# Every copy of the dispatch switch (see Interpreter+Run.swift) gets the cases.
+pos = 0
+while True:
+    try:
+        a = src.index(begin, pos) + len(begin)
+    except ValueError:
+        break
+    z = src.index(endm, a)
+    src = src[:a] + '\n'.join(cases) + '\n' + src[z:]
+    pos = src.index(endm, a) + len(endm)
 open(path, 'w').write(src)
 
 # Width of each load/store, for the translator.

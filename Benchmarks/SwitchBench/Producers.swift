@@ -10,5 +10,6 @@ enum Producers {
         PlainCall.producer,
         EmscriptenFibers.producer,
         InstrumentedModule.producer,
+        HostRows.producer,
     ]
 }

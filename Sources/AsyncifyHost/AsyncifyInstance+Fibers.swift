@@ -38,8 +38,10 @@ extension AsyncifyInstance {
 
     /// `emscripten_fiber_init_from_current_context(fiber, aStack, aSize)`.
     func fiberInitFromCurrentContext(_ fiber: UInt64, asyncStack: UInt64, asyncStackSize: UInt64) throws {
-        let base = try pointerResult(try ExportsHelper.call(exports.stackGetBase, "emscripten_stack_get_base", []))
-        let end = try pointerResult(try ExportsHelper.call(exports.stackGetEnd, "emscripten_stack_get_end", []))
+        let base = try pointerResult(
+            try ExportsHelper.call(exports.stackGetBase, "emscripten_stack_get_base", []))
+        let end = try pointerResult(
+            try ExportsHelper.call(exports.stackGetEnd, "emscripten_stack_get_end", []))
         try storePointer(base, at: fiberField(fiber, 0))
         try storePointer(end, at: fiberField(fiber, 1))
         try storePointer(0, at: fiberField(fiber, 3))
@@ -58,11 +60,13 @@ extension AsyncifyInstance {
             }
             guard newFiber != oldFiber, target == .fresh || target == .suspended else {
                 let why = target == .incomplete ? "whose context no swap has completed" : "which is running"
-                throw AsyncifyHostError(.invalidState, "swap into fiber \(hex(newFiber)), \(why)", fiber: newFiber)
+                throw AsyncifyHostError(
+                    .invalidState, "swap into fiber \(hex(newFiber)), \(why)", fiber: newFiber)
             }
             guard fiberStatus[oldFiber] != nil else {
                 throw AsyncifyHostError(
-                    .invalidState, "swap from \(hex(oldFiber)), which is not an initialised fiber", fiber: oldFiber)
+                    .invalidState, "swap from \(hex(oldFiber)), which is not an initialised fiber",
+                    fiber: oldFiber)
             }
             state = .unwinding
             let data = fiberData(oldFiber)
@@ -78,7 +82,8 @@ extension AsyncifyInstance {
             try callAsyncify(exports.stopRewind, [], during: "asyncify_stop_rewind")
             currData = 0
         case .unwinding:
-            throw AsyncifyHostError(.invalidState, "emscripten_fiber_swap called while unwinding (invalid state: 1)")
+            throw AsyncifyHostError(
+                .invalidState, "emscripten_fiber_swap called while unwinding (invalid state: 1)")
         }
     }
 

@@ -57,7 +57,8 @@ extension AsyncifyInstance {
                 state = .unwinding
                 currData = try allocateData()
                 pendingWakeUp = wakeUp
-                try callAsyncify(exports.startUnwind, [pointerValue(currData)], during: "asyncify_start_unwind")
+                try callAsyncify(
+                    exports.startUnwind, [pointerValue(currData)], during: "asyncify_start_unwind")
             }
         case .rewinding:
             state = .normal
@@ -80,7 +81,8 @@ extension AsyncifyInstance {
             throw AsyncifyHostError(
                 .rewindWithWasmOnStack,
                 "a wake-up started a rewind while Wasm code is on the stack (export "
-                    + "\(callables[exportCallStack[exportCallStack.count - 1]].name)); wake up from the host only")
+                    + "\(callables[exportCallStack[exportCallStack.count - 1]].name)); wake up from the host only"
+            )
         }
         pendingWakeUp = nil
         state = .rewinding
@@ -117,7 +119,8 @@ extension AsyncifyInstance {
             currDataIsMalloced = false
         } else {
             throw AsyncifyHostError(
-                .missingExport, "the module exports no malloc and no sleepDataArea was set for a sleep's data")
+                .missingExport, "the module exports no malloc and no sleepDataArea was set for a sleep's data"
+            )
         }
         try setDataHeader(header, stack: header + dataHeaderSize, byteCount: stackBytes, fiber: nil)
         try setDataRewindFunc(header)

@@ -36,13 +36,17 @@ extension AsyncifyInstance {
         case "fd_seek":
             return { s in s.setI32(0, s.i32(0) <= 2 ? Self.errnoSpipe : Self.errnoBadf) }
         case "args_sizes_get":
-            return { [unowned self] s in s.setI32(0, try stringsSizes(options.arguments, s.i32(0), s.i32(1))) }
+            return { [unowned self] s in s.setI32(0, try stringsSizes(options.arguments, s.i32(0), s.i32(1)))
+            }
         case "args_get":
             return { [unowned self] s in s.setI32(0, try stringsGet(options.arguments, s.i32(0), s.i32(1))) }
         case "environ_sizes_get":
-            return { [unowned self] s in s.setI32(0, try stringsSizes(options.environment, s.i32(0), s.i32(1))) }
+            return { [unowned self] s in
+                s.setI32(0, try stringsSizes(options.environment, s.i32(0), s.i32(1)))
+            }
         case "environ_get":
-            return { [unowned self] s in s.setI32(0, try stringsGet(options.environment, s.i32(0), s.i32(1))) }
+            return { [unowned self] s in s.setI32(0, try stringsGet(options.environment, s.i32(0), s.i32(1)))
+            }
         case "clock_time_get":
             // Simulated time, in nanoseconds: programs see the same clock as emscripten_sleep.
             return { [unowned self] s in

@@ -120,8 +120,11 @@ public final class AsyncifyInstance {
     /// Instantiates `module` with the Emscripten and WASI imports it declares,
     /// plus `imports` written in Swift (these win over built-in ones).
     ///
-    /// - Throws: `LinkError` for an import nobody provides; ``AsyncifyHostError``
-    ///   if the module lacks the `asyncify_*` exports.
+    /// A module without the `asyncify_*` exports runs too, until it tries to
+    /// suspend (see ``isInstrumented``).
+    ///
+    /// - Throws: `LinkError` for an import nobody provides, `Trap` if the
+    ///   module's start function traps.
     public init(
         module: Module, store: Store = Store(), imports: [HostImport] = [], options: Options = Options()
     ) throws {
@@ -149,7 +152,14 @@ public final class AsyncifyInstance {
         }
         let instance = try Instance(module: module, store: store, imports: linked)
         instanceStorage = instance
-        try exports.resolve(instance)
+        exports.resolve(instance)
+    }
+
+    /// Whether the module exports the four `asyncify_start/stop_*` functions
+    /// (was instrumented by Binaryen's Asyncify pass), so it can suspend.
+    public var isInstrumented: Bool {
+        exports.startUnwind != nil && exports.stopUnwind != nil && exports.startRewind != nil
+            && exports.stopRewind != nil
     }
 
     /// The underlying interpreter instance.
@@ -278,18 +288,26 @@ public final class AsyncifyInstance {
         pendingWakeUp?.isUsed = true
         pendingWakeUp = nil
         timers.removeAll()
-        guard let getState = exports.getState, case .i32(let s)? = try? getState.call([]).first else { return }
+        guard let getState = exports.getState, case .i32(let s)? = try? getState.call([]).first else {
+            return
+        }
         // An overflowed header would make stop_* trap: clamp its position first.
         if header != 0, let end = try? loadPointer(header + pointerSize) {
             try? storePointer(end, at: header)
         }
-        if s == 1 { _ = try? exports.stopUnwind.call([]) }
-        if s == 2 { _ = try? exports.stopRewind.call([]) }
+        if s == 1 { _ = try? exports.stopUnwind?.call([]) }
+        if s == 2 { _ = try? exports.stopRewind?.call([]) }
     }
 
     /// Calls one of the `asyncify_*` exports; its only trap is Binaryen's
     /// "position past end" check, reported as the overflow it is.
-    func callAsyncify(_ function: Function, _ arguments: [Value], during what: String) throws {
+    func callAsyncify(_ function: Function?, _ arguments: [Value], during what: String) throws {
+        guard let function else {
+            throw AsyncifyHostError(
+                .missingExport,
+                "the module is not instrumented by Asyncify (it does not export \(what)), so it cannot suspend"
+            )
+        }
         do {
             _ = try function.call(arguments)
         } catch let trap as Trap where trap.reason == .unreachable {
@@ -304,7 +322,9 @@ public final class AsyncifyInstance {
     /// Bytes of an `asyncify_data_t` header: 12 on wasm32, 24 on wasm64.
     public var dataHeaderSize: UInt64 { is64 ? 24 : 12 }
     /// A pointer as a Wasm value of the memory's address type.
-    func pointerValue(_ address: UInt64) -> Value { is64 ? .i64(address) : .i32(UInt32(truncatingIfNeeded: address)) }
+    func pointerValue(_ address: UInt64) -> Value {
+        is64 ? .i64(address) : .i32(UInt32(truncatingIfNeeded: address))
+    }
 
     func loadPointer(_ address: UInt64) throws -> UInt64 {
         is64 ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
@@ -339,7 +359,8 @@ public final class AsyncifyInstance {
         let id = Int(try memory.load(UInt32.self, at: header + 2 * pointerSize))
         guard id < callables.count else {
             throw AsyncifyHostError(
-                .unknownRewindID, "the Asyncify data at \(hex(header)) names rewind id \(id), which is unknown")
+                .unknownRewindID,
+                "the Asyncify data at \(hex(header)) names rewind id \(id), which is unknown")
         }
         let type = callables[id].function.type
         return try callWrapped(id, type.parameters.map(Value.zero))

@@ -174,13 +174,13 @@ struct ByteReader {
         try readSigned(bits: 64, what())
     }
 
-    /// Reads a vector length and checks it against the bytes left, assuming each
-    /// element takes at least `minimumElementSize` bytes, so that no caller
-    /// allocates for a count the input cannot hold.
-    mutating func readCount(_ what: String, minimumElementSize: Int = 1) throws(DecodeError) -> Int {
+    /// Reads a vector length and checks it against the bytes left: every
+    /// element takes at least one byte, so a count larger than that fails at
+    /// once and no caller ever allocates for more elements than the input holds.
+    mutating func readCount(_ what: String) throws(DecodeError) -> Int {
         let start = position
         let count = Int(try readU32("\(what) count"))
-        if count > remaining / max(minimumElementSize, 1) {
+        if count > remaining {
             throw error(
                 .unexpectedEndOfSectionOrEnd(limit: limit, total: bytes.count), at: start,
                 "\(count) \(what) cannot fit in the \(remaining) bytes left")
@@ -189,7 +189,7 @@ struct ByteReader {
     }
 
     /// Reads `count` u32 LEB128 integers (label or function indices) straight
-    /// into a new array; `count` must already be checked by ``readCount(_:minimumElementSize:)``.
+    /// into a new array; `count` must already be checked by ``readCount(_:)``.
     mutating func readU32Array(count: Int, _ what: StaticString) throws(DecodeError) -> [UInt32] {
         try [UInt32](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(DecodeError) in
             while initialized < count {
@@ -209,10 +209,17 @@ struct ByteReader {
                 "\(what) of \(length) bytes exceeds the \(remaining) bytes left")
         }
         let slice = UnsafeBufferPointer(rebasing: bytes[position..<position &+ length])
+        position &+= length
+        // Nearly all names are ASCII, which needs no validation beyond the byte check.
+        var isASCII = true
+        for byte in slice where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        if isASCII { return String(decoding: slice, as: UTF8.self) }
         guard let name = String(validating: slice, as: UTF8.self) else {
             throw error(.malformedUTF8, at: start, "\(what) is not valid UTF-8")
         }
-        position &+= length
         return name
     }
 }

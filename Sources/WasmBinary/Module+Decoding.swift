@@ -35,7 +35,9 @@ extension Module {
     /// - Parameter buffer: The complete contents of a `.wasm` file.
     /// - Throws: ``DecodeError`` naming the problem, the section and the byte offset.
     public init(decoding buffer: UnsafeRawBufferPointer) throws(DecodeError) {
-        var decoder = ModuleDecoder(buffer.assumingMemoryBound(to: UInt8.self))
-        self = try decoder.decodeModule()
+        self = try buffer.withMemoryRebound(to: UInt8.self) { (bytes) throws(DecodeError) -> Module in
+            var decoder = ModuleDecoder(bytes)
+            return try decoder.decodeModule()
+        }
     }
 }

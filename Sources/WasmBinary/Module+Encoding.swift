@@ -19,12 +19,16 @@ extension Module {
         var writer = WasmBytesWriter(capacity: 64)
         writer.append(contentsOf: [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00])
         appendCustomSections(after: nil, to: &writer)
-        for id in SectionID.allCases.filter({ $0 != .custom }).sorted() {
+        for id in Self.knownSectionsInOrder {
             appendSection(id, to: &writer)
             appendCustomSections(after: id, to: &writer)
         }
         return writer.bytes
     }
+
+    /// Every known section id in the mandatory order (data count before code).
+    private static let knownSectionsInOrder: [SectionID] = SectionID.allCases.filter { $0 != .custom }
+        .sorted()
 
     private func appendCustomSections(after id: SectionID?, to writer: inout WasmBytesWriter) {
         for custom in customSections where custom.after == id {

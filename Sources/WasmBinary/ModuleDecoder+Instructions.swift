@@ -8,7 +8,9 @@ extension ModuleDecoder {
     ///   declared size, so running out of bytes there means the `end` is missing.
     mutating func readExpression(isFunctionBody: Bool) throws(DecodeError) -> [Instruction] {
         var instructions: [Instruction] = []
-        if isFunctionBody { instructions.reserveCapacity(min(reader.remaining / 2 + 1, 1 << 16)) }
+        // Bodies average about two bytes per instruction; constant expressions
+        // are nearly always one instruction and `end`.
+        instructions.reserveCapacity(isFunctionBody ? min(reader.remaining / 2 + 1, 1 << 16) : 2)
         var depth = 0
         while true {
             if isFunctionBody && reader.isAtEnd {

@@ -76,7 +76,10 @@ struct ModuleDecoder {
                 .dataCountInconsistent,
                 "data count is \(dataCount) but there are \(module.data.count) data segments")
         }
-        return module
+        // Move the module out instead of copying it (saves a retain and release per field).
+        var result = Module()
+        swap(&result, &module)
+        return result
     }
 
     private mutating func decodeHeader() throws(DecodeError) {

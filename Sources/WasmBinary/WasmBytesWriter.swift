@@ -179,19 +179,25 @@ public struct WasmBytesWriter: Sendable {
         try contents(&self)
         let size = count - slot.end
         precondition(size >= 0, "appendSized: the contents removed bytes written before the region")
-        var prefix = WasmBytesWriter(capacity: 5)
-        prefix.appendULEB128(UInt64(size))
-        let shift = 5 - prefix.count
+        precondition(size <= Int(UInt32.max), "appendSized: a region cannot exceed 4 GiB")
+        var prefixLength = 1
+        while size >> (7 * prefixLength) != 0 { prefixLength += 1 }
+        let shift = 5 - prefixLength
         if shift > 0 {
             bytes.withUnsafeMutableBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
                 // Overlapping move (memmove semantics).
-                UnsafeMutableRawPointer(base + slot.offset + prefix.count)
+                UnsafeMutableRawPointer(base + slot.offset + prefixLength)
                     .copyMemory(from: base + slot.end, byteCount: size)
             }
             bytes.removeLast(shift)
         }
-        for (i, b) in prefix.bytes.enumerated() { bytes[slot.offset + i] = b }
+        var rest = size
+        for i in 0..<prefixLength {
+            let last = i == prefixLength - 1
+            bytes[slot.offset + i] = UInt8(truncatingIfNeeded: rest) & 0x7F | (last ? 0 : 0x80)
+            rest >>= 7
+        }
     }
 
     /// Appends a section: its id, then its contents framed by ``appendSized(_:)``.

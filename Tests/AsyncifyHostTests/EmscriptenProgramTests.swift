@@ -14,7 +14,8 @@ import WasmInterpreter
     func programMatchesNode(_ name: String) throws {
         let run = try runProgram(try Programs.module("\(name).wasm"))
         let expected = try Data(contentsOf: Programs.url("\(name).node.out"))
-        let expectedExit = Int32(try Programs.text("\(name).node.exit").trimmingCharacters(in: .whitespacesAndNewlines))
+        let expectedExit = Int32(
+            try Programs.text("\(name).node.exit").trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(run.error == nil, "\(name): \(String(describing: run.error))")
         #expect(run.stdout == [UInt8](expected), "\(name): output differs from node's")
         #expect(run.exitCode == expectedExit)
@@ -51,6 +52,16 @@ import WasmInterpreter
         #expect(error.description.contains("32 bytes"))
     }
 
+    @Test func swapIntoAnIncompleteContextIsATypedError() throws {
+        let run = try runProgram(try Programs.module("badswap.wasm"))
+        #expect(run.stdout == [UInt8](try Data(contentsOf: Programs.url("badswap.node.out"))))
+        let error = try #require(run.error as? AsyncifyHostError)
+        #expect(error.kind == .invalidState)
+        let fiber = try #require(error.fiber)
+        #expect(error.description.contains("0x" + String(fiber, radix: 16)))
+        #expect(error.description.contains("no swap has completed"))
+    }
+
     @Test func storeStaysUsableAfterAFailedProgram() throws {
         let store = Store()
         let failed = try runProgram(try Programs.module("overflow.wasm"), store: store)
@@ -62,7 +73,8 @@ import WasmInterpreter
 
     @Test func sameInstanceRunsAgainAfterAnError() throws {
         let capture = OutputCapture()
-        let host = try AsyncifyInstance(module: try Programs.module("entryreturns.wasm"), options: capture.options)
+        let host = try AsyncifyInstance(
+            module: try Programs.module("entryreturns.wasm"), options: capture.options)
         #expect(throws: AsyncifyHostError.self) { try host.runStart() }
         #expect(host.state == .normal)
         #expect(!host.isSleeping)
@@ -76,14 +88,26 @@ import WasmInterpreter
         #expect(capture.stdoutText.hasPrefix("tick 0 total 0\ntick 1 total 1\ntick 2 total 5\n"))
     }
 
-    @Test func moduleWithoutAsyncifyExportsIsRejected() throws {
-        // A minimal valid module with nothing exported.
-        let bytes: [UInt8] = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]
-        let module = try Module(decoding: bytes)
+    @Test func moduleWithoutAsyncifyRunsUntilItWouldSuspend() throws {
+        // generator.wasm before instrumentation is not committed; strip the
+        // asyncify exports from the instrumented one instead.
+        var module = try Programs.module("clang/generator.wasm")
+        module.exports.removeAll { $0.name.hasPrefix("asyncify_start") || $0.name.hasPrefix("asyncify_stop") }
+        let imports = [
+            HostImport(name: "yield_value", isAsync: true) { host, slots in
+                slots.setI32(0, UInt32(truncatingIfNeeded: try host.handleSleep { _ in }))
+            },
+            HostImport(name: "emit") { _, _ in },
+        ]
+        let host = try AsyncifyInstance(module: module, imports: imports)
+        #expect(!host.isInstrumented)
+        #expect(try host.call("asyncify_area_size") == [.i32(4096)])
+        host.sleepDataArea = (1024, 256)
         #expect {
-            _ = try AsyncifyInstance(module: module)
+            try host.call("run", [Value(Int32(0)), Value(Int32(1))])
         } throws: { error in
             (error as? AsyncifyHostError)?.kind == .missingExport
         }
+        #expect(host.state == .normal)
     }
 }

@@ -78,6 +78,25 @@ final class GeneratorDriver {
         #expect(driver.host.state == .normal)
     }
 
+    @Test func sleepOnWasm32UsesTwelveByteHeaders() throws {
+        let driver = try GeneratorDriver()
+        let host = try #require(driver.host)
+        let area = try #require(host.sleepDataArea)
+        #expect(host.dataHeaderSize == 12)
+        _ = try host.call("run", [Value(Int32(0)), Value(Int32(1))])
+        #expect(host.isSleeping)
+        let memory = try host.memory
+        // u32 position: past the 12-byte header and at least one frame's call-site index.
+        let position = UInt64(try memory.load(UInt32.self, at: area.address))
+        #expect(position >= area.address + 12 + 4)
+        // u32 end: the end of the area.
+        #expect(UInt64(try memory.load(UInt32.self, at: area.address + 4)) == area.address + area.byteCount)
+        // run(0, 1) returns the woken value, and the rewind brings the position back to the stack's start.
+        let wakeUp = try #require(driver.pending)
+        #expect(try wakeUp(8) == [.i32(8)])
+        #expect(UInt64(try memory.load(UInt32.self, at: area.address)) == area.address + 12)
+    }
+
     @Test func synchronousWakeUpDoesNotUnwind() throws {
         let module = try Programs.module("clang/generator.wasm")
         var emits: [Int32] = []
@@ -115,7 +134,9 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(0)), Value(Int32(2))])
         } throws: { error in
-            guard let error = error as? AsyncifyHostError, error.kind == .importChangedState else { return false }
+            guard let error = error as? AsyncifyHostError, error.kind == .importChangedState else {
+                return false
+            }
             return error.description.contains("env.yield_value")
         }
         #expect(driver.host.state == .normal)
@@ -147,7 +168,9 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(8)), Value(Int32(2))])
         } throws: { error in
-            guard let error = error as? AsyncifyHostError, error.kind == .asyncifyStackOverflow else { return false }
+            guard let error = error as? AsyncifyHostError, error.kind == .asyncifyStackOverflow else {
+                return false
+            }
             return error.stackSize == 16 && error.fiber == nil
         }
         #expect(driver.host.state == .normal)

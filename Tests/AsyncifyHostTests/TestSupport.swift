@@ -14,6 +14,7 @@ enum Programs {
     /// The Emscripten test programs (C sources next to their .wasm and node outputs).
     static let emscripten = [
         "fibers", "roundrobin", "deeprecursion", "sleep", "entryreturns", "overflow", "mallocprintf",
+        "badswap",
     ]
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
@@ -73,9 +74,11 @@ enum ExternalTool {
     }
 
     /// Runs a tool; returns its exit status and its stdout (stderr is discarded).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
-        status: Int32, output: [UInt8]
-    ) {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> (
+            status: Int32, output: [UInt8]
+        )
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

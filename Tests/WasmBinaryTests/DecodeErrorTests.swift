@@ -55,6 +55,16 @@ import WasmBinary
         #expect(try Module(decoding: Self.header) == Module())
     }
 
+    @Test func rawBufferEntryPointAgreesWithTheArrayOne() throws {
+        #expect(throws: DecodeError.self) {
+            try Module(decoding: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        let bytes = Self.header + Self.oneFunction + [0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B]
+        let fromBuffer = try bytes.withUnsafeBytes { buffer in try Module(decoding: buffer) }
+        #expect(fromBuffer == (try Module(decoding: bytes)))
+        #expect(fromBuffer.codes == [FunctionBody(body: [.end])])
+    }
+
     @Test func sectionOrderAndSizeAreEnforced() throws {
         // Function section before type section.
         let outOfOrder = Self.header + [0x03, 0x01, 0x00, 0x01, 0x01, 0x00]

@@ -1,7 +1,8 @@
 // Hostile input: truncations and byte mutations of real modules must either
 // decode or fail with a DecodeError at a sensible offset - never crash, hang or
 // allocate for lengths the input cannot hold. Whatever does decode must survive
-// an encode/decode round trip unchanged.
+// an encode/decode round trip unchanged and go through the validator, which
+// must answer with a ValidationError or success, never a crash.
 
 import Testing
 
@@ -15,18 +16,25 @@ import Testing
         #expect(rng.next() == 0x6E78_9E6A_A1B9_65F4)
     }
 
-    /// Decodes `input`; returns whether it decoded, checking the error or the round trip.
-    static func check(_ input: [UInt8]) -> Bool {
+    /// Decodes `input`; returns whether it decoded, checking the error or the
+    /// round trip, and whether the validator (which must not crash either) accepts it.
+    static func check(_ input: [UInt8]) -> (decoded: Bool, valid: Bool) {
         do {
             let module = try Module(decoding: input)
             let again = try? Module(decoding: module.encoded())
             #expect(again == module, "a decoded mutant does not survive a round trip")
-            return true
+            do {
+                try module.validate()
+                return (true, true)
+            } catch {
+                #expect(!error.description.isEmpty)
+                return (true, false)
+            }
         } catch {
             // The offset must lie inside the input (or just past it, for truncation).
             #expect(error.offset >= 0 && error.offset <= input.count, "\(error)")
             #expect(!error.description.isEmpty)
-            return false
+            return (false, false)
         }
     }
 
@@ -37,6 +45,7 @@ import Testing
         var rng = SplitMix64(seed: 0x5EED_0F_A5)
         var inputs = 0
         var decoded = 0
+        var valid = 0
         let iterations = 110_000
         for i in 0..<iterations {
             let original = modules[Int(rng.next() % UInt64(modules.count))]
@@ -60,12 +69,16 @@ import Testing
                 }
             }
             inputs += 1
-            if Self.check(input) { decoded += 1 }
+            let result = Self.check(input)
+            if result.decoded { decoded += 1 }
+            if result.valid { valid += 1 }
         }
         print(
-            "robustness: \(inputs) inputs, \(decoded) decoded, \(inputs - decoded) rejected with DecodeError")
+            "robustness: \(inputs) inputs, \(inputs - decoded) rejected with DecodeError, "
+                + "\(decoded) decoded, of which \(valid) validate")
         #expect(inputs >= 100_000)
         #expect(decoded > 0 && decoded < inputs)
+        #expect(valid > 0 && valid < decoded)
     }
 
     @Test func hugeCountsFailWithoutAllocating() {

@@ -1,0 +1,55 @@
+// `asyncify spec <dir> [--verbose]` (or one script's folder or JSON file): runs every command of every
+// script of a converted spec suite (decode, validate, assert_malformed,
+// assert_invalid here; instantiation and actions on the interpreter); one line per script, then a total line.
+
+import Foundation
+import WasmSpec
+
+enum SpecSuiteCommand {
+    static func main(_ arguments: [String]) -> Int32 {
+        let verbose = arguments.contains("--verbose")
+        let paths = arguments.filter { $0 != "--verbose" }
+        guard paths.count == 1, let directory = paths.first else {
+            return Usage.fail("usage: asyncify spec <suite dir | script dir | script.json> [--verbose]")
+        }
+        var suite = SpecSuite(directory: directory)
+        if suite.files.isEmpty, let single = singleScript(directory) { suite.files = [single] }
+        guard !suite.files.isEmpty else {
+            return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)")
+        }
+        let runner = SpecRunner(execution: SpecExecutor.execution)
+        var passed = 0
+        var failed = 0
+        var skipped = 0
+        for file in suite.files {
+            let result = runner.run(file: file)
+            print(result)
+            for failure in result.failures.prefix(verbose ? Int.max : 10) { print("  FAIL \(failure)") }
+            if !verbose && result.failures.count > 10 {
+                print("  ... \(result.failures.count - 10) more failures")
+            }
+            for note in result.notes { print("  skip \(note)") }
+            if verbose {
+                for mismatch in result.reasonMismatches { print("  note \(mismatch)") }
+            }
+            passed += result.passed
+            failed += result.failed
+            skipped += result.skipped
+        }
+        print("spec: \(passed) passed, \(failed) failed, \(skipped) skipped")
+        return failed == 0 ? 0 : 1
+    }
+
+    /// One script given directly: `<name>.json` or its folder `<name>/`.
+    private static func singleScript(_ path: String) -> SpecFile? {
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        let name = (trimmed as NSString).lastPathComponent
+        let json = trimmed.hasSuffix(".json") ? trimmed : "\(trimmed)/\(name).json"
+        guard FileManager.default.fileExists(atPath: json) else { return nil }
+        let script = ((json as NSString).lastPathComponent as NSString).deletingPathExtension
+        let suite =
+            (((json as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
+            .lastPathComponent
+        return SpecFile(name: "\(suite)/\(script)", path: json)
+    }
+}

@@ -1,0 +1,137 @@
+// Reading one converted spec script (`<name>.json`) into typed commands.
+
+import Foundation
+import WasmBinary
+
+/// Why a spec script could not be read.
+public struct SpecScriptError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The script's path.
+    public var path: String
+    /// The `.wast` line of the offending command, when known.
+    public var line: Int?
+    /// What was wrong.
+    public var message: String
+
+    /// `path[:line]: message`.
+    public var description: String { "\(path)\(line.map { ":\($0)" } ?? ""): \(message)" }
+}
+
+/// A parsed spec script: its source name and its commands in order.
+public struct SpecScript: Sendable, Hashable {
+    /// The `.wast` file it was converted from, e.g. `i32.wast`.
+    public var sourceFilename: String
+    /// The commands, in the order they must run.
+    public var commands: [SpecCommand]
+
+    /// Reads and parses the JSON script at `path`; module file names become absolute paths.
+    ///
+    /// - Throws: ``SpecScriptError`` for an unreadable file, bad JSON or an unknown command or value.
+    public init(contentsOf path: String) throws(SpecScriptError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecScriptError(path: path, line: nil, message: "cannot read the file")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Self.escapingByteOrderMarks(data))
+        } catch {
+            throw SpecScriptError(path: path, line: nil, message: "bad JSON: \(error.localizedDescription)")
+        }
+        guard let root = object as? [String: Any], let commands = root["commands"] as? [[String: Any]] else {
+            throw SpecScriptError(path: path, line: nil, message: "no \"commands\" array")
+        }
+        sourceFilename = root["source_filename"] as? String ?? ""
+        let directory = (path as NSString).deletingLastPathComponent
+        self.commands = []
+        self.commands.reserveCapacity(commands.count)
+        for command in commands {
+            let line = command["line"] as? Int ?? 0
+            guard let kind = Self.kind(of: command, directory: directory) else {
+                throw SpecScriptError(
+                    path: path, line: line, message: "cannot understand command \(command["type"] ?? "?")")
+            }
+            self.commands.append(SpecCommand(line: line, kind: kind))
+        }
+    }
+
+    private static func kind(of command: [String: Any], directory: String) -> SpecCommand.Kind? {
+        let text = command["text"] as? String ?? ""
+        var file: SpecModuleFile? {
+            guard let name = command["filename"] as? String else { return nil }
+            let isText = command["module_type"] as? String == "text" || name.hasSuffix(".wat")
+            return SpecModuleFile(path: "\(directory)/\(name)", isText: isText)
+        }
+        var action: SpecAction? { (command["action"] as? [String: Any]).flatMap(Self.action) }
+        let expected = (command["expected"] as? [[String: Any]]) ?? []
+        switch command["type"] as? String {
+        case "module":
+            return file.map { .module($0, name: command["name"] as? String) }
+        case "register":
+            guard let name = command["as"] as? String else { return nil }
+            return .register(module: command["name"] as? String, as: name)
+        case "action":
+            guard let action else { return nil }
+            return .action(
+                action, expectedTypes: expected.compactMap { Self.valueType($0["type"] as? String) })
+        case "assert_return":
+            guard let action else { return nil }
+            var values: [SpecValue] = []
+            for entry in expected {
+                guard let type = entry["type"] as? String,
+                    let value = SpecValue(type: type, value: entry["value"] as? String)
+                else { return nil }
+                values.append(value)
+            }
+            return .assertReturn(action, expected: values)
+        case "assert_trap": return action.map { .assertTrap($0, text: text) }
+        case "assert_exhaustion": return action.map { .assertExhaustion($0, text: text) }
+        case "assert_invalid": return file.map { .assertInvalid($0, text: text) }
+        case "assert_malformed": return file.map { .assertMalformed($0, text: text) }
+        case "assert_unlinkable": return file.map { .assertUnlinkable($0, text: text) }
+        case "assert_uninstantiable": return file.map { .assertUninstantiable($0, text: text) }
+        default: return nil
+        }
+    }
+
+    private static func action(_ object: [String: Any]) -> SpecAction? {
+        guard let field = object["field"] as? String else { return nil }
+        let module = object["module"] as? String
+        switch object["type"] as? String {
+        case "invoke":
+            var arguments: [SpecValue] = []
+            for argument in object["args"] as? [[String: Any]] ?? [] {
+                guard let type = argument["type"] as? String,
+                    let value = SpecValue(type: type, value: argument["value"] as? String)
+                else { return nil }
+                arguments.append(value)
+            }
+            return .invoke(module: module, field: field, arguments: arguments)
+        case "get":
+            return .get(module: module, field: field)
+        default:
+            return nil
+        }
+    }
+
+    private static func valueType(_ name: String?) -> ValueType? {
+        ValueType.allCases.first { $0.description == name }
+    }
+
+    /// Foundation's JSON parser on Linux drops a raw U+FEFF at the start of a
+    /// string (names.wast has an export called just that), so it is rewritten
+    /// as the escape `\ufeff`, which survives. The BOM's bytes cannot occur
+    /// inside any other UTF-8 sequence, so this never changes anything else.
+    static func escapingByteOrderMarks(_ data: Data) -> Data {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        guard data.firstRange(of: bom) != nil else { return data }
+        var out = Data()
+        out.reserveCapacity(data.count + 16)
+        var rest = data[...]
+        while let range = rest.firstRange(of: bom) {
+            out.append(rest[..<range.lowerBound])
+            out.append(contentsOf: Array("\\ufeff".utf8))
+            rest = rest[range.upperBound...]
+        }
+        out.append(rest)
+        return out
+    }
+}
