@@ -110,4 +110,17 @@ import Testing
         #expect(nodeGrowth > 0)
         #expect(nodeGrowth == hostGrowth)
     }
+
+    @Test func hostRowsRunTheCommittedSwapbenchModule() async throws {
+        guard case .probes(let make) = HostRows.producer.kind else {
+            Issue.record("asyncify-host should be in-process probes")
+            return
+        }
+        let config = BenchConfig(depths: [1, 4], runs: 1, minRunNanoseconds: 1, idleFiberCount: 1)
+        let probes = try make(config)
+        #expect(probes.map(\.depth) == [1, 4])
+        // HostBenchmarks checks that the program reports exactly the swaps asked for.
+        let ns = try await probes[1].run(50)
+        #expect(ns != nil && ns! >= 0)
+    }
 }
