@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen"], swiftSettings: strict),
         .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime"], swiftSettings: strict),
         .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec"], swiftSettings: strict),
+        .testTarget(name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,80 @@
+import AsyncifyHost
+import Foundation
+import WasmBinary
+import WasmInterpreter
+
+/// An Asyncify-instrumented module on our interpreter: the very program the
+/// emscripten-node row runs (Benchmarks/emscripten/fiber_bench.c, instrumented
+/// by emcc's Binaryen Asyncify pass), built as standalone Wasm and run by
+/// `AsyncifyHost` (our Swift version of Emscripten's JS glue and fibers) on
+/// `WasmInterpreter`. Needs emcc to build; skipped with a note without it.
+enum InstrumentedModule {
+    static let implementation = "asyncify-module"
+
+    static let producer = MeasurementProducer(
+        name: implementation,
+        kind: .rounds { config in
+            guard let emcc = findExecutable("emcc") else {
+                printProgress("asyncify-module: skipped (needs emcc on PATH to build the module)")
+                return nil
+            }
+            guard let source = EmscriptenFibers.locateSource() else {
+                printProgress("asyncify-module: skipped (Benchmarks/emscripten/fiber_bench.c not found)")
+                return nil
+            }
+            let bytes = try [UInt8](
+                Data(contentsOf: EmscriptenFibers.buildStandalone(source: source, emcc: emcc)))
+            let minMilliseconds = String(Double(config.minRunNanoseconds) / 1e6)
+            @Sendable func run(_ depths: [String]) throws -> [EmscriptenFibers.Line] {
+                let output = try runProgram(bytes, arguments: ["1", minMilliseconds, "warmup=0"] + depths)
+                let lines = try EmscriptenFibers.parseLines(output)
+                guard lines.map(\.depth) == config.depths else {
+                    throw BenchError(
+                        description:
+                            "asyncify-module: asked for depths \(config.depths), got \(lines.map(\.depth))")
+                }
+                return lines
+            }
+            printProgress("calibrating asyncify-module on our interpreter")
+            let calibrated = try run(config.depths.map(String.init)).map { "\($0.depth):\($0.swaps / 2)" }
+            return RoundSource(name: implementation) {
+                try run(calibrated).map {
+                    Measurement(
+                        implementation: implementation, depth: $0.depth, samples: [$0.nanosecondsPerSwap],
+                        asyncifyBytes: $0.asyncifyBytes)
+                }
+            }
+        })
+
+    /// Runs the program's `_start` on our host and returns what it printed.
+    ///
+    /// The host's WASI clock is simulated time (what `emscripten_sleep` sees);
+    /// the benchmark needs wall time, so `clock_time_get` is replaced by the
+    /// monotonic clock.
+    static func runProgram(_ bytes: [UInt8], arguments: [String]) throws -> String {
+        let module = try Module(decoding: bytes)
+        try module.validate()
+        let output = OutputBuffer()
+        let start = ContinuousClock.now
+        let clock = HostImport(module: "wasi_snapshot_preview1", name: "clock_time_get") { host, slots in
+            let now = UInt64(max(nanoseconds(since: start), 0)) &+ 1_000_000_000
+            try host.memory.store(now, at: UInt64(slots.i32(2)))
+            slots.setI32(0, 0)
+        }
+        let host = try AsyncifyInstance(
+            module: module, imports: [clock],
+            options: AsyncifyInstance.Options(arguments: ["fiber_bench"] + arguments) { fd, bytes in
+                if fd == 1 { output.bytes += bytes } else { FileHandle.standardError.write(Data(bytes)) }
+            })
+        let code = try host.runStart()
+        guard code == 0 else {
+            throw BenchError(description: "asyncify-module: the program exited with \(code)")
+        }
+        return String(decoding: output.bytes, as: UTF8.self)
+    }
+}
+
+/// Collects a program's stdout (used on one thread only).
+private final class OutputBuffer {
+    var bytes: [UInt8] = []
+}
