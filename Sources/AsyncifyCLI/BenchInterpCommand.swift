@@ -76,6 +76,7 @@ enum BenchInterpCommand {
                     "| \(c.label) | \(format(ours)) | \(format(theirs)) | \(String(format: "%.2f", ratio)) |")
                 if !ourResult.isEmpty { print("  (our result: \(ourResult))") }
             }
+            if only.isEmpty { try crossingCost(directory) }
             return 0
         } catch {
             FileHandle.standardError.write(Data("asyncify bench-interp: \(error)\n".utf8))
@@ -107,6 +108,32 @@ enum BenchInterpCommand {
         var result = Duration.seconds(1_000_000)
         for _ in 0..<runs { result = min(result, try body()) }
         return result
+    }
+
+    /// The Swift -> Wasm crossing on its own: 10^6 calls of `sumsq(0)`, which
+    /// returns at once, through a resolved ``Function`` handle (ours only:
+    /// `wasmkit run` cannot be called from Swift in process).
+    static func crossingCost(_ directory: String) throws {
+        let instance = try Instance(
+            module: try RunCommand.loadModule("\(directory)/loop.wasm"), store: Store(), imports: Imports())
+        let f = try instance.exportedFunction("sumsq")
+        let n = 1_000_000
+        let start = cpuTime(children: false)
+        for _ in 0..<n { _ = try f.call([.i32(0)]) }
+        let perCall = seconds(cpuTime(children: false) - start) / Double(n) * 1e9
+        print(
+            "Swift -> Wasm call of an export that returns at once: \(String(format: "%.0f", perCall)) ns per call"
+        )
+        var slots: [UInt64] = [0]
+        let rawStart = cpuTime(children: false)
+        try slots.withUnsafeMutableBufferPointer { buffer in
+            for _ in 0..<n {
+                buffer[0] = 0
+                try f.callRaw(buffer)
+            }
+        }
+        let rawPerCall = seconds(cpuTime(children: false) - rawStart) / Double(n) * 1e9
+        print("  the same through callRaw (no arrays): \(String(format: "%.0f", rawPerCall)) ns per call")
     }
 
     /// Decodes, instantiates and calls, with a WASI `args_sizes_get` in Swift for the host-call case.

@@ -59,6 +59,28 @@ public struct Function: Equatable {
         try store.invoke(entry, arguments)
     }
 
+    /// Calls the function on raw slots, without allocating: the arguments are
+    /// read from `slots[0..<parameterCount]` and the results written to
+    /// `slots[0..<resultCount]`, in the ``HostSlots`` encoding (i32/f32 in the
+    /// low 32 bits, zero-extended; references as opaque numbers). The fast path
+    /// for hosts that call an export millions of times.
+    ///
+    /// - Throws: ``InvocationError`` if `slots` is too small, ``Trap`` if execution traps.
+    public func callRaw(_ slots: UnsafeMutableBufferPointer<UInt64>) throws {
+        let e = entry.pointee
+        guard let base = slots.baseAddress, slots.count >= max(e.parameterCount, e.resultCount) else {
+            throw InvocationError("callRaw needs \(max(e.parameterCount, e.resultCount)) slots")
+        }
+        let exec = store.exec
+        let fp = exec.pointee.stackTop
+        guard exec.pointee.stackEnd - fp >= max(e.parameterCount, e.resultCount, 1) else {
+            throw Trap(.callStackExhausted)
+        }
+        fp.update(from: base, count: e.parameterCount)
+        try store.invokeRaw(entry, fp)
+        base.update(from: fp, count: e.resultCount)
+    }
+
     /// Calls the function: `try f(.i64(30))`.
     public func callAsFunction(_ arguments: Value...) throws -> [Value] {
         try store.invoke(entry, arguments)

@@ -184,3 +184,13 @@ let fibBody: [Instruction] = [
     #expect(try instance.call("sat", [Value(-5.0)]) == [.i32(0)])
     #expect(try instance.call("sat", [Value(1e20)]) == [.i32(UInt32.max)])
 }
+
+@Test func rawCallsPassSlotsBothWays() throws {
+    let module = makeModule([("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibBody)])
+    let fib = try Instance(module: module, store: Store()).exportedFunction("fib")
+    var slots: [UInt64] = [20]
+    try slots.withUnsafeMutableBufferPointer { try fib.callRaw($0) }
+    #expect(slots == [6765])
+    var empty: [UInt64] = []
+    #expect(throws: InvocationError.self) { try empty.withUnsafeMutableBufferPointer { try fib.callRaw($0) } }
+}
