@@ -97,6 +97,12 @@ extension TBRuntime {
         } catch {
             throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
         }
+        return try instantiate(module, for: entry)
+    }
+
+    /// Instantiates an emitted (and validated) runtime module for `entry` with its imports wired.
+    func instantiate(_ module: Module, for entry: TBCacheEntry) throws -> TBWasmInstance {
+        let tb = entry.tb
         var imports = Imports()
         imports.define(module: "env", name: "memory", .memory(memory))
         unowned(unsafe) let runtime = self
