@@ -1,4 +1,4 @@
-// `asyncify spec <dir> [--verbose]`: runs the module-level commands of every
+// `asyncify spec <dir> [--verbose]` (or one script's folder or JSON file): runs the module-level commands of every
 // script of a converted spec suite (decode, validate, assert_malformed,
 // assert_invalid); one line per script, then a total line.
 
@@ -10,10 +10,13 @@ enum SpecSuiteCommand {
         let verbose = arguments.contains("--verbose")
         let paths = arguments.filter { $0 != "--verbose" }
         guard paths.count == 1, let directory = paths.first else {
-            return Usage.fail("usage: asyncify spec <dir> [--verbose]")
+            return Usage.fail("usage: asyncify spec <suite dir | script dir | script.json> [--verbose]")
         }
-        let suite = SpecSuite(directory: directory)
-        guard !suite.files.isEmpty else { return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)") }
+        var suite = SpecSuite(directory: directory)
+        if suite.files.isEmpty, let single = singleScript(directory) { suite.files = [single] }
+        guard !suite.files.isEmpty else {
+            return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)")
+        }
         let runner = SpecRunner()
         var passed = 0
         var failed = 0
@@ -22,7 +25,9 @@ enum SpecSuiteCommand {
             let result = runner.run(file: file)
             print(result)
             for failure in result.failures.prefix(verbose ? Int.max : 10) { print("  FAIL \(failure)") }
-            if !verbose && result.failures.count > 10 { print("  ... \(result.failures.count - 10) more failures") }
+            if !verbose && result.failures.count > 10 {
+                print("  ... \(result.failures.count - 10) more failures")
+            }
             for note in result.notes { print("  skip \(note)") }
             if verbose {
                 for mismatch in result.reasonMismatches { print("  note \(mismatch)") }
@@ -33,5 +38,18 @@ enum SpecSuiteCommand {
         }
         print("spec: \(passed) passed, \(failed) failed, \(skipped) skipped")
         return failed == 0 ? 0 : 1
+    }
+
+    /// One script given directly: `<name>.json` or its folder `<name>/`.
+    private static func singleScript(_ path: String) -> SpecFile? {
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        let name = (trimmed as NSString).lastPathComponent
+        let json = trimmed.hasSuffix(".json") ? trimmed : "\(trimmed)/\(name).json"
+        guard FileManager.default.fileExists(atPath: json) else { return nil }
+        let script = ((json as NSString).lastPathComponent as NSString).deletingPathExtension
+        let suite =
+            (((json as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
+            .lastPathComponent
+        return SpecFile(name: "\(suite)/\(script)", path: json)
     }
 }

@@ -1,4 +1,5 @@
-// `asyncify tb ...`: the TB code generator from the command line.
+// `asyncify tb ...`: the TB code generator from the command line (usage errors exit 2,
+// failures 1).
 //
 //   asyncify tb check <file.tb>                         parse; print the canonical text
 //   asyncify tb emit <file.tb> [-o out.wasm] [--memory32]  emit, validate and write the module
@@ -28,22 +29,17 @@ enum TBCommand {
                asyncify tb interp <file.tb> [rN=value ...]
         """
 
-    static func fail(_ message: String) -> Int32 {
-        FileHandle.standardError.write(Data("asyncify tb: \(message)\n".utf8))
-        return 1
-    }
-
     static func main(_ arguments: [String]) -> Int32 {
-        guard arguments.count >= 2 else { return fail(usage) }
+        guard arguments.count >= 2 else { return Usage.fail(usage) }
         let path = arguments[1]
         guard let data = FileManager.default.contents(atPath: path) else {
-            return fail("cannot read \(path)")
+            return Usage.error("cannot read \(path)")
         }
         let tb: TranslationBlock
         do {
             tb = try TranslationBlock(parsing: String(decoding: data, as: UTF8.self))
         } catch {
-            return fail("\(path):\(error)")
+            return Usage.error("\(path):\(error)")
         }
         let rest = Array(arguments.dropFirst(2))
         switch arguments[0] {
@@ -54,7 +50,7 @@ enum TBCommand {
         case "print": return printWAT(tb, rest)
         case "run": return TBRunCommand.run(tb, rest)
         case "interp": return run(tb, rest)
-        default: return fail(usage)
+        default: return Usage.fail(usage)
         }
     }
 
@@ -68,7 +64,7 @@ enum TBCommand {
             case "-o" where i + 1 < options.count:
                 output = options[i + 1]
                 i += 1
-            default: return fail("unknown option \(options[i])\n\(usage)")
+            default: return Usage.fail("unknown option \(options[i])\n\(usage)")
             }
             i += 1
         }
@@ -76,10 +72,10 @@ enum TBCommand {
         do {
             try module.validate()
         } catch {
-            return fail("emitted module is invalid: \(error)")
+            return Usage.error("emitted module is invalid: \(error)")
         }
         guard FileManager.default.createFile(atPath: output, contents: Data(module.encoded())) else {
-            return fail("cannot write \(output)")
+            return Usage.error("cannot write \(output)")
         }
         print(
             "\(output): \(tb.ops.count) ops, \(tb.helpers.count) helpers (\(tb.helpers.map(\.name).joined(separator: ", ")))"
@@ -91,7 +87,7 @@ enum TBCommand {
         var addressing = TBEmitter.Addressing.memory64
         for option in options {
             guard option == "--wasm32" || option == "--memory32" else {
-                return fail("unknown option \(option)\n\(usage)")
+                return Usage.fail("unknown option \(option)\n\(usage)")
             }
             addressing = .memory32
         }
@@ -106,7 +102,7 @@ enum TBCommand {
             guard parts.count == 2, parts[0].first == "r", let n = UInt8(parts[0].dropFirst()),
                 let r = TBReg(rawValue: n),
                 let v = parts[1].hasPrefix("0x") ? UInt64(parts[1].dropFirst(2), radix: 16) : UInt64(parts[1])
-            else { return fail("bad register assignment '\(a)' (expected rN=value)") }
+            else { return Usage.fail("bad register assignment '\(a)' (expected rN=value)") }
             regs[r] = v
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 0x10_0000, alignment: 16)
@@ -124,7 +120,7 @@ enum TBCommand {
             for r in TBReg.allCases where regs[r] != 0 { print("\(r) = 0x\(String(regs[r], radix: 16))") }
             return 0
         } catch {
-            return fail("\(error)")
+            return Usage.error("\(error)")
         }
     }
 }

@@ -39,28 +39,28 @@ enum TBRunCommand {
                 switch value(option) {
                 case "ir": configuration.compileThreshold = .max
                 case "wasm": configuration.compileThreshold = 0
-                default: return TBCommand.fail("--engine takes ir or wasm")
+                default: return Usage.fail("--engine takes ir or wasm")
                 }
             case "--threshold":
                 guard let n = value(option).flatMap({ Int($0) }), n >= 0 else {
-                    return TBCommand.fail("--threshold takes a count")
+                    return Usage.fail("--threshold takes a count")
                 }
                 configuration.compileThreshold = n
             case "--yield-every":
                 guard let n = value(option).flatMap({ Int($0) }), n >= 0 else {
-                    return TBCommand.fail("--yield-every takes a count")
+                    return Usage.fail("--yield-every takes a count")
                 }
                 yieldEvery = n
             case "--fibers":
                 guard let n = value(option).flatMap({ Int($0) }), (1...64).contains(n) else {
-                    return TBCommand.fail("--fibers takes a count from 1 to 64")
+                    return Usage.fail("--fibers takes a count from 1 to 64")
                 }
                 fiberCount = n
             case "--mode":
                 switch value(option) {
                 case "per-fiber": configuration.mode = .perFiber
                 case "seed": configuration.mode = .seedCompatible
-                default: return TBCommand.fail("--mode takes per-fiber or seed")
+                default: return Usage.fail("--mode takes per-fiber or seed")
                 }
             case "--wasm32": configuration.addressing = .memory32
             default:
@@ -68,7 +68,7 @@ enum TBRunCommand {
                 guard parts.count == 2, parts[0].first == "r", let n = UInt8(parts[0].dropFirst()),
                     let r = TBReg(rawValue: n),
                     let v = parts[1].hasPrefix("0x") ? UInt64(parts[1].dropFirst(2), radix: 16) : UInt64(parts[1])
-                else { return TBCommand.fail("unknown option or bad register assignment '\(option)'\n\(TBCommand.usage)") }
+                else { return Usage.fail("unknown option or bad register assignment '\(option)'\n\(TBCommand.usage)") }
                 registers[r] = v
             }
             i += 1
@@ -82,7 +82,7 @@ enum TBRunCommand {
             }
             return 0
         } catch {
-            return TBCommand.fail("\(error)")
+            return Usage.error("tb run: \(error)")
         }
     }
 

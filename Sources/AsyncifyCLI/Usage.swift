@@ -8,6 +8,7 @@ enum Usage {
 
         commands:
           spec <dir> [--verbose]   decode and validate every module of a converted spec suite
+                                   (or of one script: its folder or .json file)
           validate <file.wasm>     decode and validate a module; prints "valid" or the error
           print <file.wasm>        print a module in the text format (WAT)
         """

@@ -1,11 +1,70 @@
-// The parser of the text form (grammar in TranslationBlock+Text.swift). It
+// The parser of the text form (grammar in the DocC comment of init(parsing:)). It
 // tokenises one line at a time, feeds a TBBuilder, and turns every problem -
 // lexical, syntactic or a builder error such as an undefined label - into a
 // TBParseError at the offending token.
 
 extension TranslationBlock {
-    /// Parses the text form of a TB.
-    /// - Throws: ``TBParseError`` with the line and column of the first problem.
+    /// Parses the text form of a TB: one op per line.
+    ///
+    /// Grammar (EBNF; spaces and tabs may separate any two tokens):
+    ///
+    /// ```
+    ///   tb        = { line } ;
+    ///   line      = [ item ] [ comment ] "\n" ;
+    ///   comment   = ( "#" | ";" ) { any character but "\n" } ;
+    ///   item      = ".pc" integer                       (* the TB's guest pc; default 0 *)
+    ///             | label ":"                           (* same as set_label *)
+    ///             | op ;
+    ///   op        = "mov" reg "," reg
+    ///             | "movi" reg "," integer
+    ///             | binop [ w ] reg "," reg "," reg
+    ///             | unop [ w ] reg "," reg
+    ///             | extop reg "," reg
+    ///             | ( "extract" | "sextract" ) reg "," reg "," integer "," integer   (* pos, len *)
+    ///             | ( "setcond" | "negsetcond" ) [ w ] cond reg "," reg "," reg     (* d, a, b *)
+    ///             | "movcond" [ w ] cond reg "," reg "," reg "," reg "," reg     (* d, a, b, t, f *)
+    ///             | "ld" ldsize reg "," envref
+    ///             | "st" stsize reg "," envref
+    ///             | "qemu_ld" ldsize reg "," guestref
+    ///             | "qemu_st" stsize reg "," guestref
+    ///             | "set_label" label | "br" label
+    ///             | "brcond" [ w ] cond reg "," reg "," label
+    ///             | "call" ident [ reg "<-" ] [ reg { "," reg } ]   (* at most 6 arguments *)
+    ///             | "goto_tb" integer | "goto_ptr" reg | "exit_tb" integer | "mb" ;
+    ///   binop     = "add" | "sub" | "mul" | "and" | "or" | "xor" | "shl" | "shr" | "sar"
+    ///             | "rotl" | "rotr" | "div" | "divu" | "rem" | "remu" ;
+    ///   unop      = "not" | "neg" | "clz" | "ctz" | "ctpop" ;
+    ///   extop     = "ext8s" | "ext8u" | "ext16s" | "ext16u" | "ext32s" | "ext32u" ;
+    ///   w         = "_i32" | "_i64" ;                  (* written without a space; default _i64 *)
+    ///   cond      = "eq" | "ne" | "lt" | "ge" | "le" | "gt" | "ltu" | "geu" | "leu" | "gtu"
+    ///             | "tsteq" | "tstne" | "always" | "never" ;
+    ///   ldsize    = "8u" | "8s" | "16u" | "16s" | "32u" | "32s" | "64" ;   (* no space after ld *)
+    ///   stsize    = "8" | "16" | "32" | "64" ;
+    ///   envref    = "env" [ ( "+" | "-" ) integer ] ;          (* offset fits Int32 *)
+    ///   guestref  = "[" reg [ ( "+" | "-" ) integer ] "]" ;    (* offset fits Int32 *)
+    ///   reg       = "r0" | "r1" | ... | "r15" ;
+    ///   label     = ident ;
+    ///   ident     = ( letter | "_" ) { letter | digit | "_" } ;
+    ///   integer   = [ "-" ] ( digit { digit } | "0x" hexdigit { hexdigit } ) ;
+    ///               (* 64-bit; a negative value is its two's complement *)
+    /// ```
+    ///
+    /// Example:
+    ///
+    /// ```
+    ///   .pc 0x1000
+    ///   movi r1, 10
+    ///   L0:
+    ///   sub r1, r1, r2        # loop body
+    ///   qemu_ld32u r3, [r4+16]
+    ///   call putc r0 <- r3
+    ///   brcond ne r1, r5, L0
+    ///   exit_tb 0
+    /// ```
+    ///
+    /// - Throws: ``TBParseError`` with the line and column (1-based, counted in
+    ///   Unicode scalars) of the first problem: unknown op, bad register, missing
+    ///   operand, undefined or duplicate label, too many helper arguments, ...
     public init(parsing text: String) throws(TBParseError) {
         var parser = TBParser()
         self = try parser.parse(text)

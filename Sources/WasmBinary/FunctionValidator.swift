@@ -120,7 +120,9 @@ struct FunctionValidator {
 
     private mutating func pushFrame(_ kind: FrameKind, _ parameters: [ValueType], _ results: [ValueType]) {
         frames.append(
-            Frame(kind: kind, parameters: parameters, results: results, height: stack.count, unreachable: false))
+            Frame(
+                kind: kind, parameters: parameters, results: results, height: stack.count, unreachable: false)
+        )
         push(parameters)
     }
 
@@ -234,7 +236,8 @@ struct FunctionValidator {
         }
         stack.removeAll(keepingCapacity: true)
         frames.removeAll(keepingCapacity: true)
-        frames.append(Frame(kind: .function, parameters: [], results: type.results, height: 0, unreachable: false))
+        frames.append(
+            Frame(kind: .function, parameters: [], results: type.results, height: 0, unreachable: false))
         let body = code.body
         position = 0
         while position < body.count {
@@ -275,7 +278,9 @@ struct FunctionValidator {
             try pop(ins)
             pushFrame(.if, ins, outs)
         case .else:
-            guard let top = frames.last, top.kind == .if else { throw error(.unexpectedEnd, "else without if") }
+            guard let top = frames.last, top.kind == .if else {
+                throw error(.unexpectedEnd, "else without if")
+            }
             let frame = try popFrame()
             pushFrame(.else, frame.parameters, frame.results)
         case .end:
@@ -299,7 +304,8 @@ struct FunctionValidator {
             for target in targets {
                 let types = try label(target)
                 guard types.count == arity else {
-                    throw error(.typeMismatch, "label \(target) takes \(types.count) values, the default \(arity)")
+                    throw error(
+                        .typeMismatch, "label \(target) takes \(types.count) values, the default \(arity)")
                 }
                 try peek(types)
             }
@@ -332,7 +338,9 @@ struct FunctionValidator {
             try pop(.i32)
             let first = try popOperand()
             let second = try popOperand()
-            if ValueType(rawValue: first)?.isReference == true || ValueType(rawValue: second)?.isReference == true {
+            if ValueType(rawValue: first)?.isReference == true
+                || ValueType(rawValue: second)?.isReference == true
+            {
                 throw error(.typeMismatch, "untyped select of a reference")
             }
             if first != unknownOperand && second != unknownOperand && first != second {

@@ -71,13 +71,10 @@ extension ModuleDecoder {
         return 0
     }
 
-    /// Notes a use of the data count. The section is only *required* when the
-    /// module also has data segments (checked at the end of the module): wabt
-    /// leaves it out of modules without data segments, and the spec suite's
-    /// `assert_invalid` modules built that way must reach the validator
-    /// ("unknown data segment").
-    private mutating func requireDataCount(_ instruction: String, at start: Int) throws(DecodeError) {
-        if module.dataCount == nil && dataCountUse == nil { dataCountUse = (start, instruction) }
+    private func requireDataCount(_ instruction: String, at start: Int) throws(DecodeError) {
+        guard module.dataCount != nil else {
+            throw reader.error(.dataCountRequired, at: start, "\(instruction) needs a data count section")
+        }
     }
 
     private mutating func readInstruction() throws(DecodeError) -> Instruction {

@@ -9,7 +9,7 @@
 // * a section must use exactly its declared size;
 // * limits flags and mutability are single bytes, not LEB128 integers;
 // * `memory.size`/`memory.grow`/bulk-memory memory indices are single zero bytes;
-// * `memory.init`/`data.drop` need a data count section when there are data segments;
+// * `memory.init`/`data.drop` need a data count section;
 // * the function and code sections must have the same length, and the data
 //   count (if present) must match the data section.
 
@@ -20,8 +20,6 @@ struct ModuleDecoder {
     /// Whether the module's first memory (imported or defined) is 64-bit:
     /// decides whether memory immediates carry u64 or u32 offsets.
     var firstMemoryIs64: Bool?
-    /// The first `memory.init`/`data.drop` seen without a data count section.
-    var dataCountUse: (offset: Int, instruction: String)?
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         reader = ByteReader(bytes)
@@ -72,10 +70,6 @@ struct ModuleDecoder {
             throw reader.error(
                 .functionAndCodeInconsistent,
                 "\(module.functions.count) functions declared but \(module.codes.count) bodies given")
-        }
-        if module.dataCount == nil, let use = dataCountUse, !module.data.isEmpty {
-            reader.section = .code
-            throw reader.error(.dataCountRequired, at: use.offset, "\(use.instruction) needs a data count section")
         }
         if let dataCount = module.dataCount, Int(dataCount) != module.data.count {
             throw reader.error(

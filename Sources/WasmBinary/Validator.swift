@@ -29,7 +29,8 @@ public enum Validator {
         for (i, code) in module.codes.enumerated() {
             let index = UInt32(importedFunctions + i)
             guard i < module.functions.count else {
-                throw ValidationError(.typeMismatch, at: .functionDeclaration(index), "a body without a declaration")
+                throw ValidationError(
+                    .typeMismatch, at: .functionDeclaration(index), "a body without a declaration")
             }
             let type = module.types[Int(module.functions[i])]
             try validator.validate(code, type: type, functionIndex: index)
@@ -94,7 +95,8 @@ struct ValidationContext {
         for typeIndex in module.functions {
             guard Int(typeIndex) < module.types.count else {
                 throw ValidationError(
-                    .unknownType, at: .functionDeclaration(UInt32(functionTypeIndices.count)), "type \(typeIndex)")
+                    .unknownType, at: .functionDeclaration(UInt32(functionTypeIndices.count)),
+                    "type \(typeIndex)")
             }
             functionTypeIndices.append(typeIndex)
         }
@@ -145,7 +147,9 @@ struct ValidationContext {
         return declared
     }
 
-    private static func checkTable(_ type: TableType, at location: ValidationError.Location) throws(ValidationError) {
+    private static func checkTable(_ type: TableType, at location: ValidationError.Location)
+        throws(ValidationError)
+    {
         let limits = type.limits
         if limits.min > UInt64(UInt32.max) || (limits.max ?? 0) > UInt64(UInt32.max) {
             throw ValidationError(.tableSizeTooLarge, at: location)
@@ -161,7 +165,9 @@ struct ValidationContext {
         let bound: UInt64 = limits.is64 ? 1 << 48 : 1 << 16
         let reason: ValidationError.Reason = limits.is64 ? .memory64SizeTooLarge : .memorySizeTooLarge
         if limits.min > bound { throw ValidationError(reason, at: location, "min \(limits.min) pages") }
-        if let max = limits.max, max > bound { throw ValidationError(reason, at: location, "max \(max) pages") }
+        if let max = limits.max, max > bound {
+            throw ValidationError(reason, at: location, "max \(max) pages")
+        }
         if let max = limits.max, limits.min > max {
             throw ValidationError(.minimumGreaterThanMaximum, at: location, "min \(limits.min) > max \(max)")
         }
@@ -216,7 +222,9 @@ struct ValidationContext {
                     throw ValidationError(.unknownFunction, at: .export(i), "function \(f)")
                 }
             case .table(let t):
-                guard Int(t) < tables.count else { throw ValidationError(.unknownTable, at: .export(i), "table \(t)") }
+                guard Int(t) < tables.count else {
+                    throw ValidationError(.unknownTable, at: .export(i), "table \(t)")
+                }
             case .memory(let m):
                 guard Int(m) < memories.count else {
                     throw ValidationError(.unknownMemory, at: .export(i), "memory \(m)")
@@ -240,7 +248,8 @@ struct ValidationContext {
         switch segment.initializers {
         case .functionIndices(let indices):
             guard segment.type == .funcref else {
-                throw ValidationError(.typeMismatch, at: location, "function indices in a \(segment.type) segment")
+                throw ValidationError(
+                    .typeMismatch, at: location, "function indices in a \(segment.type) segment")
             }
             for f in indices where Int(f) >= functionTypeIndices.count {
                 throw ValidationError(.unknownFunction, at: location, "function \(f)")
@@ -248,7 +257,8 @@ struct ValidationContext {
         case .expressions(let expressions):
             for expression in expressions {
                 try validateConstant(
-                    expression, type: segment.type.valueType, visibleGlobals: importedGlobalCount, at: location)
+                    expression, type: segment.type.valueType, visibleGlobals: importedGlobalCount,
+                    at: location)
             }
         }
         if case .active(let tableIndex, let offset) = segment.mode {
@@ -271,7 +281,8 @@ struct ValidationContext {
     /// initialisers, segment offsets and element expressions) sees the
     /// imported globals only. A global read must be immutable.
     func validateConstant(
-        _ expression: [Instruction], type: ValueType, visibleGlobals: Int, at location: ValidationError.Location
+        _ expression: [Instruction], type: ValueType, visibleGlobals: Int,
+        at location: ValidationError.Location
     ) throws(ValidationError) {
         var stack: [ValueType] = []
         for (i, instruction) in expression.enumerated() {
@@ -288,7 +299,8 @@ struct ValidationContext {
                 stack.append(.funcref)
             case .globalGet(let g):
                 guard Int(g) < visibleGlobals else {
-                    throw ValidationError(.unknownGlobal, at: location, "global.get \(g) in a constant expression")
+                    throw ValidationError(
+                        .unknownGlobal, at: location, "global.get \(g) in a constant expression")
                 }
                 guard !globals[Int(g)].isMutable else {
                     throw ValidationError(
@@ -305,7 +317,8 @@ struct ValidationContext {
         guard stack == [type] else {
             throw ValidationError(
                 .typeMismatch, at: location,
-                "the expression gives [\(stack.map(\.description).joined(separator: " "))], expected [\(type)]")
+                "the expression gives [\(stack.map(\.description).joined(separator: " "))], expected [\(type)]"
+            )
         }
     }
 }

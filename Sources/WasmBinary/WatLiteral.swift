@@ -22,7 +22,9 @@ public enum WatLiteral {
             exponentBits: 11, mantissaBits: 52)
     }
 
-    private static func float(sign: Bool, exponent: Int, mantissa: UInt64, exponentBits: Int, mantissaBits: Int)
+    private static func float(
+        sign: Bool, exponent: Int, mantissa: UInt64, exponentBits: Int, mantissaBits: Int
+    )
         -> String
     {
         let prefix = sign ? "-" : ""

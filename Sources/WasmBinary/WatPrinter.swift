@@ -10,7 +10,7 @@
 /// (add `--no-check` for invalid modules) decodes to a module equal to the
 /// original except for encoding choices that the text format leaves to the
 /// assembler:
-/// - custom sections and empty sections are not printed;
+/// - custom sections are only listed in comments, empty sections not at all;
 /// - the data count section is emitted by the assembler when the code uses
 ///   `memory.init` or `data.drop`;
 /// - element segments: an explicit table index (flags 2 and 6) and the
@@ -20,7 +20,14 @@
 /// - a block type given by a type index whose type is `[] -> []` or
 ///   `[] -> [t]` is encoded in the short form;
 /// - local declarations are regrouped into maximal runs of one type.
+///
+/// One thing is left out on purpose: a function with more than
+/// ``maximumPrintedLocals`` locals gets a comment instead of its declarations.
 public enum WatPrinter {
+    /// Functions declaring more locals than this get a comment instead of their
+    /// `(local ...)` declarations, which would otherwise spell out each one.
+    public static let maximumPrintedLocals: UInt64 = 1 << 20
+
     /// The module in the text format, one field per line, ending with a newline.
     public static func print(_ module: Module) -> String {
         var printer = Printer(module: module)
@@ -89,7 +96,8 @@ private struct Printer {
             memoryIndex += 1
         }
         for global in module.globals {
-            line(1, "(global (;\(globalIndex);) \(globalType(global.type)) \(expression(global.initializer)))")
+            line(
+                1, "(global (;\(globalIndex);) \(globalType(global.type)) \(expression(global.initializer)))")
             globalIndex += 1
         }
         for export in module.exports {
@@ -112,13 +120,25 @@ private struct Printer {
             text += WatLiteral.string(segment.bytes)
             line(1, text + ")")
         }
+        // The text format has no custom sections; say what was there.
+        for section in module.customSections {
+            let place = section.after.map { "after the \($0.name) section" } ?? "before the known sections"
+            // A ";" in the name is escaped too, so that it cannot open or close a comment.
+            let name = String(
+                WatLiteral.string(section.name.utf8).flatMap { $0 == ";" ? Array("\\3b") : [$0] })
+            line(1, "(; custom section \(name), \(section.bytes.count) bytes, \(place) ;)")
+        }
         output += ")\n"
     }
 
     func signature(_ type: FunctionType) -> String {
         var text = ""
-        if !type.parameters.isEmpty { text += " (param \(type.parameters.map(\.description).joined(separator: " ")))" }
-        if !type.results.isEmpty { text += " (result \(type.results.map(\.description).joined(separator: " ")))" }
+        if !type.parameters.isEmpty {
+            text += " (param \(type.parameters.map(\.description).joined(separator: " ")))"
+        }
+        if !type.results.isEmpty {
+            text += " (result \(type.results.map(\.description).joined(separator: " ")))"
+        }
         return text
     }
 
@@ -167,10 +187,18 @@ private struct Printer {
 
     mutating func printFunction(index: Int, typeIndex: UInt32, code: FunctionBody) {
         line(1, "(func (;\(index);) (type \(typeIndex))")
-        for group in code.locals where group.count > 0 {
-            var text = "(local"
-            for _ in 0..<group.count { text += " \(group.type)" }
-            line(2, text + ")")
+        // The text format has no repetition count for locals, and a 6-byte
+        // binary declaration may ask for 2^32 - 1 of them: past a million the
+        // declarations are left out (with a comment) rather than printed for hours.
+        let total = code.locals.reduce(UInt64(0)) { $0 + UInt64($1.count) }
+        if total > WatPrinter.maximumPrintedLocals {
+            line(2, "(; \(total) locals not printed: more than \(WatPrinter.maximumPrintedLocals) ;)")
+        } else {
+            for group in code.locals where group.count > 0 {
+                var text = "(local"
+                for _ in 0..<group.count { text += " \(group.type)" }
+                line(2, text + ")")
+            }
         }
         var depth = 2
         for (i, instruction) in code.body.enumerated() {

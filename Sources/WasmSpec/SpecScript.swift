@@ -70,7 +70,8 @@ public struct SpecScript: Sendable, Hashable {
             return .register(module: command["name"] as? String, as: name)
         case "action":
             guard let action else { return nil }
-            return .action(action, expectedTypes: expected.compactMap { Self.valueType($0["type"] as? String) })
+            return .action(
+                action, expectedTypes: expected.compactMap { Self.valueType($0["type"] as? String) })
         case "assert_return":
             guard let action else { return nil }
             var values: [SpecValue] = []

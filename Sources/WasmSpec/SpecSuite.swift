@@ -20,6 +20,7 @@ public struct SpecFile: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The script's name, e.g. `core/i32`.
     public var description: String { name }
 
+    /// Orders scripts by name.
     public static func < (lhs: SpecFile, rhs: SpecFile) -> Bool { lhs.name < rhs.name }
 }
 
@@ -46,7 +47,9 @@ public struct SpecSuite: Sendable {
             guard let scripts = try? fm.contentsOfDirectory(atPath: "\(directory)/\(suite)") else { continue }
             for script in scripts {
                 let path = "\(directory)/\(suite)/\(script)/\(script).json"
-                if fm.fileExists(atPath: path) { files.append(SpecFile(name: "\(suite)/\(script)", path: path)) }
+                if fm.fileExists(atPath: path) {
+                    files.append(SpecFile(name: "\(suite)/\(script)", path: path))
+                }
             }
         }
         return files.sorted()

@@ -223,6 +223,37 @@ import Testing
         }
     }
 
+    @Test func generatorCoversEveryOpFamily() {
+        var gen = RandomTBGenerator(seed: 5)
+        var families = Set<String>()
+        for _ in 0..<60 {
+            for op in gen.next().ops {
+                let name: String
+                switch op {
+                case .binary(let o, let w, _, _, _): name = "\(o)\(w)"
+                case .unary(let o, let w, _, _): name = "\(o)\(w)"
+                case .setcond(_, let w, _, _, _): name = "setcond\(w)"
+                case .negsetcond(_, let w, _, _, _): name = "negsetcond\(w)"
+                case .movcond(_, let w, _, _, _, _, _): name = "movcond\(w)"
+                default: name = String("\(op)".prefix(while: { $0 != "(" }))
+                }
+                families.insert(name)
+            }
+        }
+        var expected: [String] = [
+            "mov", "movi", "extend", "extract", "loadEnv", "storeEnv", "guestLoad", "guestStore", "setLabel",
+            "brcond", "call", "gotoTB", "gotoPtr", "exitTB", "mb",
+        ]
+        for w in TBWidth.allCases {
+            for o in TBBinaryOp.allCases { expected.append("\(o)\(w)") }
+            for o in TBUnaryOp.allCases { expected.append("\(o)\(w)") }
+            expected += ["setcond\(w)", "negsetcond\(w)", "movcond\(w)"]
+        }
+        #expect(
+            Set(expected).subtracting(families).isEmpty,
+            "never generated: \(Set(expected).subtracting(families))")
+    }
+
     @Test func generatorIsDeterministicPerSeed() {
         var a = RandomTBGenerator(seed: 99)
         var b = RandomTBGenerator(seed: 99)

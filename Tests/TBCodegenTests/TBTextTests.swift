@@ -164,3 +164,39 @@ import Testing
         #expect(errors > 0)
     }
 }
+
+@Suite struct TBTextFuzzTests {
+    static let vocabulary = [
+        "add", "sub_i32", "movi", "mov", "brcond", "br", "set_label", "call", "qemu_ld32s", "qemu_st8",
+        "ld64",
+        "st16", "extract", "sextract", "movcond_i32", "setcond", "exit_tb", "goto_tb", "goto_ptr", "mb",
+        "ext8s",
+        "clz_i32", "r0", "r1", "r15", "r16", "env", "lt", "tstne", "never", "L0", "L1", "x", "h", ",", ",",
+        ":", "[",
+        "]", "+", "-", "<-", "0", "1", "63", "64", "0x10", "-5", "99999999999999999999", "#", "\t", "@", "é",
+    ]
+
+    @Test func tokenSoupEitherParsesOrFailsWithAPosition() throws {
+        var gen = RandomTBGenerator(seed: 31)
+        var parsed = 0
+        var failed = 0
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<(1 + gen.below(4)) {
+                let words = (0..<gen.below(7)).map { _ in Self.vocabulary[gen.below(Self.vocabulary.count)] }
+                text += words.joined(separator: gen.below(2) == 0 ? " " : "") + "\n"
+            }
+            do {
+                let tb = try TranslationBlock(parsing: text)
+                parsed += 1
+                // Whatever parses round-trips and emits a valid module.
+                #expect(try TranslationBlock(parsing: tb.text) == tb)
+                try TBEmitter.module(for: tb).validate()
+            } catch let e as TBParseError {
+                failed += 1
+                #expect(e.line >= 1 && e.column >= 1 && !e.message.isEmpty)
+            }
+        }
+        #expect(parsed > 50 && failed > 50)
+    }
+}

@@ -30,7 +30,8 @@ private func function(
     var module = Module()
     setUp(&module)
     _ = module.addFunction(
-        type: FunctionType(parameters: params, results: results), body: FunctionBody(locals: locals, body: body))
+        type: FunctionType(parameters: params, results: results),
+        body: FunctionBody(locals: locals, body: body))
     return module
 }
 
@@ -40,11 +41,15 @@ private func withMemory(_ limits: Limits) -> (inout Module) -> Void {
 
 private let cases: [ValidationCase] = [
     ValidationCase(
-        name: "addition of two parameters", module: function([.localGet(0), .localGet(1), .numeric(.i32Add), .end],
-        params: [.i32, .i32], results: [.i32]), reason: nil),
+        name: "addition of two parameters",
+        module: function(
+            [.localGet(0), .localGet(1), .numeric(.i32Add), .end],
+            params: [.i32, .i32], results: [.i32]), reason: nil),
     ValidationCase(
-        name: "i32.add of an f32", module: function([.i32Const(1), .f32Const(bits: 0), .numeric(.i32Add), .end],
-        results: [.i32]), reason: .typeMismatch, mentions: "function 0, instruction 2"),
+        name: "i32.add of an f32",
+        module: function(
+            [.i32Const(1), .f32Const(bits: 0), .numeric(.i32Add), .end],
+            results: [.i32]), reason: .typeMismatch, mentions: "function 0, instruction 2"),
     ValidationCase(
         name: "missing result", module: function([.end], results: [.i32]), reason: .typeMismatch),
     ValidationCase(
@@ -60,7 +65,10 @@ private let cases: [ValidationCase] = [
     ValidationCase(
         name: "local indices span parameters and local groups",
         module: function(
-            [.localGet(0), .drop, .localGet(2), .drop, .localGet(3), .drop, .localGet(5), .numeric(.f32Neg), .drop, .end],
+            [
+                .localGet(0), .drop, .localGet(2), .drop, .localGet(3), .drop, .localGet(5),
+                .numeric(.f32Neg), .drop, .end,
+            ],
             params: [.i32], locals: [LocalGroup(count: 2, type: .i64), LocalGroup(count: 3, type: .f32)]),
         reason: nil),
     ValidationCase(
@@ -78,8 +86,10 @@ private let cases: [ValidationCase] = [
     ValidationCase(
         name: "multi-value block with parameters",
         module: function(
-            [.i32Const(1), .i64Const(2), .block(.typeIndex(1)), .drop, .numeric(.i64ExtendI32U), .end,
-             .drop, .end],
+            [
+                .i32Const(1), .i64Const(2), .block(.typeIndex(1)), .drop, .numeric(.i64ExtendI32U), .end,
+                .drop, .end,
+            ],
             setUp: { $0.types = [FunctionType(), FunctionType(parameters: [.i32, .i64], results: [.i64])] }),
         reason: nil),
     ValidationCase(
@@ -91,14 +101,19 @@ private let cases: [ValidationCase] = [
     ValidationCase(
         name: "br_table targets of different arity",
         module: function(
-            [.block(.value(.i32)), .block(.empty), .i32Const(0), .i32Const(0), .brTable(targets: [0], defaultTarget: 1),
-             .end, .i32Const(1), .end, .drop, .end]),
+            [
+                .block(.value(.i32)), .block(.empty), .i32Const(0), .i32Const(0),
+                .brTable(targets: [0], defaultTarget: 1),
+                .end, .i32Const(1), .end, .drop, .end,
+            ]),
         reason: .typeMismatch),
     ValidationCase(
         name: "br_table with matching targets",
         module: function(
-            [.block(.value(.i32)), .block(.value(.i32)), .i32Const(0), .i32Const(0),
-             .brTable(targets: [0, 1], defaultTarget: 1), .end, .end, .end],
+            [
+                .block(.value(.i32)), .block(.value(.i32)), .i32Const(0), .i32Const(0),
+                .brTable(targets: [0, 1], defaultTarget: 1), .end, .end, .end,
+            ],
             results: [.i32]),
         reason: nil),
     ValidationCase(
@@ -118,52 +133,67 @@ private let cases: [ValidationCase] = [
             setUp: { $0.types = [FunctionType(), FunctionType(parameters: [.i32], results: [.i32])] }),
         reason: nil),
     ValidationCase(
-        name: "else outside an if", module: function([.block(.empty), .else, .end, .end]), reason: .unexpectedEnd),
+        name: "else outside an if", module: function([.block(.empty), .else, .end, .end]),
+        reason: .unexpectedEnd),
     ValidationCase(
         name: "untyped select of references",
         module: function([.refNull(.funcref), .refNull(.funcref), .i32Const(1), .select, .drop, .end]),
         reason: .typeMismatch),
     ValidationCase(
         name: "typed select of references",
-        module: function([.refNull(.funcref), .refNull(.funcref), .i32Const(1), .selectTyped([.funcref]), .drop, .end]),
+        module: function([
+            .refNull(.funcref), .refNull(.funcref), .i32Const(1), .selectTyped([.funcref]), .drop, .end,
+        ]),
         reason: nil),
     ValidationCase(
         name: "select of different numeric types",
-        module: function([.i32Const(1), .i64Const(1), .i32Const(1), .select, .drop, .end]), reason: .typeMismatch),
+        module: function([.i32Const(1), .i64Const(1), .i32Const(1), .select, .drop, .end]),
+        reason: .typeMismatch),
     ValidationCase(
         name: "global.set of an immutable global",
         module: function(
             [.i32Const(1), .globalSet(0), .end],
-            setUp: { _ = $0.addGlobal(GlobalType(valueType: .i32, isMutable: false), initializer: [.i32Const(0), .end]) }),
+            setUp: {
+                _ = $0.addGlobal(
+                    GlobalType(valueType: .i32, isMutable: false), initializer: [.i32Const(0), .end])
+            }),
         reason: .globalIsImmutable),
     ValidationCase(
         name: "ref.func of an undeclared function", module: function([.refFunc(0), .drop, .end]),
         reason: .undeclaredFunctionReference),
     ValidationCase(
         name: "ref.func of an exported function",
-        module: function([.refFunc(0), .drop, .end], setUp: { $0.exports = [Export(name: "f", descriptor: .function(0))] }),
+        module: function(
+            [.refFunc(0), .drop, .end], setUp: { $0.exports = [Export(name: "f", descriptor: .function(0))] }),
         reason: nil),
     ValidationCase(
         name: "ref.func declared by a declarative segment",
         module: function(
             [.refFunc(0), .drop, .end],
             setUp: {
-                $0.elements = [ElementSegment(mode: .declarative, type: .funcref, initializers: .functionIndices([0]))]
+                $0.elements = [
+                    ElementSegment(mode: .declarative, type: .funcref, initializers: .functionIndices([0]))
+                ]
             }),
         reason: nil),
     ValidationCase(
-        name: "load without a memory", module: function([.i32Const(0), .load(.i32Load, MemArg(align: 2, offset: 0)), .drop, .end]),
+        name: "load without a memory",
+        module: function([.i32Const(0), .load(.i32Load, MemArg(align: 2, offset: 0)), .drop, .end]),
         reason: .unknownMemory),
     ValidationCase(
         name: "load aligned beyond its width",
         module: function(
-            [.i32Const(0), .load(.i32Load16S, MemArg(align: 2, offset: 0)), .drop, .end], setUp: withMemory(Limits(min: 1))),
+            [.i32Const(0), .load(.i32Load16S, MemArg(align: 2, offset: 0)), .drop, .end],
+            setUp: withMemory(Limits(min: 1))),
         reason: .alignmentTooLarge),
     ValidationCase(
         name: "memory64 addresses are i64",
         module: function(
-            [.i64Const(0), .load(.i64Load, MemArg(align: 3, offset: 1 << 40)), .drop, .memorySize(0), .memoryGrow(0),
-             .drop, .i64Const(0), .i32Const(0), .i64Const(1), .memoryFill(0), .end],
+            [
+                .i64Const(0), .load(.i64Load, MemArg(align: 3, offset: 1 << 40)), .drop, .memorySize(0),
+                .memoryGrow(0),
+                .drop, .i64Const(0), .i32Const(0), .i64Const(1), .memoryFill(0), .end,
+            ],
             setUp: withMemory(Limits(min: 1, is64: true))),
         reason: nil, flags: ["--enable-memory64"]),
     ValidationCase(
@@ -181,19 +211,25 @@ private let cases: [ValidationCase] = [
     ValidationCase(
         name: "atomics on an unshared memory",
         module: function(
-            [.i32Const(0), .i64Const(1), .i64Const(2), .atomic(.i64AtomicRmwCmpxchg, MemArg(align: 3, offset: 0)), .drop,
-             .i32Const(0), .i32Const(1), .i64Const(-1), .atomicWait32(MemArg(align: 2, offset: 0)), .drop, .atomicFence,
-             .end],
+            [
+                .i32Const(0), .i64Const(1), .i64Const(2),
+                .atomic(.i64AtomicRmwCmpxchg, MemArg(align: 3, offset: 0)), .drop,
+                .i32Const(0), .i32Const(1), .i64Const(-1), .atomicWait32(MemArg(align: 2, offset: 0)), .drop,
+                .atomicFence,
+                .end,
+            ],
             setUp: withMemory(Limits(min: 1, max: 1))),
         reason: nil, flags: ["--enable-threads"]),
     ValidationCase(
         name: "memory above 65536 pages", module: function([.end], setUp: withMemory(Limits(min: 65537))),
         reason: .memorySizeTooLarge),
     ValidationCase(
-        name: "memory64 above 65536 pages", module: function([.end], setUp: withMemory(Limits(min: 65537, is64: true))),
+        name: "memory64 above 65536 pages",
+        module: function([.end], setUp: withMemory(Limits(min: 65537, is64: true))),
         reason: nil, flags: ["--enable-memory64"]),
     ValidationCase(
-        name: "memory minimum above maximum", module: function([.end], setUp: withMemory(Limits(min: 2, max: 1))),
+        name: "memory minimum above maximum",
+        module: function([.end], setUp: withMemory(Limits(min: 2, max: 1))),
         reason: .minimumGreaterThanMaximum),
     ValidationCase(
         name: "two memories",
@@ -215,7 +251,9 @@ private let cases: [ValidationCase] = [
         module: function(
             [.end],
             setUp: {
-                $0.exports = [Export(name: "a", descriptor: .function(0)), Export(name: "a", descriptor: .function(0))]
+                $0.exports = [
+                    Export(name: "a", descriptor: .function(0)), Export(name: "a", descriptor: .function(0)),
+                ]
             }),
         reason: .duplicateExportName),
     ValidationCase(
@@ -224,7 +262,8 @@ private let cases: [ValidationCase] = [
             [.end],
             setUp: {
                 $0.exports = [
-                    Export(name: "\u{E9}", descriptor: .function(0)), Export(name: "e\u{301}", descriptor: .function(0)),
+                    Export(name: "\u{E9}", descriptor: .function(0)),
+                    Export(name: "e\u{301}", descriptor: .function(0)),
                 ]
             }),
         reason: nil),
@@ -236,8 +275,10 @@ private let cases: [ValidationCase] = [
         module: function(
             [.end],
             setUp: {
-                _ = $0.addGlobal(GlobalType(valueType: .i32, isMutable: false), initializer: [.i32Const(0), .end])
-                _ = $0.addGlobal(GlobalType(valueType: .i32, isMutable: false), initializer: [.globalGet(0), .end])
+                _ = $0.addGlobal(
+                    GlobalType(valueType: .i32, isMutable: false), initializer: [.i32Const(0), .end])
+                _ = $0.addGlobal(
+                    GlobalType(valueType: .i32, isMutable: false), initializer: [.globalGet(0), .end])
             }),
         reason: .unknownGlobal),
     ValidationCase(
@@ -245,8 +286,10 @@ private let cases: [ValidationCase] = [
         module: function(
             [.end],
             setUp: {
-                _ = $0.addImport(module: "m", name: "g", .global(GlobalType(valueType: .i32, isMutable: true)))
-                _ = $0.addGlobal(GlobalType(valueType: .i32, isMutable: false), initializer: [.globalGet(0), .end])
+                _ = $0.addImport(
+                    module: "m", name: "g", .global(GlobalType(valueType: .i32, isMutable: true)))
+                _ = $0.addGlobal(
+                    GlobalType(valueType: .i32, isMutable: false), initializer: [.globalGet(0), .end])
             }),
         reason: .constantExpressionRequired),
     ValidationCase(
@@ -265,7 +308,9 @@ private let cases: [ValidationCase] = [
             [.end],
             setUp: {
                 $0.memories = [Limits(min: 1)]
-                $0.data = [DataSegment(mode: .active(memoryIndex: 0, offset: [.i64Const(0), .end]), bytes: [1])]
+                $0.data = [
+                    DataSegment(mode: .active(memoryIndex: 0, offset: [.i64Const(0), .end]), bytes: [1])
+                ]
             }),
         reason: .typeMismatch),
     ValidationCase(
@@ -308,7 +353,9 @@ private let cases: [ValidationCase] = [
             [.i32Const(0), .callIndirect(typeIndex: 0, tableIndex: 0), .end],
             setUp: { $0.tables = [TableType(elementType: .externref, limits: Limits(min: 1))] }),
         reason: .typeMismatch,
-        wabtGap: "wabt 1.0.32 does not check that call_indirect's table holds funcref, which the core spec requires"),
+        wabtGap:
+            "wabt 1.0.32 does not check that call_indirect's table holds funcref, which the core spec requires"
+    ),
     ValidationCase(
         name: "saturating truncation and sign extension",
         module: function(
@@ -321,7 +368,8 @@ private let cases: [ValidationCase] = [
     func validatorVerdict(_ testCase: ValidationCase) throws {
         do {
             try testCase.module.validate()
-            #expect(testCase.reason == nil, "\(testCase): validated, expected \(testCase.reason?.specText ?? "")")
+            #expect(
+                testCase.reason == nil, "\(testCase): validated, expected \(testCase.reason?.specText ?? "")")
         } catch {
             #expect(error.reason == testCase.reason, "\(testCase): \(error)")
             if let mentions = testCase.mentions {
@@ -349,13 +397,16 @@ private let cases: [ValidationCase] = [
     @Test func errorDescriptionNamesTheFunctionInstructionAndProblem() {
         var module = Module()
         _ = module.addImportedFunction(module: "m", name: "f", type: FunctionType())
-        _ = module.addFunction(type: FunctionType(), body: FunctionBody(body: [.nop, .localGet(5), .drop, .end]))
+        _ = module.addFunction(
+            type: FunctionType(), body: FunctionBody(body: [.nop, .localGet(5), .drop, .end]))
         #expect(throws: ValidationError.self) { try module.validate() }
         do {
             try module.validate()
         } catch {
             #expect(error.location == .function(index: 1, instruction: 1))
-            #expect(error.description == "invalid module: function 1, instruction 1: unknown local: local.get: local 5")
+            #expect(
+                error.description
+                    == "invalid module: function 1, instruction 1: unknown local: local.get: local 5")
         }
     }
 
@@ -363,7 +414,9 @@ private let cases: [ValidationCase] = [
         var module = Module()
         module.memories = [Limits(min: 1)]
         module.data = [DataSegment(mode: .active(memoryIndex: 0, offset: [.end]), bytes: [])]
-        #expect(throws: ValidationError(.typeMismatch, at: .data(0), "the expression gives [], expected [i32]")) {
+        #expect(
+            throws: ValidationError(.typeMismatch, at: .data(0), "the expression gives [], expected [i32]")
+        ) {
             try module.validate()
         }
     }
