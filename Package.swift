@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TBRuntime", targets: ["TBRuntime"]),
         .executable(name: "asyncify", targets: ["AsyncifyCLI"]),
         .executable(name: "switch-bench", targets: ["SwitchBench"]),
+        .executable(name: "riscv-demo", targets: ["RISCVDemo"]),
     ],
     targets: [
         .target(name: "Asyncify", swiftSettings: strict),
@@ -43,6 +44,15 @@ let package = Package(
             dependencies: ["Asyncify", "AsyncifyHost", "TBRuntime", "WasmInterpreter", "NativeSwitch"],
             path: "Benchmarks/SwitchBench",
             swiftSettings: strict),
+        .target(
+            name: "RISCVEmulator", dependencies: ["TBCodegen"], path: "Examples/riscv/Sources/RISCVEmulator",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "RISCVDemo", dependencies: ["RISCVEmulator"], path: "Examples/riscv/Sources/RISCVDemo",
+            swiftSettings: strict),
+        .testTarget(
+            name: "RISCVEmulatorTests", dependencies: ["RISCVEmulator"],
+            path: "Examples/riscv/Tests/RISCVEmulatorTests", swiftSettings: strict),
         .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify"], swiftSettings: strict),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"], swiftSettings: strict),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),

@@ -21,10 +21,11 @@
 // (naming the fiber and the bytes needed) instead of writing past `end`.
 // After a complete rewind the position is back where the unwind started.
 //
-// Frame layout. `[Int32 call-site index][saved values, in order, each at its
-// natural size, unaligned]`. Unwinding writes the call-site index, then the
-// values; the innermost frame is written first (lowest address). Rewinding
-// pops the values (they sit on top), then the index.
+// Frame layout. `[Int32 call-site index][saved values]`, unaligned: the saved
+// values are one bitwise-copyable value or tuple, `MemoryLayout<T>.size` bytes
+// (a single Int: 4 + 8 = 12 bytes a frame). Unwinding writes the call-site
+// index, then the values; the innermost frame is written first (lowest
+// address). Rewinding pops the values (they sit on top), then the index.
 //
 // A participating Swift function (`AsyncifyFrame`):
 //   var frame = cx.enter()                       // on entry

@@ -5,7 +5,7 @@
 /// instrumented function. The ceremony is four lines:
 ///
 /// ```swift
-/// func countUp(_ cx: FiberContext, from start: Int) throws(FiberError) {
+/// func countUp(_ cx: FiberContext, from start: Int, me: Fiber, other: Fiber) throws(FiberError) {
 ///     var i = start
 ///     var frame = cx.enter()
 ///     if frame.isRewinding { i = try frame.restore() }  // pop [call site][i]
@@ -25,6 +25,9 @@
 ///   call itself when a function has several call sites), so a rewind runs
 ///   none of it; branch conditions on the way to the call must depend only on
 ///   restored values.
+/// - Parameters need no saving unless the function changes them: a rewinding
+///   caller calls again with arguments computed from its own restored values
+///   (and the trampoline passes an entry its argument again).
 /// - After every call that may unwind, `if try frame.unwinding(...) { return }`.
 ///
 /// The frame is written as `[Int32 call site][saved values]`.

@@ -17,9 +17,18 @@ public enum FiberBenchmarks {
         public var nanosecondsPerSwap: Double { nanoseconds / Double(max(swaps, 1)) }
     }
 
-    /// Shared state of the ping-pong pair.
-    struct PingPong {
-        var fibers: (main: Fiber, a: Fiber, b: Fiber)
+    /// What one fiber of the ping-pong pair knows: itself, its peer, main, its
+    /// depth, and the shared swap budget.
+    struct Side {
+        var me: Fiber
+        var peer: Fiber
+        var main: Fiber
+        var depth: Int
+        var budget: UnsafeMutablePointer<Budget>
+    }
+
+    /// The shared swap budget and count.
+    struct Budget {
         var swapsLeft: Int
         var swaps: Int
     }
@@ -35,25 +44,30 @@ public enum FiberBenchmarks {
     public static func swapLoop(depth: Int, swaps: Int) throws(FiberError) -> SwapLoopResult {
         let depth = max(depth, 1)
         let runtime = FiberRuntime()
-        let state = UnsafeMutablePointer<PingPong>.allocate(capacity: 1)
-        defer { state.deallocate() }
+        let budget = UnsafeMutablePointer<Budget>.allocate(capacity: 1)
+        budget.initialize(to: Budget(swapsLeft: swaps, swaps: 0))
+        let sides = UnsafeMutablePointer<Side>.allocate(capacity: 2)
+        defer {
+            budget.deallocate()
+            sides.deallocate()
+        }
         let main = runtime.makeFiberFromCurrentContext(name: "main", asyncifyStackSize: 64)
         let size = 64 + 16 * depth
-        let a = runtime.makeFiber(name: "a", asyncifyStackSize: size, argument: UnsafeMutableRawPointer(state)) {
-            cx, argument in
-            try level(cx, depth, argument.unsafelyUnwrapped.assumingMemoryBound(to: PingPong.self), isA: true)
+        // Non-capturing entries: the trampoline calls them with no context to retain.
+        let entry: FiberEntry = { cx, argument in
+            let side = argument.unsafelyUnwrapped.assumingMemoryBound(to: Side.self)
+            try level(cx, side.pointee.depth, side)
         }
-        let b = runtime.makeFiber(name: "b", asyncifyStackSize: size, argument: UnsafeMutableRawPointer(state)) {
-            cx, argument in
-            try level(cx, depth, argument.unsafelyUnwrapped.assumingMemoryBound(to: PingPong.self), isA: false)
-        }
-        state.initialize(to: PingPong(fibers: (main, a, b), swapsLeft: swaps, swaps: 0))
+        let a = runtime.makeFiber(name: "a", asyncifyStackSize: size, argument: sides, entry: entry)
+        let b = runtime.makeFiber(name: "b", asyncifyStackSize: size, argument: sides + 1, entry: entry)
+        sides.initialize(to: Side(me: a, peer: b, main: main, depth: depth, budget: budget))
+        (sides + 1).initialize(to: Side(me: b, peer: a, main: main, depth: depth, budget: budget))
         let clock = ContinuousClock()
         let start = clock.now
         try runtime.run { cx, _ in
             var frame = cx.enter()
             if frame.isRewinding { try frame.restore() }
-            if frame.isNormal { state.pointee.swaps &+= 1 }
+            if frame.isNormal { budget.pointee.swaps &+= 1 }
             try cx.swap(from: main, to: a)
             if try frame.unwinding(at: 1) { return }
         }
@@ -63,31 +77,32 @@ public enum FiberBenchmarks {
         // Both fibers are now suspended at full depth.
         let bytesSuspended = runtime.record(of: a)?.data.bytesUsed ?? 0
         return SwapLoopResult(
-            depth: depth, swaps: state.pointee.swaps, nanoseconds: nanoseconds, bytesSuspended: bytesSuspended)
+            depth: depth, swaps: budget.pointee.swaps, nanoseconds: nanoseconds,
+            bytesSuspended: bytesSuspended)
     }
 
     /// One participating frame; the frame at level 1 loops, swapping to the peer
-    /// until the swap budget is spent, then to main.
-    static func level(
-        _ cx: FiberContext, _ level: Int, _ state: UnsafeMutablePointer<PingPong>, isA: Bool
-    ) throws(FiberError) {
+    /// until the budget is spent, then to main.
+    static func level(_ cx: FiberContext, _ level: Int, _ side: UnsafeMutablePointer<Side>)
+        throws(FiberError)
+    {
         var level = level
         var frame = cx.enter()
         if frame.isRewinding { level = try frame.restore() }
         if level > 1 {
-            try Self.level(cx, level - 1, state, isA: isA)
-            if try frame.unwinding(at: 1, saving: level) { return }
+            try Self.level(cx, level - 1, side)
+            _ = try frame.unwinding(at: 1, saving: level)
             return
         }
-        let me = isA ? state.pointee.fibers.a : state.pointee.fibers.b
         while true {
-            var target = isA ? state.pointee.fibers.b : state.pointee.fibers.a
+            var target = side.pointee.peer
             if frame.isNormal {
-                state.pointee.swaps &+= 1
-                if state.pointee.swapsLeft <= 1 { target = state.pointee.fibers.main }
-                state.pointee.swapsLeft &-= 1
+                let budget = side.pointee.budget
+                budget.pointee.swaps &+= 1
+                budget.pointee.swapsLeft &-= 1
+                if budget.pointee.swapsLeft <= 0 { target = side.pointee.main }
             }
-            try cx.swap(from: me, to: target)
+            try cx.swap(from: side.pointee.me, to: target)
             if try frame.unwinding(at: 2, saving: level) { return }
         }
     }

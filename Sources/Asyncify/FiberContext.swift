@@ -68,24 +68,70 @@ extension FiberCore {
     /// The rewinding branch of a swap or sleep: `asyncify_stop_rewind`, after
     /// checking that every frame popped exactly what it pushed.
     @usableFromInline
+    @inline(__always)
     static func stopRewind(_ core: Core) throws(FiberError) {
         core.pointee.state = .normal
         guard core.pointee.data.position == core.pointee.data.start else {
-            let owner = core.pointee.dataOwner
-            let left = core.pointee.data.bytesUsed
-            throw FiberError(
-                .rewindMismatch,
-                "the rewind of \(core.pointee.ownerName(owner)) stopped with \(left) bytes still in its "
-                    + "Asyncify buffer: some frame restored less than it saved", fiber: core.pointee.handle(owner),
-                bytesNeeded: 0, bytesAvailable: left)
+            throw rewindMismatch(core)
         }
         storeDataPosition(core)
     }
 
-    /// The normal branch of `emscripten_fiber_swap`, with every check Emscripten
-    /// leaves out.
+    /// The error for a rewind that stopped with bytes left in the buffer.
     @usableFromInline
+    @inline(never)
+    static func rewindMismatch(_ core: Core) -> FiberError {
+        let owner = core.pointee.dataOwner
+        let left = core.pointee.data.bytesUsed
+        return FiberError(
+            .rewindMismatch,
+            "the rewind of \(core.pointee.ownerName(owner)) stopped with \(left) bytes still in its "
+                + "Asyncify buffer: some frame restored less than it saved",
+            fiber: core.pointee.handle(owner), bytesNeeded: 0, bytesAvailable: left)
+    }
+
+    /// The normal branch of `emscripten_fiber_swap`, with every check Emscripten
+    /// leaves out. The common case (the running fiber swaps into a ready or
+    /// suspended one) is tested with a few compares; anything else goes to
+    /// ``startSwapChecked(_:from:to:)``, which completes a current-context fiber or
+    /// throws the precise error.
+    @usableFromInline
+    @inline(__always)
     static func startSwap(_ core: Core, from old: Fiber, to new: Fiber) throws(FiberError) {
+        let runtimeID = core.pointee.runtimeID
+        let from = Int32(bitPattern: old.index)
+        if core.pointee.exportDepth > 0, core.pointee.state == .normal, old.runtimeID == runtimeID,
+            new.runtimeID == runtimeID, from >= 0, core.pointee.current == from,
+            Int(new.index) < core.pointee.recordCount
+        {
+            let status = core.pointee.records[Int(new.index)].status
+            if status == .suspended || status == .ready {
+                beginUnwind(core, from: from, to: Int32(new.index))
+                return
+            }
+        }
+        try startSwapChecked(core, from: old, to: new)
+    }
+
+    /// `asyncify_start_unwind` into `from`'s area, recording the rewind id and the
+    /// C stack pointer, with `to` as the next fiber.
+    @usableFromInline
+    @inline(__always)
+    static func beginUnwind(_ core: Core, from: Int32, to: Int32) {
+        let record = core.pointee.records + Int(from)
+        core.pointee.state = .unwinding
+        core.pointee.data = record.pointee.data
+        core.pointee.dataOwner = from
+        record.pointee.rewindID = core.pointee.exportStack[0]
+        record.pointee.cStackPointer = core.pointee.stackPointer
+        record.pointee.status = .suspended
+        core.pointee.next = to
+    }
+
+    /// The slow path of ``startSwap(_:from:to:)``: every check, one at a time.
+    @usableFromInline
+    @inline(never)
+    static func startSwapChecked(_ core: Core, from old: Fiber, to new: Fiber) throws(FiberError) {
         guard core.pointee.exportDepth > 0 else {
             throw FiberError(
                 .swapOutsideTrampoline,
@@ -97,7 +143,8 @@ extension FiberCore {
         let target = try validateTarget(core, new)
         guard old.runtimeID == core.pointee.runtimeID, Int(old.index) < core.pointee.recordCount else {
             throw FiberError(
-                .swapFromNonCurrentFiber, "swap from \(old), which is not a fiber of this runtime", fiber: old)
+                .swapFromNonCurrentFiber, "swap from \(old), which is not a fiber of this runtime", fiber: old
+            )
         }
         let from = Int32(old.index)
         let record = core.pointee.records + Int(from)
@@ -109,16 +156,10 @@ extension FiberCore {
                     "swap from \(record.pointee.name) (\(record.pointee.status)), but "
                         + "\(core.pointee.ownerName(current)) is the running context", fiber: old)
             }
+            // The swap completes the current-context fiber: it is now the running one.
             core.pointee.current = from
         }
-        // asyncify_start_unwind into old's area; record the rewind id.
-        core.pointee.state = .unwinding
-        core.pointee.data = record.pointee.data
-        core.pointee.dataOwner = from
-        record.pointee.rewindID = core.pointee.exportStack[0]
-        record.pointee.cStackPointer = core.pointee.stackPointer
-        record.pointee.status = .suspended
-        core.pointee.next = target
+        beginUnwind(core, from: from, to: target)
     }
 
     /// Checks that `fiber` can be switched into and returns its index.

@@ -12,6 +12,7 @@ extension FiberCore {
     /// Mirrors the wrappers `Asyncify.instrumentWasmExports` installs. When the
     /// export throws, the runtime is put back in a usable state (see ``fail``).
     @usableFromInline
+    @inline(__always)
     static func callExport(_ core: Core, _ id: Int32, _ argument: UnsafeMutableRawPointer?)
         throws(FiberError)
     {
@@ -49,7 +50,8 @@ extension FiberCore {
         guard core.pointee.state == .unwinding, core.pointee.exportDepth == 0 else { return }
         core.pointee.state = .normal
         storeDataPosition(core)
-        try trampoline(core)
+        // Inside the trampoline's loop (every fiber switch) there is nothing to call.
+        if !core.pointee.trampolineRunning { try trampoline(core) }
     }
 
     /// Writes the position of `data` back into its owner's header

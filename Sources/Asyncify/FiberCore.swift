@@ -114,6 +114,22 @@ extension FiberCore {
         return Int32(exportCount - 1)
     }
 
+    /// Drops export `id` if it is the newest and nothing can call it again (no
+    /// fiber will rewind it, no sleep waits in it), so that repeated `run` calls do
+    /// not grow the export table.
+    mutating func unregisterIfUnused(_ id: Int32) {
+        guard Int(id) == exportCount - 1, !(sleepPending && sleepRewindID == id) else {
+            return
+        }
+        for index in 0..<recordCount {
+            let record = records[index]
+            let waiting = record.status == .suspended || record.status == .sleeping
+            if record.entry == id || (waiting && record.rewindID == id) { return }
+        }
+        exports[Int(id)].release()
+        exportCount -= 1
+    }
+
     /// Adds a fiber record and returns its index.
     mutating func append(_ record: FiberRecord) -> Int32 {
         if recordCount == recordCapacity {

@@ -114,7 +114,8 @@ public struct FiberError: Error, CustomStringConvertible {
         bytesAvailable: Int? = nil, state: AsyncifyState? = nil, underlying: (any Error)? = nil
     ) {
         storage = Storage(
-            code: code, message: message, fiber: fiber, bytesNeeded: bytesNeeded, bytesAvailable: bytesAvailable,
+            code: code, message: message, fiber: fiber, bytesNeeded: bytesNeeded,
+            bytesAvailable: bytesAvailable,
             state: state, underlying: underlying)
     }
 

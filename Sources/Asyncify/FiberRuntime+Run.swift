@@ -16,6 +16,7 @@ extension FiberRuntime {
         throws(FiberError)
     {
         let id = core.pointee.register(main)
+        defer { core.pointee.unregisterIfUnused(id) }
         try FiberCore.drive(core) { core throws(FiberError) in
             try FiberCore.callExport(core, id, argument)
         }

@@ -163,11 +163,13 @@ public final class FiberRuntime {
     /// - Parameters:
     ///   - fiber: A fiber of this runtime that is not running or suspended.
     ///   - asyncifyStackSize: The bytes of its Asyncify buffer.
-    public func initializeFromCurrentContext(_ fiber: Fiber, asyncifyStackSize: Int = 4096) throws(FiberError) {
+    public func initializeFromCurrentContext(_ fiber: Fiber, asyncifyStackSize: Int = 4096) throws(FiberError)
+    {
         let area = UnsafeMutableRawBufferPointer.allocate(byteCount: max(asyncifyStackSize, 1), alignment: 16)
         do {
             try initializeFromCurrentContext(
-                fiber, asyncifyStack: UnsafeMutableRawBufferPointer(rebasing: area[..<max(asyncifyStackSize, 0)]))
+                fiber,
+                asyncifyStack: UnsafeMutableRawBufferPointer(rebasing: area[..<max(asyncifyStackSize, 0)]))
         } catch {
             area.deallocate()
             throw error
@@ -210,7 +212,8 @@ public final class FiberRuntime {
         let fiber = allocateFiber(name: name)
         // Cannot fail: the fiber is new and belongs to this runtime.
         try? initialize(
-            fiber, argument: argument, cStackSize: cStackSize, asyncifyStackSize: asyncifyStackSize, entry: entry)
+            fiber, argument: argument, cStackSize: cStackSize, asyncifyStackSize: asyncifyStackSize,
+            entry: entry)
         return fiber
     }
 

@@ -1,6 +1,6 @@
-// `asyncify spec <dir> [--verbose]` (or one script's folder or JSON file): runs the module-level commands of every
+// `asyncify spec <dir> [--verbose]` (or one script's folder or JSON file): runs every command of every
 // script of a converted spec suite (decode, validate, assert_malformed,
-// assert_invalid); one line per script, then a total line.
+// assert_invalid here; instantiation and actions on the interpreter); one line per script, then a total line.
 
 import Foundation
 import WasmSpec
@@ -17,7 +17,7 @@ enum SpecSuiteCommand {
         guard !suite.files.isEmpty else {
             return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)")
         }
-        let runner = SpecRunner()
+        let runner = SpecRunner(execution: SpecExecutor.execution)
         var passed = 0
         var failed = 0
         var skipped = 0

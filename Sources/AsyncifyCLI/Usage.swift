@@ -7,10 +7,13 @@ enum Usage {
         usage: asyncify <command> [arguments]
 
         commands:
-          spec <dir> [--verbose]   decode and validate every module of a converted spec suite
-                                   (or of one script: its folder or .json file)
+          spec <dir> [--verbose]   run every command of a converted spec suite: decode, validate,
+                                   instantiate and execute (or of one script: its folder or .json file)
           validate <file.wasm>     decode and validate a module; prints "valid" or the error
           print <file.wasm>        print a module in the text format (WAT)
+          run <file.wasm> [--invoke NAME] [i32:1 i64:30 f64:2.5 ...]
+                                   run an export on the interpreter and print its results
+          bench-interp [--runs N]  time the interpreter against `wasmkit run` (build with -c release)
         """
 
     /// Prints the usage to standard error; returns exit status 2.

@@ -107,8 +107,12 @@ enum Interpreter {
                     }
                     frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
                     frameCount += 1
-                    (newFp + callee.pointee.parameterCount).update(
-                        repeating: 0, count: callee.pointee.localCount)
+                    let locals = newFp + callee.pointee.parameterCount
+                    var k = 0
+                    while k < callee.pointee.localCount {
+                        locals[k] = 0
+                        k &+= 1
+                    }
                     fp = newFp
                     pc = callee.pointee.code.unsafelyUnwrapped
                     if callee.pointee.context != context {
@@ -1321,8 +1325,12 @@ enum Interpreter {
                     }
                     frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
                     frameCount += 1
-                    (newFp + callee.pointee.parameterCount).update(
-                        repeating: 0, count: callee.pointee.localCount)
+                    let locals = newFp + callee.pointee.parameterCount
+                    var k = 0
+                    while k < callee.pointee.localCount {
+                        locals[k] = 0
+                        k &+= 1
+                    }
                     fp = newFp
                     pc = callee.pointee.code.unsafelyUnwrapped
                     if callee.pointee.context != context {

@@ -42,13 +42,16 @@ extension Interpreter {
         _ fp: UnsafeMutablePointer<UInt64>, _ context: UnsafeMutablePointer<InstanceContext>,
         _ frameCount: Int
     ) throws {
+        if exec.pointee.hostDepth >= exec.pointee.hostDepthLimit { throw Trap(.callStackExhausted) }
         let savedTop = exec.pointee.stackTop
         let savedFrames = exec.pointee.frameCount
         exec.pointee.stackTop = fp + callee.pointee.frameSize
         exec.pointee.frameCount = frameCount
+        exec.pointee.hostDepth += 1
         defer {
             exec.pointee.stackTop = savedTop
             exec.pointee.frameCount = savedFrames
+            exec.pointee.hostDepth -= 1
         }
         let caller = Caller(storeReference: exec.pointee.store, storageReference: context.pointee.instance)
         try callee.pointee.host.unsafelyUnwrapped._withUnsafeGuaranteedRef { try $0.call(caller, fp) }

@@ -83,5 +83,9 @@ struct ExecutionState {
     var frames: UnsafeMutablePointer<Frame>
     var frameCount: Int
     var frameLimit: Int
+    /// Host functions currently running (called from Wasm), and their limit:
+    /// Wasm -> host -> Wasm -> ... recursion uses the host stack, so it is bounded too.
+    var hostDepth: Int = 0
+    var hostDepthLimit: Int = 1000
     var store: Unmanaged<Store>
 }

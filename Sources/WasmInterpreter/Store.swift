@@ -22,12 +22,17 @@ public final class Store {
         public var maximumMemoryPages: UInt64
         /// Largest table a `table.grow` may reach, in elements.
         public var maximumTableElements: UInt64
+        /// How deeply host functions called from Wasm may nest (each nesting
+        /// level uses the host's stack); deeper re-entry traps with `call stack exhausted`.
+        public var maximumHostReentry: Int
 
         /// Creates a configuration; the defaults allow 100,000 nested calls and a 4 GiB memory.
         public init(
             maximumCallDepth: Int = 100_000, valueStackSlots: Int = 4 << 20,
-            maximumMemoryPages: UInt64 = 65536, maximumTableElements: UInt64 = 10_000_000
+            maximumMemoryPages: UInt64 = 65536, maximumTableElements: UInt64 = 10_000_000,
+            maximumHostReentry: Int = 1000
         ) {
+            self.maximumHostReentry = maximumHostReentry
             self.maximumCallDepth = maximumCallDepth
             self.valueStackSlots = valueStackSlots
             self.maximumMemoryPages = maximumMemoryPages
@@ -64,6 +69,7 @@ public final class Store {
             to: ExecutionState(
                 stack: stack, stackEnd: stack + slots, stackTop: stack,
                 frames: .allocate(capacity: frameLimit + 1), frameCount: 0, frameLimit: frameLimit,
+                hostDepth: 0, hostDepthLimit: configuration.maximumHostReentry,
                 store: Unmanaged.passUnretained(self)))
         exec.pointee.store = Unmanaged.passUnretained(self)
     }

@@ -1,26 +1,30 @@
-// Runs the execution side of spec scripts: instantiating modules against the
-// `spectest` host module and registered instances, and performing actions.
-// The script reader and the module-level commands live elsewhere in this
-// target; this file only needs the interpreter.
+// Runs the execution side of spec scripts on the interpreter: instantiating
+// modules against the `spectest` host module and registered instances, and
+// performing actions. `SpecRunner` decodes and validates; it hands the rest
+// to the session made by ``SpecExecutor/execution``.
 
 import WasmBinary
 import WasmInterpreter
 
-/// An expected result of an `assert_return`.
-public enum SpecExpectation: Equatable, CustomStringConvertible {
-    /// Exactly this value (floats bit for bit).
-    case value(Value)
-    /// Any canonical NaN of the type (either sign).
-    case canonicalNaN(ValueType)
-    /// Any NaN of the type with the quiet bit set.
-    case arithmeticNaN(ValueType)
-    /// Any non-null reference of the type (`ref.func`, `ref.extern` without a number).
-    case anyReference(ValueType)
+extension SpecValue {
+    /// The value as an interpreter argument; nil for expected-only patterns.
+    public var interpreterValue: Value? {
+        switch self {
+        case .i32(let v): .i32(v)
+        case .i64(let v): .i64(v)
+        case .f32(let bits): .f32(bits)
+        case .f64(let bits): .f64(bits)
+        case .null(.funcref): .funcref(nil)
+        case .null(.externref): .externref(nil)
+        case .externReference(let n): n < UInt64.max ? .externref(n) : nil
+        case .canonicalNaN, .arithmeticNaN, .anyReference: nil
+        }
+    }
 
-    /// Whether `actual` satisfies the expectation.
+    /// Whether an actual result satisfies this expected value (floats bit for
+    /// bit; NaN classes as the spec defines them).
     public func matches(_ actual: Value) -> Bool {
         switch (self, actual) {
-        case (.value(let e), _): return e == actual
         case (.canonicalNaN(.f32), .f32(let bits)): return bits & 0x7FFF_FFFF == 0x7FC0_0000
         case (.canonicalNaN(.f64), .f64(let bits)): return bits & ~(1 << 63) == 0x7FF8_0000_0000_0000
         case (.arithmeticNaN(.f32), .f32(let bits)): return bits & 0x7FC0_0000 == 0x7FC0_0000
@@ -28,66 +32,7 @@ public enum SpecExpectation: Equatable, CustomStringConvertible {
             return bits & 0x7FF8_0000_0000_0000 == 0x7FF8_0000_0000_0000
         case (.anyReference(.funcref), .funcref(let f)): return f != nil
         case (.anyReference(.externref), .externref(let r)): return r != nil
-        default: return false
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .value(let v): v.description
-        case .canonicalNaN(let t): "\(t):nan:canonical"
-        case .arithmeticNaN(let t): "\(t):nan:arithmetic"
-        case .anyReference(let t): "\(t):non-null"
-        }
-    }
-}
-
-/// A spec script value that could not be understood.
-public struct SpecValueError: Error, CustomStringConvertible {
-    /// What was wrong.
-    public var description: String
-}
-
-/// Parses the `{"type": T, "value": S}` values of the JSON scripts.
-public enum SpecValues {
-    /// An argument value.
-    public static func value(type: String, value: String?) throws(SpecValueError) -> Value {
-        switch try expectation(type: type, value: value) {
-        case .value(let v): return v
-        default: throw SpecValueError(description: "\(type) \(value ?? "") is not a concrete value")
-        }
-    }
-
-    /// An expected result.
-    public static func expectation(type: String, value: String?) throws(SpecValueError) -> SpecExpectation {
-        func bad() -> SpecValueError { SpecValueError(description: "bad \(type) value \(value ?? "nil")") }
-        switch type {
-        case "i32":
-            guard let v = value.flatMap({ UInt32($0) }) else { throw bad() }
-            return .value(.i32(v))
-        case "i64":
-            guard let v = value.flatMap({ UInt64($0) }) else { throw bad() }
-            return .value(.i64(v))
-        case "f32", "f64":
-            let t: ValueType = type == "f32" ? .f32 : .f64
-            if value == "nan:canonical" { return .canonicalNaN(t) }
-            if value == "nan:arithmetic" { return .arithmeticNaN(t) }
-            if t == .f32 {
-                guard let v = value.flatMap({ UInt32($0) }) else { throw bad() }
-                return .value(.f32(v))
-            }
-            guard let v = value.flatMap({ UInt64($0) }) else { throw bad() }
-            return .value(.f64(v))
-        case "externref":
-            guard let value else { return .anyReference(.externref) }
-            if value == "null" { return .value(.externref(nil)) }
-            guard let n = UInt64(value), n < UInt64.max else { throw bad() }
-            return .value(.externref(n))
-        case "funcref":
-            if value == "null" { return .value(.funcref(nil)) }
-            return .anyReference(.funcref)
-        default:
-            throw SpecValueError(description: "unsupported value type \(type)")
+        default: return interpreterValue.map { $0 == actual } ?? false
         }
     }
 }
@@ -102,12 +47,20 @@ public final class SpecExecutor {
     public private(set) var named: [String: Instance] = [:]
     /// The most recently instantiated module.
     public private(set) var current: Instance?
+    /// Whether the last `module` command failed (its actions then fail too).
+    var currentFailed = false
 
     /// A fresh executor with the `spectest` host module.
     public init() {
         store = Store(configuration: .init(maximumCallDepth: 20_000))
         imports = Imports()
         SpecExecutor.defineSpectest(&imports, store: store)
+    }
+
+    /// The execution hook for ``SpecRunner``: one executor per script.
+    public static let execution = SpecExecution { _ in
+        let executor = SpecExecutor()
+        return { command, module in executor.run(command, module) }
     }
 
     /// Instantiates `module`; on success it becomes the current module (and `name` refers to it).
@@ -134,14 +87,98 @@ public final class SpecExecutor {
         return current
     }
 
-    /// `invoke`: calls an export.
-    public func invoke(module: String?, field: String, arguments: [Value]) throws -> [Value] {
-        try instance(module).call(field, arguments)
+    /// Performs an `invoke` or `get`.
+    public func perform(_ action: SpecAction) throws -> [Value] {
+        switch action {
+        case .invoke(let module, let field, let arguments):
+            let values = try arguments.map { argument in
+                guard let value = argument.interpreterValue else {
+                    throw InvocationError("\(argument) is not an argument value")
+                }
+                return value
+            }
+            return try instance(module).call(field, values)
+        case .get(let module, let field):
+            return [try instance(module).exportedGlobal(field).value]
+        }
     }
 
-    /// `get`: reads an exported global.
-    public func get(module: String?, field: String) throws -> [Value] {
-        [try instance(module).exportedGlobal(field).value]
+    /// Runs one command the ``SpecRunner`` hands over.
+    public func run(_ command: SpecCommand, _ module: Module?) -> SpecOutcome {
+        switch command.kind {
+        case .module(_, let name):
+            guard let module else { return .failed("no module") }
+            do {
+                try instantiate(module, name: name)
+                currentFailed = false
+                return .passed
+            } catch {
+                currentFailed = true
+                return .failed("instantiation failed: \(error)")
+            }
+        case .assertUnlinkable(_, let text), .assertUninstantiable(_, let text):
+            guard let module else { return .failed("no module") }
+            let wantsLinkError: Bool
+            if case .assertUnlinkable = command.kind { wantsLinkError = true } else { wantsLinkError = false }
+            do {
+                try instantiate(module, name: nil)
+                return .failed("instantiation succeeded, expected \"\(text)\"")
+            } catch let error as LinkError {
+                return wantsLinkError ? .passed : .failed("link error \(error), expected a trap \"\(text)\"")
+            } catch let trap as Trap {
+                return wantsLinkError ? .failed("trap \(trap), expected a link error \"\(text)\"") : .passed
+            } catch {
+                return .failed("\(error)")
+            }
+        case .register(let module, let name):
+            do {
+                try register(name, instanceName: module)
+                return .passed
+            } catch {
+                return .failed("\(error)")
+            }
+        case .action(let action, _):
+            return perform(action, command) { _ in nil }
+        case .assertReturn(let action, let expected):
+            return perform(action, command) { results in
+                guard results.count == expected.count, zip(expected, results).allSatisfy({ $0.matches($1) })
+                else {
+                    return "\(action) returned \(results), expected \(expected)"
+                }
+                return nil
+            }
+        case .assertTrap(let action, let text), .assertExhaustion(let action, let text):
+            let exhaustion: Bool
+            if case .assertExhaustion = command.kind { exhaustion = true } else { exhaustion = false }
+            do {
+                let results = try perform(action)
+                return .failed("\(action) returned \(results), expected a trap \"\(text)\"")
+            } catch let trap as Trap {
+                let matches =
+                    exhaustion
+                    ? trap.reason == .callStackExhausted
+                    : text.hasPrefix(trap.description) || trap.description.hasPrefix(text)
+                return matches ? .passed : .failed("\(action) trapped \"\(trap)\", expected \"\(text)\"")
+            } catch {
+                return .failed("\(action): \(error)")
+            }
+        case .assertInvalid, .assertMalformed:
+            return .skipped
+        }
+    }
+
+    private func perform(_ action: SpecAction, _ command: SpecCommand, check: ([Value]) -> String?)
+        -> SpecOutcome
+    {
+        if currentFailed && action.module == nil {
+            return .failed("the current module failed to instantiate")
+        }
+        do {
+            let results = try perform(action)
+            return check(results).map { .failed($0) } ?? .passed
+        } catch {
+            return .failed("\(action): unexpected \(error)")
+        }
     }
 
     static func defineSpectest(_ imports: inout Imports, store: Store) {

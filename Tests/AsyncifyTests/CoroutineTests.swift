@@ -9,7 +9,10 @@ import Testing
     static func squares(_ n: Int) -> [Int] { (1...n).map { $0 * $0 } }
     static func triangular(_ n: Int) -> [Int] {
         var total = 0
-        return (1...n).map { total += $0; return total }
+        return (1...n).map {
+            total += $0
+            return total
+        }
     }
     static func collatz(_ n: Int) -> [Int] {
         var x = 27
@@ -249,5 +252,16 @@ import Testing
         // Levels 0 and 1 ran their prologue once; level 2 once plus 5 loop bodies.
         #expect(before.value == [1, 1, 6])
         #expect(after.value == [1, 1, 1])
+    }
+
+    /// The benchmark workload performs the swaps it is asked for (plus main's
+    /// first) and leaves each fiber suspended with one 12-byte frame (4-byte call
+    /// site + one Int) per level.
+    @Test(arguments: [1, 4, 16, 64])
+    func benchmarkLoopSwapsAndSavesOneFramePerLevel(depth: Int) throws {
+        let result = try FiberBenchmarks.swapLoop(depth: depth, swaps: 100)
+        #expect(result.swaps == 101)
+        #expect(result.bytesSuspended == depth * 12)
+        #expect(result.bytesPerFrame == 12)
     }
 }

@@ -132,6 +132,13 @@ import Testing
         }
         #expect(error?.code == .swapFromNonCurrentFiber)
         #expect(runtime.status(of: target) == .ready)
+        // A forged handle whose index is -1 as an Int32 is not "no fiber".
+        let forged = Fiber(runtimeID: runtime.runtimeID, index: .max)
+        let again = #expect(throws: FiberError.self) {
+            try runtime.run { cx, _ in try cx.swap(from: forged, to: target) }
+        }
+        #expect(again?.code == .swapFromNonCurrentFiber)
+        #expect(runtime.status(of: target) == .ready)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
 
@@ -201,7 +208,9 @@ import Testing
         struct Oops: Error {}
         let runtime = FiberRuntime()
         let thrower = runtime.makeFiber(name: "thrower") { _, _ in throw Oops() }
-        let error = #expect(throws: FiberError.self) { try IllegalTransitionTests.swapInto(thrower, on: runtime) }
+        let error = #expect(throws: FiberError.self) {
+            try IllegalTransitionTests.swapInto(thrower, on: runtime)
+        }
         #expect(error?.code == .fiberThrew)
         #expect(error?.underlying is Oops)
         #expect(runtime.status(of: thrower) == .failed)
@@ -217,5 +226,18 @@ import Testing
         }
         #expect(inner.value?.code == .runtimeBusy)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
+    }
+
+    /// Exports of finished `run` calls are dropped, those a suspended fiber will
+    /// rewind are kept: a long-lived runtime does not grow per call.
+    @Test func finishedRunsDoNotGrowTheExportTable() throws {
+        let runtime = FiberRuntime()
+        let baseline = runtime.core.pointee.exportCount
+        for _ in 0..<100 { try runtime.run { _, _ in } }
+        #expect(runtime.core.pointee.exportCount == baseline)
+        #expect(try pingPongRounds(on: runtime, rounds: 2) == 2)
+        // The suspended peer rewinds its entry export, which stays; the finished
+        // main context's export is dropped.
+        #expect(runtime.core.pointee.exportCount == baseline + 1)
     }
 }

@@ -115,3 +115,25 @@ import WasmBinary
     #expect(throws: InvocationError.self) { try instance.call("f", []) }
     #expect(throws: InvocationError.self) { try instance.call("missing", []) }
 }
+
+@Test func unboundedHostReentryTrapsInsteadOfOverflowingTheStack() throws {
+    let store = Store(configuration: .init(maximumHostReentry: 50))
+    var wasm: Function?
+    let host = Function(store: store, type: FunctionType()) { _, _ in
+        guard let wasm else { return [] }
+        return try wasm.call([])
+    }
+    var imports = Imports()
+    imports.define(module: "env", name: "host", .function(host))
+    let module = makeModule(
+        [("f", FunctionType(), [], [.call(functionIndex: 0)])],
+        imports: [Import(module: "env", name: "host", descriptor: .function(typeIndex: 0))],
+        types: [FunctionType()])
+    let instance = try Instance(module: module, store: store, imports: imports)
+    wasm = try instance.exportedFunction("f")
+    #expect(throws: Trap(.callStackExhausted)) { try instance.call("f") }
+    #expect(store.exec.pointee.hostDepth == 0)
+    // The store is still usable.
+    wasm = nil
+    #expect(try instance.call("f") == [])
+}

@@ -1,5 +1,6 @@
-// The spec suite through the WasmSpec runner: every script's module-level
-// commands (decode, validate, assert_malformed, assert_invalid) pass.
+// The spec suite through the WasmSpec runner: every script's commands pass
+// (decode, validate, assert_malformed, assert_invalid, and on the interpreter
+// instantiation, actions and assertions).
 
 import Foundation
 import Testing
@@ -14,7 +15,8 @@ let specDirectory: String = URL(fileURLWithPath: #filePath)
 @Suite struct SpecSuiteTests {
     @Test(arguments: SpecSuite.discoverFiles(in: specDirectory))
     func scriptHasNoFailures(_ file: SpecFile) {
-        let result = SpecRunner().run(file: file)
+        // Every command kind: execution runs on the interpreter.
+        let result = SpecRunner(execution: SpecExecutor.execution).run(file: file)
         #expect(result.failed == 0, "\(result): \(result.failures.prefix(5))")
         #expect(result.passed > 0 || result.skipped > 0)
     }

@@ -1,0 +1,124 @@
+// riscv-demo: runs a static RV64IM ELF program.
+//
+//   riscv-demo run [--engine reference|tb] [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
+//
+// Engines: `reference` is the plain RV64IM interpreter; `tb` translates guest
+// basic blocks to TB IR and runs them on the TB IR interpreter.
+//   riscv-demo disassemble program.elf
+//   riscv-demo bench [--runs N] program.elf...
+//
+// The program's stdout/stderr go to ours and its exit code becomes ours.
+import Foundation
+import RISCVEmulator
+
+let usage = """
+    usage: riscv-demo run [--engine reference|tb] [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
+           riscv-demo disassemble program.elf
+           riscv-demo bench [--runs N] program.elf...
+    """
+
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(code)
+}
+
+func loadImage(_ path: String) -> ELFImage {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
+    do {
+        return try ELFImage(bytes: Array(data))
+    } catch {
+        fail("\(path): \(error)")
+    }
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { fail(usage) }
+arguments.removeFirst()
+
+switch command {
+case "run":
+    var harts = 1
+    var limit: UInt64 = 10_000_000_000
+    var stats = false
+    var engine = "reference"
+    var path: String?
+    while !arguments.isEmpty {
+        let argument = arguments.removeFirst()
+        switch argument {
+        case "--harts":
+            guard let value = arguments.first.flatMap({ Int($0) }) else { fail("--harts needs a number") }
+            arguments.removeFirst()
+            harts = value
+        case "--limit":
+            guard let value = arguments.first.flatMap({ UInt64($0) }) else { fail("--limit needs a number") }
+            arguments.removeFirst()
+            limit = value
+        case "--stats":
+            stats = true
+        case "--engine":
+            guard let value = arguments.first, value == "reference" || value == "tb" else {
+                fail("--engine needs 'reference' or 'tb'")
+            }
+            arguments.removeFirst()
+            engine = value
+        default:
+            guard path == nil, !argument.hasPrefix("-") else { fail(usage) }
+            path = argument
+        }
+    }
+    guard let path else { fail(usage) }
+    let image = loadImage(path)
+    let onWrite: (Int, [UInt8]) -> Void = { fd, bytes in
+        (fd == 2 ? FileHandle.standardError : FileHandle.standardOutput).write(Data(bytes))
+    }
+    do {
+        let start = Date()
+        let result: GuestExit
+        var detail = ""
+        if engine == "tb" {
+            let machine = try TranslatedMachine(image: image, hartCount: harts)
+            machine.onWrite = onWrite
+            result = try machine.run(instructionLimit: limit)
+            detail = "\(machine.translationCount) blocks translated"
+        } else {
+            let machine = try ReferenceInterpreter(image: image, hartCount: harts)
+            machine.onWrite = onWrite
+            result = try machine.run(instructionLimit: limit)
+            detail = "ecalls per hart \(machine.systemCallCounts)"
+        }
+        if stats {
+            let seconds = Date().timeIntervalSince(start)
+            let rate = Double(result.instructions) / max(seconds, 1e-9) / 1e6
+            fail(
+                "riscv-demo (\(engine)): \(result.instructions) instructions in \(String(format: "%.3f", seconds)) s"
+                    + " (\(String(format: "%.2f", rate)) M instructions/s), \(detail)",
+                code: Int32(result.code))
+        }
+        exit(Int32(result.code))
+    } catch {
+        fail("riscv-demo: \(error)", code: 1)
+    }
+case "bench":
+    benchmark(arguments)
+case "disassemble":
+    guard let path = arguments.first else { fail(usage) }
+    let image = loadImage(path)
+    for segment in image.segments where segment.isExecutable {
+        var address = segment.virtualAddress
+        for start in stride(from: 0, to: segment.contents.count - 3, by: 4) {
+            let word = segment.contents[start..<start + 4].reversed().reduce(UInt32(0)) {
+                $0 << 8 | UInt32($1)
+            }
+            let text: String
+            do {
+                text = try Instruction(decoding: word).description
+            } catch {
+                text = "(\(error.reason))"
+            }
+            print(String(address, radix: 16) + ":\t" + text)
+            address += 4
+        }
+    }
+default:
+    fail(usage)
+}

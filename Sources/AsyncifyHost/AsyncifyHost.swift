@@ -1,2 +1,0 @@
-import Asyncify
-import WasmInterpreter

@@ -1,0 +1,391 @@
+// AsyncifyHost: the Swift counterpart of Emscripten's JS glue
+// (src/library_async.js, objects `Asyncify` and `Fibers`), driving modules
+// instrumented by Binaryen's Asyncify pass on our interpreter.
+//
+// It mirrors the JS line by line (DESIGN.md sections 2 and 3):
+//   * every export called through the host is wrapped: its rewind id goes on
+//     the export call stack; when it returns the id is popped and
+//     `maybeStopUnwind` runs (state unwinding + empty stack -> state normal,
+//     `asyncify_stop_unwind`, then the fiber trampoline);
+//   * an unwind records the bottom export of the call stack as the rewind id
+//     in the data header (`asyncify_data_t`: position, end, rewind id: 12 bytes
+//     on wasm32, 24 on wasm64); `doRewind` calls that export again;
+//   * `handleSleep` / wake-up, `emscripten_fiber_*` and the trampoline follow
+//     the JS exactly. Fiber entry functions are called straight from
+//     `__indirect_function_table` (the standalone module has no `dynCall_vi`
+//     export); the host gives each entry its own rewind id, which is what
+//     Emscripten's wrapped `dynCall_vi` amounts to.
+// What Emscripten leaves undefined or only asserts (a returning fiber entry, a
+// second sleep in flight, a sync import changing the state, a wake-up with
+// Wasm on the stack, an Asyncify data overflow that Binaryen reports as a bare
+// `unreachable`) becomes an `AsyncifyHostError`.
+
+import WasmBinary
+import WasmInterpreter
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// An Asyncify-instrumented module instantiated with Emscripten's fiber and
+/// sleep imports and the WASI calls a standalone Emscripten program makes.
+///
+/// ```swift
+/// let host = try AsyncifyInstance(module: module)
+/// let exitCode = try host.runStart()   // _start, then pending sleeps
+/// ```
+public final class AsyncifyInstance {
+    /// The Asyncify state (Emscripten's `Asyncify.State`).
+    public enum State: Int, Sendable {
+        /// Code runs as usual.
+        case normal = 0
+        /// The stack is being unwound into a data buffer.
+        case unwinding = 1
+        /// An export is being re-entered to rewind the stack.
+        case rewinding = 2
+    }
+
+    /// Settings of the program environment.
+    public struct Options {
+        /// The program's arguments (`argv`), program name first.
+        public var arguments: [String]
+        /// The environment, as `NAME=value` strings.
+        public var environment: [String]
+        /// Bytes of Asyncify stack for a sleep's data buffer (Emscripten's `ASYNCIFY_STACK_SIZE`).
+        public var asyncifyStackSize: Int
+        /// Receives what the program writes to a file descriptor (1 stdout, 2 stderr).
+        public var output: (_ fd: Int32, _ bytes: [UInt8]) -> Void
+
+        /// Creates options; output goes to the process's stdout and stderr by default.
+        public init(
+            arguments: [String] = ["program"], environment: [String] = [], asyncifyStackSize: Int = 4096,
+            output: @escaping (_ fd: Int32, _ bytes: [UInt8]) -> Void = AsyncifyInstance.writeToProcess
+        ) {
+            self.arguments = arguments
+            self.environment = environment
+            self.asyncifyStackSize = asyncifyStackSize
+            self.output = output
+        }
+    }
+
+    /// Something the host can call and later call again to rewind: an export,
+    /// or a function of the indirect table (a fiber entry).
+    struct Callable {
+        let name: String
+        let function: Function
+        let isFiberEntry: Bool
+    }
+
+    /// The store the module runs in.
+    public let store: Store
+    /// The module.
+    public let module: Module
+    /// The program environment.
+    public var options: Options
+    /// Where a sleep's Asyncify data goes in a module that exports no `malloc`
+    /// (a header followed by the stack area).
+    public var sleepDataArea: (address: UInt64, byteCount: UInt64)?
+    /// Simulated time in milliseconds: `emscripten_sleep` advances it instead of sleeping.
+    public internal(set) var currentTime: UInt64 = 0
+
+    var instanceStorage: Instance?
+    var exports = RequiredExports()
+    /// Whether the memory (and so every pointer) is 64-bit.
+    public internal(set) var is64 = false
+
+    // Emscripten's `Asyncify` object.
+    /// The host-side Asyncify state (Emscripten's `Asyncify.state`).
+    public internal(set) var state: State = .normal
+    var currData: UInt64 = 0
+    var handleSleepReturnValue: UInt64 = 0
+    var exportCallStack: [Int] = []
+    var callables: [Callable] = []
+    var callableIDs: [String: Int] = [:]
+    var pendingWakeUp: WakeUp?
+    var currDataIsMalloced = false
+    /// Stack areas of data headers, by header address: for overflow messages.
+    var dataAreas: [UInt64: (start: UInt64, byteCount: UInt64, fiber: UInt64?)] = [:]
+
+    // Emscripten's `Fibers` object.
+    var nextFiber: UInt64 = 0
+    var trampolineRunning = false
+    var fiberStatus: [UInt64: FiberStatus] = [:]
+
+    // The event loop: timers on simulated time.
+    var timers: [(time: UInt64, sequence: Int, action: () throws -> Void)] = []
+    var timerSequence = 0
+
+    /// Instantiates `module` with the Emscripten and WASI imports it declares,
+    /// plus `imports` written in Swift (these win over built-in ones).
+    ///
+    /// A module without the `asyncify_*` exports runs too, until it tries to
+    /// suspend (see ``isInstrumented``).
+    ///
+    /// - Throws: `LinkError` for an import nobody provides, `Trap` if the
+    ///   module's start function traps.
+    public init(
+        module: Module, store: Store = Store(), imports: [HostImport] = [], options: Options = Options()
+    ) throws {
+        self.store = store
+        self.module = module
+        self.options = options
+        is64 = module.memories.first?.is64 ?? false
+        var linked = Imports()
+        let custom = Dictionary(imports.map { ("\($0.module)\u{0}\($0.name)", $0) }, uniquingKeysWith: { $1 })
+        for entry in module.imports {
+            guard case .function(let typeIndex) = entry.descriptor, Int(typeIndex) < module.types.count else {
+                continue
+            }
+            let type = module.types[Int(typeIndex)]
+            let body: ((HostSlots) throws -> Void)?
+            if let user = custom["\(entry.module)\u{0}\(entry.name)"] {
+                body = wrapUserImport(user)
+            } else {
+                body = builtinImport(module: entry.module, name: entry.name)
+            }
+            guard let body else { continue }
+            linked.define(
+                module: entry.module, name: entry.name,
+                .function(Function(store: store, type: type) { _, slots in try body(slots) }))
+        }
+        let instance = try Instance(module: module, store: store, imports: linked)
+        instanceStorage = instance
+        exports.resolve(instance)
+    }
+
+    /// Whether the module exports the four `asyncify_start/stop_*` functions
+    /// (was instrumented by Binaryen's Asyncify pass), so it can suspend.
+    public var isInstrumented: Bool {
+        exports.startUnwind != nil && exports.stopUnwind != nil && exports.startRewind != nil
+            && exports.stopRewind != nil
+    }
+
+    /// The underlying interpreter instance.
+    public var instance: Instance { instanceStorage.unsafelyUnwrapped }
+
+    /// The module's linear memory.
+    public var memory: Memory {
+        get throws(AsyncifyHostError) {
+            guard let memory = exports.memory else {
+                throw AsyncifyHostError(.missingExport, "the module exports no memory")
+            }
+            return memory
+        }
+    }
+
+    /// Writes bytes to this process's stdout or stderr (the default output).
+    public static func writeToProcess(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd == 2 ? 2 : 1, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+    }
+
+    /// Wraps a Swift import: a sync one may not change the Asyncify state
+    /// (Emscripten's `instrumentWasmImports` check).
+    func wrapUserImport(_ user: HostImport) -> (HostSlots) throws -> Void {
+        { [unowned self] slots in
+            let before = state
+            try user.body(self, slots)
+            if state != before && !user.isAsync {
+                throw AsyncifyHostError(
+                    .importChangedState,
+                    "import \(user.module).\(user.name) was not declared async, but changed the Asyncify state "
+                        + "from \(before) to \(state)")
+            }
+        }
+    }
+
+    // MARK: Export wrapping
+
+    /// Calls the export `name` the way Emscripten's wrapped exports run: on
+    /// the export call stack, stopping an unwind (and running the fiber
+    /// trampoline) when the outermost export returns.
+    ///
+    /// If the call unwound (a sleep or a swap is pending), the results are
+    /// zeros, as in Emscripten.
+    @discardableResult
+    public func call(_ name: String, _ arguments: [Value] = []) throws -> [Value] {
+        let id = try callableID(export: name)
+        return try callWrapped(id, arguments).results
+    }
+
+    /// The rewind id of export `name` (Emscripten's `getCallStackId`).
+    func callableID(export name: String) throws -> Int {
+        if let id = callableIDs[name] { return id }
+        let function = try instance.exportedFunction(name)
+        return addCallable(Callable(name: name, function: function, isFiberEntry: false), key: name)
+    }
+
+    /// The rewind id of indirect-table element `index` (a fiber entry).
+    func callableID(tableElement index: UInt64) throws -> Int {
+        let key = "\u{0}table:\(index)"
+        if let id = callableIDs[key] { return id }
+        guard let table = exports.table else {
+            throw AsyncifyHostError(.missingExport, "the module exports no __indirect_function_table")
+        }
+        guard index < UInt64(table.count), case .funcref(let f?) = try table.element(at: Int(index)) else {
+            throw AsyncifyHostError(
+                .badPointer, "fiber entry \(index) is not a function of __indirect_function_table")
+        }
+        return addCallable(Callable(name: "table[\(index)]", function: f, isFiberEntry: true), key: key)
+    }
+
+    func addCallable(_ callable: Callable, key: String) -> Int {
+        let id = callables.count
+        callables.append(callable)
+        callableIDs[key] = id
+        return id
+    }
+
+    /// The export wrapper: push, call, pop, maybe stop the unwind. Reports
+    /// whether the call returned by unwinding.
+    func callWrapped(_ id: Int, _ arguments: [Value]) throws -> (results: [Value], unwound: Bool) {
+        exportCallStack.append(id)
+        let results: [Value]
+        do {
+            results = try callables[id].function.call(arguments)
+        } catch {
+            exportCallStack.removeLast()
+            if exportCallStack.isEmpty { abortReset() }
+            throw error
+        }
+        exportCallStack.removeLast()
+        let unwound = state == .unwinding
+        do {
+            try maybeStopUnwind()
+        } catch {
+            if exportCallStack.isEmpty { abortReset() }
+            throw error
+        }
+        return (results, unwound)
+    }
+
+    /// Emscripten's `maybeStopUnwind`.
+    func maybeStopUnwind() throws {
+        guard currData != 0, state == .unwinding, exportCallStack.isEmpty else { return }
+        state = .normal
+        try checkDataBounds(currData, during: "unwinding")
+        try callAsyncify(exports.stopUnwind, [], during: "asyncify_stop_unwind")
+        try trampoline()
+    }
+
+    /// After a failure with no Wasm left on the stack: forget everything in
+    /// flight so the instance can be called again, and bring the module's own
+    /// Asyncify state back to normal.
+    func abortReset() {
+        let header = currData
+        state = .normal
+        currData = 0
+        nextFiber = 0
+        trampolineRunning = false
+        pendingWakeUp?.isUsed = true
+        pendingWakeUp = nil
+        timers.removeAll()
+        guard let getState = exports.getState, case .i32(let s)? = try? getState.call([]).first else {
+            return
+        }
+        // An overflowed header would make stop_* trap: clamp its position first.
+        if header != 0, let end = try? loadPointer(header + pointerSize) {
+            try? storePointer(end, at: header)
+        }
+        if s == 1 { _ = try? exports.stopUnwind?.call([]) }
+        if s == 2 { _ = try? exports.stopRewind?.call([]) }
+    }
+
+    /// Calls one of the `asyncify_*` exports; its only trap is Binaryen's
+    /// "position past end" check, reported as the overflow it is.
+    func callAsyncify(_ function: Function?, _ arguments: [Value], during what: String) throws {
+        guard let function else {
+            throw AsyncifyHostError(
+                .missingExport,
+                "the module is not instrumented by Asyncify (it does not export \(what)), so it cannot suspend"
+            )
+        }
+        do {
+            _ = try function.call(arguments)
+        } catch let trap as Trap where trap.reason == .unreachable {
+            throw overflowError(currData, during: what)
+        }
+    }
+
+    // MARK: Data headers (asyncify_data_t)
+
+    /// Bytes of a pointer field.
+    var pointerSize: UInt64 { is64 ? 8 : 4 }
+    /// Bytes of an `asyncify_data_t` header: 12 on wasm32, 24 on wasm64.
+    public var dataHeaderSize: UInt64 { is64 ? 24 : 12 }
+    /// A pointer as a Wasm value of the memory's address type.
+    func pointerValue(_ address: UInt64) -> Value {
+        is64 ? .i64(address) : .i32(UInt32(truncatingIfNeeded: address))
+    }
+
+    func loadPointer(_ address: UInt64) throws -> UInt64 {
+        is64 ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
+    }
+
+    func storePointer(_ value: UInt64, at address: UInt64) throws {
+        if is64 {
+            try memory.store(value, at: address)
+        } else {
+            try memory.store(UInt32(truncatingIfNeeded: value), at: address)
+        }
+    }
+
+    /// Emscripten's `setDataHeader`: position = stack, end = stack + size.
+    func setDataHeader(_ header: UInt64, stack: UInt64, byteCount: UInt64, fiber: UInt64?) throws {
+        try storePointer(stack, at: header)
+        try storePointer(stack &+ byteCount, at: header + pointerSize)
+        dataAreas[header] = (stack, byteCount, fiber)
+    }
+
+    /// Emscripten's `setDataRewindFunc`: the bottom export of the call stack.
+    func setDataRewindFunc(_ header: UInt64) throws {
+        guard let bottom = exportCallStack.first else {
+            throw AsyncifyHostError(.invalidState, "an unwind started with no export on the call stack")
+        }
+        try memory.store(UInt32(bottom), at: header + 2 * pointerSize)
+    }
+
+    /// Emscripten's `doRewind`: calls the export recorded in the header again.
+    @discardableResult
+    func doRewind(_ header: UInt64) throws -> (results: [Value], unwound: Bool) {
+        let id = Int(try memory.load(UInt32.self, at: header + 2 * pointerSize))
+        guard id < callables.count else {
+            throw AsyncifyHostError(
+                .unknownRewindID,
+                "the Asyncify data at \(hex(header)) names rewind id \(id), which is unknown")
+        }
+        let type = callables[id].function.type
+        return try callWrapped(id, type.parameters.map(Value.zero))
+    }
+
+    /// Throws the overflow error if the header's position is past its end.
+    func checkDataBounds(_ header: UInt64, during what: String) throws {
+        let position = try loadPointer(header)
+        let end = try loadPointer(header + pointerSize)
+        if position > end { throw overflowError(header, during: what) }
+    }
+
+    func overflowError(_ header: UInt64, during what: String) -> AsyncifyHostError {
+        let area = dataAreas[header]
+        let position = (try? loadPointer(header)) ?? 0
+        let end = (try? loadPointer(header + pointerSize)) ?? 0
+        let size = area?.byteCount ?? 0
+        let owner = area?.fiber.map { "fiber \(hex($0))" } ?? "the sleep data at \(hex(header))"
+        return AsyncifyHostError(
+            .asyncifyStackOverflow,
+            "Asyncify stack overflow in \(owner) while \(what): the frames need \(position &- (area?.start ?? end)) "
+                + "bytes but its Asyncify stack holds \(size) bytes (position \(hex(position)) is past end "
+                + "\(hex(end)))",
+            fiber: area?.fiber, stackSize: size)
+    }
+}
+
+func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }

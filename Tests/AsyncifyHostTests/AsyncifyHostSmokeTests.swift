@@ -1,4 +1,0 @@
-import Testing
-@testable import AsyncifyHost
-
-@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Runs the same fiber program through real Emscripten (emcc -sASYNCIFY, node)
+/// and compares its output with the Swift fibers' output.
+@Suite struct EmscriptenCrossCheckTests {
+    /// The C program: Emscripten's fiber test shape with `emscripten_fiber_*`.
+    static let program = """
+        #include <emscripten/fiber.h>
+        #include <stdio.h>
+        static emscripten_fiber_t mainF, fibF, cntF;
+        static char mainA[1024], fibA[1024], cntA[1024];
+        static char fibC[4096] __attribute__((aligned(16))), cntC[4096] __attribute__((aligned(16)));
+        static void fib(void *arg) {
+            int last = 0, cur = 1;
+            while (1) {
+                printf("%d-", last);
+                int next = last + cur; last = cur; cur = next;
+                emscripten_fiber_swap(&fibF, &mainF);
+            }
+        }
+        static void cnt(void *arg) {
+            int i = 100;
+            while (1) { printf("%d-", i); i++; emscripten_fiber_swap(&cntF, &mainF); }
+        }
+        int main(void) {
+            emscripten_fiber_init_from_current_context(&mainF, mainA, sizeof mainA);
+            emscripten_fiber_init(&fibF, fib, 0, fibC, sizeof fibC, fibA, sizeof fibA);
+            emscripten_fiber_init(&cntF, cnt, 0, cntC, sizeof cntC, cntA, sizeof cntA);
+            printf("*");
+            for (int i = 0; i < 10; i++) {
+                emscripten_fiber_swap(&mainF, &fibF);
+                emscripten_fiber_swap(&mainF, &cntF);
+            }
+            printf("*\\n");
+            return 0;
+        }
+        """
+
+    /// The path of `tool` on PATH, or nil.
+    static func find(_ tool: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs `tool` with `arguments` in `directory`; returns its exit status and stdout.
+    static func run(_ tool: String, _ arguments: [String], in directory: URL) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["NODE_PATH"] = "/usr/share/nodejs"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func swiftFibersPrintWhatEmscriptenFibersPrint() throws {
+        guard let emcc = Self.find("emcc") else {
+            print("skipped: emcc not installed")
+            return
+        }
+        guard let node = Self.find("node") else {
+            print("skipped: node not installed")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("asyncify-fibers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.program.write(
+            to: directory.appendingPathComponent("fibers.c"), atomically: true, encoding: .utf8)
+        let (compiled, _) = try Self.run(
+            emcc, ["-O2", "-sASYNCIFY", "fibers.c", "-o", "fibers.js"], in: directory)
+        #expect(compiled == 0)
+        let (status, emscriptenOutput) = try Self.run(
+            node, ["--no-experimental-fetch", "fibers.js"], in: directory)
+        #expect(status == 0)
+        let swift = try EmscriptenFiberTests.runFiberProgram()
+        #expect(emscriptenOutput.trimmingCharacters(in: .whitespacesAndNewlines) == swift.text)
+    }
+}
