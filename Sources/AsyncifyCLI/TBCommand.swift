@@ -27,9 +27,11 @@ enum TBCommand {
                asyncify tb run <file.tb> [--engine ir|wasm] [--yield-every N] [--fibers K]
                                [--mode per-fiber|seed] [--threshold N] [rN=value ...]
                asyncify tb interp <file.tb> [rN=value ...]
+               asyncify tb bench [--quick]
         """
 
     static func main(_ arguments: [String]) -> Int32 {
+        if arguments.first == "bench" { return TBBenchCommand.main(Array(arguments.dropFirst())) }
         guard arguments.count >= 2 else { return Usage.fail(usage) }
         let path = arguments[1]
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -109,21 +109,58 @@ public enum TBBenchmarks {
         public let bytesPerOp: Double
     }
 
-    /// Emits, validates and instantiates `samples` generated TBs of about
-    /// `opCount` ops (RandomTBGenerator: arithmetic, branches, loops, helper
-    /// calls, env and guest memory accesses).
+    /// A TB of `opCount` ops (give or take 2) in a realistic mix: mostly
+    /// arithmetic, an env load or store every 8th op, a guest load or store
+    /// every 16th, a helper call every 32nd, a conditional forward branch every 64th.
+    public static func syntheticTB(opCount: Int, guestBase: UInt64 = 0x4_0000) throws -> TranslationBlock {
+        var b = TBBuilder(pc: 0x100)
+        var n = 0
+        var pendingLabel: TBLabel?
+        let regs = TBReg.allCases
+        while n < max(opCount, 1) - 1 {
+            let d = regs[n % 12], a = regs[(n + 3) % 12], c = regs[(n + 7) % 12]
+            if n % 64 == 63, pendingLabel == nil {
+                let l = b.newLabel()
+                b.brcond(.eq, a, c, l)
+                pendingLabel = l
+            } else if n % 64 == 40, let l = pendingLabel {
+                b.setLabel(l)
+                pendingLabel = nil
+            } else if n % 32 == 31 {
+                b.callHelper("h_mix", args: [a, c], result: d)
+            } else if n % 16 == 15 {
+                b.movi(.r12, guestBase + UInt64(n % 512) * 8)
+                if n % 32 == 15 { b.guestLoad(.u64, d, address: .r12) } else { b.guestStore(.u64, d, address: .r12) }
+                n += 1
+            } else if n % 8 == 7 {
+                if n % 16 == 7 { b.loadEnv(.u64, d, offset: Int32(n % 32) * 8) } else {
+                    b.storeEnv(.u64, d, offset: Int32(n % 32) * 8)
+                }
+            } else {
+                switch n % 4 {
+                case 0: b.add(d, a, c)
+                case 1: b.xor(d, a, c)
+                case 2: b.mul(d, a, c, width: .w32)
+                default: b.movi(d, UInt64(n) &* 0x9E37_79B9)
+                }
+            }
+            n += 1
+        }
+        if let l = pendingLabel { b.setLabel(l) }
+        b.exitTB(0)
+        return try b.finish()
+    }
+
+    /// Emits, validates and instantiates `samples` copies of ``syntheticTB(opCount:guestBase:)``.
     public static func codegenCost(opCount: Int, samples: Int) throws -> CodegenResult {
         var c = TBRuntimeConfiguration()
         c.compileThreshold = 0
         c.instanceCap = Int.max
         let runtime = try TBRuntime(configuration: c)
-        var g = RandomTBGenerator.Configuration()
-        g.targetOpCount = opCount
-        var generator = RandomTBGenerator(seed: 0xC0DE, configuration: g)
+        let tb = try syntheticTB(opCount: opCount, guestBase: c.guestBase)
         let clock = ContinuousClock()
         var (emit, validate, instantiate, ops, bytes) = (0.0, 0.0, 0.0, 0, 0)
         for _ in 0..<max(samples, 1) {
-            let tb = generator.next()
             let entry = TBCacheEntry(id: 0, tb: tb)
             entry.helpers = tb.helpers.map { _ in { _, _ in 0 } }
             entry.helpersResolved = true

@@ -41,8 +41,11 @@ import Testing
     }
 
     @Test func codegenCostCoversTheTBs() throws {
+        for ops in [10, 100, 1000] {
+            #expect(abs(try TBBenchmarks.syntheticTB(opCount: ops).ops.count - ops) <= 2)
+        }
         let result = try TBBenchmarks.codegenCost(opCount: 100, samples: 3)
-        #expect(result.ops > 50)
+        #expect(abs(result.ops - 100) <= 2)
         #expect(result.bytesPerOp > 1)
     }
 }
