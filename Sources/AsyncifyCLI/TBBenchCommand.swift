@@ -12,9 +12,11 @@ enum TBBenchCommand {
         do {
             for depth in [1, 4, 16, 64] {
                 for mode in [TBResumptionMode.perFiber, .seedCompatible] {
-                    let r = try TBBenchmarks.swapWithTBFrame(hostDepth: depth, swaps: quick ? 2000 : 20000, mode: mode)
+                    let r = try TBBenchmarks.swapWithTBFrame(
+                        hostDepth: depth, swaps: quick ? 2000 : 20000, mode: mode)
                     print(
-                        "swap with TB frame  depth \(depth)  \(mode)  \(String(format: "%.0f", r.nanosecondsPerSwap)) ns/swap")
+                        "swap with TB frame  depth \(depth)  \(mode)  \(String(format: "%.0f", r.nanosecondsPerSwap)) ns/swap"
+                    )
                 }
             }
             for ops in [10, 100, 1000] {
@@ -35,7 +37,8 @@ enum TBBenchCommand {
                 print(
                     "ratios IR : ours : node = \(String(format: "%.2f", ir.nanoseconds / node.nanoseconds)) : "
                         + "\(String(format: "%.2f", wasm.nanoseconds / node.nanoseconds)) : 1"
-                        + (ir.checksum == wasm.checksum && wasm.checksum == node.checksum ? "" : "  CHECKSUM MISMATCH"))
+                        + (ir.checksum == wasm.checksum && wasm.checksum == node.checksum
+                            ? "" : "  CHECKSUM MISMATCH"))
             } else {
                 print("workload Wasm (node)      skipped: node not installed")
                 print("ratio IR : ours = \(String(format: "%.2f", ir.nanoseconds / wasm.nanoseconds)) : 1")

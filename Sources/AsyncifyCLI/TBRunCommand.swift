@@ -67,8 +67,12 @@ enum TBRunCommand {
                 let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, parts[0].first == "r", let n = UInt8(parts[0].dropFirst()),
                     let r = TBReg(rawValue: n),
-                    let v = parts[1].hasPrefix("0x") ? UInt64(parts[1].dropFirst(2), radix: 16) : UInt64(parts[1])
-                else { return Usage.fail("unknown option or bad register assignment '\(option)'\n\(TBCommand.usage)") }
+                    let v = parts[1].hasPrefix("0x")
+                        ? UInt64(parts[1].dropFirst(2), radix: 16) : UInt64(parts[1])
+                else {
+                    return Usage.fail(
+                        "unknown option or bad register assignment '\(option)'\n\(TBCommand.usage)")
+                }
                 registers[r] = v
             }
             i += 1
@@ -87,7 +91,8 @@ enum TBRunCommand {
     }
 
     static func execute(
-        _ tb: TranslationBlock, _ configuration: TBRuntimeConfiguration, _ registers: TBRegisters, fibers k: Int,
+        _ tb: TranslationBlock, _ configuration: TBRuntimeConfiguration, _ registers: TBRegisters,
+        fibers k: Int,
         yieldEvery: Int
     ) throws -> [TBRegisters] {
         let runtime = try TBRuntime(configuration: configuration)

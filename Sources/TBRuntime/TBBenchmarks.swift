@@ -79,7 +79,8 @@ public enum TBBenchmarks {
             try cx.swap(from: main, to: pair[0])
             if try frame.unwinding(at: 1) { return }
         }
-        return SwapResult(hostDepth: depth, swaps: counter.pointee, nanoseconds: nanoseconds(clock.now - start))
+        return SwapResult(
+            hostDepth: depth, swaps: counter.pointee, nanoseconds: nanoseconds(clock.now - start))
     }
 
     /// `depth` participating frames, the innermost calling `body`.
@@ -118,7 +119,9 @@ public enum TBBenchmarks {
         var pendingLabel: TBLabel?
         let regs = TBReg.allCases
         while n < max(opCount, 1) - 1 {
-            let d = regs[n % 12], a = regs[(n + 3) % 12], c = regs[(n + 7) % 12]
+            let d = regs[n % 12]
+            let a = regs[(n + 3) % 12]
+            let c = regs[(n + 7) % 12]
             if n % 64 == 63, pendingLabel == nil {
                 let l = b.newLabel()
                 b.brcond(.eq, a, c, l)
@@ -130,10 +133,16 @@ public enum TBBenchmarks {
                 b.callHelper("h_mix", args: [a, c], result: d)
             } else if n % 16 == 15 {
                 b.movi(.r12, guestBase + UInt64(n % 512) * 8)
-                if n % 32 == 15 { b.guestLoad(.u64, d, address: .r12) } else { b.guestStore(.u64, d, address: .r12) }
+                if n % 32 == 15 {
+                    b.guestLoad(.u64, d, address: .r12)
+                } else {
+                    b.guestStore(.u64, d, address: .r12)
+                }
                 n += 1
             } else if n % 8 == 7 {
-                if n % 16 == 7 { b.loadEnv(.u64, d, offset: Int32(n % 32) * 8) } else {
+                if n % 16 == 7 {
+                    b.loadEnv(.u64, d, offset: Int32(n % 32) * 8)
+                } else {
                     b.storeEnv(.u64, d, offset: Int32(n % 32) * 8)
                 }
             } else {
@@ -180,7 +189,8 @@ public enum TBBenchmarks {
         }
         let n = Double(max(samples, 1))
         return CodegenResult(
-            ops: Double(ops) / n, emitMicroseconds: emit / n / 1000, validateMicroseconds: validate / n / 1000,
+            ops: Double(ops) / n, emitMicroseconds: emit / n / 1000,
+            validateMicroseconds: validate / n / 1000,
             instantiateMicroseconds: instantiate / n / 1000, bytesPerOp: Double(bytes) / Double(max(ops, 1)))
     }
 
@@ -256,12 +266,14 @@ public enum TBBenchmarks {
     /// or nil when node is not at `nodePath`. The module, a zeroed memory with
     /// the same layout and JS slow paths are handed to a small script that calls
     /// `start(ctx)` `runs` times and reports the time and r2.
-    public static func workloadOnNode(runs: Int, nodePath: String = "/usr/bin/node") throws -> WorkloadResult? {
+    public static func workloadOnNode(runs: Int, nodePath: String = "/usr/bin/node") throws -> WorkloadResult?
+    {
         guard FileManager.default.isExecutableFile(atPath: nodePath) else { return nil }
         let c = TBRuntimeConfiguration()
         let tb = try workloadTB(guestBase: c.guestBase)
         let wasm = TBRuntime.runtimeModule(for: tb, addressing: .memory64).encoded()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tbbench-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tbbench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let wasmURL = dir.appendingPathComponent("tb.wasm")
@@ -289,7 +301,12 @@ public enum TBBenchmarks {
         guard process.terminationStatus == 0, fields.count == 2, let ns = Double(fields[0]),
             let checksum = UInt64(fields[1])
         else {
-            throw TBRuntimeError(.wasm(pc: tb.pc, reason: "node failed: \(String(decoding: output, as: UTF8.self)) \((try? String(contentsOf: errorLog, encoding: .utf8)) ?? "")"))
+            throw TBRuntimeError(
+                .wasm(
+                    pc: tb.pc,
+                    reason:
+                        "node failed: \(String(decoding: output, as: UTF8.self)) \((try? String(contentsOf: errorLog, encoding: .utf8)) ?? "")"
+                ))
         }
         return WorkloadResult(runs: runs, nanoseconds: ns, checksum: checksum)
     }

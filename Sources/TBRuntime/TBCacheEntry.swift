@@ -49,7 +49,9 @@ final class TBWasmInstance {
     func readRegisters() -> RegisterTuple {
         var r: RegisterTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &r) { raw in
-            for i in 0..<16 { raw.storeBytes(of: Self.i64(globals[i].value), toByteOffset: i * 8, as: UInt64.self) }
+            for i in 0..<16 {
+                raw.storeBytes(of: Self.i64(globals[i].value), toByteOffset: i * 8, as: UInt64.self)
+            }
         }
         return r
     }

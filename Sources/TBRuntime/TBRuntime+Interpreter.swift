@@ -26,7 +26,8 @@ extension TBRuntime {
         let call = TBHelperCall(fibers: cx, cpu: cpu, pc: entry.tb.pc, memory: tbMemory)
         let outcome = try withUnsafeMutableBytes(of: &regs) { raw in
             try interpret(
-                entry, call: call, regs: raw.baseAddress!.assumingMemoryBound(to: UInt64.self), resumeAt: start)
+                entry, call: call, regs: raw.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                resumeAt: start)
         }
         if let suspendedAt = outcome.suspendedAt {
             state.engine = 0
@@ -54,8 +55,12 @@ extension TBRuntime {
         let pc = tb.pc
         let ctx = call.cpu.context
         let fibers = call.fibers
-        let env = try mem(pc, -1) { () throws(TBTrap) in try memory.load(.u64, at: ctx, offset: TBContextLayout.envOffset) }
-        let tlb = try mem(pc, -1) { () throws(TBTrap) in try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset) }
+        let env = try mem(pc, -1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.envOffset)
+        }
+        let tlb = try mem(pc, -1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset)
+        }
         if resumeAt < 0 {
             try mem(pc, -1) { () throws(TBTrap) in
                 try memory.store(.u32, 0, at: ctx, offset: TBContextLayout.doInitOffset)
@@ -94,13 +99,18 @@ extension TBRuntime {
                         regs[d.index] = TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? 1 : 0
                     case .negsetcond(let c, let w, let d, let a, let b):
                         regs[d.index] =
-                            TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? TBSemantics.allOnes(w) : 0
+                            TBSemantics.condition(c, w, regs[a.index], regs[b.index])
+                            ? TBSemantics.allOnes(w) : 0
                     case .movcond(let c, let w, let d, let a, let b, let t, let f):
-                        let v = TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? regs[t.index] : regs[f.index]
+                        let v =
+                            TBSemantics.condition(c, w, regs[a.index], regs[b.index])
+                            ? regs[t.index] : regs[f.index]
                         regs[d.index] = TBSemantics.select(w, v)
                     case .loadEnv(let acc, let d, let off):
                         let (base, o) = Self.envAddress(env, off)
-                        regs[d.index] = try mem(pc, i) { () throws(TBTrap) in try memory.load(acc, at: base, offset: o) }
+                        regs[d.index] = try mem(pc, i) { () throws(TBTrap) in
+                            try memory.load(acc, at: base, offset: o)
+                        }
                     case .storeEnv(let acc, let s, let off):
                         let (base, o) = Self.envAddress(env, off)
                         let v = regs[s.index]

@@ -73,8 +73,9 @@ public final class TBRuntime {
         let maxPages: UInt64 = is64 ? 262_144 : 65_536
         guard configuration.maximumCPUs >= 1, pages <= min(maxPages, 16_384) else {
             throw TBRuntimeError(
-                .badConfiguration("\(configuration.maximumCPUs) CPUs and \(configuration.guestRAMSize) bytes of "
-                    + "guest RAM need \(pages) pages (at most 16384, at least one CPU)"))
+                .badConfiguration(
+                    "\(configuration.maximumCPUs) CPUs and \(configuration.guestRAMSize) bytes of "
+                        + "guest RAM need \(pages) pages (at most 16384, at least one CPU)"))
         }
         store = Store(configuration: Store.Configuration(maximumMemoryPages: maxPages))
         memory = Memory(store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
@@ -125,7 +126,8 @@ public final class TBRuntime {
         }
         let cpu = TBCPU(
             index: cpuCount,
-            base: TBRuntimeConfiguration.firstCPUAddress + UInt64(cpuCount) * TBRuntimeConfiguration.cpuBlockSize)
+            base: TBRuntimeConfiguration.firstCPUAddress + UInt64(cpuCount)
+                * TBRuntimeConfiguration.cpuBlockSize)
         cpuCount += 1
         try reset(cpu)
         return cpu
@@ -202,7 +204,8 @@ public final class TBRuntime {
     func runTB(_ cx: FiberContext, cpu: TBCPU, pc: UInt64) throws -> UInt64 {
         var frame = cx.enter()
         var state = SuspendedTBState(
-            engine: 0, entryID: 0, resumePoint: 0, registers: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            engine: 0, entryID: 0, resumePoint: 0, registers: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        )
         let rewinding = frame.isRewinding
         if rewinding { state = try frame.restore() }
         guard let entry = cache[pc] else { throw TBRuntimeError(.noTranslationBlock(pc: pc)) }
@@ -251,7 +254,9 @@ public final class TBRuntime {
     func loadRegisters(_ cpu: TBCPU) -> RegisterTuple {
         var r: RegisterTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let base = tbMemory.base + Int(cpu.registerFile)
-        withUnsafeMutableBytes(of: &r) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: 128)) }
+        withUnsafeMutableBytes(of: &r) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: 128))
+        }
         return r
     }
 

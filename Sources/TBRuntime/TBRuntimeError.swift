@@ -32,7 +32,8 @@ public struct TBRuntimeError: Error, Sendable, CustomStringConvertible {
         func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
         switch kind {
         case .noTranslationBlock(let pc): return "no translation block installed for guest pc \(hex(pc))"
-        case .missingHelper(let name, let pc): return "TB at \(hex(pc)) calls helper '\(name)', which is not registered"
+        case .missingHelper(let name, let pc):
+            return "TB at \(hex(pc)) calls helper '\(name)', which is not registered"
         case .badConfiguration(let s): return "bad TB runtime configuration: \(s)"
         case .compileFailed(let pc, let e): return "cannot compile the TB at \(hex(pc)): \(e)"
         case .interpreter(let pc, let e): return "TB at \(hex(pc)) (IR interpreter): \(e)"

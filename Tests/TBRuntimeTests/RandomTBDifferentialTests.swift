@@ -15,7 +15,8 @@ import Testing
     @Test(arguments: 0..<shards)
     func irInterpreterAndWasmAgreeWithTheReference(shard: Int) throws {
         let rig = try RandomTBRig(opCount: 20)
-        var generator = RandomTBGenerator(seed: 0x7B_0000 + UInt64(shard), configuration: rig.generatorConfiguration)
+        var generator = RandomTBGenerator(
+            seed: 0x7B_0000 + UInt64(shard), configuration: rig.generatorConfiguration)
         var mismatches = 0
         for i in 0..<Self.perShard {
             let tb = generator.next()
@@ -33,7 +34,9 @@ import Testing
             if ir != reference || wasm != reference {
                 mismatches += 1
                 if mismatches <= 3 {
-                    Issue.record("TB \(shard)/\(i) differs:\n\(tb.text)\nreference \(reference)\nIR \(ir)\nwasm \(wasm)")
+                    Issue.record(
+                        "TB \(shard)/\(i) differs:\n\(tb.text)\nreference \(reference)\nIR \(ir)\nwasm \(wasm)"
+                    )
                 }
             }
         }

@@ -30,7 +30,9 @@ import Testing
 
     /// Runs K fibers, each on its own CPU with r0 = its number + 1, round-robin
     /// through the TB; returns each CPU's final (r1, r3) and the instance count.
-    static func run(k: Int, mode: TBResumptionMode, threshold: Int) throws -> (results: [(UInt64, UInt64)], compilations: Int) {
+    static func run(k: Int, mode: TBResumptionMode, threshold: Int) throws -> (
+        results: [(UInt64, UInt64)], compilations: Int
+    ) {
         var c = TBRuntimeConfiguration()
         c.maximumCPUs = 64
         c.mode = mode
@@ -117,7 +119,9 @@ import Testing
     func seedCompatibleModeCorruptsSuspendedFibers(k: Int) throws {
         let (results, compilations) = try Self.run(k: k, mode: .seedCompatible, threshold: 0)
         #expect(compilations == 1)
-        let wrong = results.enumerated().filter { i, r in r.0 != UInt64(i + 1) * Self.iterations || r.1 != Self.iterations }
+        let wrong = results.enumerated().filter { i, r in
+            r.0 != UInt64(i + 1) * Self.iterations || r.1 != Self.iterations
+        }
         #expect(!wrong.isEmpty, "seed mode results: \(results)")
         // Fiber 0 is always clobbered: fiber 1 entered the instance after it, so it
         // resumes with fiber 1's (or a later fiber's) r0 in the globals.

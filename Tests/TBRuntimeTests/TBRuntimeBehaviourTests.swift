@@ -183,7 +183,9 @@ import Testing
             _ = try h.run(pc: 0x300)
             Issue.record("expected a guest fault")
         } catch let error as FiberError {
-            let fault = (error.underlying as? TBRuntimeError).map { "\($0)" } ?? "\(error.underlying.map { "\($0)" } ?? "")"
+            let fault =
+                (error.underlying as? TBRuntimeError).map { "\($0)" }
+                ?? "\(error.underlying.map { "\($0)" } ?? "")"
             #expect(fault.contains("outside guest RAM"), "\(error)")
         }
         // Still usable.

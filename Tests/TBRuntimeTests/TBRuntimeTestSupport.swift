@@ -13,7 +13,9 @@ final class Box<Value> {
 struct HelperCall: Hashable, CustomStringConvertible {
     var name: String
     var args: [UInt64]
-    var description: String { "\(name)(\(args.map { "0x" + String($0, radix: 16) }.joined(separator: ", ")))" }
+    var description: String {
+        "\(name)(\(args.map { "0x" + String($0, radix: 16) }.joined(separator: ", ")))"
+    }
 }
 
 /// What a run leaves behind, compared across engines.
@@ -42,7 +44,9 @@ final class RandomTBRig {
     let peer: Fiber
     var swaps = 0
 
-    init(mode: TBResumptionMode = .perFiber, addressing: TBEmitter.Addressing = .memory64, opCount: Int = 24) throws {
+    init(mode: TBResumptionMode = .perFiber, addressing: TBEmitter.Addressing = .memory64, opCount: Int = 24)
+        throws
+    {
         var g = RandomTBGenerator.Configuration()
         g.targetOpCount = opCount
         generatorConfiguration = g
@@ -121,7 +125,9 @@ final class RandomTBRig {
         let ramSize = Int(generatorConfiguration.guestSize)
         let envBase = Int(cpu.env)
         runtime.memory.withUnsafeMutableBytes { raw in
-            for i in stride(from: 0, to: envSize, by: 8) { raw.storeBytes(of: next(), toByteOffset: envBase + i, as: UInt64.self) }
+            for i in stride(from: 0, to: envSize, by: 8) {
+                raw.storeBytes(of: next(), toByteOffset: envBase + i, as: UInt64.self)
+            }
             for i in stride(from: 0, to: ramSize, by: 8) {
                 raw.storeBytes(of: next(), toByteOffset: Int(ramBase) + i, as: UInt64.self)
             }
