@@ -14,6 +14,8 @@ enum Usage {
           run <file.wasm> [--invoke NAME] [i32:1 i64:30 f64:2.5 ...]
                                    run an export on the interpreter and print its results
           bench-interp [--runs N]  time the interpreter against `wasmkit run` (build with -c release)
+          tb <compile|print|run|bench|check|emit|interp> <file.tb> ...
+                                   the TB code generator and runtime (`asyncify tb` for details)
         """
 
     /// Prints the usage to standard error; returns exit status 2.
