@@ -22,7 +22,10 @@ struct Options {
         Rows: asyncify-fiber (our fibers), native-asm and ucontext (C baselines),
         swift-async (UnsafeContinuation handoff), swift-call (plain call),
         emscripten-node (emcc -sASYNCIFY under node; needs emcc and node) and
-        asyncify-module (the same program on our interpreter; needs emcc).
+        asyncify-module (the same program on our interpreter; needs emcc),
+        asyncify-host (the committed swapbench.wasm on our interpreter), tb-frame and
+        tb-frame-seed (swaps with a translation block's Wasm frame on the stack).
+        After the table: TB code generation cost and the TB workload on each engine.
         """
 
     /// Parses the arguments after the program name.

@@ -11,5 +11,7 @@ enum Producers {
         EmscriptenFibers.producer,
         InstrumentedModule.producer,
         HostRows.producer,
+        TBRows.producer,
+        TBRows.seedProducer,
     ]
 }

@@ -9,6 +9,8 @@ struct Report {
     var config: BenchConfig
     var measurements: [Measurement]
     var memory: [MemoryFigure] = []
+    /// TB code generation and workload figures, printed after the table.
+    var tb: TBFigures?
 
     /// Implementations in first-measured order.
     var implementations: [String] {
@@ -113,6 +115,7 @@ struct Report {
                     ]
                 })
         }
+        if let tb { lines += tb.lines }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -59,7 +59,17 @@ for producer in MemoryProducers.all {
     }
 }
 
-let report = Report(machine: .current(), config: config, measurements: measurements, memory: memory)
+var tbFigures: TBFigures?
+do {
+    printProgress("measuring TB code generation and workload")
+    tbFigures = try TBFigures.measure(quick: options.quick)
+} catch {
+    failures.append("TB figures: \(error)")
+    printProgress("TB figures failed: \(error)")
+}
+
+let report = Report(
+    machine: .current(), config: config, measurements: measurements, memory: memory, tb: tbFigures)
 print(report.text, terminator: "")
 do {
     if let path = options.csvPath {
