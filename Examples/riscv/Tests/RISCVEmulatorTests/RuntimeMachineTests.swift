@@ -163,8 +163,20 @@ import Testing
         #expect(try m.run().code == 7)
     }
 
-    @Test func infiniteLoopStopsAtTheLimit() throws {
-        let m = try RuntimeMachine(image: Self.image([0x0000_006f]))  // j .
-        #expect(throws: GuestFault.instructionLimitReached(limit: 1000)) { try m.run(instructionLimit: 1000) }
+    /// Loops that never leave their block stop at the limit on either engine
+    /// (the Wasm interpreter has no step limit: the TB exits on every pass).
+    @Test(arguments: [1500, 0])
+    func infiniteLoopsStopAtTheLimit(threshold: Int) throws {
+        let loops: [[UInt32]] = [
+            [0x0000_006f],  // j .
+            [0x0000_0297, 0x0002_8067],  // auipc t0, 0; jr t0 (jumps back to the start of its block)
+            [0x0010_0293, 0xfe02_9ee3],  // li t0, 1; bnez t0, -4 (back to the start of its block)
+        ]
+        for words in loops {
+            let m = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+            #expect(throws: GuestFault.instructionLimitReached(limit: 1000)) {
+                try m.run(instructionLimit: 1000)
+            }
+        }
     }
 }

@@ -21,6 +21,10 @@ import TBRuntime
 /// IR interpreter and the system calls see the same bytes. Pages holding code
 /// are never writable through the software TLB; a store there goes through the
 /// slow path, which retranslates the blocks whose instructions changed.
+///
+/// Blocks are translated with `exitingSelfLoops`, so every guest loop passes
+/// through the host, which checks the instruction limit: no guest loop hangs
+/// the host, even once its TB runs as Wasm (which has no step limit).
 public final class RuntimeMachine {
     /// The program being run.
     public let image: ELFImage
@@ -246,6 +250,7 @@ public final class RuntimeMachine {
         nextPC[hart] = pc
         switch RISCVTBExit(rawValue: result) {
         case .stopped: break  // exited, or another hart called exit_group
+        case .resume: break  // a pass through a self-looping block
         case .breakpoint: fault = .breakpoint(pc: pc, hart: hart)
         case .flushCode: retranslateChangedBlocks()
         case nil:
@@ -287,7 +292,7 @@ public final class RuntimeMachine {
 
     private func install(_ block: GuestBasicBlock) throws(GuestFault) {
         do {
-            runtime.install(try RISCVTranslator.translate(block))
+            runtime.install(try RISCVTranslator.translate(block, exitingSelfLoops: true))
         } catch {
             throw .internalError("translating the block at 0x\(hex(block.startAddress)): \(error)")
         }
