@@ -50,9 +50,8 @@ import Testing
         #expect(machine.runtime.statistics.wasmRuns > 0)
     }
 
-    /// compileThreshold 0: every TB runs as Wasm from its first run. The
-    /// programs with the fewest instructions, to keep the debug test fast.
-    @Test(arguments: ["hello", "sieve", "harts", "isa"])
+    /// compileThreshold 0: every TB runs as Wasm from its first run.
+    @Test(arguments: GuestPrograms.names)
     func alwaysWasmMatchesQemu(program: String) throws {
         let expected = try GuestPrograms.expected(program)
         let (machine, exit) = try Self.run(program, threshold: 0)
