@@ -45,7 +45,7 @@ let package = Package(
             path: "Benchmarks/SwitchBench",
             swiftSettings: strict),
         .target(
-            name: "RISCVEmulator", dependencies: ["TBCodegen"], path: "Examples/riscv/Sources/RISCVEmulator",
+            name: "RISCVEmulator", dependencies: ["TBCodegen", "TBRuntime", "Asyncify"], path: "Examples/riscv/Sources/RISCVEmulator",
             swiftSettings: strict),
         .executableTarget(
             name: "RISCVDemo", dependencies: ["RISCVEmulator"], path: "Examples/riscv/Sources/RISCVDemo",

@@ -2,7 +2,9 @@ import Foundation
 import RISCVEmulator
 
 /// `riscv-demo bench [--runs N] program.elf...`: guest instructions per second
-/// on each engine, best of N runs, as a ratio to the reference interpreter
+/// on each engine (reference interpreter; TB IR interpreter; the TB runtime
+/// with the default threshold, `wasm`, and with every TB as Wasm on our
+/// interpreter, `wasm-only`), best of N runs, as a ratio to the reference interpreter
 /// measured in the same process (the machines are shared and noisy).
 func benchmark(_ arguments: [String]) {
     var runs = 3
@@ -21,7 +23,7 @@ func benchmark(_ arguments: [String]) {
         let image = loadImage(path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var referenceRate = 0.0
-        for engine in ["reference", "tb-ir"] {
+        for engine in ["reference", "tb-ir", "wasm", "wasm-only"] {
             var best = Double.infinity
             var instructions: UInt64 = 0
             for _ in 0..<runs {
@@ -29,8 +31,12 @@ func benchmark(_ arguments: [String]) {
                 do {
                     if engine == "reference" {
                         instructions = try ReferenceInterpreter(image: image).run().instructions
-                    } else {
+                    } else if engine == "tb-ir" {
                         instructions = try TranslatedMachine(image: image).run().instructions
+                    } else {
+                        let threshold = engine == "wasm" ? 1500 : 0
+                        instructions = try RuntimeMachine(image: image, compileThreshold: threshold).run()
+                            .instructions
                     }
                 } catch {
                     fail("\(name) on \(engine): \(error)", code: 1)

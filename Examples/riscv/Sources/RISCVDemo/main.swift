@@ -1,9 +1,13 @@
 // riscv-demo: runs a static RV64IM ELF program.
 //
-//   riscv-demo run [--engine reference|tb] [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
+//   riscv-demo run [--engine reference|tb|ir|wasm] [--threshold N] [--harts N] [--limit INSTRUCTIONS]
+//                  [--stats] program.elf
 //
-// Engines: `reference` is the plain RV64IM interpreter; `tb` translates guest
-// basic blocks to TB IR and runs them on the TB IR interpreter.
+// Engines: `reference` is the plain RV64IM interpreter; `tb` (or `ir`)
+// translates guest basic blocks to TB IR and runs them on the TB IR
+// interpreter; `wasm` runs them on the TB runtime: IR interpreter first, Wasm
+// on our interpreter once a block ran `--threshold` times (default 1500, 0 =
+// always Wasm), harts and the console as fibers.
 //   riscv-demo disassemble program.elf
 //   riscv-demo bench [--runs N] program.elf...
 //
@@ -12,7 +16,8 @@ import Foundation
 import RISCVEmulator
 
 let usage = """
-    usage: riscv-demo run [--engine reference|tb] [--harts N] [--limit INSTRUCTIONS] [--stats] program.elf
+    usage: riscv-demo run [--engine reference|tb|ir|wasm] [--threshold N] [--harts N] [--limit INSTRUCTIONS]
+                          [--stats] program.elf
            riscv-demo disassemble program.elf
            riscv-demo bench [--runs N] program.elf...
     """
@@ -41,6 +46,7 @@ case "run":
     var limit: UInt64 = 10_000_000_000
     var stats = false
     var engine = "reference"
+    var threshold = 1500
     var path: String?
     while !arguments.isEmpty {
         let argument = arguments.removeFirst()
@@ -53,14 +59,20 @@ case "run":
             guard let value = arguments.first.flatMap({ UInt64($0) }) else { fail("--limit needs a number") }
             arguments.removeFirst()
             limit = value
+        case "--threshold":
+            guard let value = arguments.first.flatMap({ Int($0) }), value >= 0 else {
+                fail("--threshold needs a number >= 0")
+            }
+            arguments.removeFirst()
+            threshold = value
         case "--stats":
             stats = true
         case "--engine":
-            guard let value = arguments.first, value == "reference" || value == "tb" else {
-                fail("--engine needs 'reference' or 'tb'")
+            guard let value = arguments.first, ["reference", "tb", "ir", "wasm"].contains(value) else {
+                fail("--engine needs 'reference', 'tb' (or 'ir') or 'wasm'")
             }
             arguments.removeFirst()
-            engine = value
+            engine = value == "ir" ? "tb" : value
         default:
             guard path == nil, !argument.hasPrefix("-") else { fail(usage) }
             path = argument
@@ -75,7 +87,16 @@ case "run":
         let start = Date()
         let result: GuestExit
         var detail = ""
-        if engine == "tb" {
+        if engine == "wasm" {
+            let machine = try RuntimeMachine(image: image, hartCount: harts, compileThreshold: threshold)
+            machine.onWrite = onWrite
+            result = try machine.run(instructionLimit: limit)
+            let s = machine.runtime.statistics
+            detail =
+                "\(machine.translationCount) blocks translated, \(s.interpretedRuns) IR runs, "
+                + "\(s.wasmRuns) Wasm runs, \(s.compilations) compiled, \(machine.consoleSwaps) console swaps, "
+                + "\(machine.hartSwaps) hart swaps, \(s.suspensions) TB suspensions"
+        } else if engine == "tb" {
             let machine = try TranslatedMachine(image: image, hartCount: harts)
             machine.onWrite = onWrite
             result = try machine.run(instructionLimit: limit)

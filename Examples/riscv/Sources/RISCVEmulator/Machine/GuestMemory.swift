@@ -21,6 +21,8 @@ public final class GuestMemory {
     /// records (context, CPU state, TLB), then the guest bytes.
     let allocation: UnsafeMutableRawPointer
     let leadingBytes: Int
+    /// False for a view of memory someone else owns (see ``init(viewing:of:)``).
+    private let ownsAllocation: Bool
 
     /// By default at most this much guest memory is allocated (1 GiB).
     public static let maximumSize: UInt64 = 1 << 30
@@ -57,6 +59,7 @@ public final class GuestMemory {
         self.stackSize = max(stackSize, 4096)
         self.hartCount = hartCount
         self.leadingBytes = leadingBytes
+        ownsAllocation = true
         allocation = .allocate(byteCount: leadingBytes + size, alignment: 4096)
         allocation.initializeMemory(as: UInt8.self, repeating: 0, count: leadingBytes + size)
         bytes = allocation + leadingBytes
@@ -70,7 +73,21 @@ public final class GuestMemory {
         }
     }
 
-    deinit { allocation.deallocate() }
+    /// The same layout as `other`, over `bytes` owned by someone else (a TB
+    /// runtime's linear memory), which must hold `other.size` bytes and
+    /// outlive this object. The bytes are not copied or cleared.
+    init(viewing bytes: UnsafeMutableRawPointer, of other: GuestMemory) {
+        baseAddress = other.baseAddress
+        size = other.size
+        stackSize = other.stackSize
+        hartCount = other.hartCount
+        leadingBytes = 0
+        ownsAllocation = false
+        allocation = bytes
+        self.bytes = bytes
+    }
+
+    deinit { if ownsAllocation { allocation.deallocate() } }
 
     /// Guest address one past the top of hart `hart`'s stack (16-byte aligned).
     public func stackTop(hart: Int) -> UInt64 {

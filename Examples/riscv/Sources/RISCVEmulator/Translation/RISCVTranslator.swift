@@ -46,6 +46,10 @@ public enum RISCVTBExit: UInt64, Sendable {
     case breakpoint = 2
     /// `fence.i`: drop translated code, resume at env.pc.
     case flushCode = 3
+    /// A jump back to the block's own start, when the block was translated
+    /// with `exitingSelfLoops`: continue at env.pc (the host gets control on
+    /// every pass, so it can stop a loop that never leaves the block).
+    case resume = 4
 }
 
 /// Translates guest basic blocks into TB IR.
@@ -54,14 +58,23 @@ public enum RISCVTranslator {
     public static let ecallHelper = "riscv_ecall"
 
     /// Translates one basic block.
+    /// - Parameters:
+    ///   - exitingSelfLoops: leave the TB with ``RISCVTBExit/resume`` instead of
+    ///     looping inside it when a jump or branch targets the block's own start.
+    ///     A TB loops on itself without returning to the host (on Wasm there is
+    ///     no step limit), so an engine that must stop any guest loop sets this.
     /// - Throws: ``TBBuildError`` if the builder rejects the block (a bug in this translator).
-    public static func translate(_ block: GuestBasicBlock) throws(TBBuildError) -> TranslationBlock {
-        var emitter = Emitter(builder: TBBuilder(pc: block.startAddress))
+    public static func translate(
+        _ block: GuestBasicBlock, exitingSelfLoops: Bool = false
+    ) throws(TBBuildError) -> TranslationBlock {
+        var emitter = Emitter(
+            builder: TBBuilder(pc: block.startAddress), start: block.startAddress,
+            exitingSelfLoops: exitingSelfLoops)
         emitter.countInstructions(block.instructions.count)
         for (index, instruction) in block.instructions.enumerated() {
             emitter.emit(instruction, at: block.startAddress + UInt64(index) * 4)
         }
-        if block.end != .controlTransfer { emitter.builder.gotoTB(block.endAddress) }
+        if block.end != .controlTransfer { emitter.goto(block.endAddress) }
         return try emitter.builder.finish()
     }
 }
@@ -69,6 +82,8 @@ public enum RISCVTranslator {
 /// One instruction's worth of TB ops at a time.
 private struct Emitter {
     var builder: TBBuilder
+    let start: UInt64
+    let exitingSelfLoops: Bool
 
     // Temporaries: sources, result, and scratch for the multiply-high sequence.
     let a = TBReg.r1
@@ -93,6 +108,16 @@ private struct Emitter {
         builder.movi(t, UInt64(count))
         builder.add(d, d, t)
         builder.storeEnv(.u64, d, offset: RISCVCPUState.instructionCountOffset)
+    }
+
+    /// `goto_tb target`, or an exit to the host for a self-loop (see `exitingSelfLoops`).
+    mutating func goto(_ target: UInt64) {
+        if exitingSelfLoops && target == start {
+            storePC(start)
+            builder.exitTB(RISCVTBExit.resume.rawValue)
+        } else {
+            builder.gotoTB(target)
+        }
     }
 
     mutating func storePC(_ pc: UInt64) {
@@ -121,9 +146,9 @@ private struct Emitter {
         get(b, i.rs2)
         let taken = builder.newLabel()
         builder.brcond(cond, a, b, taken)
-        builder.gotoTB(pc &+ 4)
+        goto(pc &+ 4)
         builder.setLabel(taken)
-        builder.gotoTB(pc &+ UInt64(bitPattern: i.imm))
+        goto(pc &+ UInt64(bitPattern: i.imm))
     }
 
     mutating func load(_ access: TBMemAccess, _ i: Instruction, at pc: UInt64) {
@@ -192,7 +217,7 @@ private struct Emitter {
         case .jal:
             builder.movi(d, pc &+ 4)
             set(i.rd, d)
-            builder.gotoTB(pc &+ UInt64(bitPattern: i.imm))
+            goto(pc &+ UInt64(bitPattern: i.imm))
         case .jalr:
             get(a, i.rs1)  // before rd is written: rd may be rs1
             builder.movi(t, UInt64(bitPattern: i.imm))
@@ -201,6 +226,14 @@ private struct Emitter {
             builder.and(a, a, t)
             builder.movi(d, pc &+ 4)
             set(i.rd, d)
+            if exitingSelfLoops {
+                builder.movi(t, start)
+                let elsewhere = builder.newLabel()
+                builder.brcond(.ne, a, t, elsewhere)
+                storePC(start)
+                builder.exitTB(RISCVTBExit.resume.rawValue)
+                builder.setLabel(elsewhere)
+            }
             builder.gotoPtr(a)
         case .beq: branch(.eq, i, at: pc)
         case .bne: branch(.ne, i, at: pc)

@@ -211,6 +211,8 @@ public final class TranslatedMachine {
             case .flushCode:
                 blocks.removeAll()
                 pc = self.pc(hart: hart)
+            case .resume:  // not emitted: this engine translates without exitingSelfLoops
+                pc = self.pc(hart: hart)
             case nil:
                 // goto_ptr to guest address 0 looks like exit_tb 0.
                 throw .memoryAccess(address: 0, size: 4, kind: .fetch, pc: 0, hart: hart)

@@ -1,0 +1,181 @@
+import Testing
+
+@testable import RISCVEmulator
+
+/// The TB-runtime engine (blocks translated on a cache miss, IR interpreter
+/// first, Wasm past the threshold, harts and the console as fibers) prints
+/// exactly what qemu-riscv64 printed.
+@Suite struct RuntimeMachineTests {
+    static func run(
+        _ program: String, harts: Int = 1, threshold: Int = 1500
+    ) throws -> (machine: RuntimeMachine, exit: GuestExit) {
+        let machine = try RuntimeMachine(
+            image: ELFImage(bytes: GuestPrograms.elf(program)), hartCount: harts, compileThreshold: threshold)
+        let exit = try machine.run(instructionLimit: 100_000_000)
+        return (machine, exit)
+    }
+
+    @Test(arguments: GuestPrograms.names)
+    func outputMatchesRecordedQemuOutput(program: String) throws {
+        let expected = try GuestPrograms.expected(program)
+        let (machine, exit) = try Self.run(program)
+        #expect(
+            String(decoding: machine.standardOutput, as: UTF8.self)
+                == String(decoding: expected.stdout, as: UTF8.self))
+        #expect(exit.code == expected.exitCode)
+        #expect(machine.translationCount > 0)
+        #expect(machine.runtime.statistics.interpretedRuns > 0)
+    }
+
+    /// fib's blocks pass the default threshold of 1500 runs, so they really
+    /// ran as Wasm on our interpreter after the IR interpreter.
+    @Test func fibsHotBlocksRunAsWasmAtTheDefaultThreshold() throws {
+        let (machine, exit) = try Self.run("fib")
+        #expect(machine.standardOutput == (try GuestPrograms.expected("fib").stdout))
+        #expect(exit.code == 109)
+        #expect(machine.runtime.statistics.compilations > 0)
+        #expect(machine.runtime.statistics.wasmRuns > 0)
+    }
+
+    /// A low threshold: every program switches engines mid-run (most of their
+    /// loops stay inside one TB run, so 1500 is reached only by fib). hello
+    /// runs no block three times; it is covered by the other tests.
+    @Test(arguments: GuestPrograms.names.filter { $0 != "hello" })
+    func mixedEnginesMatchQemu(program: String) throws {
+        let expected = try GuestPrograms.expected(program)
+        let (machine, exit) = try Self.run(program, threshold: 3)
+        #expect(machine.standardOutput == expected.stdout)
+        #expect(exit.code == expected.exitCode)
+        #expect(machine.runtime.statistics.interpretedRuns > 0)
+        #expect(machine.runtime.statistics.wasmRuns > 0)
+    }
+
+    /// compileThreshold 0: every TB runs as Wasm from its first run.
+    @Test(arguments: GuestPrograms.names)
+    func alwaysWasmMatchesQemu(program: String) throws {
+        let expected = try GuestPrograms.expected(program)
+        let (machine, exit) = try Self.run(program, threshold: 0)
+        #expect(machine.standardOutput == expected.stdout)
+        #expect(exit.code == expected.exitCode)
+        #expect(machine.runtime.statistics.interpretedRuns == 0)
+        #expect(machine.runtime.statistics.compilations == machine.translationCount)
+    }
+
+    /// Same instruction count as the reference interpreter: both retire
+    /// whole blocks, ecalls included.
+    @Test(arguments: ["hello", "sieve", "harts"])
+    func retiresAsManyInstructionsAsTheReference(program: String) throws {
+        let image = try ELFImage(bytes: GuestPrograms.elf(program))
+        let runtime = try RuntimeMachine(image: image).run()
+        let reference = try ReferenceInterpreter(image: image).run()
+        #expect(runtime == reference)
+    }
+
+    /// Every console write is performed by the console fiber: as many swaps to
+    /// it as the reference interpreter performs writes, on both engines.
+    @Test(arguments: [1500, 0])
+    func consoleFiberPerformsEveryWrite(threshold: Int) throws {
+        for program in ["hello", "sieve"] {
+            let image = try ELFImage(bytes: GuestPrograms.elf(program))
+            let reference = try ReferenceInterpreter(image: image)
+            var writes = 0
+            reference.onWrite = { _, _ in writes += 1 }
+            _ = try reference.run()
+            let machine = try RuntimeMachine(image: image, compileThreshold: threshold)
+            var streamed: [UInt8] = []
+            machine.onWrite = { _, bytes in streamed += bytes }
+            _ = try machine.run()
+            #expect(writes > 0)
+            #expect(machine.consoleSwaps == writes, "\(program)")
+            #expect(streamed == reference.standardOutput)
+            // Each write suspended the running TB inside the ecall helper.
+            #expect(machine.runtime.statistics.suspensions >= writes)
+            #expect(machine.runtime.statistics.resumptions == machine.runtime.statistics.suspensions)
+        }
+    }
+
+    /// K harts as fibers on one thread, switching inside the ecall helper
+    /// (so several are suspended in the same TBs), print what qemu's one hart
+    /// prints, and every hart claimed work.
+    @Test(arguments: [2, 4])
+    func severalHartFibersPrintWhatOneQemuHartPrints(harts: Int) throws {
+        let expected = try GuestPrograms.expected("harts")
+        for threshold in [1500, 0] {
+            let (machine, exit) = try Self.run("harts", harts: harts, threshold: threshold)
+            #expect(machine.standardOutput == expected.stdout)
+            #expect(exit.code == expected.exitCode)
+            #expect(machine.hartSwaps > 0)
+            let claimedBy = try #require(machine.image.symbols["claimed_by"])
+            let owners = try #require(machine.read(claimedBy, count: 24))
+            #expect(Set(owners) == Set((0..<harts).map { UInt8($0) }))
+            let stats = machine.runtime.statistics
+            #expect(stats.resumptions == stats.suspensions)
+            #expect(stats.suspensions >= machine.hartSwaps)
+        }
+    }
+
+    /// Same instruction count and output as the reference with K harts.
+    @Test func hartFibersRetireAsManyInstructionsAsTheReference() throws {
+        let image = try ELFImage(bytes: GuestPrograms.elf("harts"))
+        let runtime = try RuntimeMachine(image: image, hartCount: 3)
+        let reference = try ReferenceInterpreter(image: image, hartCount: 3)
+        #expect(try runtime.run() == reference.run())
+        #expect(runtime.standardOutput == reference.standardOutput)
+    }
+
+    static func image(_ words: [UInt32]) throws -> ELFImage {
+        let code = words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }
+        return try ELFImage(
+            entry: 0x10000,
+            segments: [.init(virtualAddress: 0x10000, contents: code, isExecutable: true, isWritable: true)])
+    }
+
+    @Test(arguments: [1500, 0])
+    func faultsMatchTheReference(threshold: Int) throws {
+        let programs: [[UInt32]] = [
+            [0x0000_0513, 0x3401_1073],  // li a0, 0; csrrw
+            [0x0000_0513, 0x0000_3503],  // li a0, 0; ld a0, 0(zero)
+            [0x00a0_3023],  // sd a0, 0(zero)
+            [0x0020_0293, 0x0002_8067],  // li t0, 2; jr t0
+            [0x0000_0513, 0x0010_0073],  // li a0, 0; ebreak
+        ]
+        for words in programs {
+            let image = try Self.image(words)
+            var referenceFault: GuestFault?
+            var runtimeFault: GuestFault?
+            let reference = try ReferenceInterpreter(image: image)
+            let machine = try RuntimeMachine(image: image, compileThreshold: threshold)
+            do { _ = try reference.run() } catch { referenceFault = error }
+            do { _ = try machine.run() } catch { runtimeFault = error }
+            #expect(referenceFault != nil)
+            #expect(runtimeFault == referenceFault)
+        }
+    }
+
+    @Test(arguments: [1500, 0])
+    func selfModifyingCodeRunsTheNewInstruction(threshold: Int) throws {
+        let m = try RuntimeMachine(
+            image: Self.image([
+                0x0000_0297, 0x0000_0593, 0x0050_0513, 0x0005_9c63, 0x0010_0593, 0x0070_0337, 0x5133_0313,
+                0x0062_a423, 0xfe9f_f06f, 0x05d0_0893, 0x0000_0073,
+            ]), compileThreshold: threshold)
+        #expect(try m.run().code == 7)
+    }
+
+    /// Loops that never leave their block stop at the limit on either engine
+    /// (the Wasm interpreter has no step limit: the TB exits on every pass).
+    @Test(arguments: [1500, 0])
+    func infiniteLoopsStopAtTheLimit(threshold: Int) throws {
+        let loops: [[UInt32]] = [
+            [0x0000_006f],  // j .
+            [0x0000_0297, 0x0002_8067],  // auipc t0, 0; jr t0 (jumps back to the start of its block)
+            [0x0010_0293, 0xfe02_9ee3],  // li t0, 1; bnez t0, -4 (back to the start of its block)
+        ]
+        for words in loops {
+            let m = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+            #expect(throws: GuestFault.instructionLimitReached(limit: 1000)) {
+                try m.run(instructionLimit: 1000)
+            }
+        }
+    }
+}
