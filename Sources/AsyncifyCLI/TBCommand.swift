@@ -1,0 +1,107 @@
+// `asyncify tb ...`: the TB code generator from the command line.
+//
+//   asyncify tb check <file.tb>                         parse; print the canonical text
+//   asyncify tb emit <file.tb> [-o out.wasm] [--memory32]  emit, validate and write the module
+//   asyncify tb run <file.tb> [rN=value ...]            run on the reference interpreter
+//
+// `run` uses a fresh 1 MiB memory: context at 0x100, env (4 KiB) at 0x1000,
+// TLB at 0x2000, guest RAM for guest addresses [0, 0xF0000) at 0x10000; only
+// the guest-memory slow paths are available as helpers.
+
+import Foundation
+import TBCodegen
+import WasmBinary
+
+enum TBCommand {
+    static let usage = """
+        usage: asyncify tb check <file.tb>
+               asyncify tb emit <file.tb> [-o out.wasm] [--memory32]
+               asyncify tb run <file.tb> [rN=value ...]
+        """
+
+    static func fail(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("asyncify tb: \(message)\n".utf8))
+        return 1
+    }
+
+    static func main(_ arguments: [String]) -> Int32 {
+        guard arguments.count >= 2 else { return fail(usage) }
+        let path = arguments[1]
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return fail("cannot read \(path)")
+        }
+        let tb: TranslationBlock
+        do {
+            tb = try TranslationBlock(parsing: String(decoding: data, as: UTF8.self))
+        } catch {
+            return fail("\(path):\(error)")
+        }
+        let rest = Array(arguments.dropFirst(2))
+        switch arguments[0] {
+        case "check":
+            print(tb.text, terminator: "")
+            return 0
+        case "emit": return emit(tb, path: path, rest)
+        case "run": return run(tb, rest)
+        default: return fail(usage)
+        }
+    }
+
+    static func emit(_ tb: TranslationBlock, path: String, _ options: [String]) -> Int32 {
+        var output = (path.hasSuffix(".tb") ? String(path.dropLast(3)) : path) + ".wasm"
+        var addressing = TBEmitter.Addressing.memory64
+        var i = 0
+        while i < options.count {
+            switch options[i] {
+            case "--memory32": addressing = .memory32
+            case "-o" where i + 1 < options.count:
+                output = options[i + 1]
+                i += 1
+            default: return fail("unknown option \(options[i])\n\(usage)")
+            }
+            i += 1
+        }
+        let module = TBEmitter.module(for: tb, addressing: addressing)
+        do {
+            try module.validate()
+        } catch {
+            return fail("emitted module is invalid: \(error)")
+        }
+        guard FileManager.default.createFile(atPath: output, contents: Data(module.encoded())) else {
+            return fail("cannot write \(output)")
+        }
+        print(
+            "\(output): \(tb.ops.count) ops, \(tb.helpers.count) helpers (\(tb.helpers.map(\.name).joined(separator: ", ")))"
+        )
+        return 0
+    }
+
+    static func run(_ tb: TranslationBlock, _ assignments: [String]) -> Int32 {
+        var regs = TBRegisters()
+        for a in assignments {
+            let parts = a.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].first == "r", let n = UInt8(parts[0].dropFirst()),
+                let r = TBReg(rawValue: n),
+                let v = parts[1].hasPrefix("0x") ? UInt64(parts[1].dropFirst(2), radix: 16) : UInt64(parts[1])
+            else { return fail("bad register assignment '\(a)' (expected rN=value)") }
+            regs[r] = v
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 0x10_0000, alignment: 16)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        let memory = TBMemory(buffer)
+        let mmu = TBSoftMMU(memory: memory, guestBase: 0, hostBase: 0x1_0000, byteCount: 0xF_0000)
+        do {
+            try TBSoftMMU.initializeContext(memory: memory, at: 0x100, env: 0x1000, tlb: 0x2000)
+            let result = try TBInterpreter.run(
+                tb, memory: memory, context: 0x100, registers: &regs, helpers: mmu.helpers,
+                stepLimit: 100_000_000)
+            let next = try memory.load(.u64, at: 0x100, offset: TBContextLayout.nextTBOffset)
+            print("result 0x\(String(result, radix: 16)), next_tb 0x\(String(next, radix: 16))")
+            for r in TBReg.allCases where regs[r] != 0 { print("\(r) = 0x\(String(regs[r], radix: 16))") }
+            return 0
+        } catch {
+            return fail("\(error)")
+        }
+    }
+}

@@ -1,0 +1,233 @@
+/// Executes the TB IR directly, with the same semantics as the emitted Wasm
+/// (the role QEMU's TCI plays): the reference the emitter is tested against.
+///
+/// The interpreter reads and writes the same context record, CPU state and
+/// software TLB as the Wasm code (see ``TBContextLayout``), performs the
+/// same inline TLB lookup, and calls the slow-path helpers `qemu_ld` /
+/// `qemu_st` exactly when the Wasm code would, so both engines produce the
+/// same helper call sequence. Unlike the Wasm code it always starts at the
+/// first op: it has no block index to resume at.
+public enum TBInterpreter {
+    /// Runs a TB once.
+    ///
+    /// Like the emitted function's prologue it clears the context's `do_init`
+    /// flag. On leaving it writes `next_tb`: 0 after `exit_tb` (or running off
+    /// the end), the target pc after a `goto_tb`/`goto_ptr` to another TB.
+    ///
+    /// - Parameters:
+    ///   - tb: the translation block.
+    ///   - memory: the linear memory holding the context, CPU state, TLB and guest RAM.
+    ///   - ctx: the address of the context record.
+    ///   - registers: the 16 registers, updated in place (also when an error is thrown).
+    ///   - helpers: implementations by name, for every name in `tb.helpers`
+    ///     (including `qemu_ld`/`qemu_st` if the TB accesses guest memory;
+    ///     ``TBSoftMMU`` provides them).
+    ///   - stepLimit: the most loop iterations (taken branches plus `goto_tb` to this TB) allowed.
+    /// - Returns: what the Wasm function returns: the `exit_tb` value, or 0 after a goto to another TB.
+    /// - Throws: ``TBInterpreterError``, or whatever a helper throws.
+    public static func run(
+        _ tb: TranslationBlock, memory: TBMemory, context ctx: UInt64, registers: inout TBRegisters,
+        helpers: [String: TBHelperFunction], stepLimit: Int = Int.max
+    ) throws -> UInt64 {
+        try Program(tb, helpers: helpers).run(
+            memory: memory, context: ctx, registers: &registers, stepLimit: stepLimit)
+    }
+
+    /// A TB prepared for repeated runs: helpers resolved and label positions computed once.
+    public struct Program {
+        /// The translation block.
+        public let tb: TranslationBlock
+        private let helpers: [TBHelperFunction]
+        private let labels: [Int]
+        private let slowPaths: (load: Int, store: Int)
+
+        /// Prepares a TB.
+        /// - Parameters:
+        ///   - tb: the translation block.
+        ///   - helpers: implementations by name for every name in `tb.helpers`.
+        /// - Throws: ``TBInterpreterError`` (`missingHelper`) if one is missing.
+        public init(_ tb: TranslationBlock, helpers: [String: TBHelperFunction]) throws(TBInterpreterError) {
+            var resolved: [TBHelperFunction] = []
+            resolved.reserveCapacity(tb.helpers.count)
+            for h in tb.helpers {
+                guard let f = helpers[h.name] else {
+                    throw TBInterpreterError(.missingHelper(h.name), opIndex: -1)
+                }
+                resolved.append(f)
+            }
+            self.tb = tb
+            self.helpers = resolved
+            self.labels = tb.labelPositions
+            self.slowPaths = (
+                tb.helpers.firstIndex(of: .guestLoadSlowPath) ?? 0,
+                tb.helpers.firstIndex(of: .guestStoreSlowPath) ?? 0
+            )
+        }
+
+        /// Runs the TB once; see ``TBInterpreter/run(_:memory:context:registers:helpers:stepLimit:)``.
+        public func run(
+            memory: TBMemory, context ctx: UInt64, registers: inout TBRegisters, stepLimit: Int = Int.max
+        ) throws -> UInt64 {
+            try withUnsafeMutableBytes(of: &registers.storage) { regBytes in
+                let regs = regBytes.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                return try tb.ops.withUnsafeBufferPointer { ops in
+                    try labels.withUnsafeBufferPointer { labels in
+                        try TBInterpreter.execute(
+                            ops: ops, labels: labels, helpers: helpers, slowPaths: slowPaths, pc: tb.pc,
+                            memory: memory, ctx: ctx, regs: regs, stepLimit: stepLimit)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func mem<T>(_ opIndex: Int, _ body: () throws(TBTrap) -> T) throws(TBInterpreterError) -> T
+    {
+        do { return try body() } catch { throw TBInterpreterError(.trap(error), opIndex: opIndex) }
+    }
+
+    fileprivate static func execute(
+        ops: UnsafeBufferPointer<TBOp>, labels: UnsafeBufferPointer<Int>, helpers: [TBHelperFunction],
+        slowPaths: (load: Int, store: Int),
+        pc tbPC: UInt64, memory: TBMemory, ctx: UInt64, regs: UnsafeMutablePointer<UInt64>, stepLimit: Int
+    ) throws -> UInt64 {
+        // Prologue, in the emitted function's order: env and TLB pointers, then do_init.
+        let env = try mem(-1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.envOffset)
+        }
+        let tlb = try mem(-1) { () throws(TBTrap) in
+            try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset)
+        }
+        try mem(-1) { () throws(TBTrap) in
+            if try memory.load(.u32, at: ctx, offset: TBContextLayout.doInitOffset) != 0 {
+                try memory.store(.u32, 0, at: ctx, offset: TBContextLayout.doInitOffset)
+            }
+        }
+        let (loadSlowPath, storeSlowPath) = slowPaths
+        var fuel = stepLimit
+        var i = 0
+        var nextTB: UInt64 = 0
+        var result: UInt64 = 0
+        run: while i < ops.count {
+            switch ops[i] {
+            case .mov(let d, let s): regs[d.index] = regs[s.index]
+            case .movi(let d, let v): regs[d.index] = v
+            case .binary(let op, let w, let d, let a, let b):
+                regs[d.index] = TBSemantics.binary(op, w, regs[a.index], regs[b.index])
+            case .unary(let op, let w, let d, let s):
+                regs[d.index] = TBSemantics.unary(op, w, regs[s.index])
+            case .extend(let op, let d, let s): regs[d.index] = TBSemantics.extend(op, regs[s.index])
+            case .extract(let signed, let d, let s, let pos, let len):
+                regs[d.index] = TBSemantics.extract(signed: signed, regs[s.index], pos: pos, len: len)
+            case .setcond(let c, let w, let d, let a, let b):
+                regs[d.index] = TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? 1 : 0
+            case .negsetcond(let c, let w, let d, let a, let b):
+                regs[d.index] =
+                    TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? TBSemantics.allOnes(w) : 0
+            case .movcond(let c, let w, let d, let a, let b, let t, let f):
+                let v =
+                    TBSemantics.condition(c, w, regs[a.index], regs[b.index]) ? regs[t.index] : regs[f.index]
+                regs[d.index] = TBSemantics.select(w, v)
+            case .loadEnv(let acc, let d, let off):
+                let (base, o) = envAddress(env, off)
+                regs[d.index] = try mem(i) { () throws(TBTrap) in try memory.load(acc, at: base, offset: o) }
+            case .storeEnv(let acc, let s, let off):
+                let (base, o) = envAddress(env, off)
+                let v = regs[s.index]
+                try mem(i) { () throws(TBTrap) in try memory.store(acc, v, at: base, offset: o) }
+            case .guestLoad(let acc, let d, let a, let off):
+                let addr = regs[a.index] &+ UInt64(bitPattern: Int64(off))
+                let entry = tlb &+ TBSoftTLB.entryOffset(for: addr)
+                let tag = try mem(i) { () throws(TBTrap) in
+                    try memory.load(.u64, at: entry, offset: TBSoftTLB.addrReadOffset)
+                }
+                if TBSoftTLB.comparator(for: addr, byteCount: acc.byteCount) == tag {
+                    regs[d.index] = try mem(i) { () throws(TBTrap) in
+                        let addend = try memory.load(.u64, at: entry, offset: TBSoftTLB.addendOffset)
+                        return try memory.load(acc, at: addr &+ addend)
+                    }
+                } else {
+                    var args = TBHelperArguments()
+                    args.count = 3
+                    args.values = (ctx, addr, acc.memop, 0, 0, 0)
+                    regs[d.index] = try helpers[loadSlowPath](args)
+                }
+            case .guestStore(let acc, let s, let a, let off):
+                let addr = regs[a.index] &+ UInt64(bitPattern: Int64(off))
+                let v = regs[s.index]
+                let entry = tlb &+ TBSoftTLB.entryOffset(for: addr)
+                let tag = try mem(i) { () throws(TBTrap) in
+                    try memory.load(.u64, at: entry, offset: TBSoftTLB.addrWriteOffset)
+                }
+                if TBSoftTLB.comparator(for: addr, byteCount: acc.byteCount) == tag {
+                    try mem(i) { () throws(TBTrap) in
+                        let addend = try memory.load(.u64, at: entry, offset: TBSoftTLB.addendOffset)
+                        try memory.store(acc, v, at: addr &+ addend)
+                    }
+                } else {
+                    var args = TBHelperArguments()
+                    args.count = 4
+                    args.values = (ctx, addr, v, acc.memop, 0, 0)
+                    _ = try helpers[storeSlowPath](args)
+                }
+            case .setLabel: break
+            case .br(let l):
+                fuel -= 1
+                if fuel < 0 { throw TBInterpreterError(.stepLimitExceeded(stepLimit), opIndex: i) }
+                i = labels[Int(l.id)]
+                continue run
+            case .brcond(let c, let w, let a, let b, let l):
+                if TBSemantics.condition(c, w, regs[a.index], regs[b.index]) {
+                    fuel -= 1
+                    if fuel < 0 { throw TBInterpreterError(.stepLimitExceeded(stepLimit), opIndex: i) }
+                    i = labels[Int(l.id)]
+                    continue run
+                }
+            case .call(let h, let argRegs, let res):
+                var args = TBHelperArguments()
+                args.count = argRegs.count
+                for k in 0..<argRegs.count { args[k] = regs[argRegs[k].index] }
+                let r = try helpers[Int(h.rawValue)](args)
+                if let res { regs[res.index] = r }
+            case .gotoTB(let target):
+                if target == tbPC {
+                    fuel -= 1
+                    if fuel < 0 { throw TBInterpreterError(.stepLimitExceeded(stepLimit), opIndex: i) }
+                    i = 0
+                    continue run
+                }
+                nextTB = target
+                result = 0
+                break run
+            case .gotoPtr(let r):
+                let target = regs[r.index]
+                if target == tbPC {
+                    fuel -= 1
+                    if fuel < 0 { throw TBInterpreterError(.stepLimitExceeded(stepLimit), opIndex: i) }
+                    i = 0
+                    continue run
+                }
+                nextTB = target
+                result = 0
+                break run
+            case .exitTB(let v):
+                nextTB = 0
+                result = v
+                break run
+            case .mb: break
+            }
+            i += 1
+        }
+        let finalNext = nextTB
+        try mem(i) { () throws(TBTrap) in
+            try memory.store(.u64, finalNext, at: ctx, offset: TBContextLayout.nextTBOffset)
+        }
+        return result
+    }
+
+    @inline(__always)
+    static func envAddress(_ env: UInt64, _ offset: Int32) -> (UInt64, UInt64) {
+        offset >= 0 ? (env, UInt64(offset)) : (env &+ UInt64(bitPattern: Int64(offset)), 0)
+    }
+}

@@ -1,0 +1,33 @@
+/// Why the reference interpreter stopped a TB.
+public struct TBInterpreterError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Kind: Sendable, Hashable {
+        /// A memory access outside the memory (a Wasm trap in the emitted code).
+        case trap(TBTrap)
+        /// The TB calls a helper the caller did not supply.
+        case missingHelper(String)
+        /// More loop iterations (taken branches and `goto_tb` to the same TB) than allowed.
+        case stepLimitExceeded(Int)
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// The index of the op being executed (-1 for the prologue).
+    public var opIndex: Int
+
+    /// Creates an error.
+    public init(_ kind: Kind, opIndex: Int) {
+        self.kind = kind
+        self.opIndex = opIndex
+    }
+
+    /// Where and what, in words.
+    public var description: String {
+        let place = opIndex < 0 ? "TB prologue" : "op \(opIndex)"
+        switch kind {
+        case .trap(let t): return "\(place): \(t)"
+        case .missingHelper(let n): return "\(place): no implementation for helper '\(n)'"
+        case .stepLimitExceeded(let n): return "\(place): step limit of \(n) loop iterations exceeded"
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import TBCodegen
-
-@Test func moduleLinks() { #expect(Bool(true)) }
