@@ -6,5 +6,8 @@ switch arguments.first {
 case "spec": exit(SpecSuiteCommand.main(rest))
 case "validate": exit(ValidateCommand.main(rest))
 case "print": exit(PrintCommand.main(rest))
+case "run": exit(RunCommand.main(rest))
+case "bench-interp": exit(BenchInterpCommand.main(rest))
+case "spec-exec": exit(SpecExecCommand.main(rest))
 default: exit(Usage.main(arguments))
 }

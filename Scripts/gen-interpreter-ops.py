@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Generates the WasmInterpreter opcode enum (Op.swift) and the numeric, load and
+store cases of the interpreter loop (between the GENERATED markers in
+Interpreter+Run.swift). Run from the package root after editing the tables below."""
+import re
+
+# Control and slow-path opcodes written by hand in Interpreter+Run.swift.
+HAND = """unreachable trap br brIf brIfNot brTable copy const ret ret1 call callIndirect select
+globalGet globalSet memorySize memoryGrow memoryInit dataDrop memoryCopy memoryFill
+tableGet tableSet tableSize tableGrow tableFill tableCopy tableInit elemDrop atomic
+brIfI32LtS brIfI32LtU brIfI32GeS brIfI32GeU brIfI32Eq brIfI32Ne
+brIfI64LtS brIfI64LtU brIfI64GeS brIfI64GeU brIfI64Eq brIfI64Ne
+brIfI32LtSImm brIfI32GeSImm brIfI32LtUImm brIfI32GeUImm brIfI32EqImm brIfI32NeImm
+brIfI64LtSImm brIfI64GeSImm brIfI64LtUImm brIfI64GeUImm brIfI64EqImm brIfI64NeImm
+""".split()
+
+RD = {
+    'i32': 'UInt32(truncatingIfNeeded: fp[Int(i.{r})])',
+    'i64': 'fp[Int(i.{r})]',
+    'f32': 'Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.{r})]))',
+    'f64': 'Double(bitPattern: fp[Int(i.{r})])',
+}
+WR = {'i32': 'UInt64({e})', 'i64': '{e}', 'f32': 'UInt64(({e}).bitPattern)', 'f64': '({e}).bitPattern',
+      'bool': '(({e}) ? 1 : 0)'}
+
+# name: (operand type, result type, expression in x (and y); 'try ' allowed)
+N = {}
+def b(t, rt, ops):
+    for name, e in ops: N[name] = (t, rt, e, 2)
+def u(t, rt, ops):
+    for name, e in ops: N[name] = (t, rt, e, 1)
+
+u('i32', 'bool', [('i32Eqz', 'x == 0')])
+b('i32', 'bool', [('i32Eq', 'x == y'), ('i32Ne', 'x != y'),
+    ('i32LtS', 'Int32(bitPattern: x) < Int32(bitPattern: y)'), ('i32LtU', 'x < y'),
+    ('i32GtS', 'Int32(bitPattern: x) > Int32(bitPattern: y)'), ('i32GtU', 'x > y'),
+    ('i32LeS', 'Int32(bitPattern: x) <= Int32(bitPattern: y)'), ('i32LeU', 'x <= y'),
+    ('i32GeS', 'Int32(bitPattern: x) >= Int32(bitPattern: y)'), ('i32GeU', 'x >= y')])
+u('i64', 'bool', [('i64Eqz', 'x == 0')])
+b('i64', 'bool', [('i64Eq', 'x == y'), ('i64Ne', 'x != y'),
+    ('i64LtS', 'Int64(bitPattern: x) < Int64(bitPattern: y)'), ('i64LtU', 'x < y'),
+    ('i64GtS', 'Int64(bitPattern: x) > Int64(bitPattern: y)'), ('i64GtU', 'x > y'),
+    ('i64LeS', 'Int64(bitPattern: x) <= Int64(bitPattern: y)'), ('i64LeU', 'x <= y'),
+    ('i64GeS', 'Int64(bitPattern: x) >= Int64(bitPattern: y)'), ('i64GeU', 'x >= y')])
+for t in ('f32', 'f64'):
+    p = t
+    b(t, 'bool', [(p + 'Eq', 'x == y'), (p + 'Ne', 'x != y'), (p + 'Lt', 'x < y'), (p + 'Gt', 'x > y'),
+                  (p + 'Le', 'x <= y'), (p + 'Ge', 'x >= y')])
+for t, S in (('i32', 'Int32'), ('i64', 'Int64')):
+    u(t, t, [(t + 'Clz', f'{"UInt32" if t == "i32" else "UInt64"}(x.leadingZeroBitCount)'),
+             (t + 'Ctz', f'{"UInt32" if t == "i32" else "UInt64"}(x.trailingZeroBitCount)'),
+             (t + 'Popcnt', f'{"UInt32" if t == "i32" else "UInt64"}(x.nonzeroBitCount)')])
+    b(t, t, [(t + 'Add', 'x &+ y'), (t + 'Sub', 'x &- y'), (t + 'Mul', 'x &* y'),
+             (t + 'DivS', f'try Numerics.divS(x, y)'), (t + 'DivU', f'try Numerics.divU(x, y)'),
+             (t + 'RemS', f'try Numerics.remS(x, y)'), (t + 'RemU', f'try Numerics.remU(x, y)'),
+             (t + 'And', 'x & y'), (t + 'Or', 'x | y'), (t + 'Xor', 'x ^ y'),
+             (t + 'Shl', 'x &<< y'), (t + 'ShrS', f'{"UInt32" if t == "i32" else "UInt64"}(bitPattern: {S}(bitPattern: x) &>> {S}(bitPattern: y))'),
+             (t + 'ShrU', 'x &>> y'), (t + 'Rotl', '(x &<< y) | (x &>> (0 &- y))'),
+             (t + 'Rotr', '(x &>> y) | (x &<< (0 &- y))')])
+for t, it, sign in (('f32', 'i32', '0x8000_0000'), ('f64', 'i64', '0x8000_0000_0000_0000')):
+    u(it, it, [(t + 'Abs', f'x & ~{sign}'), (t + 'Neg', f'x ^ {sign}')])
+    b(it, it, [(t + 'Copysign', f'(x & ~{sign}) | (y & {sign})')])
+    u(t, t, [(t + 'Ceil', 'Numerics.round(x, .up)'), (t + 'Floor', 'Numerics.round(x, .down)'),
+             (t + 'Trunc', 'Numerics.round(x, .towardZero)'),
+             (t + 'Nearest', 'Numerics.round(x, .toNearestOrEven)'), (t + 'Sqrt', 'x.squareRoot()')])
+    b(t, t, [(t + 'Add', 'x + y'), (t + 'Sub', 'x - y'), (t + 'Mul', 'x * y'), (t + 'Div', 'x / y'),
+             (t + 'Min', 'Numerics.min(x, y)'), (t + 'Max', 'Numerics.max(x, y)')])
+u('i64', 'i32', [('i32WrapI64', 'UInt32(truncatingIfNeeded: x)')])
+for src in ('f32', 'f64'):
+    for dst, U in (('i32', 'UInt32'), ('i64', 'UInt64')):
+        S = 'Int32' if dst == 'i32' else 'Int64'
+        F = src.upper()
+        u(src, dst, [(f'{dst}Trunc{F}S', f'{U}(bitPattern: try Numerics.truncate(x, to: {S}.self))'),
+                     (f'{dst}Trunc{F}U', f'try Numerics.truncate(x, to: {U}.self)'),
+                     (f'{dst}TruncSat{F}S', f'{U}(bitPattern: Numerics.truncateSaturating(x, to: {S}.self))'),
+                     (f'{dst}TruncSat{F}U', f'Numerics.truncateSaturating(x, to: {U}.self)')])
+u('i32', 'i64', [('i64ExtendI32S', 'UInt64(bitPattern: Int64(Int32(bitPattern: x)))'), ('i64ExtendI32U', 'UInt64(x)')])
+for dst, FT in (('f32', 'Float'), ('f64', 'Double')):
+    u('i32', dst, [(f'{dst}ConvertI32S', f'{FT}(Int32(bitPattern: x))'), (f'{dst}ConvertI32U', f'{FT}(x)')])
+    u('i64', dst, [(f'{dst}ConvertI64S', f'{FT}(Int64(bitPattern: x))'), (f'{dst}ConvertI64U', f'{FT}(x)')])
+u('f64', 'f32', [('f32DemoteF64', 'Float(x)')])
+u('f32', 'f64', [('f64PromoteF32', 'Double(x)')])
+for name in ('i32ReinterpretF32', 'i64ReinterpretF64', 'f32ReinterpretI32', 'f64ReinterpretI64'):
+    u('i64', 'i64', [(name, 'x')])
+u('i32', 'i32', [('i32Extend8S', 'UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: x)))'),
+                 ('i32Extend16S', 'UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: x)))')])
+u('i64', 'i64', [('i64Extend8S', 'UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: x)))'),
+                 ('i64Extend16S', 'UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: x)))'),
+                 ('i64Extend32S', 'UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x)))')])
+
+# Loads: name -> (memory type, width, slot expression from v)
+LOADS = {
+    'i32Load': ('UInt32', 4, 'UInt64(v)'), 'i64Load': ('UInt64', 8, 'v'),
+    'f32Load': ('UInt32', 4, 'UInt64(v)'), 'f64Load': ('UInt64', 8, 'v'),
+    'i32Load8S': ('Int8', 1, 'UInt64(UInt32(bitPattern: Int32(v)))'), 'i32Load8U': ('UInt8', 1, 'UInt64(v)'),
+    'i32Load16S': ('Int16', 2, 'UInt64(UInt32(bitPattern: Int32(v)))'), 'i32Load16U': ('UInt16', 2, 'UInt64(v)'),
+    'i64Load8S': ('Int8', 1, 'UInt64(bitPattern: Int64(v))'), 'i64Load8U': ('UInt8', 1, 'UInt64(v)'),
+    'i64Load16S': ('Int16', 2, 'UInt64(bitPattern: Int64(v))'), 'i64Load16U': ('UInt16', 2, 'UInt64(v)'),
+    'i64Load32S': ('Int32', 4, 'UInt64(bitPattern: Int64(v))'), 'i64Load32U': ('UInt32', 4, 'UInt64(v)'),
+}
+STORES = {
+    'i32Store': ('UInt32', 4), 'i64Store': ('UInt64', 8), 'f32Store': ('UInt32', 4), 'f64Store': ('UInt64', 8),
+    'i32Store8': ('UInt8', 1), 'i32Store16': ('UInt16', 2), 'i64Store8': ('UInt8', 1),
+    'i64Store16': ('UInt16', 2), 'i64Store32': ('UInt32', 4),
+}
+
+IMM = {}
+for name, (t, rt, e, arity) in N.items():
+    if arity == 2 and t in ('i32', 'i64') and name[:3] == t:
+        IMM[name + 'Imm'] = (t, rt, e, name)
+ops = HAND + list(N) + list(IMM) + list(LOADS) + list(STORES)
+out = ['// GENERATED by Scripts/gen-interpreter-ops.py; do not edit by hand.', '',
+       '/// The opcodes of the interpreter\'s internal code (see ``Inst``).',
+       'enum Op: UInt16 {']
+for o in ops:
+    out.append(f'    case {o}')
+out.append('}')
+out.append('')
+out.append('extension Op {')
+out.append('    /// The internal opcode for a plain numeric instruction.')
+out.append('    init(_ op: NumericOp) {')
+out.append('        switch op {')
+for o in N:
+    out.append(f'        case .{o}: self = .{o}')
+out.append('        }')
+out.append('    }')
+out.append('')
+out.append('    /// The form of a binary integer operator whose right operand is the immediate.')
+out.append('    static func immediateForm(_ op: NumericOp) -> Op? {')
+out.append('        switch op {')
+for o, (t, rt, e, base) in IMM.items():
+    out.append(f'        case .{base}: .{o}')
+out.append('        default: nil')
+out.append('        }')
+out.append('    }')
+out.append('')
+out.append('    /// The internal opcode for a load.')
+out.append('    init(_ op: LoadOp) {')
+out.append('        switch op {')
+for o in LOADS:
+    out.append(f'        case .{o}: self = .{o}')
+out.append('        }')
+out.append('    }')
+out.append('')
+out.append('    /// The internal opcode for a store.')
+out.append('    init(_ op: StoreOp) {')
+out.append('        switch op {')
+for o in STORES:
+    out.append(f'        case .{o}: self = .{o}')
+out.append('        }')
+out.append('    }')
+out.append('}')
+open('Sources/WasmInterpreter/Op.swift', 'w').write('import WasmBinary\n\n' + '\n'.join(out[0:1]) + '\n' + '\n'.join(out[1:]) + '\n')
+
+cases = []
+ind = ' ' * 12
+for name, (t, rt, e, arity) in N.items():
+    x = RD[t].format(r='b')
+    lines = [f'{ind}case .{name}:']
+    lines.append(f'{ind}    let x = {x}')
+    if arity == 2:
+        lines.append(f'{ind}    let y = {RD[t].format(r="c")}')
+    lines.append(f'{ind}    fp[Int(i.a)] = {WR[rt].format(e=e)}')
+    lines.append(f'{ind}    pc += 1')
+    cases += lines
+for name, (t, rt, e, base) in IMM.items():
+    cases += [f'{ind}case .{name}:',
+              f'{ind}    let x = {RD[t].format(r="b")}',
+              f'{ind}    let y = {"UInt32(truncatingIfNeeded: i.imm)" if t == "i32" else "i.imm"}',
+              f'{ind}    fp[Int(i.a)] = {WR[rt].format(e=e)}',
+              f'{ind}    pc += 1']
+for name, (T, w, conv) in LOADS.items():
+    cases += [f'{ind}case .{name}:',
+              f'{ind}    let address = fp[Int(i.b)]',
+              f'{ind}    let end = address &+ i.imm',
+              f'{ind}    if end > memorySize || end < address {{ throw Trap.outOfBoundsMemory() }}',
+              f'{ind}    let v = (memory + Int(end &- {w})).loadUnaligned(as: {T}.self)',
+              f'{ind}    fp[Int(i.a)] = {conv}',
+              f'{ind}    pc += 1']
+for name, (T, w) in STORES.items():
+    cases += [f'{ind}case .{name}:',
+              f'{ind}    let address = fp[Int(i.b)]',
+              f'{ind}    let end = address &+ i.imm',
+              f'{ind}    if end > memorySize || end < address {{ throw Trap.outOfBoundsMemory() }}',
+              f'{ind}    (memory + Int(end &- {w})).storeBytes(of: {T}(truncatingIfNeeded: fp[Int(i.c)]), as: {T}.self)',
+              f'{ind}    pc += 1']
+path = 'Sources/WasmInterpreter/Interpreter+Run.swift'
+src = open(path).read()
+begin = '            // BEGIN GENERATED CASES\n'
+endm = '            // END GENERATED CASES\n'
+# Every copy of the dispatch switch (see Interpreter+Run.swift) gets the cases.
+pos = 0
+while True:
+    try:
+        a = src.index(begin, pos) + len(begin)
+    except ValueError:
+        break
+    z = src.index(endm, a)
+    src = src[:a] + '\n'.join(cases) + '\n' + src[z:]
+    pos = src.index(endm, a) + len(endm)
+open(path, 'w').write(src)
+
+# Width of each load/store, for the translator.
+print('ok', len(ops), 'ops')

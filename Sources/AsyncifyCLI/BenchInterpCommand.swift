@@ -1,0 +1,149 @@
+// `asyncify bench-interp [--dir Benchmarks/wasm] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]`:
+// runs the same four modules on our interpreter (in process: decode,
+// instantiate, call) and on `wasmkit run` (a subprocess), and prints the time
+// ratio ours / wasmkit for each. Times are CPU time (user + system, from
+// getrusage), which a shared, loaded machine disturbs far less than wall-clock
+// time. WasmKit's process start-up (measured with a trivial call,
+// `fib i64:0`) is subtracted from its times; each figure is the best of N
+// runs. Build with `-c release` for meaningful numbers.
+
+import Foundation
+import WasmBinary
+import WasmInterpreter
+
+enum BenchInterpCommand {
+    struct Case {
+        var label: String
+        var file: String
+        var function: String
+        var arguments: [String]
+    }
+
+    static let cases = [
+        Case(label: "fib(30), recursive i64 calls", file: "fib.wasm", function: "fib", arguments: ["i64:30"]),
+        Case(
+            label: "integer loop, 10^8 iterations", file: "loop.wasm", function: "sumsq",
+            arguments: ["i32:100000000"]),
+        Case(label: "CRC-32 over 16 MiB", file: "crc32.wasm", function: "crc32", arguments: ["i32:16777216"]),
+        Case(
+            label: "host-import loop, 2*10^6 calls", file: "hostcall.wasm", function: "_start", arguments: []),
+    ]
+
+    static func main(_ arguments: [String]) -> Int32 {
+        var directory = "Benchmarks/wasm"
+        var wasmkit = "/opt/swift/usr/bin/wasmkit"
+        var runs = 3
+        var only = ""
+        var k = 0
+        while k + 1 < arguments.count {
+            switch arguments[k] {
+            case "--dir": directory = arguments[k + 1]
+            case "--wasmkit": wasmkit = arguments[k + 1]
+            case "--runs": runs = max(Int(arguments[k + 1]) ?? 3, 1)
+            case "--only": only = arguments[k + 1]
+            default:
+                FileHandle.standardError.write(
+                    Data(
+                        "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]\n"
+                            .utf8))
+                return 2
+            }
+            k += 2
+        }
+        guard FileManager.default.isExecutableFile(atPath: wasmkit) else {
+            print("skipped: wasmkit not installed")
+            return 0
+        }
+        do {
+            let startup = try best(runs) {
+                try runWasmKit(wasmkit, "\(directory)/fib.wasm", "fib", ["i64:0"])
+            }
+            print("wasmkit start-up (subtracted): \(format(startup)); CPU times, best of \(runs)")
+            print("| benchmark | ours | wasmkit | ratio ours/wasmkit |")
+            print("|---|---|---|---|")
+            for c in cases where only.isEmpty || c.file.hasPrefix(only) {
+                let path = "\(directory)/\(c.file)"
+                var ourResult = ""
+                let ours = try best(runs) {
+                    let start = cpuTime(children: false)
+                    ourResult = try runOurs(path, c.function, c.arguments)
+                    return cpuTime(children: false) - start
+                }
+                let theirs =
+                    try best(runs) { try runWasmKit(wasmkit, path, c.function, c.arguments) } - startup
+                let ratio = seconds(ours) / max(seconds(theirs), 1e-9)
+                print(
+                    "| \(c.label) | \(format(ours)) | \(format(theirs)) | \(String(format: "%.2f", ratio)) |")
+                if !ourResult.isEmpty { print("  (our result: \(ourResult))") }
+            }
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("asyncify bench-interp: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    /// User + system CPU time of this process or of its waited-for children.
+    static func cpuTime(children: Bool) -> Duration {
+        var usage = rusage()
+        #if os(Linux)
+            getrusage(__rusage_who_t((children ? RUSAGE_CHILDREN : RUSAGE_SELF).rawValue), &usage)
+        #else
+            getrusage(children ? RUSAGE_CHILDREN : RUSAGE_SELF, &usage)
+        #endif
+        let micro =
+            (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000
+            + Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
+        return .microseconds(micro)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    static func format(_ d: Duration) -> String { String(format: "%.3f s", seconds(d)) }
+
+    static func best(_ runs: Int, _ body: () throws -> Duration) throws -> Duration {
+        var result = Duration.seconds(1_000_000)
+        for _ in 0..<runs { result = min(result, try body()) }
+        return result
+    }
+
+    /// Decodes, instantiates and calls, with a WASI `args_sizes_get` in Swift for the host-call case.
+    static func runOurs(_ path: String, _ function: String, _ arguments: [String]) throws -> String {
+        let module = try RunCommand.loadModule(path)
+        let store = Store()
+        var imports = Imports()
+        let sizes = Function(
+            store: store, type: FunctionType(parameters: [.i32, .i32], results: [.i32])
+        ) { caller, slots in
+            if let memory = caller.memory {
+                try memory.store(UInt32(1), at: UInt64(slots.i32(0)))
+                try memory.store(UInt32(8), at: UInt64(slots.i32(1)))
+            }
+            slots.setI32(0, 0)
+        }
+        imports.define(module: "wasi_snapshot_preview1", name: "args_sizes_get", .function(sizes))
+        let instance = try Instance(module: module, store: store, imports: imports)
+        let results = try instance.call(function, try arguments.map(RunCommand.parseValue))
+        return results.map(\.description).joined(separator: " ")
+    }
+
+    static func runWasmKit(_ wasmkit: String, _ path: String, _ function: String, _ arguments: [String])
+        throws
+        -> Duration
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wasmkit)
+        process.arguments = ["run", path] + (function == "_start" ? [] : [function]) + arguments
+        process.standardOutput = FileHandle.nullDevice
+        let start = cpuTime(children: true)
+        try process.run()
+        process.waitUntilExit()
+        let elapsed = cpuTime(children: true) - start
+        guard process.terminationStatus == 0 else {
+            throw InvocationError("wasmkit run \(path) exited with \(process.terminationStatus)")
+        }
+        return elapsed
+    }
+}

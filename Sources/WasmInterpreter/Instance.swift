@@ -1,0 +1,99 @@
+import WasmBinary
+
+/// An instantiated module: its functions, memory, tables and globals, reached
+/// through its exports.
+public struct Instance {
+    /// The store the instance lives in.
+    public let store: Store
+    let storage: InstanceStorage
+
+    init(store: Store, storage: InstanceStorage) {
+        self.store = store
+        self.storage = storage
+    }
+
+    /// The module this instance was created from.
+    public var module: Module { storage.module }
+
+    /// Every export by name. (Names that differ only in Unicode normalisation
+    /// collide as Swift strings; ``export(_:)`` tells them apart.)
+    public var exports: [String: ExternalValue] {
+        var result: [String: ExternalValue] = [:]
+        for export in storage.module.exports { result[export.name] = self.export(export.name) }
+        return result
+    }
+
+    /// The export called `name`, if any.
+    public func export(_ name: String) -> ExternalValue? {
+        guard let descriptor = storage.exports[Array(name.utf8)] else { return nil }
+        switch descriptor {
+        case .function(let i): return .function(Function(store: store, entry: storage.functions[Int(i)]))
+        case .memory: return storage.memory.map { .memory(Memory(instance: $0)) }
+        case .table(let i): return .table(Table(store: store, instance: storage.tables[Int(i)]))
+        case .global(let i): return .global(Global(store: store, instance: storage.globals[Int(i)]))
+        }
+    }
+
+    /// The exported function `name`; resolve once, call many times.
+    public func exportedFunction(_ name: String) throws(InvocationError) -> Function {
+        guard case .function(let f) = export(name) else {
+            throw InvocationError("no exported function \"\(name)\"")
+        }
+        return f
+    }
+
+    /// The exported memory `name` (default `memory`).
+    public func exportedMemory(_ name: String = "memory") throws(InvocationError) -> Memory {
+        guard case .memory(let m) = export(name) else {
+            throw InvocationError("no exported memory \"\(name)\"")
+        }
+        return m
+    }
+
+    /// The exported global `name`.
+    public func exportedGlobal(_ name: String) throws(InvocationError) -> Global {
+        guard case .global(let g) = export(name) else {
+            throw InvocationError("no exported global \"\(name)\"")
+        }
+        return g
+    }
+
+    /// The exported table `name`.
+    public func exportedTable(_ name: String) throws(InvocationError) -> Table {
+        guard case .table(let t) = export(name) else {
+            throw InvocationError("no exported table \"\(name)\"")
+        }
+        return t
+    }
+
+    /// Calls the exported function `name`.
+    public func call(_ name: String, _ arguments: [Value] = []) throws -> [Value] {
+        try exportedFunction(name).call(arguments)
+    }
+}
+
+/// Everything an instance owns or links to; owned by the store.
+final class InstanceStorage {
+    let module: Module
+    unowned(unsafe) let store: Store
+    let context: UnsafeMutablePointer<InstanceContext>
+    var functions: [UnsafeMutablePointer<FunctionEntry>] = []
+    var functionTypeIndices: [UInt32] = []
+    var typeIDs: [Int] = []
+    var globals: [GlobalInstance] = []
+    var tables: [TableInstance] = []
+    var memory: MemoryInstance?
+    var elements: [[UInt64]] = []
+    var data: [[UInt8]] = []
+    /// Exports by the UTF-8 bytes of their names (see ``Imports``).
+    var exports: [[UInt8]: ExportDescriptor] = [:]
+
+    init(module: Module, store: Store) {
+        self.module = module
+        self.store = store
+        context = .allocate(capacity: 1)
+        context.initialize(to: InstanceContext(memory: store.emptyMemory.state, instance: nil))
+    }
+
+    deinit { context.deallocate() }
+}

@@ -1,0 +1,220 @@
+import WasmBinary
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Owns everything Wasm code can touch: instances, functions, memories,
+/// tables, globals, and the stacks that execution runs on.
+///
+/// A store is single-threaded. Everything created in it lives as long as the
+/// store; handles (``Instance``, ``Function``, ``Memory``...) keep it alive.
+public final class Store {
+    /// Execution limits.
+    public struct Configuration: Sendable {
+        /// Maximum number of nested Wasm calls before a `call stack exhausted` trap.
+        public var maximumCallDepth: Int
+        /// Size of the value stack, in 64-bit slots (locals and operands of all frames).
+        public var valueStackSlots: Int
+        /// Largest memory a `memory.grow` may reach, in 64 KiB pages (memory64 included).
+        public var maximumMemoryPages: UInt64
+        /// Largest table a `table.grow` may reach, in elements.
+        public var maximumTableElements: UInt64
+
+        /// Creates a configuration; the defaults allow 100,000 nested calls and a 4 GiB memory.
+        public init(
+            maximumCallDepth: Int = 100_000, valueStackSlots: Int = 4 << 20,
+            maximumMemoryPages: UInt64 = 65536, maximumTableElements: UInt64 = 10_000_000
+        ) {
+            self.maximumCallDepth = maximumCallDepth
+            self.valueStackSlots = valueStackSlots
+            self.maximumMemoryPages = maximumMemoryPages
+            self.maximumTableElements = maximumTableElements
+        }
+    }
+
+    /// The limits this store was created with.
+    public let configuration: Configuration
+    let exec: UnsafeMutablePointer<ExecutionState>
+    var typeIDs: [FunctionType: Int] = [:]
+    var types: [FunctionType] = []
+    var hostFunctions: [HostFunction] = []
+    var entries: [UnsafeMutablePointer<FunctionEntry>] = []
+    var memories: [MemoryInstance] = []
+    var tables: [TableInstance] = []
+    var globals: [GlobalInstance] = []
+    var instances: [InstanceStorage] = []
+    /// The context of host functions: no instance, an empty memory.
+    let hostContext: UnsafeMutablePointer<InstanceContext>
+    let emptyMemory: MemoryInstance
+
+    /// Creates an empty store.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        emptyMemory = MemoryInstance(type: Limits(min: 0, max: 0), maximumPages: 0)
+        hostContext = .allocate(capacity: 1)
+        hostContext.initialize(to: InstanceContext(memory: emptyMemory.state, instance: nil))
+        let slots = max(configuration.valueStackSlots, 1024)
+        let stack = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+        let frameLimit = max(configuration.maximumCallDepth, 1)
+        exec = .allocate(capacity: 1)
+        exec.initialize(
+            to: ExecutionState(
+                stack: stack, stackEnd: stack + slots, stackTop: stack,
+                frames: .allocate(capacity: frameLimit + 1), frameCount: 0, frameLimit: frameLimit,
+                store: Unmanaged.passUnretained(self)))
+        exec.pointee.store = Unmanaged.passUnretained(self)
+    }
+
+    deinit {
+        for entry in entries {
+            entry.pointee.code?.deallocate()
+            entry.deallocate()
+        }
+        exec.pointee.stack.deallocate()
+        exec.pointee.frames.deallocate()
+        exec.deallocate()
+        hostContext.deallocate()
+    }
+
+    /// The store-wide identity of a function type (equal types share it).
+    func typeID(_ type: FunctionType) -> Int {
+        if let id = typeIDs[type] { return id }
+        let id = types.count
+        types.append(type)
+        typeIDs[type] = id
+        return id
+    }
+
+    func newEntry(_ entry: FunctionEntry) -> UnsafeMutablePointer<FunctionEntry> {
+        let p = UnsafeMutablePointer<FunctionEntry>.allocate(capacity: 1)
+        p.initialize(to: entry)
+        entries.append(p)
+        return p
+    }
+
+    func functionType(of entry: UnsafeMutablePointer<FunctionEntry>) -> FunctionType {
+        types[entry.pointee.typeID]
+    }
+}
+
+/// A host function registered in a store (the store keeps it alive; entries
+/// reach it unmanaged, so a call does no reference counting).
+final class HostFunction {
+    let type: FunctionType
+    let slotBody: ((Caller, HostSlots) throws -> Void)?
+    let valueBody: ((Caller, [Value]) throws -> [Value])?
+
+    init(type: FunctionType, body: Function.HostBody) {
+        self.type = type
+        switch body {
+        case .slots(let f):
+            slotBody = f
+            valueBody = nil
+        case .values(let f):
+            slotBody = nil
+            valueBody = f
+        }
+    }
+}
+
+/// The state behind a linear memory; owned by its store.
+@usableFromInline
+final class MemoryInstance {
+    @usableFromInline let state: UnsafeMutablePointer<MemoryState>
+    let type: MemoryType
+
+    init(type: MemoryType, maximumPages: UInt64) {
+        self.type = type
+        state = .allocate(capacity: 1)
+        let bytes = Int(type.min) * 65536
+        let base = calloc(max(bytes, 1), 1) ?? UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
+        state.initialize(
+            to: MemoryState(
+                base: base, byteCount: UInt64(bytes),
+                maximumPages: Swift.min(type.max ?? maximumPages, maximumPages),
+                isShared: type.isShared, is64: type.is64))
+    }
+
+    deinit {
+        free(state.pointee.base)
+        state.deallocate()
+    }
+
+    /// `memory.grow`: the old size in pages, or nil if the memory cannot grow that much.
+    static func grow(_ state: UnsafeMutablePointer<MemoryState>, by delta: UInt64) -> UInt64? {
+        let oldPages = state.pointee.byteCount / 65536
+        if delta == 0 { return oldPages }
+        guard delta <= state.pointee.maximumPages, oldPages + delta <= state.pointee.maximumPages else {
+            return nil
+        }
+        let newBytes = (oldPages + delta) * 65536
+        guard newBytes <= UInt64(Int.max), let base = realloc(state.pointee.base, Int(newBytes)) else {
+            return nil
+        }
+        memset(base + Int(state.pointee.byteCount), 0, Int(newBytes - state.pointee.byteCount))
+        state.pointee.base = base
+        state.pointee.byteCount = newBytes
+        return oldPages
+    }
+}
+
+/// The state behind a table; owned by its store.
+final class TableInstance {
+    let state: UnsafeMutablePointer<TableState>
+    let type: TableType
+
+    init(type: TableType, maximumElements: UInt64, initial: UInt64 = 0) {
+        self.type = type
+        state = .allocate(capacity: 1)
+        let count = Int(type.limits.min)
+        let elements = UnsafeMutablePointer<UInt64>.allocate(capacity: max(count, 1))
+        elements.initialize(repeating: initial, count: max(count, 1))
+        state.initialize(
+            to: TableState(
+                elements: elements, count: count, capacity: max(count, 1),
+                maximum: Swift.min(type.limits.max ?? UInt64(UInt32.max), maximumElements),
+                elementType: type.elementType))
+    }
+
+    deinit {
+        state.pointee.elements.deallocate()
+        state.deallocate()
+    }
+
+    /// `table.grow`: the old size, or nil if the table cannot grow that much.
+    static func grow(_ state: UnsafeMutablePointer<TableState>, by delta: UInt64, filling value: UInt64)
+        -> UInt64?
+    {
+        let old = UInt64(state.pointee.count)
+        guard delta <= state.pointee.maximum, old + delta <= state.pointee.maximum else { return nil }
+        let newCount = Int(old + delta)
+        if newCount > state.pointee.capacity {
+            let capacity = Swift.max(newCount, state.pointee.capacity * 2)
+            let elements = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+            elements.moveInitialize(from: state.pointee.elements, count: state.pointee.count)
+            state.pointee.elements.deallocate()
+            state.pointee.elements = elements
+            state.pointee.capacity = capacity
+        }
+        (state.pointee.elements + Int(old)).initialize(repeating: value, count: Int(delta))
+        state.pointee.count = newCount
+        return old
+    }
+}
+
+/// The storage of a global; owned by its store.
+final class GlobalInstance {
+    let storage: UnsafeMutablePointer<UInt64>
+    let type: GlobalType
+
+    init(type: GlobalType, value: UInt64) {
+        self.type = type
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: value)
+    }
+
+    deinit { storage.deallocate() }
+}

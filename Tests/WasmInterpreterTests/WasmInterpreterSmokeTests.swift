@@ -1,4 +1,0 @@
-import Testing
-@testable import WasmInterpreter
-
-@Test func moduleLinks() { #expect(Bool(true)) }
