@@ -69,7 +69,8 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard isBounded(module) else { return 0 }
     let store = Store(
         configuration: Store.Configuration(
-            maximumCallDepth: 12, valueStackSlots: 1 << 16, maximumMemoryPages: 16, maximumTableElements: 4096))
+            maximumCallDepth: 12, valueStackSlots: 1 << 16, maximumMemoryPages: 16, maximumTableElements: 4096
+        ))
     var imports = Imports()
     for entry in module.imports {
         guard case .function(let typeIndex) = entry.descriptor, Int(typeIndex) < module.types.count else {
@@ -87,7 +88,8 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         return 0
     }
     for export in module.exports {
-        guard case .function = export.descriptor, let function = try? instance.exportedFunction(export.name) else {
+        guard case .function = export.descriptor, let function = try? instance.exportedFunction(export.name)
+        else {
             continue
         }
         _ = outcome(function, function.type.parameters.map(zero))

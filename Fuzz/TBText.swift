@@ -10,7 +10,10 @@ import TBCodegen
 import WasmBinary
 
 @_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+public func fuzzInitialize(
+    _ argc: UnsafeMutablePointer<CInt>?,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+) -> CInt {
     // scripts/fuzz.sh seeds the corpus with random blocks in every op shape.
     guard let directory = ProcessInfo.processInfo.environment["TB_FUZZ_SEED_DIR"] else { return 0 }
     for seed in 0..<UInt64(64) {

@@ -87,7 +87,8 @@ import Testing
                 var frame = cx.enter()
                 if frame.isRewinding { round = try frame.restore() }
                 while true {
-                    try Self.hostCall(cx, round: round, log: logs[k], me: worker, main: main, throwAfter: throwAfter)
+                    try Self.hostCall(
+                        cx, round: round, log: logs[k], me: worker, main: main, throwAfter: throwAfter)
                     if try frame.unwinding(at: 1, saving: round) { return }
                     round += 1
                 }
@@ -132,7 +133,8 @@ import Testing
                 var frame = cx.enter()
                 if frame.isRewinding { round = try frame.restore() }
                 while true {
-                    try Self.deep(cx, depth: greedy ? round : 3, round: round, log: logs[k], me: worker, main: main)
+                    try Self.deep(
+                        cx, depth: greedy ? round : 3, round: round, log: logs[k], me: worker, main: main)
                     if try frame.unwinding(at: 1, saving: round) { return }
                     round += 1
                 }

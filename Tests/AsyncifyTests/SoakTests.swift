@@ -1,12 +1,12 @@
 import Testing
 
+@testable import Asyncify
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-@testable import Asyncify
 
 /// Long runs that must not grow memory. Sizes are modest by default so the suite
 /// stays fast; `scripts/soak.sh` runs them in release mode at full size:
@@ -85,8 +85,9 @@ import Testing
         let before = Self.residentBytes()
         try visit(visits)
         let after = Self.residentBytes()
-        print("soak: \(2 * visits) swaps across \(fiberCount) fibers; resident memory",
-              "at start \(before.map(Self.megabytes) ?? "n/a"), at end \(after.map(Self.megabytes) ?? "n/a")")
+        print(
+            "soak: \(2 * visits) swaps across \(fiberCount) fibers; resident memory",
+            "at start \(before.map(Self.megabytes) ?? "n/a"), at end \(after.map(Self.megabytes) ?? "n/a")")
         for k in 0..<fiberCount {
             let expected = 1 + visits / fiberCount + (k < visits % fiberCount ? 1 : 0)
             if counts[k] != expected {
@@ -135,8 +136,9 @@ import Testing
             #expect(started.value == fiberCount)
             if let bytes = Self.residentBytes() { resident.append(bytes) }
         }
-        print("soak: \(cycles) x \(fiberCount) fibers created and destroyed; resident memory after each round:",
-              resident.map(Self.megabytes).joined(separator: ", "))
+        print(
+            "soak: \(cycles) x \(fiberCount) fibers created and destroyed; resident memory after each round:",
+            resident.map(Self.megabytes).joined(separator: ", "))
         if let first = resident.first, let last = resident.last { #expect(last - first <= Self.slack) }
     }
 }
