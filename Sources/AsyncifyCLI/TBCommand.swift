@@ -2,7 +2,12 @@
 //
 //   asyncify tb check <file.tb>                         parse; print the canonical text
 //   asyncify tb emit <file.tb> [-o out.wasm] [--memory32]  emit, validate and write the module
-//   asyncify tb run <file.tb> [rN=value ...]            run on the reference interpreter
+//   asyncify tb compile <file.tb> -o tb.wasm [--wasm32]    same as emit (--wasm32 = --memory32)
+//   asyncify tb print <file.tb> [--wasm32]              print the emitted module as WAT
+//   asyncify tb run <file.tb> [--engine ir|wasm] [--yield-every N] [--fibers K]
+//                   [--mode per-fiber|seed] [--threshold N] [rN=value ...]
+//       run on the TB runtime (TBRunCommand.swift); prints the final registers
+//   asyncify tb interp <file.tb> [rN=value ...]         run on the reference interpreter
 //
 // `run` uses a fresh 1 MiB memory: context at 0x100, env (4 KiB) at 0x1000,
 // TLB at 0x2000, guest RAM for guest addresses [0, 0xF0000) at 0x10000; only
@@ -16,7 +21,11 @@ enum TBCommand {
     static let usage = """
         usage: asyncify tb check <file.tb>
                asyncify tb emit <file.tb> [-o out.wasm] [--memory32]
-               asyncify tb run <file.tb> [rN=value ...]
+               asyncify tb compile <file.tb> [-o out.wasm] [--wasm32]
+               asyncify tb print <file.tb> [--wasm32]
+               asyncify tb run <file.tb> [--engine ir|wasm] [--yield-every N] [--fibers K]
+                               [--mode per-fiber|seed] [--threshold N] [rN=value ...]
+               asyncify tb interp <file.tb> [rN=value ...]
         """
 
     static func fail(_ message: String) -> Int32 {
@@ -41,8 +50,10 @@ enum TBCommand {
         case "check":
             print(tb.text, terminator: "")
             return 0
-        case "emit": return emit(tb, path: path, rest)
-        case "run": return run(tb, rest)
+        case "emit", "compile": return emit(tb, path: path, rest)
+        case "print": return printWAT(tb, rest)
+        case "run": return TBRunCommand.run(tb, rest)
+        case "interp": return run(tb, rest)
         default: return fail(usage)
         }
     }
@@ -53,7 +64,7 @@ enum TBCommand {
         var i = 0
         while i < options.count {
             switch options[i] {
-            case "--memory32": addressing = .memory32
+            case "--memory32", "--wasm32": addressing = .memory32
             case "-o" where i + 1 < options.count:
                 output = options[i + 1]
                 i += 1
@@ -73,6 +84,18 @@ enum TBCommand {
         print(
             "\(output): \(tb.ops.count) ops, \(tb.helpers.count) helpers (\(tb.helpers.map(\.name).joined(separator: ", ")))"
         )
+        return 0
+    }
+
+    static func printWAT(_ tb: TranslationBlock, _ options: [String]) -> Int32 {
+        var addressing = TBEmitter.Addressing.memory64
+        for option in options {
+            guard option == "--wasm32" || option == "--memory32" else {
+                return fail("unknown option \(option)\n\(usage)")
+            }
+            addressing = .memory32
+        }
+        print(TBEmitter.module(for: tb, addressing: addressing).wat, terminator: "")
         return 0
     }
 

@@ -9,5 +9,6 @@ case "print": exit(PrintCommand.main(rest))
 case "run": exit(RunCommand.main(rest))
 case "bench-interp": exit(BenchInterpCommand.main(rest))
 case "spec-exec": exit(SpecExecCommand.main(rest))
+case "tb": exit(TBCommand.main(rest))
 default: exit(Usage.main(arguments))
 }

@@ -1,1 +1,263 @@
+// The TB runtime: a cache of translation blocks keyed by guest pc, run on the
+// IR interpreter until they are hot and then as Wasm on our interpreter, with
+// helpers written in Swift that may swap fibers (DESIGN.md section 4).
+//
+// Memory. One shared linear memory (`env.memory`, 64-bit or 32-bit variant)
+// holds everything: CPU blocks from 0x1000 (each: context record, register
+// file, env, software TLB; see TBRuntimeConfiguration) and guest RAM after
+// them. Every Wasm instance imports it and the IR interpreter reads it
+// through a TBMemory view, so both engines work on the same bytes.
+//
+// Registers. A CPU's 16 registers live in its register file in memory.
+// `call_wasm_tb` copies them into the instance's globals before a normal
+// entry and back after the TB returns; the IR path loads and stores them the
+// same way. So a TB sees the same registers on either engine.
+//
+// Suspension (the Asyncify protocol, FiberContext/AsyncifyFrame). Three
+// participating frames: `execute` (the cpu loop; saves the pc), `runTB`
+// (saves which engine, which entry and - per-fiber mode - the resumption
+// state) and the helper. A helper that swaps leaves the fiber core unwinding;
+// the Wasm TB sees `helper.u() == 0` and returns 0 (the IR interpreter stops
+// after the call); `runTB` saves its frame and returns; so does `execute`.
+// On rewind `runTB` restores: per-fiber mode writes the saved registers and
+// BLOCK_IDX back into the instance (re-instantiating it if it was evicted)
+// and re-enters `start(ctx)` with do_init = 0, so the TB resumes at the block
+// that starts with the interrupted call; the seed-compatible mode writes
+// nothing and trusts the instance globals - the hazard DESIGN.md describes.
+// The IR path resumes at the saved op index with the saved registers.
+
+import Asyncify
+import TBCodegen
 import WasmBinary
+import WasmInterpreter
+
+/// Instantiates, caches and runs translation blocks; see the file header.
+///
+/// ```swift
+/// let tbrt = try TBRuntime()
+/// tbrt.install(tb)
+/// let cpu = try tbrt.makeCPU()
+/// try fibers.run { cx, _ in _ = try tbrt.execute(cx, cpu: cpu, pc: tb.pc) }
+/// ```
+/// Not thread-safe: use a runtime from one thread, like the fiber core.
+public final class TBRuntime {
+    /// The configuration; engine choice and cap may be changed between runs.
+    public var configuration: TBRuntimeConfiguration
+    /// The Wasm store every TB instance lives in.
+    public let store: Store
+    /// The shared linear memory.
+    public let memory: Memory
+    /// The same memory as the IR interpreter and helpers see it.
+    public let tbMemory: TBMemory
+    /// The reference softmmu over guest RAM (its slow paths are the default `qemu_ld`/`qemu_st`).
+    public let softMMU: TBSoftMMU
+    /// Run counts.
+    public internal(set) var statistics = TBRuntimeStatistics()
+
+    var helpers: [String: TBRuntimeHelper] = [:]
+    var cache: [UInt64: TBCacheEntry] = [:]
+    var live: [TBCacheEntry] = []
+    var nextEntryID: UInt64 = 1
+    var clock: UInt64 = 0
+    var cpuCount = 0
+    /// The call the running Wasm TB's helpers serve.
+    var currentCall: TBHelperCall?
+
+    /// Creates a runtime with its shared memory and the default slow-path helpers.
+    ///
+    /// - Throws: ``TBRuntimeError`` if the memory layout does not fit the address width.
+    public init(configuration: TBRuntimeConfiguration = TBRuntimeConfiguration()) throws(TBRuntimeError) {
+        self.configuration = configuration
+        let is64 = configuration.addressing == .memory64
+        let pages = configuration.memoryPages
+        let maxPages: UInt64 = is64 ? 262_144 : 65_536
+        guard configuration.maximumCPUs >= 1, pages <= min(maxPages, 16_384) else {
+            throw TBRuntimeError(
+                .badConfiguration("\(configuration.maximumCPUs) CPUs and \(configuration.guestRAMSize) bytes of "
+                    + "guest RAM need \(pages) pages (at most 16384, at least one CPU)"))
+        }
+        store = Store(configuration: Store.Configuration(maximumMemoryPages: maxPages))
+        memory = Memory(store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
+        // The memory never grows, so its base address stays valid for the runtime's life.
+        tbMemory = memory.withUnsafeMutableBytes { TBMemory($0, wrapsAddressesTo32Bits: !is64) }
+        softMMU = TBSoftMMU(
+            memory: tbMemory, guestBase: configuration.guestBase, hostBase: configuration.guestRAMHostBase,
+            byteCount: configuration.guestRAMSize)
+        let mmu = softMMU
+        helpers[TBHelperSignature.guestLoadSlowPath.name] = { _, args in try mmu.loadSlowPath(args) }
+        helpers[TBHelperSignature.guestStoreSlowPath.name] = { _, args in try mmu.storeSlowPath(args) }
+    }
+
+    /// Registers (or replaces) the helper TBs call by `name`, including the
+    /// guest-memory slow paths `qemu_ld`/`qemu_st`.
+    public func registerHelper(_ name: String, _ body: @escaping TBRuntimeHelper) {
+        helpers[name] = body
+        for entry in cache.values { entry.helpersResolved = false }
+    }
+
+    /// Installs `tb` for its guest pc, replacing (and dropping the instance of)
+    /// any TB installed there before.
+    public func install(_ tb: TranslationBlock) {
+        if let old = cache[tb.pc] { dropInstance(of: old) }
+        cache[tb.pc] = TBCacheEntry(id: nextEntryID, tb: tb)
+        nextEntryID += 1
+    }
+
+    /// The TB installed for `pc`, if any.
+    public func translationBlock(at pc: UInt64) -> TranslationBlock? { cache[pc]?.tb }
+
+    /// How many times the TB at `pc` ran (normal entries on either engine).
+    public func runCount(at pc: UInt64) -> Int { cache[pc]?.runs ?? 0 }
+
+    /// Whether the TB at `pc` has a live Wasm instance.
+    public func hasInstance(at pc: UInt64) -> Bool { cache[pc]?.instance != nil }
+
+    /// The number of live Wasm instances.
+    public var instanceCount: Int { live.count }
+
+    /// Allocates the next CPU block: writes its context record (env, TLB,
+    /// `next_tb = 0`, `do_init = 1`), clears its registers and env and flushes its TLB.
+    ///
+    /// - Throws: ``TBRuntimeError`` when all ``TBRuntimeConfiguration/maximumCPUs`` are in use.
+    public func makeCPU() throws(TBRuntimeError) -> TBCPU {
+        guard cpuCount < configuration.maximumCPUs else {
+            throw TBRuntimeError(.badConfiguration("all \(configuration.maximumCPUs) CPUs are in use"))
+        }
+        let cpu = TBCPU(
+            index: cpuCount,
+            base: TBRuntimeConfiguration.firstCPUAddress + UInt64(cpuCount) * TBRuntimeConfiguration.cpuBlockSize)
+        cpuCount += 1
+        try reset(cpu)
+        return cpu
+    }
+
+    /// Resets a CPU: context record, zero registers and env, flushed TLB.
+    public func reset(_ cpu: TBCPU) throws(TBRuntimeError) {
+        do {
+            memory.withUnsafeMutableBytes { raw in
+                let block = UnsafeMutableRawBufferPointer(
+                    rebasing: raw[Int(cpu.base)..<Int(cpu.base + TBRuntimeConfiguration.cpuBlockSize)])
+                block.initializeMemory(as: UInt8.self, repeating: 0)
+            }
+            try TBSoftMMU.initializeContext(memory: tbMemory, at: cpu.context, env: cpu.env, tlb: cpu.tlb)
+        } catch {
+            throw TBRuntimeError(.badConfiguration("CPU \(cpu.index) lies outside the memory: \(error)"))
+        }
+    }
+
+    /// A CPU's registers.
+    public func registers(of cpu: TBCPU) -> TBRegisters {
+        var r = TBRegisters()
+        for reg in TBReg.allCases {
+            r[reg] = (try? tbMemory.load(.u64, at: cpu.registerFile, offset: UInt64(reg.index * 8))) ?? 0
+        }
+        return r
+    }
+
+    /// Sets a CPU's registers.
+    public func setRegisters(_ registers: TBRegisters, of cpu: TBCPU) {
+        for reg in TBReg.allCases {
+            try? tbMemory.store(.u64, registers[reg], at: cpu.registerFile, offset: UInt64(reg.index * 8))
+        }
+    }
+
+    /// Runs guest code on `cpu` from `pc`: the host's cpu loop. Runs the TB at
+    /// `pc`, then the TB its `goto_tb` names, until a TB exits (`next_tb` = 0).
+    ///
+    /// A participating function (see `AsyncifyFrame`): call it from a fiber
+    /// entry or export and, when `cx.isUnwinding` afterwards, save your frame
+    /// and return; on rewind call it again with the same arguments.
+    ///
+    /// - Returns: The value of the final `exit_tb` (0 while unwinding).
+    /// - Throws: ``TBRuntimeError``, `FiberError`, or what a helper threw.
+    public func execute(_ cx: FiberContext, cpu: TBCPU, pc start: UInt64) throws -> UInt64 {
+        var pc = start
+        var count = 0
+        var frame = cx.enter()
+        if frame.isRewinding { (pc, count) = try frame.restore() }
+        while true {
+            let result = try runTB(cx, cpu: cpu, pc: pc)
+            if try frame.unwinding(at: 1, saving: (pc, count)) { return 0 }
+            let next = try nextTB(of: cpu)
+            if next == 0 { return result }
+            count += 1
+            guard count < configuration.maximumTBsPerExecution else {
+                throw TBRuntimeError(.tbLimitExceeded(configuration.maximumTBsPerExecution))
+            }
+            pc = next
+        }
+    }
+
+    /// The `next_tb` field of the CPU's context.
+    func nextTB(of cpu: TBCPU) throws(TBRuntimeError) -> UInt64 {
+        do {
+            return try tbMemory.load(.u64, at: cpu.context, offset: TBContextLayout.nextTBOffset)
+        } catch {
+            throw TBRuntimeError(.badConfiguration("context of CPU \(cpu.index): \(error)"))
+        }
+    }
+
+    /// Runs one TB (or resumes it): chooses the engine and keeps the fiber's
+    /// resumption state in its Asyncify frame.
+    func runTB(_ cx: FiberContext, cpu: TBCPU, pc: UInt64) throws -> UInt64 {
+        var frame = cx.enter()
+        var state = SuspendedTBState(
+            engine: 0, entryID: 0, resumePoint: 0, registers: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let rewinding = frame.isRewinding
+        if rewinding { state = try frame.restore() }
+        guard let entry = cache[pc] else { throw TBRuntimeError(.noTranslationBlock(pc: pc)) }
+        if rewinding {
+            guard state.entryID == entry.id else {
+                throw TBRuntimeError(
+                    .resumeMismatch(pc: pc, "the TB was replaced while a fiber was suspended in it"))
+            }
+            statistics.resumptions += 1
+        }
+        try resolveHelpers(entry)
+        clock += 1
+        entry.lastUse = clock
+        let useWasm = rewinding ? state.engine == 1 : entry.runs >= configuration.compileThreshold
+        if !rewinding { entry.runs += 1 }
+        let result: UInt64
+        if useWasm {
+            if !rewinding { statistics.wasmRuns += 1 }
+            result = try callWasmTB(cx, cpu: cpu, entry: entry, rewinding: rewinding, state: &state)
+        } else {
+            if !rewinding { statistics.interpretedRuns += 1 }
+            result = try callInterpretedTB(cx, cpu: cpu, entry: entry, rewinding: rewinding, state: &state)
+        }
+        if cx.isUnwinding {
+            statistics.suspensions += 1
+            state.entryID = entry.id
+            if try frame.unwinding(at: 1, saving: state) { return 0 }
+        }
+        return result
+    }
+
+    func resolveHelpers(_ entry: TBCacheEntry) throws(TBRuntimeError) {
+        if entry.helpersResolved { return }
+        var resolved: [TBRuntimeHelper] = []
+        for h in entry.tb.helpers {
+            guard let f = helpers[h.name] else {
+                throw TBRuntimeError(.missingHelper(name: h.name, pc: entry.tb.pc))
+            }
+            resolved.append(f)
+        }
+        entry.helpers = resolved
+        entry.helpersResolved = true
+    }
+
+    /// Loads the CPU's register file.
+    func loadRegisters(_ cpu: TBCPU) -> RegisterTuple {
+        var r: RegisterTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let base = tbMemory.base + Int(cpu.registerFile)
+        withUnsafeMutableBytes(of: &r) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: 128)) }
+        return r
+    }
+
+    /// Stores the CPU's register file.
+    func storeRegisters(_ r: RegisterTuple, _ cpu: TBCPU) {
+        let base = tbMemory.base + Int(cpu.registerFile)
+        withUnsafeBytes(of: r) { UnsafeMutableRawBufferPointer(start: base, count: 128).copyMemory(from: $0) }
+    }
+}

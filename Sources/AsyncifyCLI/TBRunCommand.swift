@@ -1,0 +1,155 @@
+// `asyncify tb run`: runs a TB on the TB runtime (IR interpreter and/or Wasm
+// on our interpreter) in K fibers, each on its own CPU with the given initial
+// registers. With --yield-every N, every N-th helper call a fiber makes
+// (guest-memory slow paths included) swaps to the scheduler, which resumes the
+// fibers round-robin: all K may be suspended inside the same TB instance.
+// Prints each fiber's final registers, one per line, `rN = 0x...`
+// (preceded by `# fiber i` when K > 1).
+
+import Asyncify
+import Foundation
+import TBCodegen
+import TBRuntime
+
+enum TBRunCommand {
+    final class Shared {
+        var done: [Bool]
+        var calls: [Int]
+        init(_ k: Int) {
+            done = Array(repeating: false, count: k)
+            calls = Array(repeating: 0, count: k)
+        }
+    }
+
+    static func run(_ tb: TranslationBlock, _ options: [String]) -> Int32 {
+        var configuration = TBRuntimeConfiguration()
+        var yieldEvery = 0
+        var fiberCount = 1
+        var registers = TBRegisters()
+        var i = 0
+        func value(_ name: String) -> String? {
+            guard i + 1 < options.count else { return nil }
+            i += 1
+            return options[i]
+        }
+        while i < options.count {
+            let option = options[i]
+            switch option {
+            case "--engine":
+                switch value(option) {
+                case "ir": configuration.compileThreshold = .max
+                case "wasm": configuration.compileThreshold = 0
+                default: return TBCommand.fail("--engine takes ir or wasm")
+                }
+            case "--threshold":
+                guard let n = value(option).flatMap({ Int($0) }), n >= 0 else {
+                    return TBCommand.fail("--threshold takes a count")
+                }
+                configuration.compileThreshold = n
+            case "--yield-every":
+                guard let n = value(option).flatMap({ Int($0) }), n >= 0 else {
+                    return TBCommand.fail("--yield-every takes a count")
+                }
+                yieldEvery = n
+            case "--fibers":
+                guard let n = value(option).flatMap({ Int($0) }), (1...64).contains(n) else {
+                    return TBCommand.fail("--fibers takes a count from 1 to 64")
+                }
+                fiberCount = n
+            case "--mode":
+                switch value(option) {
+                case "per-fiber": configuration.mode = .perFiber
+                case "seed": configuration.mode = .seedCompatible
+                default: return TBCommand.fail("--mode takes per-fiber or seed")
+                }
+            case "--wasm32": configuration.addressing = .memory32
+            default:
+                let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[0].first == "r", let n = UInt8(parts[0].dropFirst()),
+                    let r = TBReg(rawValue: n),
+                    let v = parts[1].hasPrefix("0x") ? UInt64(parts[1].dropFirst(2), radix: 16) : UInt64(parts[1])
+                else { return TBCommand.fail("unknown option or bad register assignment '\(option)'\n\(TBCommand.usage)") }
+                registers[r] = v
+            }
+            i += 1
+        }
+        configuration.maximumCPUs = fiberCount
+        do {
+            let cpus = try execute(tb, configuration, registers, fibers: fiberCount, yieldEvery: yieldEvery)
+            for (k, regs) in cpus.enumerated() {
+                if fiberCount > 1 { print("# fiber \(k)") }
+                for r in TBReg.allCases { print("\(r) = 0x\(String(regs[r], radix: 16))") }
+            }
+            return 0
+        } catch {
+            return TBCommand.fail("\(error)")
+        }
+    }
+
+    static func execute(
+        _ tb: TranslationBlock, _ configuration: TBRuntimeConfiguration, _ registers: TBRegisters, fibers k: Int,
+        yieldEvery: Int
+    ) throws -> [TBRegisters] {
+        let runtime = try TBRuntime(configuration: configuration)
+        runtime.install(tb)
+        let fibers = FiberRuntime()
+        let main = fibers.makeFiberFromCurrentContext(name: "scheduler")
+        let workers = (0..<k).map { fibers.allocateFiber(name: "fiber \($0)") }
+        let shared = Shared(k)
+        let mmu = runtime.softMMU
+        let builtins: [String: TBHelperFunction] = mmu.helpers.merging(
+            RandomTBGenerator.helperSignatures.map { signature in
+                (signature.name, { args in RandomTBGenerator.evaluateHelper(signature.name, args) })
+            }, uniquingKeysWith: { a, _ in a })
+        for signature in tb.helpers {
+            guard let body = builtins[signature.name] else {
+                throw TBRuntimeError(.missingHelper(name: signature.name, pc: tb.pc))
+            }
+            runtime.registerHelper(signature.name) { call, args in
+                var frame = call.fibers.enter()
+                if frame.isRewinding { try frame.restore() }
+                if frame.isNormal {
+                    let me = call.cpu.index
+                    shared.calls[me] += 1
+                    if yieldEvery == 0 || shared.calls[me] % yieldEvery != 0 { return try body(args) }
+                }
+                try call.fibers.swap(from: workers[call.cpu.index], to: main)
+                if try frame.unwinding(at: 1) { return 0 }
+                return try body(args)
+            }
+        }
+        var cpus: [TBCPU] = []
+        for index in 0..<k {
+            let cpu = try runtime.makeCPU()
+            runtime.setRegisters(registers, of: cpu)
+            cpus.append(cpu)
+            let me = workers[index]
+            try fibers.initialize(me, asyncifyStackSize: 4096) { cx, _ in
+                var frame = cx.enter()
+                if frame.isRewinding { try frame.restore() }
+                if frame.calls(1) {
+                    _ = try runtime.execute(cx, cpu: cpu, pc: tb.pc)
+                    if try frame.unwinding(at: 1) { return }
+                    shared.done[index] = true
+                }
+                while true {
+                    try cx.swap(from: me, to: main)
+                    if try frame.unwinding(at: 2) { return }
+                }
+            }
+        }
+        try fibers.run { cx, _ in
+            var next = 0
+            var frame = cx.enter()
+            if frame.isRewinding { next = try frame.restore() }
+            while frame.isRewinding || shared.done.contains(false) {
+                if frame.isRewinding || !shared.done[next] {
+                    try cx.swap(from: main, to: workers[next])
+                    if try frame.unwinding(at: 1, saving: next) { return }
+                }
+                next = (next + 1) % k
+            }
+        }
+        return cpus.map { runtime.registers(of: $0) }
+    }
+}

@@ -1,0 +1,138 @@
+import Asyncify
+import TBCodegen
+import WasmBinary
+import WasmInterpreter
+
+extension TBRuntime {
+    /// `call_wasm_tb`: enters (or re-enters) the TB's Wasm instance.
+    ///
+    /// Normal entry: registers into the globals, `do_init = 1`, `start(ctx)`.
+    /// Rewind: per-fiber mode writes the fiber's saved registers and
+    /// `BLOCK_IDX` back first; seed-compatible mode writes nothing. In both,
+    /// `do_init` stays 0 so the TB resumes at its saved block.
+    func callWasmTB(
+        _ cx: FiberContext, cpu: TBCPU, entry: TBCacheEntry, rewinding: Bool, state: inout SuspendedTBState
+    ) throws -> UInt64 {
+        let wasm = try instance(for: entry)
+        if rewinding {
+            switch configuration.mode {
+            case .perFiber: try wasm.write(registers: state.registers, blockIndex: state.resumePoint)
+            case .seedCompatible: wasm.suspended -= 1
+            }
+        } else {
+            try wasm.write(registers: loadRegisters(cpu), blockIndex: nil)
+            try? tbMemory.store(.u32, 1, at: cpu.context, offset: TBContextLayout.doInitOffset)
+        }
+        let saved = currentCall
+        currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: entry.tb.pc, memory: tbMemory)
+        defer { currentCall = saved }
+        let results: [Value]
+        do {
+            results = try wasm.start(.i64(cpu.context))
+        } catch let error as FiberError {
+            throw error
+        } catch {
+            throw TBRuntimeError(.wasm(pc: entry.tb.pc, reason: "\(error)"))
+        }
+        if cx.isUnwinding {
+            state.engine = 1
+            switch configuration.mode {
+            case .perFiber:
+                state.registers = wasm.readRegisters()
+                state.resumePoint = wasm.blockIndex
+            case .seedCompatible:
+                wasm.suspended += 1
+            }
+            return 0
+        }
+        storeRegisters(wasm.readRegisters(), cpu)
+        return results.first.map(TBWasmInstance.i64) ?? 0
+    }
+
+    /// The live instance of `entry`, emitting and instantiating it if needed
+    /// (evicting the least recently used instance past the cap).
+    func instance(for entry: TBCacheEntry) throws -> TBWasmInstance {
+        if let wasm = entry.instance { return wasm }
+        if live.count >= max(configuration.instanceCap, 1) { evictOne() }
+        let wasm = try compile(entry)
+        entry.instance = wasm
+        live.append(entry)
+        statistics.compilations += 1
+        return wasm
+    }
+
+    /// Drops the least recently used instance that no fiber depends on.
+    func evictOne() {
+        var victim: TBCacheEntry?
+        for e in live where e.instance.map({ $0.suspended == 0 }) ?? false {
+            if victim == nil || e.lastUse < victim!.lastUse { victim = e }
+        }
+        if let victim {
+            dropInstance(of: victim)
+            statistics.evictions += 1
+        }
+    }
+
+    func dropInstance(of entry: TBCacheEntry) {
+        guard entry.instance != nil else { return }
+        entry.instance = nil
+        live.removeAll { $0 === entry }
+    }
+
+    /// The TB's module as the runtime instantiates it: the emitter's module plus
+    /// exports `g0`...`g16` of its globals, so that the host can save and
+    /// restore them (the emitted module exports only `start`).
+    public static func runtimeModule(for tb: TranslationBlock, addressing: TBEmitter.Addressing) -> Module {
+        var module = TBEmitter.module(for: tb, addressing: addressing)
+        for g in 0...16 { module.exports.append(Export(name: "g\(g)", descriptor: .global(UInt32(g)))) }
+        return module
+    }
+
+    /// Emits, validates and instantiates `entry`'s TB with its imports wired.
+    func compile(_ entry: TBCacheEntry) throws -> TBWasmInstance {
+        let tb = entry.tb
+        let module = Self.runtimeModule(for: tb, addressing: configuration.addressing)
+        do {
+            try module.validate()
+        } catch {
+            throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
+        }
+        var imports = Imports()
+        imports.define(module: "env", name: "memory", .memory(memory))
+        unowned(unsafe) let runtime = self
+        imports.define(
+            module: TBEmitter.helperModule, name: TBEmitter.unwindCheckName,
+            .function(
+                Function(store: store, type: FunctionType(parameters: [], results: [.i32])) { _, slots in
+                    let unwinding = runtime.currentCall?.fibers.isUnwinding ?? false
+                    slots.setI32(0, unwinding ? 0 : 1)
+                }))
+        unowned(unsafe) let owner = entry
+        for (i, signature) in tb.helpers.enumerated() {
+            let argc = signature.argumentCount
+            let hasResult = signature.hasResult
+            let type = FunctionType(
+                parameters: Array(repeating: .i64, count: argc), results: hasResult ? [.i64] : [])
+            let function = Function(store: store, type: type) { _, slots in
+                guard let call = runtime.currentCall else {
+                    throw TBRuntimeError(.badConfiguration("a TB helper was called outside call_wasm_tb"))
+                }
+                var args = TBHelperArguments([])
+                args.count = argc
+                for k in 0..<argc { args[k] = slots.i64(k) }
+                let r = try owner.helpers[i](call, args)
+                if hasResult { slots.setI64(0, r) }
+            }
+            imports.define(module: TBEmitter.helperModule, name: "\(i)", .function(function))
+        }
+        do {
+            let instance = try Instance(module: module, store: store, imports: imports)
+            let start = try instance.exportedFunction(TBEmitter.exportName)
+            var globals: [WasmInterpreter.Global] = []
+            for g in 0...16 { globals.append(try instance.exportedGlobal("g\(g)")) }
+            return TBWasmInstance(instance: instance, start: start, globals: globals)
+        } catch {
+            throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import TBCodegen
+
+/// Where a suspended TB keeps its resumption state (see DESIGN.md section 4).
+public enum TBResumptionMode: Sendable, Hashable, CustomStringConvertible {
+    /// The default: a suspended TB's block index and registers are saved into
+    /// its fiber's Asyncify frame and written back into the instance on rewind,
+    /// so any number of fibers can be suspended inside one TB instance.
+    case perFiber
+    /// The seed's behaviour: the resumption state stays in the instance's
+    /// globals. A second fiber entering the same instance clobbers it.
+    case seedCompatible
+
+    /// `per-fiber` or `seed`, as the CLI spells it.
+    public var description: String { self == .perFiber ? "per-fiber" : "seed" }
+}
+
+/// How a ``TBRuntime`` is set up: engine choice, cache size, memory layout.
+public struct TBRuntimeConfiguration: Sendable, Hashable {
+    /// How many times a TB runs on the IR interpreter before it is emitted and
+    /// run as Wasm (the seed uses 1500). 0 runs every TB as Wasm at once;
+    /// `Int.max` never compiles.
+    public var compileThreshold: Int = 1500
+    /// The most live Wasm instances; past it the least recently used one is evicted.
+    public var instanceCap: Int = 256
+    /// Where suspended TBs keep their resumption state.
+    public var mode: TBResumptionMode = .perFiber
+    /// The address width of the shared memory the TB modules import.
+    public var addressing: TBEmitter.Addressing = .memory64
+    /// The most CPUs (context, register file, env and TLB each) the memory holds.
+    public var maximumCPUs: Int = 64
+    /// The first guest address of guest RAM.
+    public var guestBase: UInt64 = 0x4_0000
+    /// The size of guest RAM in bytes.
+    public var guestRAMSize: UInt64 = 0x1_0000
+    /// The most loop iterations one TB run may take on the IR interpreter.
+    public var interpreterStepLimit: Int = 100_000_000
+    /// The most TBs one ``TBRuntime/execute(_:cpu:pc:)`` call may run (a guard
+    /// against guest programs that never exit).
+    public var maximumTBsPerExecution: Int = 100_000_000
+
+    /// The default configuration.
+    public init() {}
+
+    /// Bytes of one CPU block in the shared memory.
+    public static let cpuBlockSize: UInt64 = 0x4000
+    /// Offset of the context record in a CPU block.
+    public static let contextOffset: UInt64 = 0
+    /// Offset of the register file (16 x u64) in a CPU block.
+    public static let registerFileOffset: UInt64 = 0x40
+    /// Offset of the CPU state (`env`) in a CPU block.
+    public static let envOffset: UInt64 = 0x100
+    /// The size of the CPU state in bytes.
+    public static let envSize: UInt64 = 0x1F00
+    /// Offset of the software TLB in a CPU block.
+    public static let tlbOffset: UInt64 = 0x2000
+    /// Where the first CPU block starts in the shared memory.
+    public static let firstCPUAddress: UInt64 = 0x1000
+
+    /// The host address guest RAM starts at: after the CPU blocks, page aligned.
+    public var guestRAMHostBase: UInt64 {
+        Self.firstCPUAddress + UInt64(max(maximumCPUs, 1)) * Self.cpuBlockSize
+    }
+    /// The size of the shared memory in 64 KiB pages.
+    public var memoryPages: UInt64 { (guestRAMHostBase + guestRAMSize + 0xFFFF) / 0x1_0000 }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import TBRuntime
-
-@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,190 @@
+import Asyncify
+import TBCodegen
+import TBRuntime
+
+/// A mutable box fibers and helpers share.
+final class Box<Value> {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// One recorded helper call: its name and arguments (recorded in state normal only,
+/// so a re-executed call would show up twice).
+struct HelperCall: Hashable, CustomStringConvertible {
+    var name: String
+    var args: [UInt64]
+    var description: String { "\(name)(\(args.map { "0x" + String($0, radix: 16) }.joined(separator: ", ")))" }
+}
+
+/// What a run leaves behind, compared across engines.
+struct RunOutcome: Equatable, CustomStringConvertible {
+    var result: UInt64
+    var registers: TBRegisters
+    var env: [UInt8]
+    var guestRAM: [UInt8]
+    var calls: [HelperCall]
+    var description: String { "result 0x\(String(result, radix: 16)) \(registers) calls \(calls)" }
+}
+
+/// A runtime for the random TBs: guest RAM where the generator expects it,
+/// the generator's helpers (logging), and exit stubs at every pc a random TB may
+/// leave to (each `exit_tb 0x77`).
+final class RandomTBRig {
+    static let stubResult: UInt64 = 0x77
+    let generatorConfiguration: RandomTBGenerator.Configuration
+    let runtime: TBRuntime
+    let fibers = FiberRuntime()
+    let cpu: TBCPU
+    let log = Box<[HelperCall]>([])
+    /// Called before every helper (after logging) in state normal: return true to swap out and back.
+    var swapDecision: (HelperCall) -> Bool = { _ in false }
+    let main: Fiber
+    let peer: Fiber
+    var swaps = 0
+
+    init(mode: TBResumptionMode = .perFiber, addressing: TBEmitter.Addressing = .memory64, opCount: Int = 24) throws {
+        var g = RandomTBGenerator.Configuration()
+        g.targetOpCount = opCount
+        generatorConfiguration = g
+        var c = TBRuntimeConfiguration()
+        c.maximumCPUs = 1
+        c.guestBase = g.guestBase
+        c.guestRAMSize = g.guestSize
+        c.mode = mode
+        c.addressing = addressing
+        c.interpreterStepLimit = 1_000_000
+        runtime = try TBRuntime(configuration: c)
+        cpu = try runtime.makeCPU()
+        main = fibers.allocateFiber(name: "main")
+        peer = fibers.allocateFiber(name: "peer")
+        let (fibers, main, peer) = (fibers, main, peer)
+        try fibers.initialize(peer, asyncifyStackSize: 64) { cx, _ in
+            var frame = cx.enter()
+            if frame.isRewinding { try frame.restore() }
+            while true {
+                try cx.swap(from: peer, to: main)
+                if try frame.unwinding(at: 1) { return }
+            }
+        }
+        let mmu = runtime.softMMU
+        for signature in RandomTBGenerator.helperSignatures + [.guestLoadSlowPath, .guestStoreSlowPath] {
+            let name = signature.name
+            runtime.registerHelper(name) { [unowned self] call, args in
+                var frame = call.fibers.enter()
+                if frame.isRewinding { try frame.restore() }
+                if frame.isNormal {
+                    let record = HelperCall(name: name, args: args.array)
+                    self.log.value.append(record)
+                    if !self.swapDecision(record) { return try Self.evaluate(name, args, mmu) }
+                    self.swaps += 1
+                }
+                try call.fibers.swap(from: main, to: peer)
+                if try frame.unwinding(at: 1) { return 0 }
+                return try Self.evaluate(name, args, mmu)
+            }
+        }
+        for k in 1...8 { runtime.install(try Self.stub(at: g.pc &+ 0x40 &* UInt64(k))) }
+        runtime.install(try Self.stub(at: g.pc &+ 4))
+    }
+
+    static func evaluate(_ name: String, _ args: TBHelperArguments, _ mmu: TBSoftMMU) throws -> UInt64 {
+        switch name {
+        case TBHelperSignature.guestLoadSlowPath.name: return try mmu.loadSlowPath(args)
+        case TBHelperSignature.guestStoreSlowPath.name: return try mmu.storeSlowPath(args)
+        default: return RandomTBGenerator.evaluateHelper(name, args)
+        }
+    }
+
+    static func stub(at pc: UInt64) throws -> TranslationBlock {
+        var b = TBBuilder(pc: pc)
+        b.exitTB(stubResult)
+        return try b.finish()
+    }
+
+    /// The whole memory, to restore between engines.
+    func snapshot() -> [UInt8] { runtime.memory.withUnsafeMutableBytes { Array($0) } }
+    func restore(_ bytes: [UInt8]) { runtime.memory.withUnsafeMutableBytes { $0.copyBytes(from: bytes) } }
+
+    /// Fills env and guest RAM with random bytes from `seed`, flushes the TLB.
+    func randomizeMemory(seed: UInt64) throws {
+        var s = seed
+        func next() -> UInt64 {
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z &>> 31)
+        }
+        try runtime.reset(cpu)
+        let envSize = generatorConfiguration.envSize + 8 * 16
+        let ramBase = runtime.configuration.guestRAMHostBase
+        let ramSize = Int(generatorConfiguration.guestSize)
+        let envBase = Int(cpu.env)
+        runtime.memory.withUnsafeMutableBytes { raw in
+            for i in stride(from: 0, to: envSize, by: 8) { raw.storeBytes(of: next(), toByteOffset: envBase + i, as: UInt64.self) }
+            for i in stride(from: 0, to: ramSize, by: 8) {
+                raw.storeBytes(of: next(), toByteOffset: Int(ramBase) + i, as: UInt64.self)
+            }
+        }
+    }
+
+    func capture(result: UInt64, registers: TBRegisters) -> RunOutcome {
+        let envSize = generatorConfiguration.envSize + 8 * 16
+        let ramBase = Int(runtime.configuration.guestRAMHostBase)
+        let ramSize = Int(generatorConfiguration.guestSize)
+        let (env, ram) = runtime.memory.withUnsafeMutableBytes { raw in
+            (Array(raw[Int(cpu.env)..<Int(cpu.env) + envSize]), Array(raw[ramBase..<ramBase + ramSize]))
+        }
+        return RunOutcome(result: result, registers: registers, env: env, guestRAM: ram, calls: log.value)
+    }
+
+    /// Runs `tb` through the runtime from `registers` in a fiber and returns what it left.
+    func runRuntime(_ tb: TranslationBlock, registers: TBRegisters) throws -> RunOutcome {
+        log.value = []
+        runtime.setRegisters(registers, of: cpu)
+        try fibers.initializeFromCurrentContext(main, asyncifyStackSize: 4096)
+        let result = Box<UInt64>(0)
+        let (runtime, cpu) = (runtime, cpu)
+        try fibers.run { cx, _ in
+            var frame = cx.enter()
+            if frame.isRewinding { try frame.restore() }
+            let r = try runtime.execute(cx, cpu: cpu, pc: tb.pc)
+            if try frame.unwinding(at: 1) { return }
+            result.value = r
+        }
+        return capture(result: result.value, registers: runtime.registers(of: cpu))
+    }
+
+    /// Runs `tb` on TBCodegen's reference interpreter (one TB, then the exit stub's value).
+    func runReference(_ tb: TranslationBlock, registers: TBRegisters) throws -> RunOutcome {
+        log.value = []
+        var regs = registers
+        let mmu = runtime.softMMU
+        var helpers: [String: TBHelperFunction] = [:]
+        for signature in RandomTBGenerator.helperSignatures + [.guestLoadSlowPath, .guestStoreSlowPath] {
+            let name = signature.name
+            helpers[name] = { [log] args in
+                log.value.append(HelperCall(name: name, args: args.array))
+                return try Self.evaluate(name, args, mmu)
+            }
+        }
+        var result = try TBInterpreter.run(
+            tb, memory: runtime.tbMemory, context: cpu.context, registers: &regs, helpers: helpers,
+            stepLimit: 1_000_000)
+        let next = try runtime.tbMemory.load(.u64, at: cpu.context, offset: TBContextLayout.nextTBOffset)
+        if next != 0 { result = Self.stubResult }
+        return capture(result: result, registers: regs)
+    }
+}
+
+/// SplitMix64 for test decisions.
+struct TestRandom {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z &>> 31)
+    }
+}
