@@ -66,7 +66,8 @@ for t in "${targets[@]}"; do
         case $t in
         decode | interp)
             if [ -d "$spec" ]; then
-                find "$spec" -name '*.wasm' -size -16k -print0 | xargs -0 -I{} sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-16).wasm"' _ {} "$corpus"
+                # Same names in different directories get numbered copies.
+                find "$spec" -name '*.wasm' -size -16k -exec cp --backup=numbered -t "$corpus" {} +
             else
                 echo "fuzz: note: no spec suite at $spec; starting $t from an empty corpus"
             fi ;;
