@@ -76,7 +76,9 @@ for t in "${targets[@]}"; do
     fi
     # Regression inputs always join the corpus.
     [ -d "Tests/FuzzRegressions/$t" ] && cp Tests/FuzzRegressions/"$t"/* "$corpus"/ 2>/dev/null || true
-    echo "fuzz: $t for ${budget}s ($(ls "$corpus" | wc -l) seeds)"
+    seeds="$(ls "$corpus" | wc -l) seeds"
+    [ "$t" = tb ] && seeds="$seeds + 64 random TBs the target writes at start"
+    echo "fuzz: $t for ${budget}s ($seeds)"
     if ! TB_FUZZ_SEED_DIR=$([ "$t" = tb ] && echo "$corpus" || true) \
         ASAN_OPTIONS=detect_leaks=0 "$out/fuzz-$t" "$corpus" -max_total_time="$budget" -timeout=10 \
         -rss_limit_mb=2048 -max_len=16384 -artifact_prefix="$out/crash-$t-" -print_final_stats=1 \
