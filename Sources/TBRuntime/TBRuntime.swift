@@ -78,7 +78,11 @@ public final class TBRuntime {
                         + "guest RAM need \(pages) pages (at most 16384, at least one CPU)"))
         }
         store = Store(configuration: Store.Configuration(maximumMemoryPages: maxPages))
-        memory = Memory(store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
+        do {
+            memory = try Memory(store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
+        } catch {
+            throw TBRuntimeError(.badConfiguration("cannot create the shared memory: \(error)"))
+        }
         // The memory never grows, so its base address stays valid for the runtime's life.
         tbMemory = memory.withUnsafeMutableBytes { TBMemory($0, wrapsAddressesTo32Bits: !is64) }
         softMMU = TBSoftMMU(

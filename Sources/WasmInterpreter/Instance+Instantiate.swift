@@ -27,12 +27,12 @@ extension Instance {
                         hostIndex: -1, definedIndex: i)))
         }
         for table in module.tables {
-            let t = TableInstance(type: table, maximumElements: store.configuration.maximumTableElements)
+            let t = try TableInstance(type: table, maximumElements: store.configuration.maximumTableElements)
             store.tables.append(t)
             s.tables.append(t)
         }
         if let memoryType = module.memories.first, s.memory == nil {
-            let m = MemoryInstance(type: memoryType, maximumPages: store.configuration.maximumMemoryPages)
+            let m = try MemoryInstance(type: memoryType, maximumPages: store.configuration.maximumMemoryPages)
             store.memories.append(m)
             s.memory = m
         }

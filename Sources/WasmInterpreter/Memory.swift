@@ -11,8 +11,11 @@ public struct Memory: Equatable {
     @usableFromInline let instance: MemoryInstance
 
     /// Creates a memory of the given type in a store (e.g. to import it).
-    public init(store: Store, type: MemoryType) {
-        instance = MemoryInstance(type: type, maximumPages: store.configuration.maximumMemoryPages)
+    ///
+    /// - Throws: ``ResourceLimitError`` when its initial size exceeds the store's
+    ///   `maximumMemoryPages` or cannot be allocated.
+    public init(store: Store, type: MemoryType) throws(ResourceLimitError) {
+        instance = try MemoryInstance(type: type, maximumPages: store.configuration.maximumMemoryPages)
         store.memories.append(instance)
     }
 
@@ -88,9 +91,12 @@ public struct Table: Equatable {
     let instance: TableInstance
 
     /// Creates a table of the given type in a store, filled with nulls.
-    public init(store: Store, type: TableType) {
+    ///
+    /// - Throws: ``ResourceLimitError`` when its initial size exceeds the store's
+    ///   `maximumTableElements`.
+    public init(store: Store, type: TableType) throws(ResourceLimitError) {
         self.store = store
-        instance = TableInstance(type: type, maximumElements: store.configuration.maximumTableElements)
+        instance = try TableInstance(type: type, maximumElements: store.configuration.maximumTableElements)
         store.tables.append(instance)
     }
 

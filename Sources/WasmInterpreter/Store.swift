@@ -58,7 +58,8 @@ public final class Store {
     /// Creates an empty store.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        emptyMemory = MemoryInstance(type: Limits(min: 0, max: 0), maximumPages: 0)
+        // Zero pages against a zero limit cannot fail.
+        emptyMemory = try! MemoryInstance(type: Limits(min: 0, max: 0), maximumPages: 0)
         hostContext = .allocate(capacity: 1)
         hostContext.initialize(to: InstanceContext(memory: emptyMemory.state, instance: nil))
         let slots = max(configuration.valueStackSlots, 1024)
@@ -132,11 +133,24 @@ final class MemoryInstance {
     @usableFromInline let state: UnsafeMutablePointer<MemoryState>
     let type: MemoryType
 
-    init(type: MemoryType, maximumPages: UInt64) {
+    init(type: MemoryType, maximumPages: UInt64) throws(ResourceLimitError) {
+        // The initial size comes from the module: check it against the store's
+        // limit and for overflow before allocating, and never keep a buffer
+        // smaller than the recorded size (that would defeat the bounds checks).
+        guard type.min <= maximumPages else {
+            throw ResourceLimitError(
+                "memory of \(type.min) initial pages exceeds the store's limit of \(maximumPages) pages")
+        }
+        let (product, overflow) = type.min.multipliedReportingOverflow(by: 65536)
+        guard !overflow, product <= UInt64(Int.max) else {
+            throw ResourceLimitError("memory of \(type.min) initial pages is too large to allocate")
+        }
+        let bytes = Int(product)
+        guard let base = calloc(max(bytes, 1), 1) else {
+            throw ResourceLimitError("cannot allocate \(bytes) bytes for a memory of \(type.min) pages")
+        }
         self.type = type
         state = .allocate(capacity: 1)
-        let bytes = Int(type.min) * 65536
-        let base = calloc(max(bytes, 1), 1) ?? UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
         state.initialize(
             to: MemoryState(
                 base: base, byteCount: UInt64(bytes),
@@ -172,7 +186,11 @@ final class TableInstance {
     let state: UnsafeMutablePointer<TableState>
     let type: TableType
 
-    init(type: TableType, maximumElements: UInt64, initial: UInt64 = 0) {
+    init(type: TableType, maximumElements: UInt64, initial: UInt64 = 0) throws(ResourceLimitError) {
+        guard type.limits.min <= maximumElements, type.limits.min <= UInt64(UInt32.max) else {
+            throw ResourceLimitError(
+                "table of \(type.limits.min) initial elements exceeds the store's limit of \(maximumElements)")
+        }
         self.type = type
         state = .allocate(capacity: 1)
         let count = Int(type.limits.min)
@@ -223,4 +241,13 @@ final class GlobalInstance {
     }
 
     deinit { storage.deallocate() }
+}
+
+/// A module asked for more memory or table space than the store allows (or than
+/// can be allocated): instantiation fails with this error instead of allocating.
+public struct ResourceLimitError: Error, Equatable, CustomStringConvertible {
+    /// What was asked for and the limit it exceeds.
+    public var description: String
+
+    init(_ description: String) { self.description = description }
 }

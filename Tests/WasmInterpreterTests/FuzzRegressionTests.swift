@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WasmBinary
 import WasmInterpreter
@@ -22,9 +23,7 @@ import WasmInterpreter
         // Memory section: one memory, flags 0 (no maximum), minimum 17 pages.
         let module: [UInt8] = [0x05, 0x03, 0x01, 0x00, 0x11]
         let limits = Store.Configuration(maximumMemoryPages: 16)
-        withKnownIssue("WasmInterpreter allocates the initial memory without checking maximumMemoryPages") {
-            #expect(throws: (any Error).self) { try Self.instantiate(module, limits) }
-        }
+        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, limits) }
     }
 
     /// The same for tables: an initial size above `maximumTableElements` is
@@ -34,20 +33,37 @@ import WasmInterpreter
         // Table section: one funcref table, flags 0, minimum 5,000 elements.
         let module: [UInt8] = [0x04, 0x05, 0x01, 0x70, 0x00, 0x88, 0x27]
         let limits = Store.Configuration(maximumTableElements: 4096)
-        withKnownIssue("WasmInterpreter allocates the initial table without checking maximumTableElements") {
-            #expect(throws: (any Error).self) { try Self.instantiate(module, limits) }
-        }
+        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, limits) }
     }
 
     /// A memory64 with 2^48 initial pages validates (the limit is 2^48), and
     /// `Int(min) * 65536` then overflows: the process traps. When a calloc of a
     /// huge (but representable) size fails, the instance keeps a 1-byte buffer
-    /// with the full byte count, so later accesses are unchecked. Enable once the
-    /// initial size is checked.
-    @Test(.disabled("crashes the process: MemoryInstance computes min * 65536 without an overflow check"))
-    func hugeMemory64MinimumIsRefusedNotTrapped() {
+    /// with the full byte count, so later accesses are unchecked. Now both are
+    /// refused before allocating.
+    @Test func hugeMemory64MinimumIsRefusedNotTrapped() {
         // Memory section: one memory, flags 4 (memory64, no maximum), minimum 2^48.
         let module: [UInt8] = [0x05, 0x09, 0x01, 0x04, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]
-        #expect(throws: (any Error).self) { try Self.instantiate(module, Store.Configuration()) }
+        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, Store.Configuration()) }
+        // Even a store that allows that many pages refuses rather than overflowing.
+        let permissive = Store.Configuration(maximumMemoryPages: UInt64(1) << 48)
+        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, permissive) }
+    }
+
+    /// The committed fuzz input itself (13 bytes: memory64 of 65,537 pages) is
+    /// refused by a store limited to 16 pages, and the store stays usable.
+    @Test func committedFuzzInputIsRefusedAndTheStoreStaysUsable() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("FuzzRegressions/interp/memory64-min-65537-pages.wasm")
+        let bytes = try [UInt8](Data(contentsOf: url))
+        let store = Store(configuration: Store.Configuration(maximumMemoryPages: 16))
+        let module = try Module(decoding: bytes)
+        #expect(throws: ResourceLimitError.self) { _ = try Instance(module: module, store: store) }
+        // One page, exported as "memory".
+        let small = try Module(
+            decoding: Self.header + [0x05, 0x03, 0x01, 0x00, 0x01]
+                + [0x07, 0x0A, 0x01, 0x06] + Array("memory".utf8) + [0x02, 0x00])
+        let instance = try Instance(module: small, store: store)
+        #expect(try instance.exportedMemory().pageCount == 1)
     }
 }
