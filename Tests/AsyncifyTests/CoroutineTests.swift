@@ -169,38 +169,11 @@ import Testing
     @Test func oneFiberSwappedAMillionTimes() throws {
         let roundTrips = 500_000
         let runtime = FiberRuntime()
-        let fiberCount = Box(0)
-        let main = runtime.makeFiberFromCurrentContext(name: "main")
-        let worker = runtime.allocateFiber(name: "worker")
-        try runtime.initialize(worker) { cx, _ in
-            var count = 0
-            var frame = cx.enter()
-            if frame.isRewinding { count = try frame.restore() }
-            while true {
-                if frame.isNormal {
-                    count += 1
-                    fiberCount.value = count
-                }
-                try cx.swap(from: worker, to: main)
-                if try frame.unwinding(at: 1, saving: count) { return }
-            }
-        }
-        let mainCount = Box(0)
-        try runtime.run { cx, _ in
-            var i = 0
-            var frame = cx.enter()
-            if frame.isRewinding { i = try frame.restore() }
-            while i < roundTrips {
-                try cx.swap(from: main, to: worker)
-                if try frame.unwinding(at: 1, saving: i) { return }
-                i += 1
-                mainCount.value = i
-            }
-        }
-        #expect(mainCount.value == roundTrips)
-        #expect(fiberCount.value == roundTrips)
-        // 2 swaps per round trip: the worker's buffer is back to one frame.
-        #expect(runtime.record(of: worker)?.data.bytesUsed == 12)
+        let result = try pingPong(on: runtime, rounds: roundTrips)
+        #expect(result.mainRounds == roundTrips)
+        #expect(result.peerRounds == roundTrips)
+        // 2 swaps per round trip: the peer's buffer is back to one frame.
+        #expect(runtime.record(of: result.peer)?.data.bytesUsed == 12)
     }
 
     /// Side effects before the interrupted call happen once per activation, never

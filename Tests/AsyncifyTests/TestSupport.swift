@@ -11,11 +11,22 @@ final class Box<Value> {
     init(_ value: Value) { self.value = value }
 }
 
-/// Runs a fiber that ping-pongs with a fresh main context `rounds` times and
-/// returns how many rounds it saw: used after an error to show that the runtime
-/// still switches fibers correctly.
-func pingPongRounds(on runtime: FiberRuntime, rounds: Int) throws -> Int {
+/// What a ping-pong between a fresh main context and one peer fiber saw.
+struct PingPong {
+    /// Rounds the peer counted, in a counter kept in its own frame.
+    var peerRounds: Int
+    /// Rounds main counted, in a counter kept in its own frame.
+    var mainRounds: Int
+    /// The peer fiber, left suspended after its last swap back to main.
+    var peer: Fiber
+}
+
+/// Runs a fiber that ping-pongs with a fresh main context `rounds` times
+/// (two swaps per round); each side counts rounds in a local that lives across
+/// its swaps only through its Asyncify frame.
+func pingPong(on runtime: FiberRuntime, rounds: Int) throws -> PingPong {
     let seen = Box(0)
+    let mainSeen = Box(0)
     let main = runtime.makeFiberFromCurrentContext(name: "check main")
     let peer = runtime.allocateFiber(name: "check peer")
     try runtime.initialize(peer) { cx, _ in
@@ -39,7 +50,14 @@ func pingPongRounds(on runtime: FiberRuntime, rounds: Int) throws -> Int {
             try cx.swap(from: main, to: peer)
             if try frame.unwinding(at: 1, saving: i) { return }
             i += 1
+            mainSeen.value = i
         }
     }
-    return seen.value
+    return PingPong(peerRounds: seen.value, mainRounds: mainSeen.value, peer: peer)
+}
+
+/// How many rounds the peer saw in ``pingPong(on:rounds:)``: used after an
+/// error to show that the runtime still switches fibers correctly.
+func pingPongRounds(on runtime: FiberRuntime, rounds: Int) throws -> Int {
+    try pingPong(on: runtime, rounds: rounds).peerRounds
 }
