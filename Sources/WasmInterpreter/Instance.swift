@@ -58,6 +58,16 @@ public struct Instance {
         return g
     }
 
+    /// The global at `index` in the module's global index space (imported
+    /// globals first), whether exported or not; `nil` when out of range.
+    ///
+    /// Embedders that generate modules (e.g. a translation-block runtime) use
+    /// this to reach internal state without adding exports for it.
+    public func global(at index: Int) -> Global? {
+        guard index >= 0, index < storage.globals.count else { return nil }
+        return Global(store: store, instance: storage.globals[index])
+    }
+
     /// The exported table `name`.
     public func exportedTable(_ name: String) throws(InvocationError) -> Table {
         guard case .table(let t) = export(name) else {

@@ -165,5 +165,23 @@ public struct Global: Equatable {
         instance.storage.pointee = value.slot
     }
 
+    /// The value's raw bits (an `i32` zero-extended, a float's bit pattern, a
+    /// reference as the store encodes it), without boxing into a ``Value``.
+    ///
+    /// This is for hot paths that save and restore many globals (e.g. a fiber
+    /// switch copying a translation block's register globals). Setting it
+    /// checks neither mutability nor type: the caller knows the global's type
+    /// and must only write bits that are valid for it.
+    public var rawBits: UInt64 {
+        get { instance.storage.pointee }
+        nonmutating set { instance.storage.pointee = newValue }
+    }
+
+    /// The global's storage cell, for callers that read or write it many times.
+    ///
+    /// The pointer stays valid as long as the store lives; the same rules as
+    /// ``rawBits`` apply to writes through it.
+    public var rawStorage: UnsafeMutablePointer<UInt64> { instance.storage }
+
     public static func == (lhs: Global, rhs: Global) -> Bool { lhs.instance === rhs.instance }
 }

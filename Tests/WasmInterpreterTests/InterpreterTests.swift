@@ -194,3 +194,32 @@ let fibBody: [Instruction] = [
     var empty: [UInt64] = []
     #expect(throws: InvocationError.self) { try empty.withUnsafeMutableBufferPointer { try fib.callRaw($0) } }
 }
+
+@Test func unexportedGlobalsAreReachableByIndexAndRawBitsRoundTrip() throws {
+    // Two globals, neither exported: g0 (i64, mutable) is what `get` returns,
+    // g1 (f32, immutable) holds 1.5. Raw writes must be seen by Wasm code and
+    // Wasm writes by raw reads, without going through `Value`.
+    var module = makeModule([
+        ("get", FunctionType(parameters: [], results: [.i64]), [], [.globalGet(0)]),
+        ("bump", FunctionType(parameters: [], results: []), [],
+         [.globalGet(0), .i64Const(1), .numeric(.i64Add), .globalSet(0)]),
+    ])
+    module.globals = [
+        WasmBinary.Global(type: GlobalType(valueType: .i64, isMutable: true), initializer: [.i64Const(7), .end]),
+        WasmBinary.Global(type: GlobalType(valueType: .f32, isMutable: false), initializer: [.f32Const(bits: Float(1.5).bitPattern), .end]),
+    ]
+    let instance = try Instance(module: module, store: Store())
+    let g0 = try #require(instance.global(at: 0))
+    let g1 = try #require(instance.global(at: 1))
+    #expect(instance.global(at: 2) == nil)
+    #expect(instance.global(at: -1) == nil)
+    #expect(g0.rawBits == 7)
+    #expect(g1.rawBits == UInt64(Float(1.5).bitPattern))
+    g0.rawBits = 0xFFFF_FFFF_FFFF_FFFF
+    #expect(try instance.call("get") == [.i64(UInt64.max)])
+    _ = try instance.call("bump")
+    #expect(g0.rawBits == 0)
+    g0.rawStorage.pointee = 41
+    _ = try instance.call("bump")
+    #expect(g0.value == .i64(42))
+}
