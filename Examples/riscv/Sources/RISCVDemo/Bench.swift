@@ -2,10 +2,20 @@ import Foundation
 import RISCVEmulator
 
 /// `riscv-demo bench [--runs N] program.elf...`: guest instructions per second
-/// on each engine (reference interpreter; TB IR interpreter; the TB runtime
-/// with the default threshold, `wasm`, and with every TB as Wasm on our
-/// interpreter, `wasm-only`), best of N runs, as a ratio to the reference interpreter
-/// measured in the same process (the machines are shared and noisy).
+/// on each engine, best of N runs, as a ratio to the reference interpreter
+/// measured in the same process (the machines are shared and noisy):
+///
+/// * `reference`: the plain RV64IM interpreter;
+/// * `tb-ir`: guest blocks as TB IR on the TB IR interpreter;
+/// * `wasm`: the TB runtime with the default threshold (IR first, Wasm when hot);
+/// * `wasm-only`: the TB runtime with every TB as Wasm on our interpreter;
+/// * `wasm-node`: the very modules `wasm-only` instantiated, replayed on node
+///   (V8) by a JS port of the runtime's dispatch loop and helpers (console
+///   writes in the helper, no fibers); `skipped: node not installed` without node.
+///
+/// Every TB engine counts instructions with the same `instret` counter the
+/// translated blocks keep in env; the node column must match `wasm-only`'s
+/// output, exit code and count, or the benchmark fails.
 func benchmark(_ arguments: [String]) {
     var runs = 3
     var paths: [String] = []
@@ -18,39 +28,72 @@ func benchmark(_ arguments: [String]) {
         }
     }
     guard !paths.isEmpty else { fail("usage: riscv-demo bench [--runs N] program.elf...") }
+    let node = NodeTBRunner.findNode()
     print("program      engine      instructions   best s   M instr/s   vs reference")
+    var summary: [String] = []
     for path in paths {
         let image = loadImage(path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        var referenceRate = 0.0
-        for engine in ["reference", "tb-ir", "wasm", "wasm-only"] {
+        var rates: [String: Double] = [:]
+        for engine in ["reference", "tb-ir", "wasm", "wasm-only", "wasm-node"] {
             var best = Double.infinity
             var instructions: UInt64 = 0
-            for _ in 0..<runs {
-                let start = Date()
-                do {
-                    if engine == "reference" {
-                        instructions = try ReferenceInterpreter(image: image).run().instructions
-                    } else if engine == "tb-ir" {
-                        instructions = try TranslatedMachine(image: image).run().instructions
-                    } else {
-                        let threshold = engine == "wasm" ? 1500 : 0
-                        instructions = try RuntimeMachine(image: image, compileThreshold: threshold).run()
-                            .instructions
-                    }
-                } catch {
-                    fail("\(name) on \(engine): \(error)", code: 1)
+            if engine == "wasm-node" {
+                guard let node else {
+                    print(
+                        name.padding(toLength: 13, withPad: " ", startingAt: 0)
+                            + "wasm-node   skipped: node not installed")
+                    continue
                 }
-                best = min(best, Date().timeIntervalSince(start))
+                do {
+                    let capture = try RuntimeMachine.captureWasmTBs(image: image)
+                    let run = try NodeTBRunner.run(capture, nodePath: node, runs: runs)
+                    guard run.standardOutput == capture.standardOutput, run.exitCode == capture.exit.code,
+                        run.instructions == capture.exit.instructions
+                    else {
+                        fail(
+                            "\(name) on wasm-node: output, exit code or instruction count differs from wasm-only",
+                            code: 1)
+                    }
+                    instructions = run.instructions
+                    best = run.nanoseconds / 1e9
+                } catch {
+                    fail("\(name) on wasm-node: \(error)", code: 1)
+                }
+            } else {
+                for _ in 0..<runs {
+                    let start = Date()
+                    do {
+                        if engine == "reference" {
+                            instructions = try ReferenceInterpreter(image: image).run().instructions
+                        } else if engine == "tb-ir" {
+                            instructions = try TranslatedMachine(image: image).run().instructions
+                        } else {
+                            let threshold = engine == "wasm" ? 1500 : 0
+                            instructions = try RuntimeMachine(image: image, compileThreshold: threshold).run()
+                                .instructions
+                        }
+                    } catch {
+                        fail("\(name) on \(engine): \(error)", code: 1)
+                    }
+                    best = min(best, Date().timeIntervalSince(start))
+                }
             }
             let rate = Double(instructions) / best / 1e6
-            if engine == "reference" { referenceRate = rate }
+            rates[engine] = rate
             print(
                 name.padding(toLength: 13, withPad: " ", startingAt: 0)
                     + engine.padding(toLength: 12, withPad: " ", startingAt: 0)
                     + String(
                         format: "%12llu   %6.3f   %9.2f   %8.3fx", instructions, best, rate,
-                        rate / referenceRate))
+                        rate / (rates["reference"] ?? rate)))
         }
+        let ir = rates["tb-ir"] ?? 1
+        let ratio = { (engine: String) in rates[engine].map { String(format: "%.3f", $0 / ir) } ?? "skipped" }
+        summary.append(
+            name.padding(toLength: 13, withPad: " ", startingAt: 0)
+                + "1 : \(ratio("wasm-only")) : \(ratio("wasm-node"))")
     }
+    print("\nguest instr/s as ratios, TB IR : Wasm TBs on our interpreter : Wasm TBs on node")
+    for line in summary { print(line) }
 }

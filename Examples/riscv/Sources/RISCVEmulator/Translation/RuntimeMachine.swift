@@ -49,13 +49,13 @@ public final class RuntimeMachine {
         set { process.onWrite = newValue }
     }
 
-    private let layout: GuestMemory
-    private let codeRange: Range<UInt64>
-    private let addend: UInt64
+    let layout: GuestMemory
+    let codeRange: Range<UInt64>
+    let addend: UInt64
     private var process: LinuxProcess
-    private var cpus: [TBCPU] = []
+    private(set) var cpus: [TBCPU] = []
     private var nextPC: [UInt64]
-    private var blocks: [UInt64: GuestBasicBlock] = [:]
+    private(set) var blocks: [UInt64: GuestBasicBlock] = [:]
     private var fault: GuestFault?
     private var instructionLimit: UInt64 = .max
     private let fibers = FiberRuntime()

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import RISCVEmulator
+
+/// The node leg of the benchmark: the Wasm TB modules our runtime instantiated,
+/// replayed on V8, print what qemu-riscv64 printed (recorded by build.sh).
+@Suite struct NodeReplayTests {
+    static let limit: UInt64 = 100_000_000
+
+    @Test(arguments: ["hello", "fib"])
+    func replayOnNodePrintsWhatQemuPrinted(program: String) throws {
+        guard let node = NodeTBRunner.findNode() else {
+            print("skipped: node not installed")
+            return
+        }
+        let expected = try GuestPrograms.expected(program)
+        let image = try ELFImage(bytes: GuestPrograms.elf(program))
+        let capture = try RuntimeMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
+        let run = try NodeTBRunner.run(capture, nodePath: node, instructionLimit: Self.limit)
+        #expect(
+            String(decoding: run.standardOutput, as: UTF8.self)
+                == String(decoding: expected.stdout, as: UTF8.self))
+        #expect(run.exitCode == expected.exitCode)
+        #expect(run.standardError.isEmpty)
+        // The same TBs kept the same instret counter on both engines.
+        #expect(run.instructions == capture.exit.instructions)
+        #expect(run.compiledModules == capture.modules.count)
+        #expect(run.tbRuns > 0)
+    }
+
+    @Test func replayWithoutATBReportsThePC() throws {
+        guard let node = NodeTBRunner.findNode() else {
+            print("skipped: node not installed")
+            return
+        }
+        var capture = try RuntimeMachine.captureWasmTBs(
+            image: ELFImage(bytes: GuestPrograms.elf("hello")), instructionLimit: Self.limit)
+        let entry = try #require(capture.modules.firstIndex { $0.pc == capture.entry })
+        capture.modules.remove(at: entry)
+        let error = try #require(throws: NodeTBRunError.self) {
+            try NodeTBRunner.run(capture, nodePath: node, instructionLimit: Self.limit)
+        }
+        #expect(error.reason.contains("no captured TB for pc 0x\(String(capture.entry, radix: 16))"))
+    }
+
+    @Test func replayStopsAtTheInstructionLimit() throws {
+        guard let node = NodeTBRunner.findNode() else {
+            print("skipped: node not installed")
+            return
+        }
+        let capture = try RuntimeMachine.captureWasmTBs(
+            image: ELFImage(bytes: GuestPrograms.elf("fib")), instructionLimit: Self.limit)
+        let error = try #require(throws: NodeTBRunError.self) {
+            try NodeTBRunner.run(capture, nodePath: node, instructionLimit: 1000)
+        }
+        #expect(error.reason.contains("did not exit within 1000 instructions"))
+    }
+}
