@@ -162,8 +162,32 @@ import Testing
         #expect(try m.run().code == 7)
     }
 
+    /// A loop that stays in its block runs all its passes inside one TB run
+    /// (it leaves the TB only at the loop deadline), and retires what the
+    /// reference interpreter retires.
+    @Test(arguments: [1500, 0])
+    func selfLoopsRunInsideOneTBRun(threshold: Int) throws {
+        let words: [UInt32] = [
+            0x0640_0293,  // li t0, 100
+            0xfff2_8293,  // loop: addi t0, t0, -1
+            0xfe02_9ee3,  // bnez t0, loop (the start of its own block)
+            0x05d0_0893,  // li a7, 93
+            0x02a2_8513,  // addi a0, t0, 42
+            0x0000_0073,  // ecall (exit)
+        ]
+        let m = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+        let exit = try m.run(instructionLimit: 100_000)
+        let reference = try ReferenceInterpreter(image: Self.image(words)).run(instructionLimit: 100_000)
+        #expect(exit.code == 42)
+        #expect(exit.instructions == reference.instructions)
+        #expect(reference.instructions == 1 + 2 * 100 + 3)
+        let s = m.runtime.statistics
+        #expect(s.interpretedRuns + s.wasmRuns <= 3, "one run per block, not one per pass")
+    }
+
     /// Loops that never leave their block stop at the limit on either engine
-    /// (the Wasm interpreter has no step limit: the TB exits on every pass).
+    /// (the Wasm interpreter has no step limit: the TB leaves the loop once
+    /// the hart's instret reaches the loop deadline, the limit).
     @Test(arguments: [1500, 0])
     func infiniteLoopsStopAtTheLimit(threshold: Int) throws {
         let loops: [[UInt32]] = [

@@ -33,8 +33,13 @@ public enum RISCVCPUState {
     /// Byte offset of the retired-instruction counter (`instret`): each TB adds
     /// its block length on entry, so loops inside a TB are counted too.
     public static let instructionCountOffset: Int32 = 264
+    /// Byte offset of the self-loop deadline: a block translated with
+    /// `exitingSelfLoops` keeps looping inside its TB while `instret` is below
+    /// it and leaves the TB (``RISCVTBExit/resume``) once it is reached. The
+    /// host writes it (0, the reset value, exits on every pass).
+    public static let loopDeadlineOffset: Int32 = 272
     /// Size in bytes.
-    public static let size = 272
+    public static let size = 280
 }
 
 /// The values a translated block passes to `exit_tb` (never 0, which the TB
@@ -47,8 +52,9 @@ public enum RISCVTBExit: UInt64, Sendable {
     /// `fence.i`: drop translated code, resume at env.pc.
     case flushCode = 3
     /// A jump back to the block's own start, when the block was translated
-    /// with `exitingSelfLoops`: continue at env.pc (the host gets control on
-    /// every pass, so it can stop a loop that never leaves the block).
+    /// with `exitingSelfLoops` and `instret` reached the loop deadline:
+    /// continue at env.pc (the host gets control, so it can stop a loop that
+    /// never leaves the block).
     case resume = 4
 }
 
@@ -59,10 +65,14 @@ public enum RISCVTranslator {
 
     /// Translates one basic block.
     /// - Parameters:
-    ///   - exitingSelfLoops: leave the TB with ``RISCVTBExit/resume`` instead of
-    ///     looping inside it when a jump or branch targets the block's own start.
-    ///     A TB loops on itself without returning to the host (on Wasm there is
-    ///     no step limit), so an engine that must stop any guest loop sets this.
+    ///   - exitingSelfLoops: when a jump or branch targets the block's own
+    ///     start, loop inside the TB only while `instret` is below the loop
+    ///     deadline in env (``RISCVCPUState/loopDeadlineOffset``), else leave
+    ///     the TB with ``RISCVTBExit/resume``. A TB otherwise loops on itself
+    ///     without returning to the host (on Wasm there is no step limit), so
+    ///     an engine that must stop any guest loop sets this and writes its
+    ///     instruction budget as the deadline. Looping inside the TB keeps a
+    ///     hot loop in one TB run instead of one host round trip per pass.
     /// - Throws: ``TBBuildError`` if the builder rejects the block (a bug in this translator).
     public static func translate(
         _ block: GuestBasicBlock, exitingSelfLoops: Bool = false
@@ -110,14 +120,24 @@ private struct Emitter {
         builder.storeEnv(.u64, d, offset: RISCVCPUState.instructionCountOffset)
     }
 
-    /// `goto_tb target`, or an exit to the host for a self-loop (see `exitingSelfLoops`).
+    /// `goto_tb target`; a self-loop past the loop deadline exits to the host
+    /// instead (see `exitingSelfLoops`). Clobbers the temporaries.
     mutating func goto(_ target: UInt64) {
         if exitingSelfLoops && target == start {
+            let keepLooping = builder.newLabel()
+            belowLoopDeadline(keepLooping)
             storePC(start)
             builder.exitTB(RISCVTBExit.resume.rawValue)
-        } else {
-            builder.gotoTB(target)
+            builder.setLabel(keepLooping)
         }
+        builder.gotoTB(target)
+    }
+
+    /// Branches to `label` while `instret` < the loop deadline (clobbers `b` and `t`).
+    mutating func belowLoopDeadline(_ label: TBLabel) {
+        builder.loadEnv(.u64, b, offset: RISCVCPUState.instructionCountOffset)
+        builder.loadEnv(.u64, t, offset: RISCVCPUState.loopDeadlineOffset)
+        builder.brcond(.ltu, b, t, label)
     }
 
     mutating func storePC(_ pc: UInt64) {
@@ -230,6 +250,7 @@ private struct Emitter {
                 builder.movi(t, start)
                 let elsewhere = builder.newLabel()
                 builder.brcond(.ne, a, t, elsewhere)
+                belowLoopDeadline(elsewhere)
                 storePC(start)
                 builder.exitTB(RISCVTBExit.resume.rawValue)
                 builder.setLabel(elsewhere)

@@ -22,9 +22,12 @@ import TBRuntime
 /// are never writable through the software TLB; a store there goes through the
 /// slow path, which retranslates the blocks whose instructions changed.
 ///
-/// Blocks are translated with `exitingSelfLoops`, so every guest loop passes
-/// through the host, which checks the instruction limit: no guest loop hangs
-/// the host, even once its TB runs as Wasm (which has no step limit).
+/// Blocks are translated with `exitingSelfLoops` and each hart's loop deadline
+/// is the instruction limit: a loop that stays in one block keeps running
+/// inside its TB until the hart's `instret` reaches the limit, then leaves it
+/// for the host, which stops the run; loops over several blocks pass through
+/// the runtime's cpu loop (bounded by `maximumTBsPerExecution`). So no guest
+/// loop hangs the host, even once its TB runs as Wasm (which has no step limit).
 public final class RuntimeMachine {
     /// The program being run.
     public let image: ELFImage
@@ -164,10 +167,11 @@ public final class RuntimeMachine {
     public func run(instructionLimit: UInt64 = 10_000_000_000) throws(GuestFault) -> GuestExit {
         self.instructionLimit = instructionLimit
         runtime.configuration.maximumTBsPerExecution = Int(clamping: instructionLimit)
-        // A TB that loops on itself on the IR interpreter spends at most two
-        // steps per pass (a taken branch and a goto_tb) and retires at least
-        // one instruction per pass.
-        runtime.configuration.interpreterStepLimit = Int(clamping: min(instructionLimit, 1 << 60) * 2 + 2)
+        // A TB that loops on itself on the IR interpreter spends at most three
+        // steps per pass (a taken branch, the loop-deadline branch and a
+        // goto_tb) and retires at least one instruction per pass.
+        runtime.configuration.interpreterStepLimit = Int(clamping: min(instructionLimit, 1 << 60) * 3 + 3)
+        setLoopDeadlines(instructionLimit)
         if hartFibers.isEmpty { makeFibers() }
         guard let scheduler else { throw .internalError("no scheduler fiber") }
         do {
@@ -178,6 +182,13 @@ public final class RuntimeMachine {
         }
         if let fault { throw fault }
         return GuestExit(code: process.exitCode, instructions: retiredInstructions)
+    }
+
+    /// Self-loops stay inside their TB until the hart's instret reaches `limit`.
+    func setLoopDeadlines(_ limit: UInt64) {
+        for hart in 0..<hartCount {
+            envAddress(hart, RISCVCPUState.loopDeadlineOffset).storeBytes(of: limit, as: UInt64.self)
+        }
     }
 
     private func makeFibers() {

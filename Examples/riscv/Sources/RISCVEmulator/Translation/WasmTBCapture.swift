@@ -66,6 +66,7 @@ extension RuntimeMachine {
         let machine = try RuntimeMachine(image: image, hartCount: 1, compileThreshold: 0)
         let runtime = machine.runtime
         let configuration = runtime.configuration
+        machine.setLoopDeadlines(instructionLimit)  // as run(instructionLimit:) will
         let end = Int(configuration.guestRAMHostBase + configuration.guestRAMSize)
         let initialMemory = Array(UnsafeRawBufferPointer(start: runtime.tbMemory.base, count: end))
         let exit = try machine.run(instructionLimit: instructionLimit)
