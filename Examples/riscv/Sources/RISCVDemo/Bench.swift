@@ -39,6 +39,7 @@ func benchmark(_ arguments: [String]) {
         for engine in ["reference", "tb-ir", "wasm", "wasm-only", "wasm-node"] {
             var best = Double.infinity
             var instructions: UInt64 = 0
+            var note = ""
             if engine == "wasm-node" {
                 guard let node else {
                     print(
@@ -58,6 +59,9 @@ func benchmark(_ arguments: [String]) {
                     }
                     instructions = run.instructions
                     best = run.nanoseconds / 1e9
+                    note = String(
+                        format: "   (%d TB runs; V8 compile+instantiate %.0f%% of the time)", run.tbRuns,
+                        100 * run.compileNanoseconds / max(run.nanoseconds, 1))
                 } catch {
                     print(
                         name.padding(toLength: 13, withPad: " ", startingAt: 0)
@@ -91,7 +95,7 @@ func benchmark(_ arguments: [String]) {
                     + engine.padding(toLength: 12, withPad: " ", startingAt: 0)
                     + String(
                         format: "%12llu   %6.3f   %9.2f   %8.3fx", instructions, best, rate,
-                        rate / (rates["reference"] ?? rate)))
+                        rate / (rates["reference"] ?? rate)) + note)
         }
         let ir = rates["tb-ir"] ?? 1
         let ratio = { (engine: String) in rates[engine].map { String(format: "%.3f", $0 / ir) } ?? "skipped" }

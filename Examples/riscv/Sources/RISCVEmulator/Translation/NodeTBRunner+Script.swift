@@ -126,8 +126,9 @@ extension NodeTBRunner {
 
         // The TB cache and call_wasm_tb (TBRuntime+Wasm.swift).
         const cache = new Map();
-        let compiled = 0, tbRuns = 0;
+        let compiled = 0, tbRuns = 0, compileNanoseconds = 0n;
         function instantiate(pc) {
+          const t = process.hrtime.bigint();
           const source = sources.get(pc);
           if (source === undefined) throw new GuestError(`no captured TB for pc ${hex(pc)}`);
           const helper = { u: () => 1 };
@@ -141,6 +142,7 @@ extension NodeTBRunner {
           for (let i = 0; i < 16; i++) entry.g.push(x['g' + i]);
           cache.set(pc, entry);
           compiled++;
+          compileNanoseconds += process.hrtime.bigint() - t;
           return entry;
         }
         function runTB(pc) {
@@ -177,7 +179,7 @@ extension NodeTBRunner {
           process.stdout.write(JSON.stringify({
             stdout: Buffer.concat(out).toString('base64'), stderr: Buffer.concat(err).toString('base64'),
             exitCode: groupExit ?? lastExit, instructions: String(instret()), nanoseconds: Number(t1 - t0),
-            tbRuns, compiled,
+            tbRuns, compiled, compileNanoseconds: Number(compileNanoseconds),
           }) + '\n');
         } catch (e) {
           process.stderr.write((e instanceof GuestError ? e.message : String(e && e.stack || e)) + '\n');

@@ -29,6 +29,8 @@ public enum NodeTBRunner {
         /// instantiating each module on its first run included; reading the
         /// files and node's start-up excluded). The best of the runs.
         public var nanoseconds: Double
+        /// Of ``nanoseconds``, the time spent compiling and instantiating modules.
+        public var compileNanoseconds: Double
         /// TB executions (`start` calls).
         public var tbRuns: Int
         /// Modules compiled and instantiated.
@@ -148,14 +150,16 @@ public enum NodeTBRunner {
             let instructions = (object["instructions"] as? String).flatMap({ UInt64($0) }),
             let nanoseconds = (object["nanoseconds"] as? NSNumber)?.doubleValue,
             let tbRuns = (object["tbRuns"] as? NSNumber)?.intValue,
-            let compiled = (object["compiled"] as? NSNumber)?.intValue
+            let compiled = (object["compiled"] as? NSNumber)?.intValue,
+            let compileNanoseconds = (object["compileNanoseconds"] as? NSNumber)?.doubleValue
         else {
             throw NodeTBRunError(
                 reason: "unexpected output from node: \(String(decoding: output.prefix(200), as: UTF8.self))")
         }
         return Run(
             standardOutput: Array(stdout), standardError: Array(stderr), exitCode: exitCode,
-            instructions: instructions, nanoseconds: nanoseconds, tbRuns: tbRuns, compiledModules: compiled)
+            instructions: instructions, nanoseconds: nanoseconds,
+            compileNanoseconds: compileNanoseconds, tbRuns: tbRuns, compiledModules: compiled)
     }
 }
 
