@@ -41,6 +41,57 @@ import Testing
         #expect(block.end == .lengthLimit)
     }
 
+    /// auipc ra, 0; jalr ra, 12(ra) is a call to 0x1000c: a block that follows
+    /// direct jumps goes on there; one that does not ends at the jalr.
+    @Test func blockFollowsACallToItsKnownTarget() throws {
+        // auipc ra, 0; jalr ra, 12(ra); ebreak; li a0, 5; li a7, 93; ecall
+        let m = try machine([0x0000_0097, 0x00c0_80e7, 0x0010_0073, 0x0050_0513, 0x05d0_0893, 0x0000_0073])
+        let plain = try GuestBasicBlock.scan(at: 0x10000, memory: m.memory, code: m.codeRange)
+        #expect(plain.instructions.map(\.opcode) == [.auipc, .jalr])
+        let followed = try GuestBasicBlock.scan(
+            at: 0x10000, memory: m.memory, code: m.codeRange, followingDirectJumps: true)
+        #expect(followed.instructions.map(\.opcode) == [.auipc, .jalr, .addi, .addi, .ecall])
+        #expect(followed.addresses == [0x10000, 0x10004, 0x1000c, 0x10010, 0x10014])
+        #expect(followed.end == .controlTransfer)
+        #expect((0..<5).map(followed.isFollowedJump(at:)) == [false, true, false, false, false])
+    }
+
+    /// A jump back into the block, or to a target outside the code, ends it.
+    @Test func blockDoesNotFollowJumpsIntoItselfOrOutOfTheCode() throws {
+        // li a0, 0; j .-4 (to the li); then at 0x10008: j +0x1000 (outside the code)
+        let m = try machine([0x0000_0513, 0xffdf_f06f, 0x0000_106f])
+        let loop = try GuestBasicBlock.scan(
+            at: 0x10000, memory: m.memory, code: m.codeRange, followingDirectJumps: true)
+        #expect(loop.instructions.map(\.opcode) == [.addi, .jal])
+        #expect(loop.end == .controlTransfer)
+        let out = try GuestBasicBlock.scan(
+            at: 0x10008, memory: m.memory, code: m.codeRange, followingDirectJumps: true)
+        #expect(out.instructions.map(\.opcode) == [.jal])
+        #expect(out.end == .controlTransfer)
+    }
+
+    /// After a store the block follows no jump: the store could rewrite the target.
+    @Test func blockWithAStoreDoesNotFollowJumps() throws {
+        // sw zero, 0(sp); j +8; ebreak; li a0, 0
+        let m = try machine([0x0001_2023, 0x0080_006f, 0x0010_0073, 0x0000_0513])
+        let block = try GuestBasicBlock.scan(
+            at: 0x10000, memory: m.memory, code: m.codeRange, followingDirectJumps: true)
+        #expect(block.instructions.map(\.opcode) == [.sw, .jal])
+        #expect(block.end == .controlTransfer)
+    }
+
+    /// A followed jump that uses up the length limit falls through to its target.
+    @Test func lengthLimitAfterAFollowedJumpFallsThroughToTheTarget() throws {
+        // j +8; ebreak; li a0, 0; li a0, 0
+        let m = try machine([0x0080_006f, 0x0010_0073, 0x0000_0513, 0x0000_0513])
+        let block = try GuestBasicBlock.scan(
+            at: 0x10000, memory: m.memory, code: m.codeRange, maximumLength: 2, followingDirectJumps: true)
+        #expect(block.instructions.map(\.opcode) == [.jal, .addi])
+        #expect(block.end == .lengthLimit)
+        #expect(block.fallThroughAddress == 0x1000c)
+        #expect(block.isFollowedJump(at: 0))
+    }
+
     /// Blocks scanned back to back tile the code of a real program, and only
     /// the last instruction of a block may leave it.
     @Test(arguments: GuestPrograms.names)

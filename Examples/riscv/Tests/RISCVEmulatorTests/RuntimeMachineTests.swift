@@ -162,6 +162,38 @@ import Testing
         #expect(try m.run().code == 7)
     }
 
+    /// Blocks that follow calls (the default) run fib with fewer TB runs than
+    /// plain basic blocks, and both print what qemu printed.
+    @Test func followingCallsRunsFewerTBs() throws {
+        let expected = try GuestPrograms.expected("fib")
+        var runs: [Int] = []
+        for follow in [false, true] {
+            let m = try RuntimeMachine(
+                image: ELFImage(bytes: GuestPrograms.elf("fib")), followsDirectJumps: follow)
+            let exit = try m.run(instructionLimit: 100_000_000)
+            #expect(m.standardOutput == expected.stdout)
+            #expect(exit.code == expected.exitCode)
+            runs.append(m.runtime.statistics.interpretedRuns + m.runtime.statistics.wasmRuns)
+        }
+        #expect(runs[1] * 4 < runs[0] * 3, "TB runs plain vs following calls: \(runs)")
+    }
+
+    /// A call followed into its target: the link register and the result are the reference's.
+    @Test(arguments: [1500, 0])
+    func followedCallSetsTheLinkRegister(threshold: Int) throws {
+        // auipc ra, 0; jalr ra, 12(ra); ebreak; li a0, 5; li a7, 93; ecall
+        let words: [UInt32] = [0x0000_0097, 0x00c0_80e7, 0x0010_0073, 0x0050_0513, 0x05d0_0893, 0x0000_0073]
+        let m = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+        let exit = try m.run(instructionLimit: 1000)
+        let reference = try ReferenceInterpreter(image: Self.image(words))
+        let referenceExit = try reference.run(instructionLimit: 1000)
+        #expect(exit == referenceExit)
+        #expect(exit.code == 5)
+        #expect(m.register(1, hart: 0) == 0x10008)
+        #expect(reference.harts[0][1] == 0x10008)
+        #expect(m.translationCount == 1)
+    }
+
     /// A loop that stays in its block runs all its passes inside one TB run
     /// (it leaves the TB only at the loop deadline), and retires what the
     /// reference interpreter retires.

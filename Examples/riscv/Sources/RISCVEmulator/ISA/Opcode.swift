@@ -33,6 +33,14 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         self == .fenceI ? "fence.i" : String(describing: self)
     }
 
+    /// Whether the instruction writes guest memory (`sb`, `sh`, `sw`, `sd`).
+    public var isStore: Bool {
+        switch self {
+        case .sb, .sh, .sw, .sd: return true
+        default: return false
+        }
+    }
+
     /// Whether the instruction ends a basic block: it may change the pc other
     /// than by falling through, or traps to the environment.
     public var endsBasicBlock: Bool {

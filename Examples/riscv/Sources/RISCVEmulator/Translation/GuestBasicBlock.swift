@@ -6,11 +6,24 @@
 /// (``Opcode/endsBasicBlock``), before a word that does not decode (so the
 /// fault happens when execution reaches it, not when the block is built), at
 /// the end of the code, or after ``maximumLength`` instructions.
+///
+/// With `followingDirectJumps`, the scanner continues through a jump whose
+/// target is known when the block is built - `jal`, and `jalr` right after an
+/// `auipc` of its base register (the `call` pair) - as QEMU's translator could
+/// with a superblock: the jump only writes its link register and the block
+/// goes on at the target. Fewer, longer blocks mean fewer trips through the
+/// runtime's cpu loop (a call no longer ends a block). A block that already
+/// holds a store follows no jump: a store that rewrites code takes effect
+/// from the next TB entered, so code a jump leads to must not share a TB with
+/// an earlier store (the program would run the stale translation).
 public struct GuestBasicBlock: Equatable, Sendable {
     /// Guest address of the first instruction.
     public let startAddress: UInt64
-    /// The instructions, in address order (never empty).
+    /// The instructions, in execution order (never empty).
     public let instructions: [Instruction]
+    /// The guest address of each instruction (consecutive unless the block
+    /// followed a direct jump).
+    public let addresses: [UInt64]
     /// Why the block stops where it does.
     public let end: End
 
@@ -29,7 +42,18 @@ public struct GuestBasicBlock: Equatable, Sendable {
     public static let maximumLength = 128
 
     /// Guest address just past the last instruction.
-    public var endAddress: UInt64 { startAddress + UInt64(instructions.count) * 4 }
+    public var endAddress: UInt64 { (addresses.last ?? startAddress) &+ 4 }
+    /// Where execution continues when the block does not end with a control
+    /// transfer (``End/lengthLimit``, ``End/beforeFault``): after the last
+    /// instruction, or at the target of a followed jump that ended the scan.
+    public let fallThroughAddress: UInt64
+
+    /// Whether the instruction at `index` is a jump the scanner followed
+    /// (it only writes its link register; the block continues at its target).
+    public func isFollowedJump(at index: Int) -> Bool {
+        instructions[index].opcode.endsBasicBlock
+            && (index < instructions.count - 1 || end != .controlTransfer)
+    }
 
     /// Decodes the block that starts at `pc`.
     /// - Parameters:
@@ -37,12 +61,20 @@ public struct GuestBasicBlock: Equatable, Sendable {
     ///   - memory: guest memory holding the code.
     ///   - code: the executable address range; fetches outside it fault.
     ///   - maximumLength: stop after this many instructions (at least 1).
+    ///   - followingDirectJumps: continue through `jal` and `auipc`+`jalr` to
+    ///     a valid target not yet in the block (see the type's documentation).
     /// - Throws: ``GuestFault`` if the *first* instruction cannot be fetched or decoded
     ///   (hart 0 is named; the caller knows the real hart).
     public static func scan(
-        at pc: UInt64, memory: GuestMemory, code: Range<UInt64>, maximumLength: Int = maximumLength
+        at pc: UInt64, memory: GuestMemory, code: Range<UInt64>, maximumLength: Int = maximumLength,
+        followingDirectJumps: Bool = false
     ) throws(GuestFault) -> GuestBasicBlock {
         var instructions: [Instruction] = []
+        var addresses: [UInt64] = []
+        func fetchable(_ address: UInt64) -> Bool {
+            address & 3 == 0 && code.contains(address) && address <= code.upperBound &- 4
+                && memory.contains(address, size: 4)
+        }
         var address = pc
         var end = End.lengthLimit
         while instructions.count < max(maximumLength, 1) {
@@ -71,12 +103,42 @@ public struct GuestBasicBlock: Equatable, Sendable {
                 break
             }
             instructions.append(instruction)
-            address += 4
+            addresses.append(address)
             if instruction.opcode.endsBasicBlock {
+                if followingDirectJumps,
+                    !instructions.contains(where: \.opcode.isStore),
+                    let target = directTarget(of: instruction, at: address, instructions, addresses),
+                    fetchable(target), !addresses.contains(target)
+                {
+                    address = target
+                    continue
+                }
                 end = .controlTransfer
                 break
             }
+            address += 4
         }
-        return GuestBasicBlock(startAddress: pc, instructions: instructions, end: end)
+        return GuestBasicBlock(
+            startAddress: pc, instructions: instructions, addresses: addresses, end: end,
+            fallThroughAddress: address)
+    }
+
+    /// The target of `jal`, or of `jalr` whose base register the previous
+    /// instruction set with `auipc`; nil for any other instruction.
+    static func directTarget(
+        of instruction: Instruction, at address: UInt64, _ instructions: [Instruction], _ addresses: [UInt64]
+    ) -> UInt64? {
+        switch instruction.opcode {
+        case .jal:
+            return address &+ UInt64(bitPattern: instruction.imm)
+        case .jalr:
+            guard instructions.count >= 2, instruction.rs1 != 0 else { return nil }
+            let previous = instructions[instructions.count - 2]
+            guard previous.opcode == .auipc, previous.rd == instruction.rs1 else { return nil }
+            let base = addresses[addresses.count - 2] &+ UInt64(bitPattern: previous.imm)
+            return (base &+ UInt64(bitPattern: instruction.imm)) & ~1
+        default:
+            return nil
+        }
     }
 }

@@ -82,9 +82,13 @@ public enum RISCVTranslator {
             exitingSelfLoops: exitingSelfLoops)
         emitter.countInstructions(block.instructions.count)
         for (index, instruction) in block.instructions.enumerated() {
-            emitter.emit(instruction, at: block.startAddress + UInt64(index) * 4)
+            if block.isFollowedJump(at: index) {
+                emitter.link(instruction, at: block.addresses[index])
+            } else {
+                emitter.emit(instruction, at: block.addresses[index])
+            }
         }
-        if block.end != .controlTransfer { emitter.goto(block.endAddress) }
+        if block.end != .controlTransfer { emitter.goto(block.fallThroughAddress) }
         return try emitter.builder.finish()
     }
 }
@@ -138,6 +142,12 @@ private struct Emitter {
         builder.loadEnv(.u64, b, offset: RISCVCPUState.instructionCountOffset)
         builder.loadEnv(.u64, t, offset: RISCVCPUState.loopDeadlineOffset)
         builder.brcond(.ltu, b, t, label)
+    }
+
+    /// A jump the block followed: only its link register (`rd = pc + 4`).
+    mutating func link(_ i: Instruction, at pc: UInt64) {
+        builder.movi(d, pc &+ 4)
+        set(i.rd, d)
     }
 
     mutating func storePC(_ pc: UInt64) {

@@ -41,6 +41,8 @@ public final class RuntimeMachine {
     public private(set) var consoleSwaps = 0
     /// How many times a hart yielded to the scheduler in the middle of a TB.
     public private(set) var hartSwaps = 0
+    /// Whether blocks continue through direct jumps (see ``GuestBasicBlock``).
+    public let followsDirectJumps: Bool
 
     /// Everything the program wrote to fd 1.
     public var standardOutput: [UInt8] { process.standardOutput }
@@ -76,12 +78,17 @@ public final class RuntimeMachine {
     ///     as Wasm (0: always Wasm; `Int.max`: never).
     ///   - mode: where suspended TBs keep their state; only ``TBResumptionMode/perFiber``
     ///     is correct once several harts are suspended in one TB.
+    ///   - followsDirectJumps: scan blocks through `jal` and `auipc`+`jalr`
+    ///     (``GuestBasicBlock/scan(at:memory:code:maximumLength:followingDirectJumps:)``),
+    ///     so fewer TBs run per guest instruction.
     /// - Throws: ``MachineSetupError`` if the program, stacks or harts do not fit.
     public init(
         image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
-        memoryLimit: UInt64 = 512 << 20, compileThreshold: Int = 1500, mode: TBResumptionMode = .perFiber
+        memoryLimit: UInt64 = 512 << 20, compileThreshold: Int = 1500, mode: TBResumptionMode = .perFiber,
+        followsDirectJumps: Bool = true
     ) throws(MachineSetupError) {
         self.image = image
+        self.followsDirectJumps = followsDirectJumps
         guard hartCount >= 1, hartCount <= GuestMemory.maximumHarts else { throw .badHartCount(hartCount) }
         let initial = try GuestMemory(
             image: image, hartCount: hartCount, stackSize: stackSize, sizeLimit: memoryLimit)
@@ -294,7 +301,8 @@ public final class RuntimeMachine {
         if retiredInstructions > instructionLimit { throw .instructionLimitReached(limit: instructionLimit) }
         let block: GuestBasicBlock
         do {
-            block = try GuestBasicBlock.scan(at: pc, memory: layout, code: codeRange)
+            block = try GuestBasicBlock.scan(
+                at: pc, memory: layout, code: codeRange, followingDirectJumps: followsDirectJumps)
         } catch {
             throw error.onHart(hart)
         }
@@ -316,7 +324,10 @@ public final class RuntimeMachine {
         for (pc, old) in blocks {
             // A block whose first word no longer decodes keeps its old TB: the
             // runtime cannot uninstall one (a known limit of this engine).
-            guard let now = try? GuestBasicBlock.scan(at: pc, memory: layout, code: codeRange), now != old
+            guard
+                let now = try? GuestBasicBlock.scan(
+                    at: pc, memory: layout, code: codeRange, followingDirectJumps: followsDirectJumps),
+                now != old
             else { continue }
             do { try install(now) } catch { fault = fault ?? error }
         }
