@@ -1,13 +1,14 @@
 // riscv-demo: runs a static RV64IM ELF program.
 //
 //   riscv-demo run [--engine reference|tb|ir|wasm] [--threshold N] [--harts N] [--limit INSTRUCTIONS]
-//                  [--stats] program.elf
+//                  [--plain-blocks] [--stats] program.elf
 //
 // Engines: `reference` is the plain RV64IM interpreter; `tb` (or `ir`)
 // translates guest basic blocks to TB IR and runs them on the TB IR
 // interpreter; `wasm` runs them on the TB runtime: IR interpreter first, Wasm
 // on our interpreter once a block ran `--threshold` times (default 1500, 0 =
-// always Wasm), harts and the console as fibers.
+// always Wasm), harts and the console as fibers; its blocks follow direct
+// jumps and calls unless `--plain-blocks` is given.
 //   riscv-demo disassemble program.elf
 //   riscv-demo bench [--runs N] program.elf...
 //
@@ -17,7 +18,7 @@ import RISCVEmulator
 
 let usage = """
     usage: riscv-demo run [--engine reference|tb|ir|wasm] [--threshold N] [--harts N] [--limit INSTRUCTIONS]
-                          [--stats] program.elf
+                          [--plain-blocks] [--stats] program.elf
            riscv-demo disassemble program.elf
            riscv-demo bench [--runs N] program.elf...
     """
@@ -45,6 +46,7 @@ case "run":
     var harts = 1
     var limit: UInt64 = 10_000_000_000
     var stats = false
+    var followsDirectJumps = true
     var engine = "reference"
     var threshold = 1500
     var path: String?
@@ -67,6 +69,8 @@ case "run":
             threshold = value
         case "--stats":
             stats = true
+        case "--plain-blocks":
+            followsDirectJumps = false
         case "--engine":
             guard let value = arguments.first, ["reference", "tb", "ir", "wasm"].contains(value) else {
                 fail("--engine needs 'reference', 'tb' (or 'ir') or 'wasm'")
@@ -88,7 +92,9 @@ case "run":
         let result: GuestExit
         var detail = ""
         if engine == "wasm" {
-            let machine = try RuntimeMachine(image: image, hartCount: harts, compileThreshold: threshold)
+            let machine = try RuntimeMachine(
+                image: image, hartCount: harts, compileThreshold: threshold,
+                followsDirectJumps: followsDirectJumps)
             machine.onWrite = onWrite
             result = try machine.run(instructionLimit: limit)
             let s = machine.runtime.statistics
