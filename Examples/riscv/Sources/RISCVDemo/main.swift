@@ -7,8 +7,8 @@
 // translates guest basic blocks to TB IR and runs them on the TB IR
 // interpreter; `wasm` runs them on the TB runtime: IR interpreter first, Wasm
 // on our interpreter once a block ran `--threshold` times (default 1500, 0 =
-// always Wasm), harts and the console as fibers; its blocks follow direct
-// jumps and calls unless `--plain-blocks` is given.
+// always Wasm), harts and the console as fibers. Both translating engines'
+// blocks follow direct jumps and calls unless `--plain-blocks` is given.
 //   riscv-demo disassemble program.elf
 //   riscv-demo bench [--runs N] program.elf...
 //
@@ -103,7 +103,8 @@ case "run":
                 + "\(s.wasmRuns) Wasm runs, \(s.compilations) compiled, \(machine.consoleSwaps) console swaps, "
                 + "\(machine.hartSwaps) hart swaps, \(s.suspensions) TB suspensions"
         } else if engine == "tb" {
-            let machine = try TranslatedMachine(image: image, hartCount: harts)
+            let machine = try TranslatedMachine(
+                image: image, hartCount: harts, followsDirectJumps: followsDirectJumps)
             machine.onWrite = onWrite
             result = try machine.run(instructionLimit: limit)
             detail = "\(machine.translationCount) blocks translated"

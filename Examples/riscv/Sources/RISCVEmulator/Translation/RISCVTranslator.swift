@@ -82,6 +82,7 @@ public enum RISCVTranslator {
             exitingSelfLoops: exitingSelfLoops)
         emitter.countInstructions(block.instructions.count)
         for (index, instruction) in block.instructions.enumerated() {
+            emitter.beginInstruction()
             if block.isFollowedJump(at: index) {
                 emitter.link(instruction, at: block.addresses[index])
             } else {
@@ -105,6 +106,28 @@ private struct Emitter {
     let d = TBReg.r0
     let t = TBReg.r3
 
+    /// The guest register the last instruction emitted left in `d` (besides
+    /// storing it to env), 0 for none; `available` is the previous
+    /// instruction's, which the current one may read from `d` instead of env.
+    /// Straight-line only: every instruction that can be followed by another
+    /// in the same TB falls through to it, and a TB starts with none.
+    var forwarded: UInt8 = 0
+    var available: UInt8 = 0
+
+    mutating func beginInstruction() {
+        available = forwarded
+        forwarded = 0
+    }
+
+    /// A register holding `x[x]`: `d` when the previous instruction just
+    /// computed it there, else `reg` loaded from env. Callers read every
+    /// source before writing `d`.
+    mutating func source(_ reg: TBReg, _ x: UInt8) -> TBReg {
+        if x != 0 && x == available { return d }
+        get(reg, x)
+        return reg
+    }
+
     mutating func get(_ reg: TBReg, _ x: UInt8) {
         if x == 0 {
             builder.movi(reg, 0)
@@ -115,6 +138,7 @@ private struct Emitter {
 
     mutating func set(_ x: UInt8, _ reg: TBReg) {
         if x != 0 { builder.storeEnv(.u64, reg, offset: RISCVCPUState.offset(ofRegister: Int(x))) }
+        if reg == d { forwarded = x }
     }
 
     mutating func countInstructions(_ count: Int) {
@@ -157,25 +181,27 @@ private struct Emitter {
 
     /// `rd = rs1 op rs2` (or `rs1 op imm`), optionally as a *W op.
     mutating func arithmetic(_ op: TBBinaryOp, _ i: Instruction, immediate: Bool, word: Bool = false) {
-        get(a, i.rs1)
-        if immediate { builder.movi(b, UInt64(bitPattern: i.imm)) } else { get(b, i.rs2) }
-        builder.binary(op, d, a, b, width: word ? .w32 : .w64)
+        let x = source(a, i.rs1)
+        var y = b
+        if immediate { builder.movi(b, UInt64(bitPattern: i.imm)) } else { y = source(b, i.rs2) }
+        builder.binary(op, d, x, y, width: word ? .w32 : .w64)
         if word { builder.extend(.ext32s, d, d) }
         set(i.rd, d)
     }
 
     mutating func compare(_ cond: TBCond, _ i: Instruction, immediate: Bool) {
-        get(a, i.rs1)
-        if immediate { builder.movi(b, UInt64(bitPattern: i.imm)) } else { get(b, i.rs2) }
-        builder.setcond(cond, d, a, b)
+        let x = source(a, i.rs1)
+        var y = b
+        if immediate { builder.movi(b, UInt64(bitPattern: i.imm)) } else { y = source(b, i.rs2) }
+        builder.setcond(cond, d, x, y)
         set(i.rd, d)
     }
 
     mutating func branch(_ cond: TBCond, _ i: Instruction, at pc: UInt64) {
-        get(a, i.rs1)
-        get(b, i.rs2)
+        let x = source(a, i.rs1)
+        let y = source(b, i.rs2)
         let taken = builder.newLabel()
-        builder.brcond(cond, a, b, taken)
+        builder.brcond(cond, x, y, taken)
         goto(pc &+ 4)
         builder.setLabel(taken)
         goto(pc &+ UInt64(bitPattern: i.imm))
@@ -183,16 +209,16 @@ private struct Emitter {
 
     mutating func load(_ access: TBMemAccess, _ i: Instruction, at pc: UInt64) {
         storePC(pc)
-        get(a, i.rs1)
-        builder.guestLoad(access, d, address: a, offset: Int32(i.imm))
+        let address = source(a, i.rs1)
+        builder.guestLoad(access, d, address: address, offset: Int32(i.imm))
         set(i.rd, d)
     }
 
     mutating func store(_ access: TBMemAccess, _ i: Instruction, at pc: UInt64) {
         storePC(pc)
-        get(a, i.rs1)
-        get(b, i.rs2)
-        builder.guestStore(access, b, address: a, offset: Int32(i.imm))
+        let address = source(a, i.rs1)
+        let value = source(b, i.rs2)
+        builder.guestStore(access, value, address: address, offset: Int32(i.imm))
     }
 
     /// `rd` = high 64 bits of `rs1 * rs2`, from four 32x32 partial products

@@ -24,6 +24,8 @@ public final class TranslatedMachine {
     public let hartCount: Int
     /// How many distinct blocks have been translated.
     public private(set) var translationCount = 0
+    /// Whether blocks continue through direct jumps (see ``GuestBasicBlock``).
+    public let followsDirectJumps: Bool
 
     private var process: LinuxProcess
     private let linear: UnsafeMutableRawBufferPointer
@@ -50,12 +52,14 @@ public final class TranslatedMachine {
 
     /// Lays out the linear memory for `image` and `hartCount` harts, each
     /// starting like in ``ReferenceInterpreter`` (pc = entry, sp = its stack
-    /// top, a0 = hart id, a1 = hart count).
+    /// top, a0 = hart id, a1 = hart count). With `followsDirectJumps`, blocks
+    /// continue through `jal` and `auipc`+`jalr` calls, as in ``RuntimeMachine``.
     public init(
         image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
-        memoryLimit: UInt64 = GuestMemory.maximumSize
+        memoryLimit: UInt64 = GuestMemory.maximumSize, followsDirectJumps: Bool = true
     ) throws(MachineSetupError) {
         self.image = image
+        self.followsDirectJumps = followsDirectJumps
         guard hartCount >= 1, hartCount <= GuestMemory.maximumHarts else { throw .badHartCount(hartCount) }
         let ramOffset = (64 + UInt64(hartCount) * Self.hartAreaSize + 4095) & ~4095
         let layout = try GuestMemory(
@@ -149,7 +153,8 @@ public final class TranslatedMachine {
         if let cached = blocks[pc] { return cached }
         let block: GuestBasicBlock
         do {
-            block = try GuestBasicBlock.scan(at: pc, memory: layout, code: codeRange)
+            block = try GuestBasicBlock.scan(
+                at: pc, memory: layout, code: codeRange, followingDirectJumps: followsDirectJumps)
         } catch {
             throw error.onHart(hart)
         }
