@@ -29,6 +29,23 @@ import Testing
         #expect(run.tbRuns > 0)
     }
 
+    /// RISC-V TBs keep guest state in env: skipping the register copies
+    /// around each TB run changes nothing the guest can see.
+    @Test func replayWithoutRegisterCopiesPrintsTheSame() throws {
+        guard let node = NodeTBRunner.findNode() else {
+            print("skipped: node not installed")
+            return
+        }
+        let expected = try GuestPrograms.expected("crc32")
+        let capture = try RuntimeMachine.captureWasmTBs(
+            image: ELFImage(bytes: GuestPrograms.elf("crc32")), instructionLimit: Self.limit)
+        let run = try NodeTBRunner.run(
+            capture, nodePath: node, instructionLimit: Self.limit, copiesRegisters: false)
+        #expect(run.standardOutput == expected.stdout)
+        #expect(run.exitCode == expected.exitCode)
+        #expect(run.instructions == capture.exit.instructions)
+    }
+
     @Test func replayWithoutATBReportsThePC() throws {
         guard let node = NodeTBRunner.findNode() else {
             print("skipped: node not installed")

@@ -14,13 +14,17 @@ extension NodeTBRunner {
     ///   write is done in place, there are no fibers), and the `qemu_ld`/`qemu_st`
     ///   slow paths with the same TLB refill (code pages never writable).
     ///
-    /// `helper.u` always returns 1: nothing unwinds here.
+    /// `helper.u` always returns 1: nothing unwinds here. With `nocopy` as
+    /// the third argument the register copies are skipped (RISC-V TBs keep
+    /// guest state in env and write every temporary before reading it, so
+    /// the result is the same; JS pays for each copy with a BigInt).
     static let script = #"""
         'use strict';
         const fs = require('fs');
         const path = require('path');
         const dir = process.argv[2];
         const limit = BigInt(process.argv[3]);
+        const copyRegisters = process.argv[4] !== 'nocopy';
         const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
         const MASK = (1n << 64n) - 1n;
         const ctx = m.context, regs = m.registerFile, env = m.env, tlb = m.tlb, ctxBig = BigInt(ctx);
@@ -148,10 +152,10 @@ extension NodeTBRunner {
         function runTB(pc) {
           const tb = cache.get(pc) ?? instantiate(pc);
           const g = tb.g;
-          for (let i = 0; i < 16; i++) g[i].value = q[REGS + i];
+          if (copyRegisters) for (let i = 0; i < 16; i++) g[i].value = q[REGS + i];
           w[INIT] = 1;
           const result = tb.start(ctxBig);
-          for (let i = 0; i < 16; i++) q[REGS + i] = g[i].value;
+          if (copyRegisters) for (let i = 0; i < 16; i++) q[REGS + i] = g[i].value;
           tbRuns++;
           return result;
         }

@@ -51,11 +51,15 @@ public enum NodeTBRunner {
     /// on it `runs` times (a fresh process each, so V8 compiles every module
     /// anew) and returns the fastest run.
     ///
+    /// - Parameter copiesRegisters: copy the register file into the TB's
+    ///   globals and back around every TB run, as `call_wasm_tb` does (the
+    ///   default); false skips the copies, which RISC-V TBs do not need
+    ///   (they keep guest state in env), to show what the copies cost in JS.
     /// - Throws: ``NodeTBRunError`` if node fails, the guest faults under node,
     ///   or two runs disagree.
     public static func run(
         _ capture: WasmTBCapture, nodePath: String, runs: Int = 1,
-        instructionLimit: UInt64 = 10_000_000_000
+        instructionLimit: UInt64 = 10_000_000_000, copiesRegisters: Bool = true
     ) throws(NodeTBRunError) -> Run {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "riscv-node-\(UUID().uuidString)")
@@ -67,7 +71,9 @@ public enum NodeTBRunner {
         }
         var best: Run?
         for _ in 0..<max(runs, 1) {
-            let run = try runOnce(in: directory, nodePath: nodePath, instructionLimit: instructionLimit)
+            let run = try runOnce(
+                in: directory, nodePath: nodePath, instructionLimit: instructionLimit,
+                copiesRegisters: copiesRegisters)
             if let previous = best {
                 guard previous.standardOutput == run.standardOutput, previous.exitCode == run.exitCode,
                     previous.instructions == run.instructions
@@ -115,14 +121,16 @@ public enum NodeTBRunner {
         try Data(script.utf8).write(to: directory.appendingPathComponent("run.js"))
     }
 
-    static func runOnce(in directory: URL, nodePath: String, instructionLimit: UInt64) throws(NodeTBRunError)
+    static func runOnce(
+        in directory: URL, nodePath: String, instructionLimit: UInt64, copiesRegisters: Bool
+    ) throws(NodeTBRunError)
         -> Run
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: nodePath)
         process.arguments = [
             "--experimental-wasm-memory64", directory.appendingPathComponent("run.js").path, directory.path,
-            "\(instructionLimit)",
+            "\(instructionLimit)", copiesRegisters ? "copy" : "nocopy",
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
