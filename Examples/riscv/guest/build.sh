@@ -13,7 +13,7 @@ CLANG=${CLANG:-/opt/swift/usr/bin/clang}
 [ -x "$CLANG" ] || CLANG=$(command -v clang)
 CFLAGS=(--target=riscv64-unknown-elf -march=rv64im -mabi=lp64 -mno-relax
         -nostdlib -static -ffreestanding -fno-builtin -O2 -Wall -Werror)
-PROGRAMS=(hello sieve crc32 fib harts isa)
+PROGRAMS=(hello sieve crc32 fib harts isa bench)
 
 mkdir -p bin expected
 for p in "${PROGRAMS[@]}"; do

@@ -13,6 +13,9 @@ import RISCVEmulator
 ///   (V8) by a JS port of the runtime's dispatch loop and helpers (console
 ///   writes in the helper, no fibers); `skipped: node not installed` without node.
 ///
+/// `guest/bin/bench.elf` is the long workload (23 M instructions) where
+/// translation and compilation are a small share; the test programs are short.
+///
 /// Every TB engine counts instructions with the same `instret` counter the
 /// translated blocks keep in env; the node column must match `wasm-only`'s
 /// output, exit code and count, or the benchmark fails.

@@ -38,6 +38,16 @@ import Testing
         #expect(exit.code == Int(live.status))
     }
 
+    /// `bench`, the benchmark's longer workload (not among the test programs:
+    /// too slow for the translating engines in a debug build), on the reference.
+    @Test func benchWorkloadMatchesRecordedQemuOutput() throws {
+        let expected = try GuestPrograms.expected("bench")
+        let (machine, exit) = try run("bench")
+        #expect(machine.standardOutput == expected.stdout)
+        #expect(exit.code == expected.exitCode)
+        #expect(exit.instructions > 20_000_000)
+    }
+
     @Test(arguments: [2, 3, 4, 8])
     func severalHartsPrintWhatOneQemuHartPrints(harts: Int) throws {
         let expected = try GuestPrograms.expected("harts")
