@@ -46,6 +46,32 @@ import Testing
         #expect(run.instructions == capture.exit.instructions)
     }
 
+    /// A loop over two blocks chains TBs without leaving the cpu loop; the
+    /// replay stops it at the limit like the runtime's TB limit does.
+    @Test func replayStopsALoopOverTwoBlocksAtTheLimit() throws {
+        guard let node = NodeTBRunner.findNode() else {
+            print("skipped: node not installed")
+            return
+        }
+        // li t0, 2000; loop: addi t0, t0, -1; beq zero, zero, next; next: bnez t0, loop; li a7, 93; ecall
+        let words: [UInt32] = [0x7d00_0293, 0xfff2_8293, 0x0000_0263, 0xfe02_9ce3, 0x05d0_0893, 0x0000_0073]
+        let code = words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }
+        let image = try ELFImage(
+            entry: 0x10000,
+            segments: [.init(virtualAddress: 0x10000, contents: code, isExecutable: true, isWritable: false)])
+        let capture = try RuntimeMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
+        // li, 2000 passes of addi, beq, bnez, then li and ecall.
+        #expect(capture.exit.instructions == 1 + 3 * 2000 + 2)
+        #expect(try ReferenceInterpreter(image: image).run().instructions == capture.exit.instructions)
+        let full = try NodeTBRunner.run(capture, nodePath: node, instructionLimit: Self.limit)
+        #expect(full.instructions == capture.exit.instructions)
+        #expect(full.exitCode == 0)
+        let error = try #require(throws: NodeTBRunError.self) {
+            try NodeTBRunner.run(capture, nodePath: node, instructionLimit: 1000)
+        }
+        #expect(error.reason.contains("1000 chained TBs without an exit"))
+    }
+
     @Test func replayWithoutATBReportsThePC() throws {
         guard let node = NodeTBRunner.findNode() else {
             print("skipped: node not installed")

@@ -159,11 +159,16 @@ extension NodeTBRunner {
           tbRuns++;
           return result;
         }
+        // The runtime's maximumTBsPerExecution (RuntimeMachine sets it to the
+        // instruction limit): a loop over several blocks cannot hang the replay.
+        const maximumTBs = limit < BigInt(Number.MAX_SAFE_INTEGER) ? Number(limit) : Number.MAX_SAFE_INTEGER;
         function execute(pc) {
+          let count = 0;
           while (true) {
             const result = runTB(pc);
             const next = q[NEXT];
             if (next === 0n) return result;
+            if (++count >= maximumTBs) throw new GuestError(`${maximumTBs} chained TBs without an exit (the instruction limit)`);
             pc = Number(next);
           }
         }
