@@ -7,8 +7,9 @@
 // translates guest basic blocks to TB IR and runs them on the TB IR
 // interpreter; `wasm` runs them on the TB runtime: IR interpreter first, Wasm
 // on our interpreter once a block ran `--threshold` times (default 1500, 0 =
-// always Wasm), harts and the console as fibers. Both translating engines'
-// blocks follow direct jumps and calls unless `--plain-blocks` is given.
+// always Wasm), harts and the console as fibers. Both translating engines
+// build superblocks (through direct jumps and calls, past conditional
+// branches as side exits) unless `--plain-blocks` is given.
 //   riscv-demo disassemble program.elf
 //   riscv-demo bench [--runs N] program.elf...
 //
@@ -46,7 +47,7 @@ case "run":
     var harts = 1
     var limit: UInt64 = 10_000_000_000
     var stats = false
-    var followsDirectJumps = true
+    var buildsSuperblocks = true
     var engine = "reference"
     var threshold = 1500
     var path: String?
@@ -70,7 +71,7 @@ case "run":
         case "--stats":
             stats = true
         case "--plain-blocks":
-            followsDirectJumps = false
+            buildsSuperblocks = false
         case "--engine":
             guard let value = arguments.first, ["reference", "tb", "ir", "wasm"].contains(value) else {
                 fail("--engine needs 'reference', 'tb' (or 'ir') or 'wasm'")
@@ -94,7 +95,7 @@ case "run":
         if engine == "wasm" {
             let machine = try RuntimeMachine(
                 image: image, hartCount: harts, compileThreshold: threshold,
-                followsDirectJumps: followsDirectJumps)
+                buildsSuperblocks: buildsSuperblocks)
             machine.onWrite = onWrite
             result = try machine.run(instructionLimit: limit)
             let s = machine.runtime.statistics
@@ -104,7 +105,7 @@ case "run":
                 + "\(machine.hartSwaps) hart swaps, \(s.suspensions) TB suspensions"
         } else if engine == "tb" {
             let machine = try TranslatedMachine(
-                image: image, hartCount: harts, followsDirectJumps: followsDirectJumps)
+                image: image, hartCount: harts, buildsSuperblocks: buildsSuperblocks)
             machine.onWrite = onWrite
             result = try machine.run(instructionLimit: limit)
             detail = "\(machine.translationCount) blocks translated"

@@ -53,7 +53,22 @@ import Testing
         #expect(followed.instructions.map(\.opcode) == [.auipc, .jalr, .addi, .addi, .ecall])
         #expect(followed.addresses == [0x10000, 0x10004, 0x1000c, 0x10010, 0x10014])
         #expect(followed.end == .controlTransfer)
-        #expect((0..<5).map(followed.isFollowedJump(at:)) == [false, true, false, false, false])
+        #expect((0..<5).map(followed.isFollowed(at:)) == [false, true, false, false, false])
+    }
+
+    /// Past a conditional branch the block goes on with a new segment.
+    @Test func blockGoesPastABranchAsASideExit() throws {
+        // li a0, 0; beqz a0, +8; li a1, 1; ecall
+        let m = try machine([0x0000_0513, 0x0005_0463, 0x0010_0593, 0x0000_0073])
+        let plain = try GuestBasicBlock.scan(at: 0x10000, memory: m.memory, code: m.codeRange)
+        #expect(plain.instructions.map(\.opcode) == [.addi, .beq])
+        #expect(plain.segmentLengths == [2])
+        let superblock = try GuestBasicBlock.scan(
+            at: 0x10000, memory: m.memory, code: m.codeRange, followingBranches: true)
+        #expect(superblock.instructions.map(\.opcode) == [.addi, .beq, .addi, .ecall])
+        #expect(superblock.segmentLengths == [2, 2])
+        #expect(superblock.isFollowed(at: 1))
+        #expect(!superblock.isFollowed(at: 3))
     }
 
     /// A jump back into the block, or to a target outside the code, ends it.
@@ -89,7 +104,7 @@ import Testing
         #expect(block.instructions.map(\.opcode) == [.jal, .addi])
         #expect(block.end == .lengthLimit)
         #expect(block.fallThroughAddress == 0x1000c)
-        #expect(block.isFollowedJump(at: 0))
+        #expect(block.isFollowed(at: 0))
     }
 
     /// Blocks scanned back to back tile the code of a real program, and only

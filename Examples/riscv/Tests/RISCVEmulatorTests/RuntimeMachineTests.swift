@@ -169,13 +169,35 @@ import Testing
         var runs: [Int] = []
         for follow in [false, true] {
             let m = try RuntimeMachine(
-                image: ELFImage(bytes: GuestPrograms.elf("fib")), followsDirectJumps: follow)
+                image: ELFImage(bytes: GuestPrograms.elf("fib")), buildsSuperblocks: follow)
             let exit = try m.run(instructionLimit: 100_000_000)
             #expect(m.standardOutput == expected.stdout)
             #expect(exit.code == expected.exitCode)
             runs.append(m.runtime.statistics.interpretedRuns + m.runtime.statistics.wasmRuns)
         }
         #expect(runs[1] * 4 < runs[0] * 3, "TB runs plain vs following calls: \(runs)")
+    }
+
+    /// A loop whose exit test is a side exit in the middle of its superblock:
+    /// taken once, not taken four times; every engine retires what the
+    /// reference retires and exits the same way.
+    @Test(arguments: [1500, 0])
+    func sideExitsCountTheInstructionsTheyRun(threshold: Int) throws {
+        let words: [UInt32] = [
+            0x0050_0293,  // li t0, 5
+            0xfff2_8293,  // loop: addi t0, t0, -1
+            0x0002_8663,  // beqz t0, done (a side exit)
+            0x0035_0513,  // addi a0, a0, 3
+            0xff5f_f06f,  // j loop
+            0x05d0_0893,  // done: li a7, 93
+            0x0000_0073,  // ecall
+        ]
+        let reference = try ReferenceInterpreter(image: Self.image(words)).run(instructionLimit: 1000)
+        #expect(reference.code == 12)
+        let runtime = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+        #expect(try runtime.run(instructionLimit: 1000) == reference)
+        let translated = try TranslatedMachine(image: Self.image(words))
+        #expect(try translated.run(instructionLimit: 1000) == reference)
     }
 
     /// A call followed into its target: the link register and the result are the reference's.

@@ -41,6 +41,14 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the instruction is a conditional branch (`beq` ... `bgeu`).
+    public var isConditionalBranch: Bool {
+        switch self {
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu: return true
+        default: return false
+        }
+    }
+
     /// Whether the instruction ends a basic block: it may change the pc other
     /// than by falling through, or traps to the environment.
     public var endsBasicBlock: Bool {

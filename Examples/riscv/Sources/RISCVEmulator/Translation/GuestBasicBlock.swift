@@ -7,13 +7,17 @@
 /// fault happens when execution reaches it, not when the block is built), at
 /// the end of the code, or after ``maximumLength`` instructions.
 ///
+/// With `followingBranches`, it also continues on the fall-through side of a
+/// conditional branch, which becomes a side exit of the TB (so a block is a
+/// superblock of one or more segments, each ending at a followed branch).
+///
 /// With `followingDirectJumps`, the scanner continues through a jump whose
 /// target is known when the block is built - `jal`, and `jalr` right after an
 /// `auipc` of its base register (the `call` pair) - as QEMU's translator could
 /// with a superblock: the jump only writes its link register and the block
 /// goes on at the target. Fewer, longer blocks mean fewer trips through the
 /// runtime's cpu loop (a call no longer ends a block). A block that already
-/// holds a store follows no jump: a store that rewrites code takes effect
+/// holds a store follows no jump or branch: a store that rewrites code takes effect
 /// from the next TB entered, so code a jump leads to must not share a TB with
 /// an earlier store (the program would run the stale translation).
 public struct GuestBasicBlock: Equatable, Sendable {
@@ -48,11 +52,27 @@ public struct GuestBasicBlock: Equatable, Sendable {
     /// instruction, or at the target of a followed jump that ended the scan.
     public let fallThroughAddress: UInt64
 
-    /// Whether the instruction at `index` is a jump the scanner followed
-    /// (it only writes its link register; the block continues at its target).
-    public func isFollowedJump(at index: Int) -> Bool {
+    /// Whether the scanner went on after the control transfer at `index`: a
+    /// followed jump (it only writes its link register; the block continues
+    /// at its target) or a followed conditional branch (a side exit; the block
+    /// continues at the next instruction).
+    public func isFollowed(at index: Int) -> Bool {
         instructions[index].opcode.endsBasicBlock
             && (index < instructions.count - 1 || end != .controlTransfer)
+    }
+
+    /// The number of instructions in each segment: a segment ends after a
+    /// followed conditional branch (a side exit), the last one at the block's end.
+    public var segmentLengths: [Int] {
+        var lengths: [Int] = []
+        var start = 0
+        for index in instructions.indices
+        where instructions[index].opcode.isConditionalBranch && isFollowed(at: index) {
+            lengths.append(index + 1 - start)
+            start = index + 1
+        }
+        lengths.append(instructions.count - start)
+        return lengths
     }
 
     /// Decodes the block that starts at `pc`.
@@ -63,11 +83,13 @@ public struct GuestBasicBlock: Equatable, Sendable {
     ///   - maximumLength: stop after this many instructions (at least 1).
     ///   - followingDirectJumps: continue through `jal` and `auipc`+`jalr` to
     ///     a valid target not yet in the block (see the type's documentation).
+    ///   - followingBranches: continue on the fall-through side of a
+    ///     conditional branch when it is a valid address not yet in the block.
     /// - Throws: ``GuestFault`` if the *first* instruction cannot be fetched or decoded
     ///   (hart 0 is named; the caller knows the real hart).
     public static func scan(
         at pc: UInt64, memory: GuestMemory, code: Range<UInt64>, maximumLength: Int = maximumLength,
-        followingDirectJumps: Bool = false
+        followingDirectJumps: Bool = false, followingBranches: Bool = false
     ) throws(GuestFault) -> GuestBasicBlock {
         var instructions: [Instruction] = []
         var addresses: [UInt64] = []
@@ -105,12 +127,18 @@ public struct GuestBasicBlock: Equatable, Sendable {
             instructions.append(instruction)
             addresses.append(address)
             if instruction.opcode.endsBasicBlock {
-                if followingDirectJumps,
-                    !instructions.contains(where: \.opcode.isStore),
+                let holdsStore = instructions.contains(where: \.opcode.isStore)
+                if followingDirectJumps, !holdsStore,
                     let target = directTarget(of: instruction, at: address, instructions, addresses),
                     fetchable(target), !addresses.contains(target)
                 {
                     address = target
+                    continue
+                }
+                if followingBranches, !holdsStore, instruction.opcode.isConditionalBranch,
+                    fetchable(address &+ 4), !addresses.contains(address &+ 4)
+                {
+                    address += 4
                     continue
                 }
                 end = .controlTransfer

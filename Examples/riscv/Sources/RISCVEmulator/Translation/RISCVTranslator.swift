@@ -80,10 +80,16 @@ public enum RISCVTranslator {
         var emitter = Emitter(
             builder: TBBuilder(pc: block.startAddress), start: block.startAddress,
             exitingSelfLoops: exitingSelfLoops)
-        emitter.countInstructions(block.instructions.count)
+        let segments = block.segmentLengths
+        emitter.countInstructions(segments[0])
+        var segment = 0
         for (index, instruction) in block.instructions.enumerated() {
             emitter.beginInstruction()
-            if block.isFollowedJump(at: index) {
+            if block.isFollowed(at: index), instruction.opcode.isConditionalBranch {
+                emitter.sideExit(instruction, at: block.addresses[index])
+                segment += 1
+                emitter.countInstructions(segments[segment])
+            } else if block.isFollowed(at: index) {
                 emitter.link(instruction, at: block.addresses[index])
             } else {
                 emitter.emit(instruction, at: block.addresses[index])
@@ -141,7 +147,10 @@ private struct Emitter {
         if reg == d { forwarded = x }
     }
 
+    /// Adds a segment's length to `instret` (each TB segment on entry to it,
+    /// so the count is exact whichever side exit a pass leaves by).
     mutating func countInstructions(_ count: Int) {
+        forwarded = 0
         builder.loadEnv(.u64, d, offset: RISCVCPUState.instructionCountOffset)
         builder.movi(t, UInt64(count))
         builder.add(d, d, t)
@@ -166,6 +175,26 @@ private struct Emitter {
         builder.loadEnv(.u64, b, offset: RISCVCPUState.instructionCountOffset)
         builder.loadEnv(.u64, t, offset: RISCVCPUState.loopDeadlineOffset)
         builder.brcond(.ltu, b, t, label)
+    }
+
+    /// A conditional branch the block went past: leave the TB for its target
+    /// when it is taken, else go on with the next segment.
+    mutating func sideExit(_ i: Instruction, at pc: UInt64) {
+        let notTaken: TBCond
+        switch i.opcode {
+        case .beq: notTaken = .ne
+        case .bne: notTaken = .eq
+        case .blt: notTaken = .ge
+        case .bge: notTaken = .lt
+        case .bltu: notTaken = .geu
+        default: notTaken = .ltu  // bgeu (only conditional branches get here)
+        }
+        let x = source(a, i.rs1)
+        let y = source(b, i.rs2)
+        let stay = builder.newLabel()
+        builder.brcond(notTaken, x, y, stay)
+        goto(pc &+ UInt64(bitPattern: i.imm))
+        builder.setLabel(stay)
     }
 
     /// A jump the block followed: only its link register (`rd = pc + 4`).

@@ -41,8 +41,9 @@ public final class RuntimeMachine {
     public private(set) var consoleSwaps = 0
     /// How many times a hart yielded to the scheduler in the middle of a TB.
     public private(set) var hartSwaps = 0
-    /// Whether blocks continue through direct jumps (see ``GuestBasicBlock``).
-    public let followsDirectJumps: Bool
+    /// Whether blocks are superblocks: they continue through direct jumps and
+    /// past conditional branches, which become side exits (see ``GuestBasicBlock``).
+    public let buildsSuperblocks: Bool
 
     /// Everything the program wrote to fd 1.
     public var standardOutput: [UInt8] { process.standardOutput }
@@ -78,17 +79,18 @@ public final class RuntimeMachine {
     ///     as Wasm (0: always Wasm; `Int.max`: never).
     ///   - mode: where suspended TBs keep their state; only ``TBResumptionMode/perFiber``
     ///     is correct once several harts are suspended in one TB.
-    ///   - followsDirectJumps: scan blocks through `jal` and `auipc`+`jalr`
-    ///     (``GuestBasicBlock/scan(at:memory:code:maximumLength:followingDirectJumps:)``),
+    ///   - buildsSuperblocks: scan blocks through `jal` and `auipc`+`jalr` and
+    ///     past conditional branches (side exits), see
+    ///     ``GuestBasicBlock/scan(at:memory:code:maximumLength:followingDirectJumps:followingBranches:)``,
     ///     so fewer TBs run per guest instruction.
     /// - Throws: ``MachineSetupError`` if the program, stacks or harts do not fit.
     public init(
         image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
         memoryLimit: UInt64 = 512 << 20, compileThreshold: Int = 1500, mode: TBResumptionMode = .perFiber,
-        followsDirectJumps: Bool = true
+        buildsSuperblocks: Bool = true
     ) throws(MachineSetupError) {
         self.image = image
-        self.followsDirectJumps = followsDirectJumps
+        self.buildsSuperblocks = buildsSuperblocks
         guard hartCount >= 1, hartCount <= GuestMemory.maximumHarts else { throw .badHartCount(hartCount) }
         let initial = try GuestMemory(
             image: image, hartCount: hartCount, stackSize: stackSize, sizeLimit: memoryLimit)
@@ -174,10 +176,11 @@ public final class RuntimeMachine {
     public func run(instructionLimit: UInt64 = 10_000_000_000) throws(GuestFault) -> GuestExit {
         self.instructionLimit = instructionLimit
         runtime.configuration.maximumTBsPerExecution = Int(clamping: instructionLimit)
-        // A TB that loops on itself on the IR interpreter spends at most three
-        // steps per pass (a taken branch, the loop-deadline branch and a
-        // goto_tb) and retires at least one instruction per pass.
-        runtime.configuration.interpreterStepLimit = Int(clamping: min(instructionLimit, 1 << 60) * 3 + 3)
+        // A TB that loops on itself on the IR interpreter takes per pass one
+        // step at each side exit it stays in (each after a segment of at least
+        // one instruction), a taken branch, the loop-deadline branch and a
+        // goto_tb: at most four steps per instruction retired.
+        runtime.configuration.interpreterStepLimit = Int(clamping: min(instructionLimit, 1 << 60) * 4 + 4)
         setLoopDeadlines(instructionLimit)
         if hartFibers.isEmpty { makeFibers() }
         guard let scheduler else { throw .internalError("no scheduler fiber") }
@@ -302,7 +305,8 @@ public final class RuntimeMachine {
         let block: GuestBasicBlock
         do {
             block = try GuestBasicBlock.scan(
-                at: pc, memory: layout, code: codeRange, followingDirectJumps: followsDirectJumps)
+                at: pc, memory: layout, code: codeRange, followingDirectJumps: buildsSuperblocks,
+                followingBranches: buildsSuperblocks)
         } catch {
             throw error.onHart(hart)
         }
@@ -326,7 +330,8 @@ public final class RuntimeMachine {
             // runtime cannot uninstall one (a known limit of this engine).
             guard
                 let now = try? GuestBasicBlock.scan(
-                    at: pc, memory: layout, code: codeRange, followingDirectJumps: followsDirectJumps),
+                    at: pc, memory: layout, code: codeRange, followingDirectJumps: buildsSuperblocks,
+                    followingBranches: buildsSuperblocks),
                 now != old
             else { continue }
             do { try install(now) } catch { fault = fault ?? error }

@@ -24,15 +24,18 @@ public final class TranslatedMachine {
     public let hartCount: Int
     /// How many distinct blocks have been translated.
     public private(set) var translationCount = 0
-    /// Whether blocks continue through direct jumps (see ``GuestBasicBlock``).
-    public let followsDirectJumps: Bool
+    /// Whether blocks are superblocks: they continue through direct jumps and
+    /// past conditional branches, which become side exits (see ``GuestBasicBlock``).
+    public let buildsSuperblocks: Bool
 
     private var process: LinuxProcess
     private let linear: UnsafeMutableRawBufferPointer
     private let memory: TBMemory
     private let ramOffset: UInt64
     private let codeRange: Range<UInt64>
-    private var blocks: [UInt64: (tb: TranslationBlock, length: UInt64)] = [:]
+    /// Translated blocks by pc: the TB, the instructions a pass surely retires
+    /// (its first segment) and the most loop steps a pass takes.
+    private var blocks: [UInt64: (tb: TranslationBlock, minimumPass: UInt64, stepsPerPass: Int)] = [:]
     private var registers = TBRegisters()
     private var currentHart = 0
 
@@ -52,14 +55,15 @@ public final class TranslatedMachine {
 
     /// Lays out the linear memory for `image` and `hartCount` harts, each
     /// starting like in ``ReferenceInterpreter`` (pc = entry, sp = its stack
-    /// top, a0 = hart id, a1 = hart count). With `followsDirectJumps`, blocks
-    /// continue through `jal` and `auipc`+`jalr` calls, as in ``RuntimeMachine``.
+    /// top, a0 = hart id, a1 = hart count). With `buildsSuperblocks`, blocks
+    /// continue through `jal` and `auipc`+`jalr` calls and past conditional
+    /// branches, as in ``RuntimeMachine``.
     public init(
         image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
-        memoryLimit: UInt64 = GuestMemory.maximumSize, followsDirectJumps: Bool = true
+        memoryLimit: UInt64 = GuestMemory.maximumSize, buildsSuperblocks: Bool = true
     ) throws(MachineSetupError) {
         self.image = image
-        self.followsDirectJumps = followsDirectJumps
+        self.buildsSuperblocks = buildsSuperblocks
         guard hartCount >= 1, hartCount <= GuestMemory.maximumHarts else { throw .badHartCount(hartCount) }
         let ramOffset = (64 + UInt64(hartCount) * Self.hartAreaSize + 4095) & ~4095
         let layout = try GuestMemory(
@@ -148,13 +152,14 @@ public final class TranslatedMachine {
     }
 
     private func translation(at pc: UInt64, hart: Int) throws(GuestFault) -> (
-        tb: TranslationBlock, length: UInt64
+        tb: TranslationBlock, minimumPass: UInt64, stepsPerPass: Int
     ) {
         if let cached = blocks[pc] { return cached }
         let block: GuestBasicBlock
         do {
             block = try GuestBasicBlock.scan(
-                at: pc, memory: layout, code: codeRange, followingDirectJumps: followsDirectJumps)
+                at: pc, memory: layout, code: codeRange, followingDirectJumps: buildsSuperblocks,
+                followingBranches: buildsSuperblocks)
         } catch {
             throw error.onHart(hart)
         }
@@ -165,7 +170,10 @@ public final class TranslatedMachine {
             throw .internalError("translating the block at 0x\(hex(pc)): \(error)")
         }
         translationCount += 1
-        let entry = (tb, UInt64(block.instructions.count))
+        // Per pass: a taken step at each side exit stayed in, then a taken
+        // branch and a goto_tb back to the start at most.
+        let segments = block.segmentLengths
+        let entry = (tb, UInt64(max(segments[0], 1)), segments.count - 1 + 2)
         blocks[pc] = entry
         return entry
     }
@@ -179,13 +187,15 @@ public final class TranslatedMachine {
         let counter = env(hart) + UInt64(RISCVCPUState.instructionCountOffset)
         let others = retiredInstructions &- load(counter)
         while true {
-            let (tb, length) = try translation(at: pc, hart: hart)
+            let (tb, minimumPass, stepsPerPass) = try translation(at: pc, hart: hart)
             let retired = others &+ load(counter)
-            if retired >= limit || limit - retired < length { throw .instructionLimitReached(limit: limit) }
-            // A TB that loops on itself spends at most two steps per pass
-            // (a taken branch and a goto_tb), and each pass retires at least one
-            // instruction: this bound stops it near the instruction limit.
-            let steps = Int(clamping: (limit - retired) / length &* 2 &+ 2)
+            if retired >= limit || limit - retired < minimumPass {
+                throw .instructionLimitReached(limit: limit)
+            }
+            // A TB that loops on itself takes at most `stepsPerPass` steps per
+            // pass and retires at least `minimumPass` instructions per pass:
+            // this bound stops it near the instruction limit.
+            let steps = Int(clamping: (limit - retired) / minimumPass &* UInt64(stepsPerPass) &+ 2)
             linear.baseAddress!.storeBytes(
                 of: UInt32(1), toByteOffset: Int(ctx + TBContextLayout.doInitOffset), as: UInt32.self)
             let value: UInt64
