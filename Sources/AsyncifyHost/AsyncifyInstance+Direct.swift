@@ -6,30 +6,32 @@ import WasmInterpreter
 extension AsyncifyInstance {
     /// `asyncify_start_unwind(data)`.
     func startUnwind(_ data: UInt64) throws {
-        try asyncifyTransition(to: 1, data: data, exports.startUnwind, during: "asyncify_start_unwind")
+        try asyncifyTransition(to: 1, data: data, \.startUnwind, during: "asyncify_start_unwind")
     }
 
     /// `asyncify_stop_unwind()`.
     func stopUnwind() throws {
-        try asyncifyTransition(to: 0, data: nil, exports.stopUnwind, during: "asyncify_stop_unwind")
+        try asyncifyTransition(to: 0, data: nil, \.stopUnwind, during: "asyncify_stop_unwind")
     }
 
     /// `asyncify_start_rewind(data)`.
     func startRewind(_ data: UInt64) throws {
-        try asyncifyTransition(to: 2, data: data, exports.startRewind, during: "asyncify_start_rewind")
+        try asyncifyTransition(to: 2, data: data, \.startRewind, during: "asyncify_start_rewind")
     }
 
     /// `asyncify_stop_rewind()`.
     func stopRewind() throws {
-        try asyncifyTransition(to: 0, data: nil, exports.stopRewind, during: "asyncify_stop_rewind")
+        try asyncifyTransition(to: 0, data: nil, \.stopRewind, during: "asyncify_stop_rewind")
     }
 
     /// What Binaryen's four functions do: set the state (and the data
     /// pointer), then trap if the data's position is past its end.
     @inline(__always)
-    func asyncifyTransition(to newState: UInt64, data: UInt64?, _ function: Function?, during what: String) throws {
+    func asyncifyTransition(
+        to newState: UInt64, data: UInt64?, _ function: KeyPath<RequiredExports, Function?>, during what: String
+    ) throws {
         guard let cells = hot.pointee.direct.asyncify else {
-            try callAsyncify(function, data.map { [pointerValue($0)] } ?? [], during: what)
+            try callAsyncify(exports[keyPath: function], data.map { [pointerValue($0)] } ?? [], during: what)
             return
         }
         cells.state.pointee = newState

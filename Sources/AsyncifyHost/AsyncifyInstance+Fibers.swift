@@ -143,7 +143,7 @@ extension AsyncifyInstance {
     /// (fresh entry, or a rewound table element) rather than the main context's export.
     func isEntryOfFiber(_ fiber: UInt64, entry: UInt64) throws -> Bool {
         if entry != 0 { return true }
-        let id = Int(try memory.load(UInt32.self, at: fiberData(fiber) + 2 * pointerSize))
+        let id = Int(try memoryView.load(UInt32.self, at: fiberData(fiber) + 2 * pointerSize))
         return id < callables.count && callables[id].isFiberEntry
     }
 

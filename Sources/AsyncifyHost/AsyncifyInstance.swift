@@ -121,7 +121,10 @@ public final class AsyncifyInstance {
         set { hot.pointee.currData = newValue }
     }
     var handleSleepReturnValue: UInt64 = 0
-    var callables: [Callable] = []
+    var callables: [Callable] {
+        get { hot.pointee.callables }
+        set { hot.pointee.callables = newValue }
+    }
     var callableIDs: [String: Int] = [:]
     /// Rewind ids of fiber entries, by table index (a fresh fiber's first run).
     var entryIDs: [UInt64: Int] = [:]
@@ -182,6 +185,8 @@ public final class AsyncifyInstance {
         let instance = try Instance(module: module, store: store, imports: linked)
         instanceStorage = instance
         exports.resolve(instance)
+        hot.pointee.memory = exports.memory
+        hot.pointee.memoryView = exports.memory?.unownedView
         hot.pointee.direct = DirectExports(module: module, instance: instance, is64: is64)
     }
 
@@ -214,7 +219,8 @@ public final class AsyncifyInstance {
     /// The module's linear memory.
     public var memory: Memory {
         get throws(AsyncifyHostError) {
-            guard let memory = exports.memory else {
+            // Read through `hot`: no exclusivity check, no reference counting.
+            guard let memory = hot.pointee.memory else {
                 throw AsyncifyHostError(.missingExport, "the module exports no memory")
             }
             return memory
@@ -287,8 +293,8 @@ public final class AsyncifyInstance {
     }
 
     func addCallable(_ callable: Callable) -> Int {
-        callables.append(callable)
-        return callables.count - 1
+        hot.pointee.callables.append(callable)
+        return hot.pointee.callables.count - 1
     }
 
     /// The export wrapper: push, call (`body` makes the call), pop, maybe stop
@@ -298,7 +304,7 @@ public final class AsyncifyInstance {
         hot.pointee.exportCallStack.append(id)
         let result: R
         do {
-            result = try body(callables[id].function)
+            result = try body(hot.pointee.callables[id].function)
         } catch {
             hot.pointee.exportCallStack.removeLast()
             if hot.pointee.exportCallStack.isEmpty { abortReset() }
@@ -374,11 +380,23 @@ public final class AsyncifyInstance {
         is64 ? .i64(address) : .i32(UInt32(truncatingIfNeeded: address))
     }
 
+    /// The memory for the hot paths (no reference counting).
+    var memoryView: UnownedMemoryView {
+        get throws(AsyncifyHostError) {
+            guard let view = hot.pointee.memoryView else {
+                throw AsyncifyHostError(.missingExport, "the module exports no memory")
+            }
+            return view
+        }
+    }
+
     func loadPointer(_ address: UInt64) throws -> UInt64 {
-        is64 ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
+        let memory = try memoryView
+        return is64 ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
     }
 
     func storePointer(_ value: UInt64, at address: UInt64) throws {
+        let memory = try memoryView
         if is64 {
             try memory.store(value, at: address)
         } else {
@@ -398,7 +416,7 @@ public final class AsyncifyInstance {
         guard let bottom = hot.pointee.exportCallStack.first else {
             throw AsyncifyHostError(.invalidState, "an unwind started with no export on the call stack")
         }
-        try memory.store(UInt32(bottom), at: header + 2 * pointerSize)
+        try memoryView.store(UInt32(bottom), at: header + 2 * pointerSize)
     }
 
     /// Emscripten's `doRewind`: calls the export recorded in the header again.
@@ -417,8 +435,10 @@ public final class AsyncifyInstance {
 
     /// `doRewind` for a fiber: the same call, on raw slots.
     func rewindFiber(_ header: UInt64) throws -> Bool {
-        let id = Int(try memory.load(UInt32.self, at: header + 2 * pointerSize))
-        guard id < callables.count, callables[id].fitsSlots else { return try doRewind(header).unwound }
+        let id = Int(try memoryView.load(UInt32.self, at: header + 2 * pointerSize))
+        guard id < hot.pointee.callables.count, hot.pointee.callables[id].fitsSlots else {
+            return try doRewind(header).unwound
+        }
         let slots = hot.pointee.slots
         return try callWrapped(id) { function in
             slots.update(repeating: 0)

@@ -20,6 +20,12 @@ struct HostState {
     var exportCallStack = CallStack()
     /// What the host knows about each fiber record.
     var fibers = FiberStatusTable()
+    /// The module's memory, if it exports one.
+    var memory: Memory?
+    /// The same memory, reached without reference counting.
+    var memoryView: UnownedMemoryView?
+    /// What the host can call and call again to rewind, by rewind id.
+    var callables: [AsyncifyInstance.Callable] = []
     /// Export bodies the host performs itself.
     var direct = DirectExports()
     /// Slots for raw calls into the module (arguments in, results out).
