@@ -28,7 +28,8 @@ extension AsyncifyInstance {
     /// pointer), then trap if the data's position is past its end.
     @inline(__always)
     func asyncifyTransition(
-        to newState: UInt64, data: UInt64?, _ function: KeyPath<RequiredExports, Function?>, during what: String
+        to newState: UInt64, data: UInt64?, _ function: KeyPath<RequiredExports, Function?>,
+        during what: String
     ) throws {
         guard let cells = hot.pointee.direct.asyncify else {
             try callAsyncify(exports[keyPath: function], data.map { [pointerValue($0)] } ?? [], during: what)

@@ -206,6 +206,11 @@ public final class AsyncifyInstance {
         set { hot.pointee.direct.enabled = newValue }
     }
 
+    /// Whether all the exports a fiber swap calls (see
+    /// ``performsTrivialExports``) have the bodies the host recognises: true
+    /// for modules built by emcc with `-sASYNCIFY`.
+    public var recognisesTrivialExports: Bool { hot.pointee.direct.coversSwap }
+
     /// Whether the module exports the four `asyncify_start/stop_*` functions
     /// (was instrumented by Binaryen's Asyncify pass), so it can suspend.
     public var isInstrumented: Bool {
@@ -392,7 +397,8 @@ public final class AsyncifyInstance {
 
     func loadPointer(_ address: UInt64) throws -> UInt64 {
         let memory = try memoryView
-        return is64 ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
+        return is64
+            ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
     }
 
     func storePointer(_ value: UInt64, at address: UInt64) throws {

@@ -63,7 +63,9 @@ struct DirectExports {
                 let export = module.exports.first(where: { $0.name == name }),
                 case .function(let index) = export.descriptor
             else { return nil }
-            let importCount = module.imports.count { if case .function = $0.descriptor { true } else { false } }
+            let importCount = module.imports.count {
+                if case .function = $0.descriptor { true } else { false }
+            }
             let defined = Int(index) - importCount
             guard defined >= 0, defined < module.codes.count, defined < module.functions.count,
                 Int(module.functions[defined]) < module.types.count
