@@ -109,6 +109,8 @@ public final class AsyncifyInstance {
     public let is64: Bool
     /// The state fiber swaps touch (see ``HostState``).
     let hot: UnsafeMutablePointer<HostState>
+    /// How the fiber-swap import reaches this host.
+    let link: HostLink
 
     // Emscripten's `Asyncify` object (the hot fields live in `hot`).
     /// The host-side Asyncify state (Emscripten's `Asyncify.state`).
@@ -164,6 +166,7 @@ public final class AsyncifyInstance {
         is64 = module.memories.first?.is64 ?? false
         hot = .allocate(capacity: 1)
         hot.initialize(to: HostState())
+        link = HostLink()
         var linked = Imports()
         let custom = Dictionary(imports.map { ("\($0.module)\u{0}\($0.name)", $0) }, uniquingKeysWith: { $1 })
         for entry in module.imports {
@@ -171,8 +174,16 @@ public final class AsyncifyInstance {
                 continue
             }
             let type = module.types[Int(typeIndex)]
+            let key = "\(entry.module)\u{0}\(entry.name)"
+            if custom[key] == nil, entry.module == "env", entry.name == "emscripten_fiber_swap" {
+                linked.define(
+                    module: entry.module, name: entry.name,
+                    .function(Function(store: store, type: type, slotBody: Self.swapImport(link, is64: is64)))
+                )
+                continue
+            }
             let body: ((HostSlots) throws -> Void)?
-            if let user = custom["\(entry.module)\u{0}\(entry.name)"] {
+            if let user = custom[key] {
                 body = wrapUserImport(user)
             } else {
                 body = builtinImport(module: entry.module, name: entry.name)
@@ -188,9 +199,11 @@ public final class AsyncifyInstance {
         hot.pointee.memory = exports.memory
         hot.pointee.memoryView = exports.memory?.unownedView
         hot.pointee.direct = DirectExports(module: module, instance: instance, is64: is64)
+        link.host = self
     }
 
     deinit {
+        link.host = nil
         hot.pointee.deallocate()
         hot.deinitialize(count: 1)
         hot.deallocate()

@@ -177,3 +177,29 @@ struct FiberStatusTable {
         values.deallocate()
     }
 }
+
+/// How the `emscripten_fiber_swap` import reaches its host. The store owns
+/// the import's closure, and the host owns the store: a strong reference from
+/// the closure to the host would be a cycle, and an `unowned` one costs two
+/// atomic operations per swap. The closure holds this link instead; the host
+/// clears it in its deinit, so a swap after that is an error, not a crash.
+final class HostLink {
+    @exclusivity(unchecked) unowned(unsafe) var host: AsyncifyInstance?
+}
+
+extension AsyncifyInstance {
+    /// The body of the `emscripten_fiber_swap(old, new)` import.
+    static func swapImport(_ link: HostLink, is64: Bool) -> (Caller, HostSlots) throws -> Void {
+        { _, slots in
+            guard let host = link.host else {
+                throw AsyncifyHostError(
+                    .invalidState, "emscripten_fiber_swap was called after its AsyncifyInstance was released")
+            }
+            if is64 {
+                try host.fiberSwap(slots.i64(0), slots.i64(1))
+            } else {
+                try host.fiberSwap(UInt64(slots.i32(0)), UInt64(slots.i32(1)))
+            }
+        }
+    }
+}
