@@ -199,7 +199,7 @@ public final class AsyncifyInstance {
         hot.pointee.memory = exports.memory
         hot.pointee.memoryView = exports.memory?.unownedView
         hot.pointee.direct = DirectExports(module: module, instance: instance, is64: is64)
-        link.host = self
+        link.host = Unmanaged.passUnretained(self)
     }
 
     deinit {

@@ -180,11 +180,12 @@ struct FiberStatusTable {
 
 /// How the `emscripten_fiber_swap` import reaches its host. The store owns
 /// the import's closure, and the host owns the store: a strong reference from
-/// the closure to the host would be a cycle, and an `unowned` one costs two
-/// atomic operations per swap. The closure holds this link instead; the host
-/// clears it in its deinit, so a swap after that is an error, not a crash.
+/// the closure to the host would be a cycle, and an `unowned` one costs
+/// atomic reference counting on every swap. The closure holds this link
+/// instead; the host clears it in its deinit, so a swap after that is an
+/// error, not a crash.
 final class HostLink {
-    @exclusivity(unchecked) unowned(unsafe) var host: AsyncifyInstance?
+    @exclusivity(unchecked) var host: Unmanaged<AsyncifyInstance>?
 }
 
 extension AsyncifyInstance {
@@ -195,11 +196,10 @@ extension AsyncifyInstance {
                 throw AsyncifyHostError(
                     .invalidState, "emscripten_fiber_swap was called after its AsyncifyInstance was released")
             }
-            if is64 {
-                try host.fiberSwap(slots.i64(0), slots.i64(1))
-            } else {
-                try host.fiberSwap(UInt64(slots.i32(0)), UInt64(slots.i32(1)))
-            }
+            let (old, new) =
+                is64 ? (slots.i64(0), slots.i64(1)) : (UInt64(slots.i32(0)), UInt64(slots.i32(1)))
+            // The host is alive: it clears the link before it goes.
+            try host._withUnsafeGuaranteedRef { try $0.fiberSwap(old, new) }
         }
     }
 }
