@@ -15,6 +15,13 @@
 //     `__indirect_function_table` (the standalone module has no `dynCall_vi`
 //     export); the host gives each entry its own rewind id, which is what
 //     Emscripten's wrapped `dynCall_vi` amounts to.
+// Speed: a swap calls into the interpreter only to rewind. The trivial
+// exports the JS calls around it (`asyncify_start/stop_*`, `stackSave`,
+// `stackRestore`, `emscripten_stack_set_limits`) are performed on the
+// module's globals when their bodies are the ones emcc emits
+// (DirectExports.swift), and the state a swap touches lives in one raw
+// allocation (HostState.swift): no arrays, dictionaries, boxed values or
+// reference counting per swap.
 // What Emscripten leaves undefined or only asserts (a returning fiber entry, a
 // second sleep in flight, a sync import changing the state, a wake-up with
 // Wasm on the stack, an Asyncify data overflow that Binaryen reports as a bare
