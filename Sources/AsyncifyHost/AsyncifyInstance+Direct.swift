@@ -39,7 +39,8 @@ extension AsyncifyInstance {
         if let data { cells.data.pointee = is64 ? data : UInt64(UInt32(truncatingIfNeeded: data)) }
         let header = cells.data.pointee
         // The same loads the function makes: out of bounds, they trap alike.
-        if try loadPointer(header) > loadPointer(header &+ pointerSize) {
+        let (position, end) = try loadPointerPair(header)
+        if position > end {
             throw overflowError(currData, during: what)
         }
     }

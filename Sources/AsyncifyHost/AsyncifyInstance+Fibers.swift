@@ -101,8 +101,7 @@ extension AsyncifyInstance {
 
     /// Emscripten's `Fibers.finishContextSwitch`.
     func finishContextSwitch(_ fiber: UInt64) throws {
-        let base = try loadPointer(fiberField(fiber, 0))
-        let limit = try loadPointer(fiberField(fiber, 1))
+        let (base, limit) = try loadPointerPair(fiberField(fiber, 0))
         try stackSetLimits(base: base, end: limit)
         try stackRestore(try loadPointer(fiberField(fiber, 2)))
         let entry = try loadPointer(fiberField(fiber, 3))

@@ -87,6 +87,8 @@ public final class AsyncifyInstance {
         let parameters: [ValueType]
         /// Whether arguments and results fit ``HostState/slots`` (raw calls).
         let fitsSlots: Bool
+        /// `parameters.count`.
+        let parameterCount: Int
 
         init(name: String, function: Function, isFiberEntry: Bool) {
             self.name = name
@@ -94,6 +96,7 @@ public final class AsyncifyInstance {
             self.isFiberEntry = isFiberEntry
             let type = function.type
             parameters = type.parameters
+            parameterCount = type.parameters.count
             fitsSlots = max(type.parameters.count, type.results.count) <= HostState.slotCount
         }
     }
@@ -421,6 +424,17 @@ public final class AsyncifyInstance {
             ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
     }
 
+    /// Two consecutive pointers (a data header's position and end, a fiber's
+    /// stack base and limit), with one bounds check on wasm32.
+    func loadPointerPair(_ address: UInt64) throws -> (UInt64, UInt64) {
+        let memory = try memoryView
+        if is64 {
+            return (try memory.load(UInt64.self, at: address), try memory.load(UInt64.self, at: address &+ 8))
+        }
+        let both = try memory.load(UInt64.self, at: address)
+        return (both & 0xFFFF_FFFF, both >> 32)
+    }
+
     func storePointer(_ value: UInt64, at address: UInt64) throws {
         let memory = try memoryView
         if is64 {
@@ -466,16 +480,16 @@ public final class AsyncifyInstance {
             return try doRewind(header).unwound
         }
         let slots = hot.pointee.slots
+        let count = hot.pointee.callables[id].parameterCount
         return try callWrapped(id) { function in
-            slots.update(repeating: 0)
+            slots.baseAddress.unsafelyUnwrapped.update(repeating: 0, count: count)
             try function.callRaw(slots)
         }.unwound
     }
 
     /// Throws the overflow error if the header's position is past its end.
     func checkDataBounds(_ header: UInt64, during what: String) throws {
-        let position = try loadPointer(header)
-        let end = try loadPointer(header + pointerSize)
+        let (position, end) = try loadPointerPair(header)
         if position > end { throw overflowError(header, during: what) }
     }
 
