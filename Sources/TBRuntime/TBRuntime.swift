@@ -43,7 +43,8 @@ import WasmInterpreter
 public final class TBRuntime {
     /// The configuration; engine choice and cap may be changed between runs.
     public var configuration: TBRuntimeConfiguration
-    /// The Wasm store every TB instance lives in.
+    /// The Wasm store that owns the shared memory. Each TB instance lives in a
+    /// store of its own (importing this memory), so that an evicted instance is freed.
     public let store: Store
     /// The shared linear memory.
     public let memory: Memory
@@ -60,6 +61,7 @@ public final class TBRuntime {
     var nextEntryID: UInt64 = 1
     var clock: UInt64 = 0
     var cpuCount = 0
+    let instanceCounter = TBInstanceCounter()
     /// The call the running Wasm TB's helpers serve.
     var currentCall: TBHelperCall?
 
@@ -117,8 +119,13 @@ public final class TBRuntime {
     /// Whether the TB at `pc` has a live Wasm instance.
     public func hasInstance(at pc: UInt64) -> Bool { cache[pc]?.instance != nil }
 
-    /// The number of live Wasm instances.
+    /// The number of live Wasm instances (those the cache holds).
     public var instanceCount: Int { live.count }
+
+    /// The number of TB instances still allocated: the cached ones plus any
+    /// evicted or replaced instance a running `call_wasm_tb` still uses. Once
+    /// no TB runs it equals ``instanceCount``: dropped instances are freed.
+    public var allocatedInstanceCount: Int { instanceCounter.allocated }
 
     /// Allocates the next CPU block: writes its context record (env, TLB,
     /// `next_tb = 0`, `do_init = 1`), clears its registers and env and flushes its TLB.
