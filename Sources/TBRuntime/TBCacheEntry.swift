@@ -100,7 +100,9 @@ final class TBWasmInstance {
     /// Calls `start(ctx)` without boxing: the TB's return value.
     func run(context ctx: UInt64) throws -> UInt64 {
         var slot = ctx
-        try withUnsafeMutablePointer(to: &slot) { try start.callRaw(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        try withUnsafeMutablePointer(to: &slot) {
+            try start.callRaw(UnsafeMutableBufferPointer(start: $0, count: 1))
+        }
         return slot
     }
 }

@@ -81,7 +81,8 @@ public final class TBRuntime {
         }
         store = Store(configuration: Store.Configuration(maximumMemoryPages: maxPages))
         do {
-            memory = try Memory(store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
+            memory = try Memory(
+                store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
         } catch {
             throw TBRuntimeError(.badConfiguration("cannot create the shared memory: \(error)"))
         }
