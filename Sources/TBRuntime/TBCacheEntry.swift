@@ -6,8 +6,9 @@ import WasmInterpreter
 final class TBCacheEntry {
     let id: UInt64
     let tb: TranslationBlock
-    let labels: [Int]
     var helpers: [TBRuntimeHelper] = []
+    /// The TB prepared for the IR interpreter, with helpers that serve the runtime's current call.
+    var program: TBInterpreter.Program?
     var helpersResolved = false
     var runs = 0
     var instance: TBWasmInstance?
@@ -16,7 +17,6 @@ final class TBCacheEntry {
     init(id: UInt64, tb: TranslationBlock) {
         self.id = id
         self.tb = tb
-        self.labels = tb.labelPositions
     }
 }
 
@@ -77,7 +77,7 @@ final class TBWasmInstance {
 
     /// Writes the 16 registers and (if given) the block index into the globals.
     @inline(__always)
-    func write(registers: RegisterTuple, blockIndex: UInt64?) {
+    func write(registers: TBRegisters, blockIndex: UInt64?) {
         withUnsafeBytes(of: registers) { raw in
             for i in 0..<16 { cells[i].pointee = raw.load(fromByteOffset: i &* 8, as: UInt64.self) }
         }
@@ -86,8 +86,8 @@ final class TBWasmInstance {
 
     /// The 16 registers held in the globals.
     @inline(__always)
-    func readRegisters() -> RegisterTuple {
-        var r: RegisterTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    func readRegisters() -> TBRegisters {
+        var r = TBRegisters()
         withUnsafeMutableBytes(of: &r) { raw in
             for i in 0..<16 { raw.storeBytes(of: cells[i].pointee, toByteOffset: i &* 8, as: UInt64.self) }
         }

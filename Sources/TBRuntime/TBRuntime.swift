@@ -216,7 +216,7 @@ public final class TBRuntime {
     func runTB(_ cx: FiberContext, cpu: TBCPU, pc: UInt64) throws -> UInt64 {
         var frame = cx.enter()
         var state = SuspendedTBState(
-            engine: 0, entryID: 0, resumePoint: 0, registers: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            engine: 0, entryID: 0, resumePoint: 0, registers: TBRegisters()
         )
         let rewinding = frame.isRewinding
         if rewinding { state = try frame.restore() }
@@ -259,12 +259,28 @@ public final class TBRuntime {
             resolved.append(f)
         }
         entry.helpers = resolved
+        // The IR interpreter's helpers reach the call they serve through `currentCall`,
+        // as the Wasm imports do.
+        unowned(unsafe) let runtime = self
+        let serving: [TBHelperFunction] = resolved.map { body in
+            { args in
+                guard let call = runtime.currentCall else {
+                    throw TBRuntimeError(.badConfiguration("a TB helper was called outside a TB run"))
+                }
+                return try body(call, args)
+            }
+        }
+        do {
+            entry.program = try TBInterpreter.Program(entry.tb, resolvedHelpers: serving)
+        } catch {
+            throw TBRuntimeError(.interpreter(pc: entry.tb.pc, error))
+        }
         entry.helpersResolved = true
     }
 
     /// Loads the CPU's register file.
-    func loadRegisters(_ cpu: TBCPU) -> RegisterTuple {
-        var r: RegisterTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    func loadRegisters(_ cpu: TBCPU) -> TBRegisters {
+        var r = TBRegisters()
         let base = tbMemory.base + Int(cpu.registerFile)
         withUnsafeMutableBytes(of: &r) {
             $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: 128))
@@ -273,7 +289,7 @@ public final class TBRuntime {
     }
 
     /// Stores the CPU's register file.
-    func storeRegisters(_ r: RegisterTuple, _ cpu: TBCPU) {
+    func storeRegisters(_ r: TBRegisters, _ cpu: TBCPU) {
         let base = tbMemory.base + Int(cpu.registerFile)
         withUnsafeBytes(of: r) { UnsafeMutableRawBufferPointer(start: base, count: 128).copyMemory(from: $0) }
     }
