@@ -61,19 +61,15 @@ public enum TBInterpreter {
                 }
                 resolved.append(f)
             }
-            self.tb = tb
-            self.helpers = resolved
-            self.labels = tb.labelPositions
-            self.slowPaths = (
-                tb.helpers.firstIndex(of: .guestLoadSlowPath) ?? 0,
-                tb.helpers.firstIndex(of: .guestStoreSlowPath) ?? 0
-            )
+            try self.init(tb, resolvedHelpers: resolved)
         }
 
         /// Prepares a TB whose helpers are already resolved: `helpers[i]`
         /// implements `tb.helpers[i]`.
         /// - Throws: ``TBInterpreterError`` (`missingHelper`) if there are fewer helpers than `tb.helpers`.
-        public init(_ tb: TranslationBlock, resolvedHelpers helpers: [TBHelperFunction]) throws(TBInterpreterError) {
+        public init(_ tb: TranslationBlock, resolvedHelpers helpers: [TBHelperFunction])
+            throws(TBInterpreterError)
+        {
             guard helpers.count >= tb.helpers.count else {
                 throw TBInterpreterError(.missingHelper(tb.helpers[helpers.count].name), opIndex: -1)
             }
@@ -214,19 +210,13 @@ public enum TBInterpreter {
                 try mem(i) { () throws(TBTrap) in try memory.store(acc, v, at: base, offset: o) }
             case .guestLoad(let acc, let d, let a, let off):
                 let addr = regs[a.index] &+ UInt64(bitPattern: Int64(off))
-                let entry = tlb &+ TBSoftTLB.entryOffset(for: addr)
-                var hit = false
-                if !resuming {
-                    let tag = try mem(i) { () throws(TBTrap) in
-                        try memory.load(.u64, at: entry, offset: TBSoftTLB.addrReadOffset)
-                    }
-                    hit = TBSoftTLB.comparator(for: addr, byteCount: acc.byteCount) == tag
-                }
+                let addend =
+                    resuming
+                    ? nil
+                    : try tlbAddend(memory, tlb, addr, acc.byteCount, TBSoftTLB.addrReadOffset, opIndex: i)
                 resuming = false
-                if hit {
-                    regs[d.index] = try mem(i) { () throws(TBTrap) in
-                        let addend = try memory.load(.u64, at: entry, offset: TBSoftTLB.addendOffset)
-                        return try memory.load(acc, at: addr &+ addend)
+                if let addend {
+                    regs[d.index] = try mem(i) { () throws(TBTrap) in try memory.load(acc, at: addr &+ addend)
                     }
                 } else {
                     var args = TBHelperArguments()
@@ -239,20 +229,13 @@ public enum TBInterpreter {
             case .guestStore(let acc, let s, let a, let off):
                 let addr = regs[a.index] &+ UInt64(bitPattern: Int64(off))
                 let v = regs[s.index]
-                let entry = tlb &+ TBSoftTLB.entryOffset(for: addr)
-                var hit = false
-                if !resuming {
-                    let tag = try mem(i) { () throws(TBTrap) in
-                        try memory.load(.u64, at: entry, offset: TBSoftTLB.addrWriteOffset)
-                    }
-                    hit = TBSoftTLB.comparator(for: addr, byteCount: acc.byteCount) == tag
-                }
+                let addend =
+                    resuming
+                    ? nil
+                    : try tlbAddend(memory, tlb, addr, acc.byteCount, TBSoftTLB.addrWriteOffset, opIndex: i)
                 resuming = false
-                if hit {
-                    try mem(i) { () throws(TBTrap) in
-                        let addend = try memory.load(.u64, at: entry, offset: TBSoftTLB.addendOffset)
-                        try memory.store(acc, v, at: addr &+ addend)
-                    }
+                if let addend {
+                    try mem(i) { () throws(TBTrap) in try memory.store(acc, v, at: addr &+ addend) }
                 } else {
                     var args = TBHelperArguments()
                     args.count = 4
@@ -315,6 +298,21 @@ public enum TBInterpreter {
             try memory.store(.u64, finalNext, at: ctx, offset: TBContextLayout.nextTBOffset)
         }
         return .finished(result)
+    }
+
+    /// The inline TLB lookup of the emitted code: the entry's addend when its
+    /// tag (at `tagOffset`: read or write) matches an access of `byteCount`
+    /// bytes at `addr`, nil for the slow path.
+    @inline(__always)
+    private static func tlbAddend(
+        _ memory: TBMemory, _ tlb: UInt64, _ addr: UInt64, _ byteCount: Int, _ tagOffset: UInt64, opIndex: Int
+    ) throws(TBInterpreterError) -> UInt64? {
+        let entry = tlb &+ TBSoftTLB.entryOffset(for: addr)
+        return try mem(opIndex) { () throws(TBTrap) -> UInt64? in
+            let tag = try memory.load(.u64, at: entry, offset: tagOffset)
+            guard TBSoftTLB.comparator(for: addr, byteCount: byteCount) == tag else { return nil }
+            return try memory.load(.u64, at: entry, offset: TBSoftTLB.addendOffset)
+        }
     }
 
     @inline(__always)
