@@ -16,7 +16,9 @@ import WasmBinary
 /// One node process runs everything: Swift writes one batch file (per TB: the
 /// module, its helper list, registers and memory seed; node rebuilds the
 /// memory with the same Mulberry32 fill) and node writes one line of digests
-/// per TB (FNV-1a over 32-bit words, see `wordHash`).
+/// per TB (FNV-1a over 32-bit words, see `wordHash`). Where python's `wasmtime`
+/// package is installed, every 20th TB of the same batch also runs on wasmtime
+/// (`WasmtimeHarness`), in parallel with node.
 @Suite struct NodeDifferentialTests {
     /// The helper names by the code the batch file uses.
     static let helperNames =
@@ -164,7 +166,35 @@ import WasmBinary
         return fields.joined(separator: " ")
     }
 
-    @Test func allRandomTBsAgreeWithNode() throws {
+    /// A tool started in the background, its stderr going to a file.
+    struct RunningTool {
+        var process: Process
+        var name: String
+        var stderr: URL
+
+        /// Waits for it; throws unless it exited with status 0.
+        func wait() throws {
+            process.waitUntilExit()
+            let text = String(decoding: (try? Data(contentsOf: stderr)) ?? Data(), as: UTF8.self)
+            try #require(
+                process.terminationStatus == 0, "\(name) exited with \(process.terminationStatus): \(text)")
+        }
+    }
+
+    static func launch(_ tool: String, _ arguments: [String], in dir: URL, name: String) throws -> RunningTool
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let stderr = dir.appendingPathComponent("\(name).err")
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return RunningTool(process: process, name: name, stderr: stderr)
+    }
+
+    @Test func allRandomTBsAgreeWithNodeAndASampleWithWasmtime() throws {
         let node = "/usr/bin/node"
         guard FileManager.default.isExecutableFile(atPath: node) else {
             print("skipped: node not installed")
@@ -221,34 +251,65 @@ import WasmBinary
             }
         }
         let batchURL = dir.appendingPathComponent("batch.bin")
-        let outURL = dir.appendingPathComponent("out.txt")
-        let scriptURL = dir.appendingPathComponent("batch.js")
         try Data(batch).write(to: batchURL)
-        try Data(Self.script.utf8).write(to: scriptURL)
         let c = rig.runtime.configuration
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: node)
-        process.arguments = [
-            "--experimental-wasm-memory64", scriptURL.path, batchURL.path, baseURL.path, outURL.path,
-            "\(count)",
+        let layout = [
             "\(rig.cpu.context)", "\(rig.cpu.env)", "\(rig.generatorConfiguration.envSize + 8 * 16)",
             "\(c.guestBase)", "\(c.guestRAMHostBase)", "\(c.guestRAMSize)",
         ]
-        let errURL = dir.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        process.waitUntilExit()
-        let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        try #require(
-            process.terminationStatus == 0, "node exited with \(process.terminationStatus): \(stderr)")
-        let lines = String(decoding: try Data(contentsOf: outURL), as: UTF8.self).split(separator: "\n")
+        // node runs all TBs; wasmtime (if installed) every 20th, at the same time.
+        let nodeScript = dir.appendingPathComponent("batch.js")
+        try Data(Self.script.utf8).write(to: nodeScript)
+        let nodeOut = dir.appendingPathComponent("node.txt")
+        let nodeRun = try Self.launch(
+            node,
+            [
+                "--experimental-wasm-memory64", nodeScript.path, batchURL.path, baseURL.path, nodeOut.path,
+                "\(count)",
+            ]
+                + layout, in: dir, name: "node")
+        let stride = 20
+        let wasmtimeOut = dir.appendingPathComponent("wasmtime.txt")
+        var wasmtimeRun: RunningTool?
+        if WasmtimeHarness.isAvailable() {
+            let script = dir.appendingPathComponent("batch.py")
+            try Data(WasmtimeHarness.script.utf8).write(to: script)
+            wasmtimeRun = try Self.launch(
+                "/usr/bin/env",
+                [
+                    "python3", script.path, batchURL.path, baseURL.path, wasmtimeOut.path, "\(count)",
+                    "\(stride)",
+                ]
+                    + layout, in: dir, name: "wasmtime")
+        } else {
+            print("skipped: wasmtime not installed")
+        }
+
+        try nodeRun.wait()
+        let lines = String(decoding: try Data(contentsOf: nodeOut), as: UTF8.self).split(separator: "\n")
         try #require(lines.count == count)
         var mismatches = 0
         for i in 0..<count where lines[i] != expected[i] {
             mismatches += 1
             if mismatches <= 3 {
                 Issue.record("TB \(i / perShard)/\(i % perShard): node \(lines[i]) reference \(expected[i])")
+            }
+        }
+        if let wasmtimeRun {
+            try wasmtimeRun.wait()
+            let lines = String(decoding: try Data(contentsOf: wasmtimeOut), as: UTF8.self).split(
+                separator: "\n")
+            try #require(lines.count == count / stride)
+            for (k, line) in lines.enumerated() {
+                let i = k * stride
+                let fields = line.split(separator: " ", maxSplits: 1)
+                if fields.count != 2 || Int(fields[0]) != i || fields[1] != expected[i] {
+                    mismatches += 1
+                    if mismatches <= 6 {
+                        Issue.record(
+                            "TB \(i / perShard)/\(i % perShard): wasmtime \(line) reference \(expected[i])")
+                    }
+                }
             }
         }
         #expect(mismatches == 0)
