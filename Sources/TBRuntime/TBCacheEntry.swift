@@ -13,7 +13,7 @@ final class TBCacheEntry {
     var runs = 0
     var instance: TBWasmInstance?
     var lastUse: UInt64 = 0
-    /// Fibers suspended in the IR path of this entry (they pin nothing).
+
     init(id: UInt64, tb: TranslationBlock) {
         self.id = id
         self.tb = tb
