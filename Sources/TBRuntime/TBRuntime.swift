@@ -8,6 +8,11 @@
 // them. Every Wasm instance imports it and the IR interpreter reads it
 // through a TBMemory view, so both engines work on the same bytes.
 //
+// Instances. Each TB's Wasm instance lives in a store of its own that imports
+// the shared memory, so evicting it (or replacing the TB) frees its code and
+// globals; the runtime reaches the 17 globals through raw storage cells
+// resolved once per instance (the emitted module exports only `start`).
+//
 // Registers. A CPU's 16 registers live in its register file in memory.
 // `call_wasm_tb` copies them into the instance's globals before a normal
 // entry and back after the TB returns; the IR path loads and stores them the
