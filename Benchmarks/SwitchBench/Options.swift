@@ -5,17 +5,22 @@ struct Options {
     var svgPath: String?
     var runs: Int?
     var showHelp = false
+    /// Rows to measure (`--only`); nil measures every row.
+    var only: Set<String>?
     /// Internal: run one memory probe and print its line (see `MemoryProducer`).
     var memoryProbe: String?
 
     static let usage = """
-        usage: switch-bench [--quick] [--runs N] [--csv FILE] [--svg FILE]
+        usage: switch-bench [--quick] [--runs N] [--only ROW,...] [--csv FILE] [--svg FILE]
 
         Measures what one fiber switch costs, next to native and Emscripten baselines.
           --quick       fewer, shorter runs (under 30 s; for CI)
           --runs N      repetitions per measurement (default 15, 3 with --quick)
           --csv FILE    also write implementation,depth,median_ns,min_ns,runs
           --svg FILE    also write a plot of ns per swap against call depth
+          --only ROWS   measure only these rows (comma-separated implementation
+                        names, e.g. emscripten-node,asyncify-module); skips the
+                        memory and TB figures unless 'memory' or 'tb' is listed
           --help        show this text
         The table goes to stdout, progress to stderr.
 
@@ -50,6 +55,16 @@ struct Options {
                     throw BenchError(description: "--runs wants a whole number from 1 to 1000, not '\(text)'")
                 }
                 runs = count
+            case "--only":
+                let text = try value(for: argument)
+                let names = text.split(separator: ",").map { String($0) }
+                let unknown = names.filter { !Self.rowNames.contains($0) }
+                guard !names.isEmpty, unknown.isEmpty else {
+                    throw BenchError(
+                        description: "--only: unknown row '\(unknown.first ?? text)'; rows are "
+                            + Self.rowNames.sorted().joined(separator: ", "))
+                }
+                only = Set(names)
             case "--help", "-h": showHelp = true
             case "--memory-probe": memoryProbe = try value(for: argument)
             default: throw BenchError(description: "unknown argument '\(argument)'")
@@ -57,6 +72,15 @@ struct Options {
             index += 1
         }
     }
+
+    /// Names `--only` accepts: every row, plus `memory` and `tb` for the figures after the table.
+    static let rowNames: Set<String> = [
+        "asyncify-fiber", "native-asm", "ucontext", "swift-async", "swift-call", "emscripten-node",
+        "asyncify-module", "asyncify-host", "tb-frame", "tb-frame-seed", "memory", "tb",
+    ]
+
+    /// Whether the row (or figure group) `name` is to be measured.
+    func includes(_ name: String) -> Bool { only?.contains(name) ?? true }
 
     /// How hard to measure.
     var config: BenchConfig {

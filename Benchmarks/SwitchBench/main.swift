@@ -33,7 +33,7 @@ let started = ContinuousClock.now
 var failures: [String] = []
 var probes: [Probe] = []
 var roundSources: [RoundSource] = []
-for producer in Producers.all {
+for producer in Producers.all where options.includes(producer.name) {
     do {
         switch producer.kind {
         case .probes(let make):
@@ -50,7 +50,7 @@ let measured = await Runner(config: config).measure(probes, rounds: roundSources
 failures += measured.failures
 let measurements = measured.measurements
 var memory: [MemoryFigure] = []
-for producer in MemoryProducers.all {
+for producer in MemoryProducers.all where options.includes("memory") {
     do {
         if let figure = try producer.measureInChild(config) { memory.append(figure) }
     } catch {
@@ -60,12 +60,14 @@ for producer in MemoryProducers.all {
 }
 
 var tbFigures: TBFigures?
-do {
-    printProgress("measuring TB code generation and workload")
-    tbFigures = try TBFigures.measure(quick: options.quick)
-} catch {
-    failures.append("TB figures: \(error)")
-    printProgress("TB figures failed: \(error)")
+if options.includes("tb") {
+    do {
+        printProgress("measuring TB code generation and workload")
+        tbFigures = try TBFigures.measure(quick: options.quick)
+    } catch {
+        failures.append("TB figures: \(error)")
+        printProgress("TB figures failed: \(error)")
+    }
 }
 
 let report = Report(

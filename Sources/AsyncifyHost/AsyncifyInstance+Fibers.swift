@@ -2,7 +2,7 @@ import WasmInterpreter
 
 /// What the host knows about a fiber record, to refuse swaps Emscripten
 /// leaves undefined.
-enum FiberStatus {
+enum FiberStatus: UInt8 {
     /// Initialised with an entry function that has not run yet.
     case fresh
     /// Made by `init_from_current_context`; no swap has completed it yet.
@@ -33,7 +33,7 @@ extension AsyncifyInstance {
         try storePointer(entry, at: fiberField(fiber, 3))
         try storePointer(userData, at: fiberField(fiber, 4))
         try setDataHeader(fiberData(fiber), stack: asyncStack, byteCount: asyncStackSize, fiber: fiber)
-        fiberStatus[fiber] = .fresh
+        hot.pointee.fibers[fiber] = .fresh
     }
 
     /// `emscripten_fiber_init_from_current_context(fiber, aStack, aSize)`.
@@ -46,14 +46,14 @@ extension AsyncifyInstance {
         try storePointer(end, at: fiberField(fiber, 1))
         try storePointer(0, at: fiberField(fiber, 3))
         try setDataHeader(fiberData(fiber), stack: asyncStack, byteCount: asyncStackSize, fiber: fiber)
-        fiberStatus[fiber] = .incomplete
+        hot.pointee.fibers[fiber] = .incomplete
     }
 
     /// `emscripten_fiber_swap(old, new)`.
     func fiberSwap(_ oldFiber: UInt64, _ newFiber: UInt64) throws {
         switch state {
         case .normal:
-            guard let target = fiberStatus[newFiber] else {
+            guard let target = hot.pointee.fibers[newFiber] else {
                 throw AsyncifyHostError(
                     .invalidState, "swap into \(hex(newFiber)), which is not an initialised fiber",
                     fiber: newFiber)
@@ -63,7 +63,7 @@ extension AsyncifyInstance {
                 throw AsyncifyHostError(
                     .invalidState, "swap into fiber \(hex(newFiber)), \(why)", fiber: newFiber)
             }
-            guard fiberStatus[oldFiber] != nil else {
+            guard hot.pointee.fibers[oldFiber] != nil else {
                 throw AsyncifyHostError(
                     .invalidState, "swap from \(hex(oldFiber)), which is not an initialised fiber",
                     fiber: oldFiber)
@@ -72,14 +72,13 @@ extension AsyncifyInstance {
             let data = fiberData(oldFiber)
             try setDataRewindFunc(data)
             currData = data
-            try callAsyncify(exports.startUnwind, [pointerValue(data)], during: "asyncify_start_unwind")
-            let stackTop = try pointerResult(try ExportsHelper.call(exports.stackSave, "stackSave", []))
-            try storePointer(stackTop, at: fiberField(oldFiber, 2))
-            fiberStatus[oldFiber] = .suspended
+            try startUnwind(data)
+            try storePointer(try stackSave(), at: fiberField(oldFiber, 2))
+            hot.pointee.fibers[oldFiber] = .suspended
             nextFiber = newFiber
         case .rewinding:
             state = .normal
-            try callAsyncify(exports.stopRewind, [], during: "asyncify_stop_rewind")
+            try stopRewind()
             currData = 0
         case .unwinding:
             throw AsyncifyHostError(
@@ -102,31 +101,38 @@ extension AsyncifyInstance {
 
     /// Emscripten's `Fibers.finishContextSwitch`.
     func finishContextSwitch(_ fiber: UInt64) throws {
-        let base = try loadPointer(fiberField(fiber, 0))
-        let limit = try loadPointer(fiberField(fiber, 1))
-        _ = try ExportsHelper.call(
-            exports.stackSetLimits, "emscripten_stack_set_limits", [pointerValue(base), pointerValue(limit)])
-        let stackPointer = try loadPointer(fiberField(fiber, 2))
-        _ = try ExportsHelper.call(exports.stackRestore, "stackRestore", [pointerValue(stackPointer)])
+        let (base, limit) = try loadPointerPair(fiberField(fiber, 0))
+        try stackSetLimits(base: base, end: limit)
+        try stackRestore(try loadPointer(fiberField(fiber, 2)))
         let entry = try loadPointer(fiberField(fiber, 3))
-        fiberStatus[fiber] = .running
-        let outcome: (results: [Value], unwound: Bool)
+        hot.pointee.fibers[fiber] = .running
+        let unwound: Bool
         if entry != 0 {
             currData = 0
             try storePointer(0, at: fiberField(fiber, 3))
             let userData = try loadPointer(fiberField(fiber, 4))
             let id = try callableID(tableElement: entry)
-            outcome = try callWrapped(id, [pointerValue(userData)])
+            if callables[id].parameters == [is64 ? .i64 : .i32] {
+                let slots = hot.pointee.slots
+                unwound = try callWrapped(id) { function in
+                    slots[0] = userData
+                    try function.callRaw(slots)
+                }.unwound
+            } else {
+                // A wrong type: the checked call reports it.
+                let argument = pointerValue(userData)
+                unwound = try callWrapped(id) { try $0.call([argument]) }.unwound
+            }
         } else {
             let data = fiberData(fiber)
             currData = data
             state = .rewinding
-            try callAsyncify(exports.startRewind, [pointerValue(data)], during: "asyncify_start_rewind")
-            outcome = try doRewind(data)
+            try startRewind(data)
+            unwound = try rewindFiber(data)
         }
         // A fiber's entry function returned (it neither swapped away nor exited).
-        if !outcome.unwound, try isEntryOfFiber(fiber, entry: entry) {
-            fiberStatus[fiber] = nil
+        if !unwound, try isEntryOfFiber(fiber, entry: entry) {
+            hot.pointee.fibers[fiber] = nil
             throw AsyncifyHostError(
                 .fiberEntryReturned, "the entry function of fiber \(hex(fiber)) returned", fiber: fiber)
         }
@@ -136,7 +142,7 @@ extension AsyncifyInstance {
     /// (fresh entry, or a rewound table element) rather than the main context's export.
     func isEntryOfFiber(_ fiber: UInt64, entry: UInt64) throws -> Bool {
         if entry != 0 { return true }
-        let id = Int(try memory.load(UInt32.self, at: fiberData(fiber) + 2 * pointerSize))
+        let id = Int(try memoryView.load(UInt32.self, at: fiberData(fiber) + 2 * pointerSize))
         return id < callables.count && callables[id].isFiberEntry
     }
 

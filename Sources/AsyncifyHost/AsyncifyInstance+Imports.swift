@@ -8,6 +8,8 @@ import WasmInterpreter
 
 extension AsyncifyInstance {
     /// The built-in body for `module.name`, or nil if the host provides none.
+    /// (`env.emscripten_fiber_swap`, the hot one, is linked in `init` through
+    /// ``swapImport(_:is64:)``.)
     func builtinImport(module: String, name: String) -> ((HostSlots) throws -> Void)? {
         switch (module, name) {
         case ("env", "emscripten_fiber_init"):
@@ -21,8 +23,6 @@ extension AsyncifyInstance {
                 try fiberInitFromCurrentContext(
                     pointer(s, 0), asyncStack: pointer(s, 1), asyncStackSize: pointer(s, 2))
             }
-        case ("env", "emscripten_fiber_swap"):
-            return { [unowned self] s in try fiberSwap(pointer(s, 0), pointer(s, 1)) }
         case ("env", "emscripten_sleep"):
             return { [unowned self] s in try emscriptenSleep(UInt64(s.i32(0))) }
         // What emcc's libc imports from JS when it is not fully standalone.

@@ -15,11 +15,11 @@ extension AsyncifyInstance {
             return 0
         } catch let exit as ProgramExit {
             abortReset()
-            exportCallStack.removeAll()
+            hot.pointee.exportCallStack.removeAll()
             return exit.code
         } catch {
             abortReset()
-            exportCallStack.removeAll()
+            hot.pointee.exportCallStack.removeAll()
             throw error
         }
     }

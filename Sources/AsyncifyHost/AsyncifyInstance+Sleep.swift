@@ -77,11 +77,11 @@ extension AsyncifyInstance {
 
     /// The second half of a wake-up: start the rewind and call the export again.
     func startRewindAfterSleep() throws -> [Value] {
-        guard exportCallStack.isEmpty else {
+        guard hot.pointee.exportCallStack.isEmpty else {
             throw AsyncifyHostError(
                 .rewindWithWasmOnStack,
                 "a wake-up started a rewind while Wasm code is on the stack (export "
-                    + "\(callables[exportCallStack[exportCallStack.count - 1]].name)); wake up from the host only"
+                    + "\(callables[hot.pointee.exportCallStack.last ?? 0].name)); wake up from the host only"
             )
         }
         pendingWakeUp = nil

@@ -15,6 +15,13 @@
 //     `__indirect_function_table` (the standalone module has no `dynCall_vi`
 //     export); the host gives each entry its own rewind id, which is what
 //     Emscripten's wrapped `dynCall_vi` amounts to.
+// Speed: a swap calls into the interpreter only to rewind. The trivial
+// exports the JS calls around it (`asyncify_start/stop_*`, `stackSave`,
+// `stackRestore`, `emscripten_stack_set_limits`) are performed on the
+// module's globals when their bodies are the ones emcc emits
+// (DirectExports.swift), and the state a swap touches lives in one raw
+// allocation (HostState.swift): no arrays, dictionaries, boxed values or
+// reference counting per swap.
 // What Emscripten leaves undefined or only asserts (a returning fiber entry, a
 // second sleep in flight, a sync import changing the state, a wake-up with
 // Wasm on the stack, an Asyncify data overflow that Binaryen reports as a bare
@@ -76,6 +83,22 @@ public final class AsyncifyInstance {
         let name: String
         let function: Function
         let isFiberEntry: Bool
+        /// Its parameter types (a rewind passes zeros of them).
+        let parameters: [ValueType]
+        /// Whether arguments and results fit ``HostState/slots`` (raw calls).
+        let fitsSlots: Bool
+        /// `parameters.count`.
+        let parameterCount: Int
+
+        init(name: String, function: Function, isFiberEntry: Bool) {
+            self.name = name
+            self.function = function
+            self.isFiberEntry = isFiberEntry
+            let type = function.type
+            parameters = type.parameters
+            parameterCount = type.parameters.count
+            fitsSlots = max(type.parameters.count, type.results.count) <= HostState.slotCount
+        }
     }
 
     /// The store the module runs in.
@@ -93,25 +116,44 @@ public final class AsyncifyInstance {
     var instanceStorage: Instance?
     var exports = RequiredExports()
     /// Whether the memory (and so every pointer) is 64-bit.
-    public internal(set) var is64 = false
+    public let is64: Bool
+    /// The state fiber swaps touch (see ``HostState``).
+    let hot: UnsafeMutablePointer<HostState>
+    /// How the fiber-swap import reaches this host.
+    let link: HostLink
 
-    // Emscripten's `Asyncify` object.
+    // Emscripten's `Asyncify` object (the hot fields live in `hot`).
     /// The host-side Asyncify state (Emscripten's `Asyncify.state`).
-    public internal(set) var state: State = .normal
-    var currData: UInt64 = 0
+    public internal(set) var state: State {
+        get { hot.pointee.state }
+        set { hot.pointee.state = newValue }
+    }
+    var currData: UInt64 {
+        get { hot.pointee.currData }
+        set { hot.pointee.currData = newValue }
+    }
     var handleSleepReturnValue: UInt64 = 0
-    var exportCallStack: [Int] = []
-    var callables: [Callable] = []
+    var callables: [Callable] {
+        get { hot.pointee.callables }
+        set { hot.pointee.callables = newValue }
+    }
     var callableIDs: [String: Int] = [:]
+    /// Rewind ids of fiber entries, by table index (a fresh fiber's first run).
+    var entryIDs: [UInt64: Int] = [:]
     var pendingWakeUp: WakeUp?
     var currDataIsMalloced = false
     /// Stack areas of data headers, by header address: for overflow messages.
     var dataAreas: [UInt64: (start: UInt64, byteCount: UInt64, fiber: UInt64?)] = [:]
 
     // Emscripten's `Fibers` object.
-    var nextFiber: UInt64 = 0
-    var trampolineRunning = false
-    var fiberStatus: [UInt64: FiberStatus] = [:]
+    var nextFiber: UInt64 {
+        get { hot.pointee.nextFiber }
+        set { hot.pointee.nextFiber = newValue }
+    }
+    var trampolineRunning: Bool {
+        get { hot.pointee.trampolineRunning }
+        set { hot.pointee.trampolineRunning = newValue }
+    }
 
     // The event loop: timers on simulated time.
     var timers: [(time: UInt64, sequence: Int, action: () throws -> Void)] = []
@@ -132,6 +174,9 @@ public final class AsyncifyInstance {
         self.module = module
         self.options = options
         is64 = module.memories.first?.is64 ?? false
+        hot = .allocate(capacity: 1)
+        hot.initialize(to: HostState())
+        link = HostLink()
         var linked = Imports()
         let custom = Dictionary(imports.map { ("\($0.module)\u{0}\($0.name)", $0) }, uniquingKeysWith: { $1 })
         for entry in module.imports {
@@ -139,8 +184,16 @@ public final class AsyncifyInstance {
                 continue
             }
             let type = module.types[Int(typeIndex)]
+            let key = "\(entry.module)\u{0}\(entry.name)"
+            if custom[key] == nil, entry.module == "env", entry.name == "emscripten_fiber_swap" {
+                linked.define(
+                    module: entry.module, name: entry.name,
+                    .function(Function(store: store, type: type, slotBody: Self.swapImport(link, is64: is64)))
+                )
+                continue
+            }
             let body: ((HostSlots) throws -> Void)?
-            if let user = custom["\(entry.module)\u{0}\(entry.name)"] {
+            if let user = custom[key] {
                 body = wrapUserImport(user)
             } else {
                 body = builtinImport(module: entry.module, name: entry.name)
@@ -153,7 +206,33 @@ public final class AsyncifyInstance {
         let instance = try Instance(module: module, store: store, imports: linked)
         instanceStorage = instance
         exports.resolve(instance)
+        hot.pointee.memory = exports.memory
+        hot.pointee.memoryView = exports.memory?.unownedView
+        hot.pointee.direct = DirectExports(module: module, instance: instance, is64: is64)
+        link.host = Unmanaged.passUnretained(self)
     }
+
+    deinit {
+        link.host = nil
+        hot.pointee.deallocate()
+        hot.deinitialize(count: 1)
+        hot.deallocate()
+    }
+
+    /// Whether the host performs the module's `asyncify_*`, `stackSave`,
+    /// `stackRestore` and `emscripten_stack_set_limits` itself (their bodies
+    /// are the ones Binaryen and Emscripten emit), so that a fiber swap calls
+    /// into the interpreter only to rewind. Set it to false to have every
+    /// one of them called as a function (the results are the same).
+    public var performsTrivialExports: Bool {
+        get { hot.pointee.direct.enabled }
+        set { hot.pointee.direct.enabled = newValue }
+    }
+
+    /// Whether all the exports a fiber swap calls (see
+    /// ``performsTrivialExports``) have the bodies the host recognises: true
+    /// for modules built by emcc with `-sASYNCIFY`.
+    public var recognisesTrivialExports: Bool { hot.pointee.direct.coversSwap }
 
     /// Whether the module exports the four `asyncify_start/stop_*` functions
     /// (was instrumented by Binaryen's Asyncify pass), so it can suspend.
@@ -168,7 +247,8 @@ public final class AsyncifyInstance {
     /// The module's linear memory.
     public var memory: Memory {
         get throws(AsyncifyHostError) {
-            guard let memory = exports.memory else {
+            // Read through `hot`: no exclusivity check, no reference counting.
+            guard let memory = hot.pointee.memory else {
                 throw AsyncifyHostError(.missingExport, "the module exports no memory")
             }
             return memory
@@ -213,20 +293,21 @@ public final class AsyncifyInstance {
     @discardableResult
     public func call(_ name: String, _ arguments: [Value] = []) throws -> [Value] {
         let id = try callableID(export: name)
-        return try callWrapped(id, arguments).results
+        return try callWrapped(id) { try $0.call(arguments) }.result
     }
 
     /// The rewind id of export `name` (Emscripten's `getCallStackId`).
     func callableID(export name: String) throws -> Int {
         if let id = callableIDs[name] { return id }
         let function = try instance.exportedFunction(name)
-        return addCallable(Callable(name: name, function: function, isFiberEntry: false), key: name)
+        let id = addCallable(Callable(name: name, function: function, isFiberEntry: false))
+        callableIDs[name] = id
+        return id
     }
 
     /// The rewind id of indirect-table element `index` (a fiber entry).
     func callableID(tableElement index: UInt64) throws -> Int {
-        let key = "\u{0}table:\(index)"
-        if let id = callableIDs[key] { return id }
+        if let id = entryIDs[index] { return id }
         guard let table = exports.table else {
             throw AsyncifyHostError(.missingExport, "the module exports no __indirect_function_table")
         }
@@ -234,45 +315,46 @@ public final class AsyncifyInstance {
             throw AsyncifyHostError(
                 .badPointer, "fiber entry \(index) is not a function of __indirect_function_table")
         }
-        return addCallable(Callable(name: "table[\(index)]", function: f, isFiberEntry: true), key: key)
-    }
-
-    func addCallable(_ callable: Callable, key: String) -> Int {
-        let id = callables.count
-        callables.append(callable)
-        callableIDs[key] = id
+        let id = addCallable(Callable(name: "table[\(index)]", function: f, isFiberEntry: true))
+        entryIDs[index] = id
         return id
     }
 
-    /// The export wrapper: push, call, pop, maybe stop the unwind. Reports
-    /// whether the call returned by unwinding.
-    func callWrapped(_ id: Int, _ arguments: [Value]) throws -> (results: [Value], unwound: Bool) {
-        exportCallStack.append(id)
-        let results: [Value]
+    func addCallable(_ callable: Callable) -> Int {
+        hot.pointee.callables.append(callable)
+        return hot.pointee.callables.count - 1
+    }
+
+    /// The export wrapper: push, call (`body` makes the call), pop, maybe stop
+    /// the unwind. Reports whether the call returned by unwinding.
+    @inline(__always)
+    func callWrapped<R>(_ id: Int, _ body: (Function) throws -> R) throws -> (result: R, unwound: Bool) {
+        hot.pointee.exportCallStack.append(id)
+        let result: R
         do {
-            results = try callables[id].function.call(arguments)
+            result = try body(hot.pointee.callables[id].function)
         } catch {
-            exportCallStack.removeLast()
-            if exportCallStack.isEmpty { abortReset() }
+            hot.pointee.exportCallStack.removeLast()
+            if hot.pointee.exportCallStack.isEmpty { abortReset() }
             throw error
         }
-        exportCallStack.removeLast()
+        hot.pointee.exportCallStack.removeLast()
         let unwound = state == .unwinding
         do {
             try maybeStopUnwind()
         } catch {
-            if exportCallStack.isEmpty { abortReset() }
+            if hot.pointee.exportCallStack.isEmpty { abortReset() }
             throw error
         }
-        return (results, unwound)
+        return (result, unwound)
     }
 
     /// Emscripten's `maybeStopUnwind`.
     func maybeStopUnwind() throws {
-        guard currData != 0, state == .unwinding, exportCallStack.isEmpty else { return }
+        guard currData != 0, state == .unwinding, hot.pointee.exportCallStack.isEmpty else { return }
         state = .normal
         try checkDataBounds(currData, during: "unwinding")
-        try callAsyncify(exports.stopUnwind, [], during: "asyncify_stop_unwind")
+        try stopUnwind()
         try trampoline()
     }
 
@@ -326,11 +408,35 @@ public final class AsyncifyInstance {
         is64 ? .i64(address) : .i32(UInt32(truncatingIfNeeded: address))
     }
 
+    /// The memory for the hot paths (no reference counting).
+    var memoryView: UnownedMemoryView {
+        get throws(AsyncifyHostError) {
+            guard let view = hot.pointee.memoryView else {
+                throw AsyncifyHostError(.missingExport, "the module exports no memory")
+            }
+            return view
+        }
+    }
+
     func loadPointer(_ address: UInt64) throws -> UInt64 {
-        is64 ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
+        let memory = try memoryView
+        return is64
+            ? try memory.load(UInt64.self, at: address) : UInt64(try memory.load(UInt32.self, at: address))
+    }
+
+    /// Two consecutive pointers (a data header's position and end, a fiber's
+    /// stack base and limit), with one bounds check on wasm32.
+    func loadPointerPair(_ address: UInt64) throws -> (UInt64, UInt64) {
+        let memory = try memoryView
+        if is64 {
+            return (try memory.load(UInt64.self, at: address), try memory.load(UInt64.self, at: address &+ 8))
+        }
+        let both = try memory.load(UInt64.self, at: address)
+        return (both & 0xFFFF_FFFF, both >> 32)
     }
 
     func storePointer(_ value: UInt64, at address: UInt64) throws {
+        let memory = try memoryView
         if is64 {
             try memory.store(value, at: address)
         } else {
@@ -347,10 +453,10 @@ public final class AsyncifyInstance {
 
     /// Emscripten's `setDataRewindFunc`: the bottom export of the call stack.
     func setDataRewindFunc(_ header: UInt64) throws {
-        guard let bottom = exportCallStack.first else {
+        guard let bottom = hot.pointee.exportCallStack.first else {
             throw AsyncifyHostError(.invalidState, "an unwind started with no export on the call stack")
         }
-        try memory.store(UInt32(bottom), at: header + 2 * pointerSize)
+        try memoryView.store(UInt32(bottom), at: header + 2 * pointerSize)
     }
 
     /// Emscripten's `doRewind`: calls the export recorded in the header again.
@@ -362,14 +468,28 @@ public final class AsyncifyInstance {
                 .unknownRewindID,
                 "the Asyncify data at \(hex(header)) names rewind id \(id), which is unknown")
         }
-        let type = callables[id].function.type
-        return try callWrapped(id, type.parameters.map(Value.zero))
+        let zeros = callables[id].parameters.map(Value.zero)
+        let (results, unwound) = try callWrapped(id) { try $0.call(zeros) }
+        return (results, unwound)
+    }
+
+    /// `doRewind` for a fiber: the same call, on raw slots.
+    func rewindFiber(_ header: UInt64) throws -> Bool {
+        let id = Int(try memoryView.load(UInt32.self, at: header + 2 * pointerSize))
+        guard id < hot.pointee.callables.count, hot.pointee.callables[id].fitsSlots else {
+            return try doRewind(header).unwound
+        }
+        let slots = hot.pointee.slots
+        let count = hot.pointee.callables[id].parameterCount
+        return try callWrapped(id) { function in
+            slots.baseAddress.unsafelyUnwrapped.update(repeating: 0, count: count)
+            try function.callRaw(slots)
+        }.unwound
     }
 
     /// Throws the overflow error if the header's position is past its end.
     func checkDataBounds(_ header: UInt64, during what: String) throws {
-        let position = try loadPointer(header)
-        let end = try loadPointer(header + pointerSize)
+        let (position, end) = try loadPointerPair(header)
         if position > end { throw overflowError(header, during: what) }
     }
 

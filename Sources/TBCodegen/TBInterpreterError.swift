@@ -8,6 +8,8 @@ public struct TBInterpreterError: Error, Sendable, Hashable, CustomStringConvert
         case missingHelper(String)
         /// More loop iterations (taken branches and `goto_tb` to the same TB) than allowed.
         case stepLimitExceeded(Int)
+        /// A resumption was asked for at an op that calls no helper (or outside the TB).
+        case badResumePoint(Int)
     }
 
     /// What went wrong.
@@ -28,6 +30,7 @@ public struct TBInterpreterError: Error, Sendable, Hashable, CustomStringConvert
         case .trap(let t): return "\(place): \(t)"
         case .missingHelper(let n): return "\(place): no implementation for helper '\(n)'"
         case .stepLimitExceeded(let n): return "\(place): step limit of \(n) loop iterations exceeded"
+        case .badResumePoint(let i): return "cannot resume at op \(i): it calls no helper"
         }
     }
 }

@@ -1,5 +1,5 @@
 /// The 16 TB registers' values, stored inline.
-public struct TBRegisters: Sendable, Hashable, CustomStringConvertible {
+public struct TBRegisters: Sendable, Hashable, BitwiseCopyable, CustomStringConvertible {
     var storage:
         (
             UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,

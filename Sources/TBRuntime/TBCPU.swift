@@ -1,3 +1,5 @@
+import TBCodegen
+
 /// One virtual CPU in the runtime's shared memory: its context record, its
 /// register file, its CPU state (`env`) and its software TLB.
 ///
@@ -19,12 +21,6 @@ public struct TBCPU: Sendable, Hashable {
     public var tlb: UInt64 { base + TBRuntimeConfiguration.tlbOffset }
 }
 
-/// The 16 registers as one bitwise-copyable value, for Asyncify frames.
-typealias RegisterTuple = (
-    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
-)
-
 /// What `call_wasm_tb` saves per fiber when a TB it runs is suspended.
 struct SuspendedTBState {
     /// 0: suspended on the IR interpreter; 1: in a Wasm instance.
@@ -34,5 +30,5 @@ struct SuspendedTBState {
     /// The op index (IR) or `BLOCK_IDX` (Wasm) to resume at.
     var resumePoint: UInt64
     /// The TB's registers at the suspension.
-    var registers: RegisterTuple
+    var registers: TBRegisters
 }

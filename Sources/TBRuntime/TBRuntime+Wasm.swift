@@ -16,19 +16,19 @@ extension TBRuntime {
         let wasm = try instance(for: entry)
         if rewinding {
             switch configuration.mode {
-            case .perFiber: try wasm.write(registers: state.registers, blockIndex: state.resumePoint)
+            case .perFiber: wasm.write(registers: state.registers, blockIndex: state.resumePoint)
             case .seedCompatible: wasm.suspended -= 1
             }
         } else {
-            try wasm.write(registers: loadRegisters(cpu), blockIndex: nil)
+            wasm.write(registers: loadRegisters(cpu), blockIndex: nil)
             try? tbMemory.store(.u32, 1, at: cpu.context, offset: TBContextLayout.doInitOffset)
         }
         let saved = currentCall
         currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: entry.tb.pc, memory: tbMemory)
         defer { currentCall = saved }
-        let results: [Value]
+        let result: UInt64
         do {
-            results = try wasm.start(.i64(cpu.context))
+            result = try wasm.run(context: cpu.context)
         } catch let error as FiberError {
             throw error
         } catch {
@@ -46,7 +46,7 @@ extension TBRuntime {
             return 0
         }
         storeRegisters(wasm.readRegisters(), cpu)
-        return results.first.map(TBWasmInstance.i64) ?? 0
+        return result
     }
 
     /// The live instance of `entry`, emitting and instantiating it if needed
@@ -79,19 +79,10 @@ extension TBRuntime {
         live.removeAll { $0 === entry }
     }
 
-    /// The TB's module as the runtime instantiates it: the emitter's module plus
-    /// exports `g0`...`g16` of its globals, so that the host can save and
-    /// restore them (the emitted module exports only `start`).
-    public static func runtimeModule(for tb: TranslationBlock, addressing: TBEmitter.Addressing) -> Module {
-        var module = TBEmitter.module(for: tb, addressing: addressing)
-        for g in 0...16 { module.exports.append(Export(name: "g\(g)", descriptor: .global(UInt32(g)))) }
-        return module
-    }
-
     /// Emits, validates and instantiates `entry`'s TB with its imports wired.
     func compile(_ entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
-        let module = Self.runtimeModule(for: tb, addressing: configuration.addressing)
+        let module = TBEmitter.module(for: tb, addressing: configuration.addressing)
         do {
             try module.validate()
         } catch {
@@ -100,9 +91,18 @@ extension TBRuntime {
         return try instantiate(module, for: entry)
     }
 
-    /// Instantiates an emitted (and validated) runtime module for `entry` with its imports wired.
+    /// The configuration of each TB instance's own store: the TB function
+    /// calls only imports, so a small value stack and call depth suffice (the
+    /// re-entry limit still allows helpers that run TBs of their own).
+    static let instanceStoreConfiguration = Store.Configuration(
+        maximumCallDepth: 256, valueStackSlots: 8192, maximumMemoryPages: 0, maximumTableElements: 0,
+        maximumHostReentry: 256)
+
+    /// Instantiates an emitted (and validated) TB module for `entry` in a new
+    /// store of its own, with its imports wired (see ``TBWasmInstance``).
     func instantiate(_ module: Module, for entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
+        let store = Store(configuration: Self.instanceStoreConfiguration)
         var imports = Imports()
         imports.define(module: "env", name: "memory", .memory(memory))
         unowned(unsafe) let runtime = self
@@ -134,9 +134,10 @@ extension TBRuntime {
         do {
             let instance = try Instance(module: module, store: store, imports: imports)
             let start = try instance.exportedFunction(TBEmitter.exportName)
-            var globals: [WasmInterpreter.Global] = []
-            for g in 0...16 { globals.append(try instance.exportedGlobal("g\(g)")) }
-            return TBWasmInstance(instance: instance, start: start, globals: globals)
+            return try TBWasmInstance(
+                store: store, instance: instance, start: start, pc: tb.pc, counter: instanceCounter)
+        } catch let error as TBRuntimeError {
+            throw error
         } catch {
             throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
         }

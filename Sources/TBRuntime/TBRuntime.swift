@@ -8,6 +8,11 @@
 // them. Every Wasm instance imports it and the IR interpreter reads it
 // through a TBMemory view, so both engines work on the same bytes.
 //
+// Instances. Each TB's Wasm instance lives in a store of its own that imports
+// the shared memory, so evicting it (or replacing the TB) frees its code and
+// globals; the runtime reaches the 17 globals through raw storage cells
+// resolved once per instance (the emitted module exports only `start`).
+//
 // Registers. A CPU's 16 registers live in its register file in memory.
 // `call_wasm_tb` copies them into the instance's globals before a normal
 // entry and back after the TB returns; the IR path loads and stores them the
@@ -43,7 +48,8 @@ import WasmInterpreter
 public final class TBRuntime {
     /// The configuration; engine choice and cap may be changed between runs.
     public var configuration: TBRuntimeConfiguration
-    /// The Wasm store every TB instance lives in.
+    /// The Wasm store that owns the shared memory. Each TB instance lives in a
+    /// store of its own (importing this memory), so that an evicted instance is freed.
     public let store: Store
     /// The shared linear memory.
     public let memory: Memory
@@ -60,6 +66,7 @@ public final class TBRuntime {
     var nextEntryID: UInt64 = 1
     var clock: UInt64 = 0
     var cpuCount = 0
+    let instanceCounter = TBInstanceCounter()
     /// The call the running Wasm TB's helpers serve.
     var currentCall: TBHelperCall?
 
@@ -79,7 +86,8 @@ public final class TBRuntime {
         }
         store = Store(configuration: Store.Configuration(maximumMemoryPages: maxPages))
         do {
-            memory = try Memory(store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
+            memory = try Memory(
+                store: store, type: Limits(min: pages, max: maxPages, isShared: true, is64: is64))
         } catch {
             throw TBRuntimeError(.badConfiguration("cannot create the shared memory: \(error)"))
         }
@@ -117,8 +125,13 @@ public final class TBRuntime {
     /// Whether the TB at `pc` has a live Wasm instance.
     public func hasInstance(at pc: UInt64) -> Bool { cache[pc]?.instance != nil }
 
-    /// The number of live Wasm instances.
+    /// The number of live Wasm instances (those the cache holds).
     public var instanceCount: Int { live.count }
+
+    /// The number of TB instances still allocated: the cached ones plus any
+    /// evicted or replaced instance a running `call_wasm_tb` still uses. Once
+    /// no TB runs it equals ``instanceCount``: dropped instances are freed.
+    public var allocatedInstanceCount: Int { instanceCounter.allocated }
 
     /// Allocates the next CPU block: writes its context record (env, TLB,
     /// `next_tb = 0`, `do_init = 1`), clears its registers and env and flushes its TLB.
@@ -208,7 +221,7 @@ public final class TBRuntime {
     func runTB(_ cx: FiberContext, cpu: TBCPU, pc: UInt64) throws -> UInt64 {
         var frame = cx.enter()
         var state = SuspendedTBState(
-            engine: 0, entryID: 0, resumePoint: 0, registers: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            engine: 0, entryID: 0, resumePoint: 0, registers: TBRegisters()
         )
         let rewinding = frame.isRewinding
         if rewinding { state = try frame.restore() }
@@ -251,12 +264,28 @@ public final class TBRuntime {
             resolved.append(f)
         }
         entry.helpers = resolved
+        // The IR interpreter's helpers reach the call they serve through `currentCall`,
+        // as the Wasm imports do.
+        unowned(unsafe) let runtime = self
+        let serving: [TBHelperFunction] = resolved.map { body in
+            { args in
+                guard let call = runtime.currentCall else {
+                    throw TBRuntimeError(.badConfiguration("a TB helper was called outside a TB run"))
+                }
+                return try body(call, args)
+            }
+        }
+        do {
+            entry.program = try TBInterpreter.Program(entry.tb, resolvedHelpers: serving)
+        } catch {
+            throw TBRuntimeError(.interpreter(pc: entry.tb.pc, error))
+        }
         entry.helpersResolved = true
     }
 
     /// Loads the CPU's register file.
-    func loadRegisters(_ cpu: TBCPU) -> RegisterTuple {
-        var r: RegisterTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    func loadRegisters(_ cpu: TBCPU) -> TBRegisters {
+        var r = TBRegisters()
         let base = tbMemory.base + Int(cpu.registerFile)
         withUnsafeMutableBytes(of: &r) {
             $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: 128))
@@ -265,7 +294,7 @@ public final class TBRuntime {
     }
 
     /// Stores the CPU's register file.
-    func storeRegisters(_ r: RegisterTuple, _ cpu: TBCPU) {
+    func storeRegisters(_ r: TBRegisters, _ cpu: TBCPU) {
         let base = tbMemory.base + Int(cpu.registerFile)
         withUnsafeBytes(of: r) { UnsafeMutableRawBufferPointer(start: base, count: 128).copyMemory(from: $0) }
     }

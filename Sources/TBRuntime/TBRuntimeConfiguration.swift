@@ -35,7 +35,15 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     /// The most loop iterations one TB run may take on the IR interpreter.
     public var interpreterStepLimit: Int = 100_000_000
     /// The most TBs one ``TBRuntime/execute(_:cpu:pc:)`` call may run (a guard
-    /// against guest programs that never exit).
+    /// against guest programs that never exit), counted by the dispatch loop on
+    /// either engine; past it `execute` throws ``TBRuntimeError/Kind/tbLimitExceeded(_:)``.
+    ///
+    /// Loops inside one TB (backward branches, `goto_tb` to the TB itself) do
+    /// not return to the dispatch loop: ``interpreterStepLimit`` bounds them on
+    /// the IR interpreter, but a Wasm TB that loops forever inside itself is not
+    /// stopped (that needs fuel in the Wasm interpreter). Frontends that must
+    /// bound guest time end every guest loop with a `goto_tb` to another TB or
+    /// an `exit_tb`.
     public var maximumTBsPerExecution: Int = 100_000_000
 
     /// The default configuration.

@@ -77,12 +77,45 @@ public struct Memory: Equatable {
         try body(UnsafeMutableRawBufferPointer(start: instance.state.pointee.base, count: Int(byteCount)))
     }
 
+    /// A view of the memory for hot paths: the same bounds-checked loads and
+    /// stores, but the view holds no reference, so using it costs no
+    /// reference counting. It stays valid, also across `memory.grow`, as
+    /// long as the store that owns the memory lives.
+    public var unownedView: UnownedMemoryView { UnownedMemoryView(state: instance.state) }
+
     private func check(_ address: UInt64, _ count: Int) throws(Trap) {
         let (end, overflow) = address.addingReportingOverflow(UInt64(count))
         if overflow || end > byteCount { throw Trap(.outOfBoundsMemoryAccess) }
     }
 
     public static func == (lhs: Memory, rhs: Memory) -> Bool { lhs.instance === rhs.instance }
+}
+
+/// A memory reached without a reference (see ``Memory/unownedView``).
+@frozen
+public struct UnownedMemoryView {
+    @usableFromInline let state: UnsafeMutablePointer<MemoryState>
+
+    @usableFromInline init(state: UnsafeMutablePointer<MemoryState>) { self.state = state }
+
+    /// The current size in bytes.
+    @inlinable public var byteCount: UInt64 { state.pointee.byteCount }
+
+    /// Loads a little-endian integer at `address`.
+    @inlinable
+    public func load<T: FixedWidthInteger>(_: T.Type, at address: UInt64) throws(Trap) -> T {
+        let (end, overflow) = address.addingReportingOverflow(UInt64(MemoryLayout<T>.size))
+        if overflow || end > state.pointee.byteCount { throw Trap(.outOfBoundsMemoryAccess) }
+        return T(littleEndian: (state.pointee.base + Int(address)).loadUnaligned(as: T.self))
+    }
+
+    /// Stores a little-endian integer at `address`.
+    @inlinable
+    public func store<T: FixedWidthInteger>(_ value: T, at address: UInt64) throws(Trap) {
+        let (end, overflow) = address.addingReportingOverflow(UInt64(MemoryLayout<T>.size))
+        if overflow || end > state.pointee.byteCount { throw Trap(.outOfBoundsMemoryAccess) }
+        (state.pointee.base + Int(address)).storeBytes(of: value.littleEndian, as: T.self)
+    }
 }
 
 /// A table of references.

@@ -51,9 +51,12 @@ struct ProgramRun {
 }
 
 /// Runs `module` through `_start` with captured output.
-func runProgram(_ module: Module, store: Store = Store()) throws -> ProgramRun {
+func runProgram(_ module: Module, store: Store = Store(), performsTrivialExports: Bool = true) throws
+    -> ProgramRun
+{
     let capture = OutputCapture()
     let host = try AsyncifyInstance(module: module, store: store, options: capture.options)
+    host.performsTrivialExports = performsTrivialExports
     do {
         let code = try host.runStart()
         return ProgramRun(stdout: capture.stdout, exitCode: code, error: nil)

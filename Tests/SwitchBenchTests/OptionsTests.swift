@@ -46,4 +46,28 @@ import Testing
     @Test func malformedEmscriptenOutputThrows() {
         #expect(throws: BenchError.self) { try EmscriptenFibers.parse("depth one run 0\n") }
     }
+
+    @Test func onlyMeasuresTheListedRows() throws {
+        let options = try Options(arguments: ["--only", "emscripten-node,asyncify-module"])
+        #expect(options.includes("emscripten-node"))
+        #expect(options.includes("asyncify-module"))
+        #expect(!options.includes("asyncify-host"))
+        #expect(!options.includes("memory"))
+        #expect(!options.includes("tb"))
+        let all = try Options(arguments: [])
+        #expect(all.includes("asyncify-host") && all.includes("memory") && all.includes("tb"))
+    }
+
+    @Test func onlyRejectsUnknownRowsAndEmptyLists() {
+        #expect(throws: BenchError.self) { try Options(arguments: ["--only", "asyncify-hots"]) }
+        #expect(throws: BenchError.self) { try Options(arguments: ["--only", ","]) }
+        #expect(throws: BenchError.self) { try Options(arguments: ["--only"]) }
+    }
+
+    @Test func onlyKnowsEveryProducer() {
+        // A row added to Producers.all must be selectable by --only.
+        for producer in Producers.all {
+            #expect(Options.rowNames.contains(producer.name), "\(producer.name)")
+        }
+    }
 }

@@ -8,20 +8,27 @@ import Testing
 /// interpreter, the runtime's own (resumable) IR interpreter, and the emitted
 /// Wasm on our interpreter. Registers, env, guest RAM, the result and the
 /// helper call sequence must agree. 10 shards x 1000 TBs = 10,000 TBs.
+/// `NodeDifferentialTests` runs the same 10,000 TBs from the same states on node.
 @Suite struct RandomTBDifferentialTests {
     static let shards = 10
     static let perShard = 1000
+
+    /// The generator seed of a shard.
+    static func generatorSeed(shard: Int) -> UInt64 { 0x7B_0000 + UInt64(shard) }
+
+    /// The memory seed of TB `index` of `shard` (``RandomTBRig/randomizeMemory(seed:)``).
+    static func memorySeed(shard: Int, index: Int) -> UInt32 { UInt32(shard * 1_000_003 + index) }
 
     @Test(arguments: 0..<shards)
     func irInterpreterAndWasmAgreeWithTheReference(shard: Int) throws {
         let rig = try RandomTBRig(opCount: 20)
         var generator = RandomTBGenerator(
-            seed: 0x7B_0000 + UInt64(shard), configuration: rig.generatorConfiguration)
+            seed: Self.generatorSeed(shard: shard), configuration: rig.generatorConfiguration)
         var mismatches = 0
         for i in 0..<Self.perShard {
             let tb = generator.next()
             let registers = generator.initialRegisters()
-            try rig.randomizeMemory(seed: UInt64(shard * 1_000_003 + i))
+            try rig.randomizeMemory(seed: RandomTBDifferentialTests.memorySeed(shard: shard, index: i))
             let image = rig.snapshot()
             let reference = try rig.runReference(tb, registers: registers)
             rig.restore(image)
@@ -51,7 +58,7 @@ import Testing
         for i in 0..<200 {
             let tb = generator.next()
             let registers = generator.initialRegisters()
-            try rig.randomizeMemory(seed: UInt64(i))
+            try rig.randomizeMemory(seed: UInt32(i))
             let image = rig.snapshot()
             let reference = try rig.runReference(tb, registers: registers)
             rig.restore(image)

@@ -27,7 +27,7 @@ import Testing
             let tb = generator.next()
             let registers = generator.initialRegisters()
             rig.runtime.install(tb)
-            try rig.randomizeMemory(seed: UInt64(i))
+            try rig.randomizeMemory(seed: UInt32(i))
             let image = rig.snapshot()
             rig.swapDecision = { _ in false }
             let plain = try rig.runRuntime(tb, registers: registers)

@@ -109,27 +109,22 @@ final class RandomTBRig {
     func snapshot() -> [UInt8] { runtime.memory.withUnsafeMutableBytes { Array($0) } }
     func restore(_ bytes: [UInt8]) { runtime.memory.withUnsafeMutableBytes { $0.copyBytes(from: bytes) } }
 
-    /// Fills env and guest RAM with random bytes from `seed`, flushes the TLB.
-    func randomizeMemory(seed: UInt64) throws {
-        var s = seed
-        func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z &>> 31)
-        }
+    /// Fills env (and the register save area after it) and guest RAM with
+    /// random bytes from `seed` (``Mulberry32`` words, env first, then RAM;
+    /// the node harness repeats exactly this), resetting the CPU first.
+    func randomizeMemory(seed: UInt32) throws {
+        var random = Mulberry32(seed)
         try runtime.reset(cpu)
         let envSize = generatorConfiguration.envSize + 8 * 16
-        let ramBase = runtime.configuration.guestRAMHostBase
+        let ramBase = Int(runtime.configuration.guestRAMHostBase)
         let ramSize = Int(generatorConfiguration.guestSize)
         let envBase = Int(cpu.env)
         runtime.memory.withUnsafeMutableBytes { raw in
-            for i in stride(from: 0, to: envSize, by: 8) {
-                raw.storeBytes(of: next(), toByteOffset: envBase + i, as: UInt64.self)
+            for i in stride(from: 0, to: envSize, by: 4) {
+                raw.storeBytes(of: random.next().littleEndian, toByteOffset: envBase + i, as: UInt32.self)
             }
-            for i in stride(from: 0, to: ramSize, by: 8) {
-                raw.storeBytes(of: next(), toByteOffset: Int(ramBase) + i, as: UInt64.self)
+            for i in stride(from: 0, to: ramSize, by: 4) {
+                raw.storeBytes(of: random.next().littleEndian, toByteOffset: ramBase + i, as: UInt32.self)
             }
         }
     }
@@ -192,5 +187,31 @@ struct TestRandom {
         z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z &>> 31)
+    }
+}
+
+/// Mulberry32: a 32-bit generator that JS computes bit-identically with
+/// `Math.imul`, so node can rebuild a test's random memory from its seed.
+struct Mulberry32 {
+    var state: UInt32
+    init(_ seed: UInt32) { state = seed }
+    mutating func next() -> UInt32 {
+        state &+= 0x6D2B_79F5
+        var t = (state ^ (state >> 15)) &* (state | 1)
+        t = (t &+ ((t ^ (t >> 7)) &* (t | 61))) ^ t
+        return t ^ (t >> 14)
+    }
+}
+
+/// FNV-1a over 32-bit little-endian words (a trailing partial word is zero
+/// padded). For a fixed suffix each step is a bijection of the state, so two
+/// inputs differing in one word always hash differently; node computes the same.
+func wordHash(_ bytes: [UInt8], into h: inout UInt32) {
+    var i = 0
+    while i < bytes.count {
+        var w: UInt32 = 0
+        for k in 0..<4 where i + k < bytes.count { w |= UInt32(bytes[i + k]) << (8 * UInt32(k)) }
+        h = (h ^ w) &* 0x0100_0193
+        i += 4
     }
 }

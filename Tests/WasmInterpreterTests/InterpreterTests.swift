@@ -223,3 +223,27 @@ let fibBody: [Instruction] = [
     _ = try instance.call("bump")
     #expect(g0.value == .i64(42))
 }
+
+@Test func unownedMemoryViewSeesWasmStoresAndFollowsGrowth() throws {
+    // `put` stores an i32 at address 8 and grows the memory by one page; the
+    // view, taken before, must read what Wasm wrote, write what Wasm reads,
+    // bounds-check like Memory, and see the new size after the grow.
+    var module = makeModule([
+        ("put", FunctionType(parameters: [.i32], results: []), [],
+         [.i32Const(8), .localGet(0), .store(.i32Store, MemArg(align: 2, offset: 0)), .i32Const(1), .memoryGrow(0), .drop]),
+        ("get", FunctionType(parameters: [], results: [.i32]), [], [.i32Const(8), .load(.i32Load, MemArg(align: 2, offset: 0))]),
+    ])
+    module.memories = [MemoryType(min: 1, max: 4)]
+    module.exports.append(Export(name: "memory", descriptor: .memory(0)))
+    let instance = try Instance(module: module, store: Store())
+    let view = try instance.exportedMemory().unownedView
+    #expect(view.byteCount == 65536)
+    _ = try instance.call("put", [.i32(0xDEAD_BEEF)])
+    #expect(try view.load(UInt32.self, at: 8) == 0xDEAD_BEEF)
+    #expect(view.byteCount == 2 * 65536)
+    try view.store(UInt32(77), at: 8)
+    #expect(try instance.call("get") == [.i32(77)])
+    try view.store(UInt64(5), at: 2 * 65536 - 8)
+    #expect(throws: Trap.self) { try view.load(UInt32.self, at: 2 * 65536 - 2) }
+    #expect(throws: Trap.self) { try view.store(UInt64(1), at: UInt64.max - 3) }
+}

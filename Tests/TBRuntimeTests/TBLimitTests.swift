@@ -1,0 +1,50 @@
+import Asyncify
+import TBCodegen
+import TBRuntime
+import Testing
+
+/// A guest program that never exits is stopped by the runtime's dispatch loop
+/// after `maximumTBsPerExecution` TBs, on either engine, with a typed error.
+@Suite struct TBLimitTests {
+    /// A: r0 += 1, goto_tb B. B: goto_tb A. Never exits.
+    static func endlessChain(_ runtime: TBRuntime) throws {
+        var a = TBBuilder(pc: 0x100)
+        a.movi(.r9, 1)
+        a.add(.r0, .r0, .r9)
+        a.gotoTB(0x200)
+        runtime.install(try a.finish())
+        var b = TBBuilder(pc: 0x200)
+        b.gotoTB(0x100)
+        runtime.install(try b.finish())
+    }
+
+    @Test(arguments: [0, Int.max])
+    func anEndlessChainOfTBsStopsAtTheLimit(threshold: Int) throws {
+        let h = try Harness(threshold: threshold)
+        h.runtime.configuration.maximumTBsPerExecution = 1000
+        try Self.endlessChain(h.runtime)
+        var caught: TBRuntimeError?
+        do {
+            _ = try h.run(pc: 0x100)
+        } catch let error as FiberError {
+            caught = error.underlying as? TBRuntimeError
+        }
+        guard case .tbLimitExceeded(1000)? = caught?.kind else {
+            Issue.record("expected tbLimitExceeded(1000), got \(String(describing: caught))")
+            return
+        }
+        #expect("\(caught!)" == "more than 1000 TBs ran in one execute call")
+        // Exactly 1000 TBs ran, half of them A, each leaving its registers behind.
+        #expect(h.runtime.registers(of: h.cpu)[.r0] == 500)
+        let s = h.runtime.statistics
+        #expect(s.wasmRuns + s.interpretedRuns == 1000)
+        #expect(threshold == 0 ? s.wasmRuns == 1000 : s.interpretedRuns == 1000)
+        // The runtime stays usable.
+        var exit = TBBuilder(pc: 0x300)
+        exit.movi(.r1, 0x33)
+        exit.exitTB(4)
+        h.runtime.install(try exit.finish())
+        #expect(try h.run(pc: 0x300) == 4)
+        #expect(h.runtime.registers(of: h.cpu)[.r1] == 0x33)
+    }
+}
