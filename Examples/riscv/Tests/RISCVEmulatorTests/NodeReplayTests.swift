@@ -29,21 +29,23 @@ import Testing
         #expect(run.tbRuns > 0)
     }
 
-    /// RISC-V TBs keep guest state in env: skipping the register copies
-    /// around each TB run changes nothing the guest can see.
-    @Test func replayWithoutRegisterCopiesPrintsTheSame() throws {
+    /// crc32's hot loop stays inside one TB (the loop deadline is the limit)
+    /// on V8 as on our interpreter: the same few TB runs, the same output.
+    @Test func crc32ReplaysWithItsLoopsInsideTBs() throws {
         guard let node = NodeTBRunner.findNode() else {
             print("skipped: node not installed")
             return
         }
         let expected = try GuestPrograms.expected("crc32")
-        let capture = try RuntimeMachine.captureWasmTBs(
-            image: ELFImage(bytes: GuestPrograms.elf("crc32")), instructionLimit: Self.limit)
-        let run = try NodeTBRunner.run(
-            capture, nodePath: node, instructionLimit: Self.limit, copiesRegisters: false)
+        let image = try ELFImage(bytes: GuestPrograms.elf("crc32"))
+        let machine = try RuntimeMachine(image: image, compileThreshold: 0)
+        _ = try machine.run(instructionLimit: Self.limit)
+        let capture = try RuntimeMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
+        let run = try NodeTBRunner.run(capture, nodePath: node, instructionLimit: Self.limit)
         #expect(run.standardOutput == expected.stdout)
         #expect(run.exitCode == expected.exitCode)
-        #expect(run.instructions == capture.exit.instructions)
+        #expect(run.tbRuns == machine.runtime.statistics.wasmRuns)
+        #expect(run.tbRuns < 200)
     }
 
     /// A loop over two blocks chains TBs without leaving the cpu loop; the

@@ -4,8 +4,11 @@ extension NodeTBRunner {
     ///
     /// * the runtime's cpu loop (`TBRuntime.execute`): run the TB for `pc`, then
     ///   the one the context's `next_tb` names, until it is 0;
-    /// * `call_wasm_tb`: registers from the register file into the instance's
-    ///   globals `g0`...`g15`, `do_init = 1`, `start(ctx)`, globals back;
+    /// * `call_wasm_tb`: `do_init = 1`, `start(ctx)`. The runtime also copies
+    ///   the register file into the instance's 16 register globals and back;
+    ///   the emitted module does not export them, and RISC-V TBs do not need
+    ///   the copy (guest state lives in env, and every TB writes a temporary
+    ///   before it reads it), so the replay skips it;
     /// * the TB cache: one module compiled and instantiated on the first run of
     ///   its pc (inside the timed region, like the Swift runtime's threshold 0);
     /// * `RuntimeMachine`'s hart loop (the loop deadline is the instruction
@@ -14,20 +17,16 @@ extension NodeTBRunner {
     ///   write is done in place, there are no fibers), and the `qemu_ld`/`qemu_st`
     ///   slow paths with the same TLB refill (code pages never writable).
     ///
-    /// `helper.u` always returns 1: nothing unwinds here. With `nocopy` as
-    /// the third argument the register copies are skipped (RISC-V TBs keep
-    /// guest state in env and write every temporary before reading it, so
-    /// the result is the same; JS pays for each copy with a BigInt).
+    /// `helper.u` always returns 1: nothing unwinds here.
     static let script = #"""
         'use strict';
         const fs = require('fs');
         const path = require('path');
         const dir = process.argv[2];
         const limit = BigInt(process.argv[3]);
-        const copyRegisters = process.argv[4] !== 'nocopy';
         const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
         const MASK = (1n << 64n) - 1n;
-        const ctx = m.context, regs = m.registerFile, env = m.env, tlb = m.tlb, ctxBig = BigInt(ctx);
+        const ctx = m.context, env = m.env, tlb = m.tlb, ctxBig = BigInt(ctx);
         const NEXT_TB = ctx + 16, DO_INIT = ctx + 24, PC = env + 256, INSTRET = env + 264, DEADLINE = env + 272;
         const guestBase = BigInt(m.guestBase), ramSize = BigInt(m.guestRAMSize);
         const addend = (BigInt(m.guestRAMHostBase) - guestBase) & MASK;
@@ -41,9 +40,9 @@ extension NodeTBRunner {
         u8.set(fs.readFileSync(path.join(dir, 'memory.bin')));
         const dv = new DataView(memory.buffer);
         dv.setBigUint64(DEADLINE, limit, true);  // self-loops stay in their TB up to the limit, as in run()
-        // Aligned views for the per-TB traffic (the context and register file are 8-byte aligned).
+        // Aligned views for the per-TB traffic (the context record is 8-byte aligned).
         const q = new BigUint64Array(memory.buffer), w = new Uint32Array(memory.buffer);
-        const REGS = regs / 8, NEXT = NEXT_TB / 8, INIT = DO_INIT / 4;
+        const NEXT = NEXT_TB / 8, INIT = DO_INIT / 4;
 
         class GuestError extends Error {}
         const hex = (v) => '0x' + v.toString(16);
@@ -141,21 +140,16 @@ extension NodeTBRunner {
             helper[i] = helpers[name];
           });
           const module = new WebAssembly.Module(source.bytes);
-          const x = new WebAssembly.Instance(module, { env: { memory }, helper }).exports;
-          const entry = { start: x.start, g: [] };
-          for (let i = 0; i < 16; i++) entry.g.push(x['g' + i]);
+          const entry = new WebAssembly.Instance(module, { env: { memory }, helper }).exports.start;
           cache.set(pc, entry);
           compiled++;
           compileNanoseconds += process.hrtime.bigint() - t;
           return entry;
         }
         function runTB(pc) {
-          const tb = cache.get(pc) ?? instantiate(pc);
-          const g = tb.g;
-          if (copyRegisters) for (let i = 0; i < 16; i++) g[i].value = q[REGS + i];
+          const start = cache.get(pc) ?? instantiate(pc);
           w[INIT] = 1;
-          const result = tb.start(ctxBig);
-          if (copyRegisters) for (let i = 0; i < 16; i++) q[REGS + i] = g[i].value;
+          const result = start(ctxBig);
           tbRuns++;
           return result;
         }

@@ -4,7 +4,9 @@ import Foundation
 /// instantiated, driven by a JS port of the runtime's dispatch loop and of
 /// `RuntimeMachine`'s helpers (see ``script``). One hart; console writes are
 /// done in the `riscv_ecall` helper itself, not on a device fiber (V8 has no
-/// Asyncify host here, and nothing needs to suspend).
+/// Asyncify host here, and nothing needs to suspend); the register copies
+/// around each TB run are skipped (the modules do not export the globals and
+/// RISC-V TBs keep no state in them).
 ///
 /// ```swift
 /// let capture = try RuntimeMachine.captureWasmTBs(image: image)
@@ -51,15 +53,11 @@ public enum NodeTBRunner {
     /// on it `runs` times (a fresh process each, so V8 compiles every module
     /// anew) and returns the fastest run.
     ///
-    /// - Parameter copiesRegisters: copy the register file into the TB's
-    ///   globals and back around every TB run, as `call_wasm_tb` does (the
-    ///   default); false skips the copies, which RISC-V TBs do not need
-    ///   (they keep guest state in env), to show what the copies cost in JS.
     /// - Throws: ``NodeTBRunError`` if node fails, the guest faults under node,
     ///   or two runs disagree.
     public static func run(
         _ capture: WasmTBCapture, nodePath: String, runs: Int = 1,
-        instructionLimit: UInt64 = 10_000_000_000, copiesRegisters: Bool = true
+        instructionLimit: UInt64 = 10_000_000_000
     ) throws(NodeTBRunError) -> Run {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "riscv-node-\(UUID().uuidString)")
@@ -71,9 +69,7 @@ public enum NodeTBRunner {
         }
         var best: Run?
         for _ in 0..<max(runs, 1) {
-            let run = try runOnce(
-                in: directory, nodePath: nodePath, instructionLimit: instructionLimit,
-                copiesRegisters: copiesRegisters)
+            let run = try runOnce(in: directory, nodePath: nodePath, instructionLimit: instructionLimit)
             if let previous = best {
                 guard previous.standardOutput == run.standardOutput, previous.exitCode == run.exitCode,
                     previous.instructions == run.instructions
@@ -106,7 +102,7 @@ public enum NodeTBRunner {
         }
         let manifest: [String: Any] = [
             "pages": try number(capture.memoryPages), "context": try number(capture.context),
-            "registerFile": try number(capture.registerFile), "env": try number(capture.env),
+            "env": try number(capture.env),
             "tlb": try number(capture.tlb),
             "guestBase": try number(capture.guestBase),
             "guestRAMHostBase": try number(capture.guestRAMHostBase),
@@ -121,16 +117,14 @@ public enum NodeTBRunner {
         try Data(script.utf8).write(to: directory.appendingPathComponent("run.js"))
     }
 
-    static func runOnce(
-        in directory: URL, nodePath: String, instructionLimit: UInt64, copiesRegisters: Bool
-    ) throws(NodeTBRunError)
+    static func runOnce(in directory: URL, nodePath: String, instructionLimit: UInt64) throws(NodeTBRunError)
         -> Run
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: nodePath)
         process.arguments = [
             "--experimental-wasm-memory64", directory.appendingPathComponent("run.js").path, directory.path,
-            "\(instructionLimit)", copiesRegisters ? "copy" : "nocopy",
+            "\(instructionLimit)",
         ]
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -7,8 +7,9 @@ import TBRuntime
 /// see ``NodeTBRunner``) to replay the program on the same modules.
 ///
 /// The modules are exactly the bytes the runtime instantiates
-/// (`TBRuntime.runtimeModule(for:addressing:)` of each installed TB, with the
-/// 64-bit memory), so a second engine runs the same code, not a re-translation.
+/// (`TBEmitter.module(for:addressing:)` of each installed TB with the
+/// runtime's addressing), so a second engine runs the same code, not a
+/// re-translation.
 public struct WasmTBCapture: Sendable {
     /// One TB module.
     public struct TBModule: Sendable {
@@ -29,7 +30,8 @@ public struct WasmTBCapture: Sendable {
     public var memoryPages: UInt64
     /// The CPU's context record (the `ctx` argument of every TB).
     public var context: UInt64
-    /// The CPU's register file (16 x u64, copied into the TB globals on entry).
+    /// The CPU's register file (16 x u64; the runtime copies it into the TB's
+    /// globals around each run).
     public var registerFile: UInt64
     /// The CPU state (``RISCVCPUState``).
     public var env: UInt64
@@ -81,7 +83,7 @@ extension RuntimeMachine {
             modules.append(
                 WasmTBCapture.TBModule(
                     pc: pc,
-                    bytes: TBRuntime.runtimeModule(for: tb, addressing: configuration.addressing).encoded(),
+                    bytes: TBEmitter.module(for: tb, addressing: configuration.addressing).encoded(),
                     helpers: tb.helpers.map(\.name)))
         }
         let cpu = machine.cpus[0]
