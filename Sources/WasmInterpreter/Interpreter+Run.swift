@@ -32,7 +32,7 @@ enum Interpreter {
         // interpreter benchmark). `continue` restarts at the first copy.
         while true {
             do {
-                let i = pc.pointee
+                let i = pc
                 switch i.op {
                 case .unreachable:
                     throw Trap.make(.unreachable)
@@ -91,7 +91,7 @@ enum Interpreter {
                         callee =
                             UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
                     } else {
-                        callee = try indirectCallee(i, fp)
+                        callee = try indirectCallee(i.pointee, fp)
                     }
                     let newFp = fp + Int(i.b)
                     if callee.pointee.hostIndex >= 0 {
@@ -136,13 +136,13 @@ enum Interpreter {
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
                 case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
-                    try instanceOperation(i, fp, context)
+                    try instanceOperation(i.pointee, fp, context)
                     pc += 1
                 case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
-                    try tableOperation(i, fp)
+                    try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
-                    try atomic(i, fp, memoryState)
+                    try atomic(i.pointee, fp, memoryState)
                     pc += 1
                 case .brIfI32LtS:
                     let taken =
@@ -1250,7 +1250,7 @@ enum Interpreter {
                 }
             }
             do {
-                let i = pc.pointee
+                let i = pc
                 switch i.op {
                 case .unreachable:
                     throw Trap.make(.unreachable)
@@ -1309,7 +1309,7 @@ enum Interpreter {
                         callee =
                             UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
                     } else {
-                        callee = try indirectCallee(i, fp)
+                        callee = try indirectCallee(i.pointee, fp)
                     }
                     let newFp = fp + Int(i.b)
                     if callee.pointee.hostIndex >= 0 {
@@ -1354,13 +1354,13 @@ enum Interpreter {
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
                 case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
-                    try instanceOperation(i, fp, context)
+                    try instanceOperation(i.pointee, fp, context)
                     pc += 1
                 case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
-                    try tableOperation(i, fp)
+                    try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
-                    try atomic(i, fp, memoryState)
+                    try atomic(i.pointee, fp, memoryState)
                     pc += 1
                 case .brIfI32LtS:
                     let taken =
