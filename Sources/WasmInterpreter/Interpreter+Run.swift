@@ -1085,6 +1085,118 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
                     pc += 1
+                case .i32AddImmBrIfEq:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNe:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) > Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r > y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) <= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r <= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfEqImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNeImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
                 case .i32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
@@ -2303,6 +2415,118 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
                     pc += 1
+                case .i32AddImmBrIfEq:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNe:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) > Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r > y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) <= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r <= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfEqImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNeImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
                 case .i32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm

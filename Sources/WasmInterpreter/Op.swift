@@ -244,6 +244,22 @@ enum Op: UInt16 {
     case i64ShrUImm
     case i64RotlImm
     case i64RotrImm
+    case i32AddImmBrIfEq
+    case i32AddImmBrIfNe
+    case i32AddImmBrIfLtS
+    case i32AddImmBrIfLtU
+    case i32AddImmBrIfGtS
+    case i32AddImmBrIfGtU
+    case i32AddImmBrIfLeS
+    case i32AddImmBrIfLeU
+    case i32AddImmBrIfGeS
+    case i32AddImmBrIfGeU
+    case i32AddImmBrIfEqImm
+    case i32AddImmBrIfNeImm
+    case i32AddImmBrIfLtSImm
+    case i32AddImmBrIfLtUImm
+    case i32AddImmBrIfGeSImm
+    case i32AddImmBrIfGeUImm
     case i32Load
     case i64Load
     case f32Load
@@ -466,6 +482,54 @@ extension Op {
         case .i64Rotl: .i64RotlImm
         case .i64Rotr: .i64RotrImm
         default: nil
+        }
+    }
+
+    /// Whether the instruction neither branches nor calls (it may trap):
+    /// a copy of it elsewhere in the code computes the same thing.
+    var isStraightLine: Bool {
+        switch self {
+        case .copy, .const, .select, .globalGet, .globalSet, .i32Eqz,
+            .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS, .i32GtU,
+            .i32LeS, .i32LeU, .i32GeS, .i32GeU, .i64Eqz, .i64Eq,
+            .i64Ne, .i64LtS, .i64LtU, .i64GtS, .i64GtU, .i64LeS,
+            .i64LeU, .i64GeS, .i64GeU, .f32Eq, .f32Ne, .f32Lt,
+            .f32Gt, .f32Le, .f32Ge, .f64Eq, .f64Ne, .f64Lt,
+            .f64Gt, .f64Le, .f64Ge, .i32Clz, .i32Ctz, .i32Popcnt,
+            .i32Add, .i32Sub, .i32Mul, .i32DivS, .i32DivU, .i32RemS,
+            .i32RemU, .i32And, .i32Or, .i32Xor, .i32Shl, .i32ShrS,
+            .i32ShrU, .i32Rotl, .i32Rotr, .i64Clz, .i64Ctz, .i64Popcnt,
+            .i64Add, .i64Sub, .i64Mul, .i64DivS, .i64DivU, .i64RemS,
+            .i64RemU, .i64And, .i64Or, .i64Xor, .i64Shl, .i64ShrS,
+            .i64ShrU, .i64Rotl, .i64Rotr, .f32Abs, .f32Neg, .f32Copysign,
+            .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f32Sqrt, .f32Add,
+            .f32Sub, .f32Mul, .f32Div, .f32Min, .f32Max, .f64Abs,
+            .f64Neg, .f64Copysign, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest,
+            .f64Sqrt, .f64Add, .f64Sub, .f64Mul, .f64Div, .f64Min,
+            .f64Max, .i32WrapI64, .i32TruncF32S, .i32TruncF32U, .i32TruncSatF32S, .i32TruncSatF32U,
+            .i64TruncF32S, .i64TruncF32U, .i64TruncSatF32S, .i64TruncSatF32U, .i32TruncF64S, .i32TruncF64U,
+            .i32TruncSatF64S, .i32TruncSatF64U, .i64TruncF64S, .i64TruncF64U, .i64TruncSatF64S,
+            .i64TruncSatF64U,
+            .i64ExtendI32S, .i64ExtendI32U, .f32ConvertI32S, .f32ConvertI32U, .f32ConvertI64S,
+            .f32ConvertI64U,
+            .f64ConvertI32S, .f64ConvertI32U, .f64ConvertI64S, .f64ConvertI64U, .f32DemoteF64, .f64PromoteF32,
+            .i32ReinterpretF32, .i64ReinterpretF64, .f32ReinterpretI32, .f64ReinterpretI64, .i32Extend8S,
+            .i32Extend16S,
+            .i64Extend8S, .i64Extend16S, .i64Extend32S, .i32EqImm, .i32NeImm, .i32LtSImm,
+            .i32LtUImm, .i32GtSImm, .i32GtUImm, .i32LeSImm, .i32LeUImm, .i32GeSImm,
+            .i32GeUImm, .i64EqImm, .i64NeImm, .i64LtSImm, .i64LtUImm, .i64GtSImm,
+            .i64GtUImm, .i64LeSImm, .i64LeUImm, .i64GeSImm, .i64GeUImm, .i32AddImm,
+            .i32SubImm, .i32MulImm, .i32DivSImm, .i32DivUImm, .i32RemSImm, .i32RemUImm,
+            .i32AndImm, .i32OrImm, .i32XorImm, .i32ShlImm, .i32ShrSImm, .i32ShrUImm,
+            .i32RotlImm, .i32RotrImm, .i64AddImm, .i64SubImm, .i64MulImm, .i64DivSImm,
+            .i64DivUImm, .i64RemSImm, .i64RemUImm, .i64AndImm, .i64OrImm, .i64XorImm,
+            .i64ShlImm, .i64ShrSImm, .i64ShrUImm, .i64RotlImm, .i64RotrImm, .i32Load,
+            .i64Load, .f32Load, .f64Load, .i32Load8S, .i32Load8U, .i32Load16S,
+            .i32Load16U, .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U, .i64Load32S,
+            .i64Load32U, .i32Store, .i64Store, .f32Store, .f64Store, .i32Store8,
+            .i32Store16, .i64Store8, .i64Store16, .i64Store32:
+            true
+        default: false
         }
     }
 

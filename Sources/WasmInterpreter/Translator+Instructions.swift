@@ -79,6 +79,7 @@ extension Translator {
         case .loop(let type):
             enterBlock(.loop, type)
             controls[controls.count - 1].loopStart = code.count
+            bindLabel()
             lastResult = -1
         case .if(let type):
             let cond = pop()

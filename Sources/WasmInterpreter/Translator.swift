@@ -41,6 +41,10 @@ struct Translator {
     var dead = false
     var deadDepth = 0
     var failure: String?
+    /// The most recent code position that a branch targets (or may target):
+    /// an instruction emitted there must stay there, so it is not fused
+    /// into its predecessor.
+    var boundLabel = 0
 
     init(storage: InstanceStorage, localCount: Int) {
         self.storage = storage
@@ -70,10 +74,17 @@ struct Translator {
 
     @discardableResult
     mutating func emit(_ inst: Inst) -> Int {
-        code.append(inst)
+        if let fused = fuseIncrement(into: inst) {
+            code[code.count - 1] = fused
+        } else {
+            code.append(inst)
+        }
         lastResult = -1
         return code.count - 1
     }
+
+    /// Marks the current position as a branch target.
+    mutating func bindLabel() { boundLabel = code.count }
 
     /// Emits an instruction whose `a` is the fresh top-of-stack result slot.
     mutating func emitResult(_ inst: Inst) {
@@ -123,7 +134,10 @@ struct Translator {
 
     func offset(from index: Int, to target: Int) -> UInt64 { UInt64(bitPattern: Int64(target - index)) }
 
-    mutating func patch(_ index: Int) { code[index].imm = offset(from: index, to: code.count) }
+    mutating func patch(_ index: Int) {
+        code[index].imm = offset(from: index, to: code.count)
+        bindLabel()
+    }
 
     // MARK: Blocks
 
@@ -191,25 +205,90 @@ struct Translator {
         emitBranch(Inst(op: .br), to: index)
     }
 
-    /// Loop rotation: a back edge to a loop that starts with a conditional
-    /// branch `if C goto T` becomes `if !C goto start+1; goto T`, so each
-    /// iteration dispatches one branch instead of two.
+    /// Loop rotation: a back edge to a loop whose header is a few
+    /// straight-line instructions H followed by a conditional branch
+    /// `if C goto T` becomes `H; if !C goto (after the header); goto T`, so
+    /// each iteration dispatches one branch instead of two. The copy of H is
+    /// the same computation the jump to the header would run; nothing after
+    /// the header changes.
     mutating func rotateLoop(_ start: Int) -> Bool {
-        guard start < code.count, let inverted = Translator.inverted(code[start].op),
-            !controls.contains(where: { $0.elseFixup == start })
+        var k = start
+        while k < code.count, k - start < Translator.maximumRotatedHeader, code[k].op.isStraightLine {
+            k += 1
+        }
+        guard k < code.count, let inverted = Translator.inverted(code[k].op),
+            !controls.contains(where: { $0.elseFixup == k })
         else { return false }
-        var inst = code[start]
+        for j in start..<k { emit(code[j]) }
+        var inst = code[k]
         inst.op = inverted
-        let k = emit(inst)
-        code[k].imm = offset(from: k, to: start + 1)
-        if let ci = controls.indices.first(where: { controls[$0].fixups.contains(start) }) {
+        let b = emit(inst)
+        code[b].imm = offset(from: b, to: k + 1)
+        if let ci = controls.indices.first(where: { controls[$0].fixups.contains(k) }) {
             emitBranch(Inst(op: .br), to: ci)
         } else {
-            let target = start + Int(Int64(bitPattern: code[start].imm))
-            let b = emit(Inst(op: .br))
-            code[b].imm = offset(from: b, to: target)
+            let target = k + Int(Int64(bitPattern: code[k].imm))
+            let j = emit(Inst(op: .br))
+            code[j].imm = offset(from: j, to: target)
         }
         return true
+    }
+
+    /// The most straight-line instructions ``rotateLoop(_:)`` copies.
+    static let maximumRotatedHeader = 4
+
+    /// Fuses `r = x + k` (the last instruction) with a conditional branch on
+    /// `r` that follows it, when no branch targets the branch itself: the
+    /// back edge of a counted loop in one dispatch.
+    func fuseIncrement(into inst: Inst) -> Inst? {
+        guard code.count > boundLabel, let add = code.last, add.op == .i32AddImm else { return nil }
+        let k = Int64(bitPattern: add.imm)
+        guard k >= Int64(Int16.min), k <= Int64(Int16.max) else { return nil }
+        let (op, other): (Op, UInt32)
+        if inst.b == add.a, let fused = Translator.incrementBranch(inst.op) {
+            (op, other) = (fused, inst.c)
+        } else if inst.c == add.a, let fused = Translator.incrementBranchSwapped(inst.op) {
+            (op, other) = (fused, inst.b)
+        } else {
+            return nil
+        }
+        return Inst(op: op, x: UInt16(truncatingIfNeeded: k), a: add.a, b: add.b, c: other, imm: inst.imm)
+    }
+
+    /// The increment-and-branch form of a conditional branch on its `b`
+    /// operand (`brIf`/`brIfNot` compare with their `c`, which is 0).
+    static func incrementBranch(_ op: Op) -> Op? {
+        switch op {
+        case .brIf: .i32AddImmBrIfNeImm
+        case .brIfNot: .i32AddImmBrIfEqImm
+        case .brIfI32Eq: .i32AddImmBrIfEq
+        case .brIfI32Ne: .i32AddImmBrIfNe
+        case .brIfI32LtS: .i32AddImmBrIfLtS
+        case .brIfI32LtU: .i32AddImmBrIfLtU
+        case .brIfI32GeS: .i32AddImmBrIfGeS
+        case .brIfI32GeU: .i32AddImmBrIfGeU
+        case .brIfI32EqImm: .i32AddImmBrIfEqImm
+        case .brIfI32NeImm: .i32AddImmBrIfNeImm
+        case .brIfI32LtSImm: .i32AddImmBrIfLtSImm
+        case .brIfI32LtUImm: .i32AddImmBrIfLtUImm
+        case .brIfI32GeSImm: .i32AddImmBrIfGeSImm
+        case .brIfI32GeUImm: .i32AddImmBrIfGeUImm
+        default: nil
+        }
+    }
+
+    /// The increment-and-branch form of a conditional branch on its `c`
+    /// operand (`x < r` is `r > x`).
+    static func incrementBranchSwapped(_ op: Op) -> Op? {
+        switch op {
+        case .brIfI32Eq: .i32AddImmBrIfEq
+        case .brIfI32Ne: .i32AddImmBrIfNe
+        case .brIfI32LtS: .i32AddImmBrIfGtS
+        case .brIfI32LtU: .i32AddImmBrIfGtU
+        case .brIfI32GeS: .i32AddImmBrIfLeS
+        case .brIfI32GeU: .i32AddImmBrIfLeU
+        default: nil
+        }
     }
 
     /// The conditional branch taken exactly when `op` is not.
