@@ -242,7 +242,8 @@ struct Translator {
     /// back edge of a counted loop in one dispatch.
     func fuseIncrement(into inst: Inst) -> Inst? {
         guard code.count > boundLabel, let add = code.last, add.op == .i32AddImm else { return nil }
-        let k = Int64(bitPattern: add.imm)
+        // An i32 constant is stored zero-extended; the add only sees its low 32 bits.
+        let k = Int64(Int32(truncatingIfNeeded: add.imm))
         guard k >= Int64(Int16.min), k <= Int64(Int16.max) else { return nil }
         let (op, other): (Op, UInt32)
         if inst.b == add.a, let fused = Translator.incrementBranch(inst.op) {

@@ -1,0 +1,188 @@
+import Testing
+import WasmBinary
+
+@testable import WasmInterpreter
+
+// The translator fuses a loop counter's `i32.add` with the conditional branch
+// on its result and copies short loop headers to the back edge. These tests
+// run such loops against a Swift model of the same loop (wrapping i32
+// arithmetic), so a wrong condition, operand order or offset shows up as a
+// wrong iteration count, and check the translated shape where it matters.
+
+/// The translated code of defined function `index` of `module`.
+func translatedCode(_ module: Module, function index: Int = 0) throws -> [Inst] {
+    let instance = try Instance(module: module, store: Store())
+    let type = module.types[Int(module.functions[index])]
+    let body = module.codes[index]
+    let locals = body.locals.reduce(0) { $0 + Int($1.count) }
+    var translator = Translator(storage: instance.storage, localCount: type.parameters.count + locals)
+    return try translator.translate(body.body, resultCount: type.results.count)
+}
+
+/// The i32 comparisons, with their meaning on (left, right).
+let comparisons: [(NumericOp, @Sendable (UInt32, UInt32) -> Bool)] = [
+    (.i32Eq, { $0 == $1 }), (.i32Ne, { $0 != $1 }),
+    (.i32LtS, { Int32(bitPattern: $0) < Int32(bitPattern: $1) }), (.i32LtU, { $0 < $1 }),
+    (.i32GtS, { Int32(bitPattern: $0) > Int32(bitPattern: $1) }), (.i32GtU, { $0 > $1 }),
+    (.i32LeS, { Int32(bitPattern: $0) <= Int32(bitPattern: $1) }), (.i32LeU, { $0 <= $1 }),
+    (.i32GeS, { Int32(bitPattern: $0) >= Int32(bitPattern: $1) }), (.i32GeU, { $0 >= $1 }),
+]
+
+/// How the loop's condition names the counter and the bound.
+enum BoundForm: CaseIterable {
+    case counterLeft, counterRight, constantRight
+}
+
+/// `loop { if count == 50 break; count += 1; i += step; br_if loop (cmp i n) }`
+/// (params: i, n; local: count), returning `count | i << 32`.
+func countedLoop(_ op: NumericOp, step: Int32, form: BoundForm, constant: Int32) -> [Instruction] {
+    var condition: [Instruction]
+    let increment: [Instruction] = [.localGet(0), .i32Const(step), .numeric(.i32Add), .localTee(0)]
+    switch form {
+    case .counterLeft: condition = increment + [.localGet(1)]
+    case .counterRight: condition = [.localGet(1)] + increment
+    case .constantRight: condition = increment + [.i32Const(constant)]
+    }
+    return [
+        .block(.empty),
+        .loop(.empty),
+        .localGet(2), .i32Const(50), .numeric(.i32Eq), .brIf(depth: 1),
+        .localGet(2), .i32Const(1), .numeric(.i32Add), .localSet(2),
+    ] + condition + [
+        .numeric(op), .brIf(depth: 0),
+        .end,
+        .end,
+        .localGet(2), .numeric(.i64ExtendI32U), .localGet(0), .numeric(.i64ExtendI32U), .i64Const(32),
+        .numeric(.i64Shl), .numeric(.i64Or),
+    ]
+}
+
+/// The same loop in Swift: the iteration count and the final counter, packed.
+func countedLoopModel(
+    _ compare: (UInt32, UInt32) -> Bool, i start: UInt32, n: UInt32, step: Int32, form: BoundForm,
+    constant: Int32
+) -> UInt64 {
+    var i = start
+    var count: UInt32 = 0
+    while count != 50 {
+        count += 1
+        i = i &+ UInt32(bitPattern: step)
+        let taken: Bool
+        switch form {
+        case .counterLeft: taken = compare(i, n)
+        case .counterRight: taken = compare(n, i)
+        case .constantRight: taken = compare(i, UInt32(bitPattern: constant))
+        }
+        if !taken { break }
+    }
+    return UInt64(count) | UInt64(i) << 32
+}
+
+@Test func countedLoopBackEdgesAgreeWithTheModelForEveryComparison() throws {
+    let starts: [UInt32] = [0, 5, 0x7FFF_FFF0, 0xFFFF_FFF0, 0x8000_0005]
+    let bounds: [UInt32] = [10, 0, 0x7FFF_FFFF, 0x8000_0002, 0xFFFF_FFFF]
+    for (op, compare) in comparisons {
+        for form in BoundForm.allCases {
+            for step: Int32 in [1, -1, 3, -32768, 32767] {
+                let constant: Int32 = 12
+                let module = makeModule([
+                    (
+                        "f", FunctionType(parameters: [.i32, .i32], results: [.i64]), [.i32],
+                        countedLoop(op, step: step, form: form, constant: constant)
+                    )
+                ])
+                let f = try Instance(module: module, store: Store()).exportedFunction("f")
+                for start in starts {
+                    for n in bounds {
+                        let expected = countedLoopModel(
+                            compare, i: start, n: n, step: step, form: form, constant: constant)
+                        let got = try f(.i32(start), .i32(n))
+                        #expect(
+                            got == [.i64(expected)],
+                            "\(op) \(form) step \(step) start \(start) n \(n)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Test func countedLoopBackEdgeIsOneInstruction() throws {
+    let module = makeModule([
+        (
+            "f", FunctionType(parameters: [.i32, .i32], results: [.i64]), [.i32],
+            countedLoop(.i32LtU, step: 1, form: .counterLeft, constant: 0)
+        )
+    ])
+    let code = try translatedCode(module)
+    #expect(code.contains { $0.op == .i32AddImmBrIfLtU })
+    #expect(!code.contains { $0.op == .brIfI32LtU })
+}
+
+@Test func counterTestedForNonZeroFusesAndCountsDown() throws {
+    // i = n; loop { sum += i; br_if loop (i -= 1) }: the sum of 1...n.
+    let body: [Instruction] = [
+        .loop(.empty),
+        .localGet(1), .localGet(0), .numeric(.i32Add), .localSet(1),
+        .localGet(0), .i32Const(-1), .numeric(.i32Add), .localTee(0), .brIf(depth: 0),
+        .end,
+        .localGet(1),
+    ]
+    let module = makeModule([("f", FunctionType(parameters: [.i32], results: [.i32]), [.i32], body)])
+    #expect(try translatedCode(module).contains { $0.op == .i32AddImmBrIfNeImm })
+    let f = try Instance(module: module, store: Store()).exportedFunction("f")
+    #expect(try f(.i32(100)) == [.i32(5050)])
+    #expect(try f(.i32(1)) == [.i32(1)])
+}
+
+@Test func incrementIsNotFusedWithABranchThatIsItselfABranchTarget() throws {
+    // loop { block { i += 1; br_if block (skip); i += 10 } br_if loop (i < n) }
+    // The `br_if block` lands on the loop test, so the `i += 10` before the
+    // block's end must stay a separate instruction: with skip = 1 the loop
+    // counts to n one by one.
+    let body: [Instruction] = [
+        .loop(.empty),
+        .block(.empty),
+        .localGet(0), .i32Const(1), .numeric(.i32Add), .localSet(0),
+        .localGet(2), .brIf(depth: 0),
+        .localGet(0), .i32Const(10), .numeric(.i32Add), .localSet(0),
+        .end,
+        .localGet(0), .localGet(1), .numeric(.i32LtU), .brIf(depth: 0),
+        .end,
+        .localGet(0),
+    ]
+    let module = makeModule([
+        ("f", FunctionType(parameters: [.i32, .i32, .i32], results: [.i32]), [], body)
+    ])
+    let f = try Instance(module: module, store: Store()).exportedFunction("f")
+    #expect(try f(.i32(0), .i32(7), .i32(1)) == [.i32(7)])
+    #expect(try f(.i32(0), .i32(7), .i32(0)) == [.i32(11)])
+    #expect(!(try translatedCode(module).contains { $0.op == .i32AddImmBrIfLtU }))
+}
+
+@Test func whileLoopWithComputedBoundIsRotatedAndCountsCorrectly() throws {
+    // i = 0; loop { br_if exit (i >=u n + 3); sum += i; i += 1; br loop }:
+    // the header (an add and the test) is copied to the back edge.
+    let body: [Instruction] = [
+        .block(.empty),
+        .loop(.empty),
+        .localGet(1), .localGet(0), .i32Const(3), .numeric(.i32Add), .numeric(.i32GeU), .brIf(depth: 1),
+        .localGet(2), .localGet(1), .numeric(.i32Add), .localSet(2),
+        .localGet(1), .i32Const(1), .numeric(.i32Add), .localSet(1),
+        .br(depth: 0),
+        .end,
+        .end,
+        .localGet(2),
+    ]
+    let module = makeModule([("f", FunctionType(parameters: [.i32], results: [.i32]), [.i32, .i32], body)])
+    let code = try translatedCode(module)
+    // One unconditional branch (the exit after the rotated test), none back to the header.
+    #expect(code.filter { $0.op == .br }.count == 1)
+    let f = try Instance(module: module, store: Store()).exportedFunction("f")
+    for n: UInt32 in [0, 1, 10, 1000] {
+        let count = n + 3
+        #expect(try f(.i32(n)) == [.i32(count * (count - 1) / 2)])
+    }
+    // n + 3 wraps to 1: one iteration.
+    #expect(try f(.i32(0xFFFF_FFFE)) == [.i32(0)])
+}
