@@ -20,7 +20,7 @@ RD = {
     'f32': 'Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.{r})]))',
     'f64': 'Double(bitPattern: fp[Int(i.{r})])',
 }
-WR = {'i32': 'UInt64({e})', 'i64': '{e}', 'f32': 'UInt64(({e}).bitPattern)', 'f64': '({e}).bitPattern',
+WR = {'i32': 'UInt64({e})', 'i64': '{e}', 'f32': 'UInt64(Numerics.bits({e}))', 'f64': 'Numerics.bits({e})',
       'bool': '(({e}) ? 1 : 0)'}
 
 # name: (operand type, result type, expression in x (and y); 'try ' allowed)
@@ -212,7 +212,7 @@ for name, (T, w, conv) in LOADS.items():
               f'{ind}    let address = fp[Int(i.b)]',
               f'{ind}    let end = address &+ i.imm',
               f'{ind}    if end > memorySize || end < address {{ throw Trap.outOfBoundsMemory() }}',
-              f'{ind}    let v = (memory + Int(end &- {w})).loadUnaligned(as: {T}.self)',
+              f'{ind}    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- {w}))).loadUnaligned(as: {T}.self)',
               f'{ind}    fp[Int(i.a)] = {conv}',
               f'{ind}    pc += 1']
 for name, (T, w) in STORES.items():
@@ -220,7 +220,7 @@ for name, (T, w) in STORES.items():
               f'{ind}    let address = fp[Int(i.b)]',
               f'{ind}    let end = address &+ i.imm',
               f'{ind}    if end > memorySize || end < address {{ throw Trap.outOfBoundsMemory() }}',
-              f'{ind}    (memory + Int(end &- {w})).storeBytes(of: {T}(truncatingIfNeeded: fp[Int(i.c)]), as: {T}.self)',
+              f'{ind}    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- {w}))).store({T}(truncatingIfNeeded: fp[Int(i.c)]))',
               f'{ind}    pc += 1']
 path = 'Sources/WasmInterpreter/Interpreter+Run.swift'
 src = open(path).read()

@@ -572,53 +572,53 @@ enum Interpreter {
                     pc += 1
                 case .f32Ceil:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .up)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
                     pc += 1
                 case .f32Floor:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .down)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
                     pc += 1
                 case .f32Trunc:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .towardZero)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
                     pc += 1
                 case .f32Nearest:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .toNearestOrEven)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
                     pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((x.squareRoot()).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
                     pc += 1
                 case .f32Add:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x + y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x + y))
                     pc += 1
                 case .f32Sub:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x - y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x - y))
                     pc += 1
                 case .f32Mul:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x * y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x * y))
                     pc += 1
                 case .f32Div:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x / y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x / y))
                     pc += 1
                 case .f32Min:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.min(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.min(x, y)))
                     pc += 1
                 case .f32Max:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.max(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.max(x, y)))
                     pc += 1
                 case .f64Abs:
                     let x = fp[Int(i.b)]
@@ -635,53 +635,53 @@ enum Interpreter {
                     pc += 1
                 case .f64Ceil:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .up)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
                     pc += 1
                 case .f64Floor:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .down)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
                     pc += 1
                 case .f64Trunc:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .towardZero)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
                     pc += 1
                 case .f64Nearest:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .toNearestOrEven)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (x.squareRoot()).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x.squareRoot())
                     pc += 1
                 case .f64Add:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x + y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x + y)
                     pc += 1
                 case .f64Sub:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x - y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x - y)
                     pc += 1
                 case .f64Mul:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x * y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x * y)
                     pc += 1
                 case .f64Div:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x / y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x / y)
                     pc += 1
                 case .f64Min:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.min(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.min(x, y))
                     pc += 1
                 case .f64Max:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.max(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.max(x, y))
                     pc += 1
                 case .i32WrapI64:
                     let x = fp[Int(i.b)]
@@ -761,43 +761,43 @@ enum Interpreter {
                     pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(Int32(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f32ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(Int64(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int64(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(Int32(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int32(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f64ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(Int64(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int64(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f32DemoteF64:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .i32ReinterpretF32:
                     let x = fp[Int(i.b)]
@@ -1201,162 +1201,176 @@ enum Interpreter {
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .f32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .f64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .i32Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load32S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: Int32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: Int32.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load32U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store32:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 // END GENERATED CASES
                 }
@@ -1902,53 +1916,53 @@ enum Interpreter {
                     pc += 1
                 case .f32Ceil:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .up)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
                     pc += 1
                 case .f32Floor:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .down)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
                     pc += 1
                 case .f32Trunc:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .towardZero)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
                     pc += 1
                 case .f32Nearest:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .toNearestOrEven)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
                     pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((x.squareRoot()).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
                     pc += 1
                 case .f32Add:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x + y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x + y))
                     pc += 1
                 case .f32Sub:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x - y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x - y))
                     pc += 1
                 case .f32Mul:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x * y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x * y))
                     pc += 1
                 case .f32Div:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x / y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x / y))
                     pc += 1
                 case .f32Min:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.min(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.min(x, y)))
                     pc += 1
                 case .f32Max:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.max(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.max(x, y)))
                     pc += 1
                 case .f64Abs:
                     let x = fp[Int(i.b)]
@@ -1965,53 +1979,53 @@ enum Interpreter {
                     pc += 1
                 case .f64Ceil:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .up)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
                     pc += 1
                 case .f64Floor:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .down)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
                     pc += 1
                 case .f64Trunc:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .towardZero)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
                     pc += 1
                 case .f64Nearest:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .toNearestOrEven)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (x.squareRoot()).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x.squareRoot())
                     pc += 1
                 case .f64Add:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x + y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x + y)
                     pc += 1
                 case .f64Sub:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x - y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x - y)
                     pc += 1
                 case .f64Mul:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x * y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x * y)
                     pc += 1
                 case .f64Div:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x / y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x / y)
                     pc += 1
                 case .f64Min:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.min(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.min(x, y))
                     pc += 1
                 case .f64Max:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.max(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.max(x, y))
                     pc += 1
                 case .i32WrapI64:
                     let x = fp[Int(i.b)]
@@ -2091,43 +2105,43 @@ enum Interpreter {
                     pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(Int32(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f32ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(Int64(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int64(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(Int32(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int32(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f64ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(Int64(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int64(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f32DemoteF64:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .i32ReinterpretF32:
                     let x = fp[Int(i.b)]
@@ -2531,162 +2545,176 @@ enum Interpreter {
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .f32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .f64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .i32Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load32S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: Int32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: Int32.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load32U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store32:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 // END GENERATED CASES
                 }
