@@ -5,7 +5,7 @@ Interpreter+Run.swift). Run from the package root after editing the tables below
 import re
 
 # Control and slow-path opcodes written by hand in Interpreter+Run.swift.
-HAND = """unreachable trap br brIf brIfNot brTable copy const ret ret1 call callIndirect select
+HAND = """unreachable trap fuel br brIf brIfNot brTable copy const ret ret1 call callIndirect select
 globalGet globalSet memorySize memoryGrow memoryInit dataDrop memoryCopy memoryFill
 tableGet tableSet tableSize tableGrow tableFill tableCopy tableInit elemDrop atomic
 brIfI32LtS brIfI32LtU brIfI32GeS brIfI32GeU brIfI32Eq brIfI32Ne

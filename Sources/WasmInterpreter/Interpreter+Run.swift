@@ -38,6 +38,10 @@ enum Interpreter {
                     throw Trap.make(.unreachable)
                 case .trap:
                     throw Trap.outOfBoundsMemory()
+                case .fuel:
+                    if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
+                    exec.pointee.fuel &-= 1
+                    pc += 1
                 case .br:
                     pc += Int(Int64(bitPattern: i.imm))
                 case .brIf:
@@ -1382,6 +1386,10 @@ enum Interpreter {
                     throw Trap.make(.unreachable)
                 case .trap:
                     throw Trap.outOfBoundsMemory()
+                case .fuel:
+                    if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
+                    exec.pointee.fuel &-= 1
+                    pc += 1
                 case .br:
                     pc += Int(Int64(bitPattern: i.imm))
                 case .brIf:

@@ -6,6 +6,7 @@ import WasmBinary
 enum Op: UInt16 {
     case unreachable
     case trap
+    case fuel
     case br
     case brIf
     case brIfNot

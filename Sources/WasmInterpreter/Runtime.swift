@@ -87,6 +87,10 @@ struct ExecutionState {
     /// Wasm -> host -> Wasm -> ... recursion uses the host stack, so it is bounded too.
     var hostDepth: Int = 0
     var hostDepthLimit: Int = 1000
+    /// Fuel left for metered code (see ``Store/fuel``); `Int64.max` when unlimited.
+    var fuel: Int64 = .max
+    /// Whether ``fuel`` is a limit the embedder set (rather than unlimited).
+    var fuelIsLimited = false
     var store: Unmanaged<Store>
 }
 

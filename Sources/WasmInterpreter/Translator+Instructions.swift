@@ -4,6 +4,10 @@ extension Translator {
     /// Translates one body; `resultCount` is the function's number of results.
     mutating func translate(_ body: [Instruction], resultCount: Int) throws(TranslationError) -> [Inst] {
         controls.append(Control(kind: .function, height: 0, parameters: 0, results: resultCount))
+        // Fuel: one unit per function entry and per loop iteration (every
+        // back edge targets the loop's first instruction, and the check is
+        // not straight-line code, so loop rotation leaves such loops alone).
+        if metered { emit(Inst(op: .fuel)) }
         for instruction in body {
             if controls.isEmpty { break }
             if dead {
@@ -80,6 +84,7 @@ extension Translator {
             enterBlock(.loop, type)
             controls[controls.count - 1].loopStart = code.count
             bindLabel()
+            if metered { emit(Inst(op: .fuel)) }
             lastResult = -1
         case .if(let type):
             let cond = pop()
@@ -302,7 +307,14 @@ extension Translator {
         let k = immediateOp == nil ? nil : takeConstant(y)
         let x = pop()
         if let immediateOp, let k {
-            emitResult(Inst(op: immediateOp, a: push(), b: x, imm: k))
+            // x - k is x + (-k): one form for the increment-and-branch fusion to find.
+            switch immediateOp {
+            case .i32SubImm:
+                emitResult(
+                    Inst(op: .i32AddImm, a: push(), b: x, imm: UInt64(UInt32(truncatingIfNeeded: 0 &- k))))
+            case .i64SubImm: emitResult(Inst(op: .i64AddImm, a: push(), b: x, imm: 0 &- k))
+            default: emitResult(Inst(op: immediateOp, a: push(), b: x, imm: k))
+            }
             return
         }
         emitResult(Inst(op: Op(op), a: push(), b: x, c: y))

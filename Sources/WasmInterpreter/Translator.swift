@@ -45,11 +45,14 @@ struct Translator {
     /// an instruction emitted there must stay there, so it is not fused
     /// into its predecessor.
     var boundLabel = 0
+    /// Whether to emit ``Op/fuel`` checks (the store meters fuel).
+    let metered: Bool
 
     init(storage: InstanceStorage, localCount: Int) {
         self.storage = storage
         self.module = storage.module
         self.localCount = localCount
+        self.metered = storage.store.configuration.fuelMetering
     }
 
     // MARK: Stack bookkeeping

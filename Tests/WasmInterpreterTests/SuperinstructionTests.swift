@@ -186,3 +186,19 @@ func countedLoopModel(
     // n + 3 wraps to 1: one iteration.
     #expect(try f(.i32(0xFFFF_FFFE)) == [.i32(0)])
 }
+
+@Test func subtractingAConstantFusesLikeAddingItsNegation() throws {
+    // i = n; loop { i -= 1; br_if loop (i != 0) }: `i32.sub` by a constant
+    // becomes an add of -1, so the back edge is one increment-and-branch.
+    let body: [Instruction] = [
+        .loop(.empty),
+        .localGet(0), .i32Const(1), .numeric(.i32Sub), .localTee(0), .brIf(depth: 0),
+        .end,
+        .localGet(0), .numeric(.i64ExtendI32U), .i64Const(5), .numeric(.i64Sub),
+    ]
+    let module = makeModule([("f", FunctionType(parameters: [.i32], results: [.i64]), [], body)])
+    #expect(try translatedCode(module).contains { $0.op == .i32AddImmBrIfNeImm })
+    let f = try Instance(module: module, store: Store()).exportedFunction("f")
+    // The loop ends with i = 0; the i64 subtraction 0 - 5 (also an add of -5) wraps.
+    #expect(try f(.i32(7)) == [.i64(UInt64(bitPattern: -5))])
+}
