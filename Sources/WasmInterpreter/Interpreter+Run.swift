@@ -35,9 +35,8 @@ enum Interpreter {
                 let i = pc
                 switch i.op {
                 case .unreachable:
-                    throw Trap.make(.unreachable)
-                case .trap:
-                    throw Trap.outOfBoundsMemory()
+                    // x = 1: a load or store whose offset alone is out of range.
+                    throw i.x == 0 ? Trap.make(.unreachable) : Trap.outOfBoundsMemory()
                 case .fuel:
                     if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
                     exec.pointee.fuel &-= 1
@@ -176,10 +175,10 @@ enum Interpreter {
                 case .memoryFill:
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
-                case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
+                case .instanceOperation:
                     try instanceOperation(i.pointee, fp, context)
                     pc += 1
-                case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
+                case .tableOperation:
                     try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
@@ -796,10 +795,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(Int32(bitPattern: x)))
                     pc += 1
-                case .i64ExtendI32U:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64(x)
-                    pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
@@ -839,22 +834,6 @@ enum Interpreter {
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = Numerics.bits(Double(x))
-                    pc += 1
-                case .i32ReinterpretF32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .i64ReinterpretF64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f32ReinterpretI32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f64ReinterpretI64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
                     pc += 1
                 case .i32Extend8S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -896,26 +875,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i32GtSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) > Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32GtUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i32LeSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) <= Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32LeUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i32GeSImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
@@ -946,26 +905,6 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i64GtSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) > Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64GtUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i64LeSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) <= Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64LeUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i64GeSImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
@@ -980,11 +919,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64(x &+ y)
-                    pc += 1
-                case .i32SubImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64(x &- y)
                     pc += 1
                 case .i32MulImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -1046,20 +980,10 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64((x &<< y) | (x &>> (0 &- y)))
                     pc += 1
-                case .i32RotrImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64((x &>> y) | (x &<< (0 &- y)))
-                    pc += 1
                 case .i64AddImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = x &+ y
-                    pc += 1
-                case .i64SubImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = x &- y
                     pc += 1
                 case .i64MulImm:
                     let x = fp[Int(i.b)]
@@ -1120,11 +1044,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = (x &<< y) | (x &>> (0 &- y))
-                    pc += 1
-                case .i64RotrImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
                     pc += 1
                 case .i32AddImmBrIfEq:
                     let r =
@@ -1420,9 +1339,8 @@ enum Interpreter {
                 let i = pc
                 switch i.op {
                 case .unreachable:
-                    throw Trap.make(.unreachable)
-                case .trap:
-                    throw Trap.outOfBoundsMemory()
+                    // x = 1: a load or store whose offset alone is out of range.
+                    throw i.x == 0 ? Trap.make(.unreachable) : Trap.outOfBoundsMemory()
                 case .fuel:
                     if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
                     exec.pointee.fuel &-= 1
@@ -1561,10 +1479,10 @@ enum Interpreter {
                 case .memoryFill:
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
-                case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
+                case .instanceOperation:
                     try instanceOperation(i.pointee, fp, context)
                     pc += 1
-                case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
+                case .tableOperation:
                     try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
@@ -2181,10 +2099,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(Int32(bitPattern: x)))
                     pc += 1
-                case .i64ExtendI32U:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64(x)
-                    pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
@@ -2224,22 +2138,6 @@ enum Interpreter {
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = Numerics.bits(Double(x))
-                    pc += 1
-                case .i32ReinterpretF32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .i64ReinterpretF64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f32ReinterpretI32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f64ReinterpretI64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
                     pc += 1
                 case .i32Extend8S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -2281,26 +2179,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i32GtSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) > Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32GtUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i32LeSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) <= Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32LeUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i32GeSImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
@@ -2331,26 +2209,6 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i64GtSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) > Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64GtUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i64LeSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) <= Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64LeUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i64GeSImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
@@ -2365,11 +2223,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64(x &+ y)
-                    pc += 1
-                case .i32SubImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64(x &- y)
                     pc += 1
                 case .i32MulImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -2431,20 +2284,10 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64((x &<< y) | (x &>> (0 &- y)))
                     pc += 1
-                case .i32RotrImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64((x &>> y) | (x &<< (0 &- y)))
-                    pc += 1
                 case .i64AddImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = x &+ y
-                    pc += 1
-                case .i64SubImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = x &- y
                     pc += 1
                 case .i64MulImm:
                     let x = fp[Int(i.b)]
@@ -2505,11 +2348,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = (x &<< y) | (x &>> (0 &- y))
-                    pc += 1
-                case .i64RotrImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
                     pc += 1
                 case .i32AddImmBrIfEq:
                     let r =
