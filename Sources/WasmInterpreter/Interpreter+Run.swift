@@ -32,12 +32,15 @@ enum Interpreter {
         // interpreter benchmark). `continue` restarts at the first copy.
         while true {
             do {
-                let i = pc.pointee
+                let i = pc
                 switch i.op {
                 case .unreachable:
-                    throw Trap.make(.unreachable)
-                case .trap:
-                    throw Trap.outOfBoundsMemory()
+                    // x = 1: a load or store whose offset alone is out of range.
+                    throw i.x == 0 ? Trap.make(.unreachable) : Trap.outOfBoundsMemory()
+                case .fuel:
+                    if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
+                    exec.pointee.fuel &-= 1
+                    pc += 1
                 case .br:
                     pc += Int(Int64(bitPattern: i.imm))
                 case .brIf:
@@ -66,15 +69,12 @@ enum Interpreter {
                     UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee =
                         fp[Int(i.b)]
                     pc += 1
-                case .ret, .ret1:
-                    if i.op == .ret1 {
-                        fp[0] = fp[Int(i.b)]
-                    } else {
-                        let src = fp + Int(i.b)
-                        for k in 0..<Int(i.c) { fp[k] = src[k] }
-                    }
+                // Returns, direct and indirect calls each get their own case
+                // (not one case that tests the opcode again).
+                case .ret1:
+                    fp[0] = fp[Int(i.b)]
                     if frameCount == baseFrame { return }
-                    frameCount -= 1
+                    frameCount &-= 1
                     let frame = frames[frameCount]
                     pc = frame.pc
                     fp = frame.fp
@@ -85,14 +85,24 @@ enum Interpreter {
                     // The callee may have grown the memory.
                     memory = memoryState.pointee.base
                     memorySize = memoryState.pointee.byteCount
-                case .call, .callIndirect:
-                    let callee: UnsafeMutablePointer<FunctionEntry>
-                    if i.op == .call {
-                        callee =
-                            UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                    } else {
-                        callee = try indirectCallee(i, fp)
+                case .ret:
+                    let src = fp + Int(i.b)
+                    for k in 0..<Int(i.c) { fp[k] = src[k] }
+                    if frameCount == baseFrame { return }
+                    frameCount &-= 1
+                    let frame = frames[frameCount]
+                    pc = frame.pc
+                    fp = frame.fp
+                    if frame.context != context {
+                        context = frame.context
+                        memoryState = context.pointee.memory
                     }
+                    // The callee may have grown the memory.
+                    memory = memoryState.pointee.base
+                    memorySize = memoryState.pointee.byteCount
+                case .call:
+                    let callee = UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm))
+                        .unsafelyUnwrapped
                     let newFp = fp + Int(i.b)
                     if callee.pointee.hostIndex >= 0 {
                         try callHost(exec, callee, newFp, context, frameCount)
@@ -106,7 +116,37 @@ enum Interpreter {
                         throw Trap.make(.callStackExhausted)
                     }
                     frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
-                    frameCount += 1
+                    frameCount &+= 1
+                    let locals = newFp + callee.pointee.parameterCount
+                    var k = 0
+                    while k < callee.pointee.localCount {
+                        locals[k] = 0
+                        k &+= 1
+                    }
+                    fp = newFp
+                    pc = callee.pointee.code.unsafelyUnwrapped
+                    if callee.pointee.context != context {
+                        context = callee.pointee.context
+                        memoryState = context.pointee.memory
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                    }
+                case .callIndirect:
+                    let callee = try indirectCallee(i.pointee, fp)
+                    let newFp = fp + Int(i.b)
+                    if callee.pointee.hostIndex >= 0 {
+                        try callHost(exec, callee, newFp, context, frameCount)
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                        pc += 1
+                        continue
+                    }
+                    if callee.pointee.code == nil { try translate(callee) }
+                    if frameCount >= frameLimit || newFp + callee.pointee.frameSize > stackEnd {
+                        throw Trap.make(.callStackExhausted)
+                    }
+                    frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
+                    frameCount &+= 1
                     let locals = newFp + callee.pointee.parameterCount
                     var k = 0
                     while k < callee.pointee.localCount {
@@ -135,14 +175,14 @@ enum Interpreter {
                 case .memoryFill:
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
-                case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
-                    try instanceOperation(i, fp, context)
+                case .instanceOperation:
+                    try instanceOperation(i.pointee, fp, context)
                     pc += 1
-                case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
-                    try tableOperation(i, fp)
+                case .tableOperation:
+                    try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
-                    try atomic(i, fp, memoryState)
+                    try atomic(i.pointee, fp, memoryState)
                     pc += 1
                 case .brIfI32LtS:
                     let taken =
@@ -572,53 +612,53 @@ enum Interpreter {
                     pc += 1
                 case .f32Ceil:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .up)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
                     pc += 1
                 case .f32Floor:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .down)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
                     pc += 1
                 case .f32Trunc:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .towardZero)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
                     pc += 1
                 case .f32Nearest:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .toNearestOrEven)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
                     pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((x.squareRoot()).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
                     pc += 1
                 case .f32Add:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x + y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x + y))
                     pc += 1
                 case .f32Sub:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x - y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x - y))
                     pc += 1
                 case .f32Mul:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x * y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x * y))
                     pc += 1
                 case .f32Div:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x / y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x / y))
                     pc += 1
                 case .f32Min:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.min(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.min(x, y)))
                     pc += 1
                 case .f32Max:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.max(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.max(x, y)))
                     pc += 1
                 case .f64Abs:
                     let x = fp[Int(i.b)]
@@ -635,53 +675,53 @@ enum Interpreter {
                     pc += 1
                 case .f64Ceil:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .up)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
                     pc += 1
                 case .f64Floor:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .down)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
                     pc += 1
                 case .f64Trunc:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .towardZero)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
                     pc += 1
                 case .f64Nearest:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .toNearestOrEven)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (x.squareRoot()).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x.squareRoot())
                     pc += 1
                 case .f64Add:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x + y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x + y)
                     pc += 1
                 case .f64Sub:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x - y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x - y)
                     pc += 1
                 case .f64Mul:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x * y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x * y)
                     pc += 1
                 case .f64Div:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x / y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x / y)
                     pc += 1
                 case .f64Min:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.min(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.min(x, y))
                     pc += 1
                 case .f64Max:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.max(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.max(x, y))
                     pc += 1
                 case .i32WrapI64:
                     let x = fp[Int(i.b)]
@@ -755,65 +795,45 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(Int32(bitPattern: x)))
                     pc += 1
-                case .i64ExtendI32U:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64(x)
-                    pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(Int32(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f32ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(Int64(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int64(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(Int32(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int32(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f64ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(Int64(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int64(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f32DemoteF64:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = (Double(x)).bitPattern
-                    pc += 1
-                case .i32ReinterpretF32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .i64ReinterpretF64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f32ReinterpretI32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f64ReinterpretI64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .i32Extend8S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -855,26 +875,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i32GtSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) > Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32GtUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i32LeSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) <= Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32LeUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i32GeSImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
@@ -905,26 +905,6 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i64GtSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) > Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64GtUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i64LeSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) <= Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64LeUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i64GeSImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
@@ -939,11 +919,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64(x &+ y)
-                    pc += 1
-                case .i32SubImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64(x &- y)
                     pc += 1
                 case .i32MulImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -1005,20 +980,10 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64((x &<< y) | (x &>> (0 &- y)))
                     pc += 1
-                case .i32RotrImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64((x &>> y) | (x &<< (0 &- y)))
-                    pc += 1
                 case .i64AddImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = x &+ y
-                    pc += 1
-                case .i64SubImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = x &- y
                     pc += 1
                 case .i64MulImm:
                     let x = fp[Int(i.b)]
@@ -1080,182 +1045,306 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = (x &<< y) | (x &>> (0 &- y))
                     pc += 1
-                case .i64RotrImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
-                    pc += 1
+                case .i32AddImmBrIfEq:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNe:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) > Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r > y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) <= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r <= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfEqImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNeImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
                 case .i32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .f32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .f64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .i32Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load32S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: Int32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: Int32.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load32U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store32:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 // END GENERATED CASES
                 }
             }
             do {
-                let i = pc.pointee
+                let i = pc
                 switch i.op {
                 case .unreachable:
-                    throw Trap.make(.unreachable)
-                case .trap:
-                    throw Trap.outOfBoundsMemory()
+                    // x = 1: a load or store whose offset alone is out of range.
+                    throw i.x == 0 ? Trap.make(.unreachable) : Trap.outOfBoundsMemory()
+                case .fuel:
+                    if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
+                    exec.pointee.fuel &-= 1
+                    pc += 1
                 case .br:
                     pc += Int(Int64(bitPattern: i.imm))
                 case .brIf:
@@ -1284,15 +1373,12 @@ enum Interpreter {
                     UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee =
                         fp[Int(i.b)]
                     pc += 1
-                case .ret, .ret1:
-                    if i.op == .ret1 {
-                        fp[0] = fp[Int(i.b)]
-                    } else {
-                        let src = fp + Int(i.b)
-                        for k in 0..<Int(i.c) { fp[k] = src[k] }
-                    }
+                // Returns, direct and indirect calls each get their own case
+                // (not one case that tests the opcode again).
+                case .ret1:
+                    fp[0] = fp[Int(i.b)]
                     if frameCount == baseFrame { return }
-                    frameCount -= 1
+                    frameCount &-= 1
                     let frame = frames[frameCount]
                     pc = frame.pc
                     fp = frame.fp
@@ -1303,14 +1389,24 @@ enum Interpreter {
                     // The callee may have grown the memory.
                     memory = memoryState.pointee.base
                     memorySize = memoryState.pointee.byteCount
-                case .call, .callIndirect:
-                    let callee: UnsafeMutablePointer<FunctionEntry>
-                    if i.op == .call {
-                        callee =
-                            UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                    } else {
-                        callee = try indirectCallee(i, fp)
+                case .ret:
+                    let src = fp + Int(i.b)
+                    for k in 0..<Int(i.c) { fp[k] = src[k] }
+                    if frameCount == baseFrame { return }
+                    frameCount &-= 1
+                    let frame = frames[frameCount]
+                    pc = frame.pc
+                    fp = frame.fp
+                    if frame.context != context {
+                        context = frame.context
+                        memoryState = context.pointee.memory
                     }
+                    // The callee may have grown the memory.
+                    memory = memoryState.pointee.base
+                    memorySize = memoryState.pointee.byteCount
+                case .call:
+                    let callee = UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm))
+                        .unsafelyUnwrapped
                     let newFp = fp + Int(i.b)
                     if callee.pointee.hostIndex >= 0 {
                         try callHost(exec, callee, newFp, context, frameCount)
@@ -1324,7 +1420,37 @@ enum Interpreter {
                         throw Trap.make(.callStackExhausted)
                     }
                     frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
-                    frameCount += 1
+                    frameCount &+= 1
+                    let locals = newFp + callee.pointee.parameterCount
+                    var k = 0
+                    while k < callee.pointee.localCount {
+                        locals[k] = 0
+                        k &+= 1
+                    }
+                    fp = newFp
+                    pc = callee.pointee.code.unsafelyUnwrapped
+                    if callee.pointee.context != context {
+                        context = callee.pointee.context
+                        memoryState = context.pointee.memory
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                    }
+                case .callIndirect:
+                    let callee = try indirectCallee(i.pointee, fp)
+                    let newFp = fp + Int(i.b)
+                    if callee.pointee.hostIndex >= 0 {
+                        try callHost(exec, callee, newFp, context, frameCount)
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                        pc += 1
+                        continue
+                    }
+                    if callee.pointee.code == nil { try translate(callee) }
+                    if frameCount >= frameLimit || newFp + callee.pointee.frameSize > stackEnd {
+                        throw Trap.make(.callStackExhausted)
+                    }
+                    frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
+                    frameCount &+= 1
                     let locals = newFp + callee.pointee.parameterCount
                     var k = 0
                     while k < callee.pointee.localCount {
@@ -1353,14 +1479,14 @@ enum Interpreter {
                 case .memoryFill:
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
-                case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
-                    try instanceOperation(i, fp, context)
+                case .instanceOperation:
+                    try instanceOperation(i.pointee, fp, context)
                     pc += 1
-                case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
-                    try tableOperation(i, fp)
+                case .tableOperation:
+                    try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
-                    try atomic(i, fp, memoryState)
+                    try atomic(i.pointee, fp, memoryState)
                     pc += 1
                 case .brIfI32LtS:
                     let taken =
@@ -1790,53 +1916,53 @@ enum Interpreter {
                     pc += 1
                 case .f32Ceil:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .up)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
                     pc += 1
                 case .f32Floor:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .down)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
                     pc += 1
                 case .f32Trunc:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .towardZero)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
                     pc += 1
                 case .f32Nearest:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((Numerics.round(x, .toNearestOrEven)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
                     pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64((x.squareRoot()).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
                     pc += 1
                 case .f32Add:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x + y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x + y))
                     pc += 1
                 case .f32Sub:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x - y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x - y))
                     pc += 1
                 case .f32Mul:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x * y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x * y))
                     pc += 1
                 case .f32Div:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((x / y).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(x / y))
                     pc += 1
                 case .f32Min:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.min(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.min(x, y)))
                     pc += 1
                 case .f32Max:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     let y = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    fp[Int(i.a)] = UInt64((Numerics.max(x, y)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.max(x, y)))
                     pc += 1
                 case .f64Abs:
                     let x = fp[Int(i.b)]
@@ -1853,53 +1979,53 @@ enum Interpreter {
                     pc += 1
                 case .f64Ceil:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .up)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
                     pc += 1
                 case .f64Floor:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .down)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
                     pc += 1
                 case .f64Trunc:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .towardZero)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
                     pc += 1
                 case .f64Nearest:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Numerics.round(x, .toNearestOrEven)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = (x.squareRoot()).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x.squareRoot())
                     pc += 1
                 case .f64Add:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x + y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x + y)
                     pc += 1
                 case .f64Sub:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x - y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x - y)
                     pc += 1
                 case .f64Mul:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x * y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x * y)
                     pc += 1
                 case .f64Div:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (x / y).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(x / y)
                     pc += 1
                 case .f64Min:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.min(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.min(x, y))
                     pc += 1
                 case .f64Max:
                     let x = Double(bitPattern: fp[Int(i.b)])
                     let y = Double(bitPattern: fp[Int(i.c)])
-                    fp[Int(i.a)] = (Numerics.max(x, y)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Numerics.max(x, y))
                     pc += 1
                 case .i32WrapI64:
                     let x = fp[Int(i.b)]
@@ -1973,65 +2099,45 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(Int32(bitPattern: x)))
                     pc += 1
-                case .i64ExtendI32U:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64(x)
-                    pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(Int32(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f32ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(Int64(bitPattern: x))).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int64(bitPattern: x))))
                     pc += 1
                 case .f32ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(Int32(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int32(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI32U:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f64ConvertI64S:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(Int64(bitPattern: x))).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(Int64(bitPattern: x)))
                     pc += 1
                 case .f64ConvertI64U:
                     let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = (Double(x)).bitPattern
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .f32DemoteF64:
                     let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64((Float(x)).bitPattern)
+                    fp[Int(i.a)] = UInt64(Numerics.bits(Float(x)))
                     pc += 1
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = (Double(x)).bitPattern
-                    pc += 1
-                case .i32ReinterpretF32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .i64ReinterpretF64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f32ReinterpretI32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f64ReinterpretI64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
+                    fp[Int(i.a)] = Numerics.bits(Double(x))
                     pc += 1
                 case .i32Extend8S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -2073,26 +2179,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i32GtSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) > Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32GtUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i32LeSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) <= Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32LeUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i32GeSImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
@@ -2123,26 +2209,6 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i64GtSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) > Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64GtUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i64LeSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) <= Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64LeUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i64GeSImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
@@ -2157,11 +2223,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64(x &+ y)
-                    pc += 1
-                case .i32SubImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64(x &- y)
                     pc += 1
                 case .i32MulImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -2223,20 +2284,10 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64((x &<< y) | (x &>> (0 &- y)))
                     pc += 1
-                case .i32RotrImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64((x &>> y) | (x &<< (0 &- y)))
-                    pc += 1
                 case .i64AddImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = x &+ y
-                    pc += 1
-                case .i64SubImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = x &- y
                     pc += 1
                 case .i64MulImm:
                     let x = fp[Int(i.b)]
@@ -2298,171 +2349,292 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = (x &<< y) | (x &>> (0 &- y))
                     pc += 1
-                case .i64RotrImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
-                    pc += 1
+                case .i32AddImmBrIfEq:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNe:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) > Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGtU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r > y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) <= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r <= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeS:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeU:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfEqImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r == y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfNeImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r != y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) < Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfLtUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r < y ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeSImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += Int32(bitPattern: r) >= Int32(bitPattern: y) ? Int(Int64(bitPattern: i.imm)) : 1
+                case .i32AddImmBrIfGeUImm:
+                    let r =
+                        UInt32(truncatingIfNeeded: fp[Int(i.b)])
+                        &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))
+                    fp[Int(i.a)] = UInt64(r)
+                    let y = i.c
+                    pc += r >= y ? Int(Int64(bitPattern: i.imm)) : 1
                 case .i32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .f32Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .f64Load:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 8)).loadUnaligned(as: UInt64.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).loadUnaligned(
+                        as: UInt64.self)
                     fp[Int(i.a)] = v
                     pc += 1
                 case .i32Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(UInt32(bitPattern: Int32(v)))
                     pc += 1
                 case .i32Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load8S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: Int8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: Int8.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load8U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 1)).loadUnaligned(as: UInt8.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).loadUnaligned(
+                        as: UInt8.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load16S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: Int16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: Int16.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load16U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 2)).loadUnaligned(as: UInt16.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).loadUnaligned(
+                        as: UInt16.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i64Load32S:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: Int32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: Int32.self)
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(v))
                     pc += 1
                 case .i64Load32U:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let v = (memory + Int(end &- 4)).loadUnaligned(as: UInt32.self)
+                    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).loadUnaligned(
+                        as: UInt32.self)
                     fp[Int(i.a)] = UInt64(v)
                     pc += 1
                 case .i32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f32Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .f64Store:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 8)).storeBytes(
-                        of: UInt64(truncatingIfNeeded: fp[Int(i.c)]), as: UInt64.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))).store(
+                        UInt64(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i32Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store8:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 1)).storeBytes(
-                        of: UInt8(truncatingIfNeeded: fp[Int(i.c)]), as: UInt8.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 1))).store(
+                        UInt8(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store16:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 2)).storeBytes(
-                        of: UInt16(truncatingIfNeeded: fp[Int(i.c)]), as: UInt16.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 2))).store(
+                        UInt16(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 case .i64Store32:
                     let address = fp[Int(i.b)]
                     let end = address &+ i.imm
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    (memory + Int(end &- 4)).storeBytes(
-                        of: UInt32(truncatingIfNeeded: fp[Int(i.c)]), as: UInt32.self)
+                    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
+                        UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 // END GENERATED CASES
                 }

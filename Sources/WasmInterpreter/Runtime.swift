@@ -87,5 +87,21 @@ struct ExecutionState {
     /// Wasm -> host -> Wasm -> ... recursion uses the host stack, so it is bounded too.
     var hostDepth: Int = 0
     var hostDepthLimit: Int = 1000
+    /// Fuel left for metered code (see ``Store/fuel``); `Int64.max` when unlimited.
+    var fuel: Int64 = .max
+    /// Whether ``fuel`` is a limit the embedder set (rather than unlimited).
+    var fuelIsLimited = false
     var store: Unmanaged<Store>
+}
+
+// Field access through the code pointer: the interpreter loop reads only the
+// fields an opcode uses, after dispatching on `op`, instead of copying the
+// whole instruction into registers before the jump.
+extension UnsafeMutablePointer where Pointee == Inst {
+    @inline(__always) var op: Op { pointee.op }
+    @inline(__always) var x: UInt16 { pointee.x }
+    @inline(__always) var a: UInt32 { pointee.a }
+    @inline(__always) var b: UInt32 { pointee.b }
+    @inline(__always) var c: UInt32 { pointee.c }
+    @inline(__always) var imm: UInt64 { pointee.imm }
 }

@@ -25,13 +25,20 @@ public final class Store {
         /// How deeply host functions called from Wasm may nest (each nesting
         /// level uses the host's stack); deeper re-entry traps with `call stack exhausted`.
         public var maximumHostReentry: Int
+        /// Whether Wasm code in the store counts ``Store/fuel``, so that an
+        /// embedder can bound a runaway loop. Metered code checks the fuel
+        /// at every function entry and loop iteration; unmetered code (the
+        /// default) has no such check and runs at full speed.
+        public var fuelMetering: Bool
 
-        /// Creates a configuration; the defaults allow 100,000 nested calls and a 4 GiB memory.
+        /// Creates a configuration; the defaults allow 100,000 nested calls and a 4 GiB memory,
+        /// without fuel metering.
         public init(
             maximumCallDepth: Int = 100_000, valueStackSlots: Int = 4 << 20,
             maximumMemoryPages: UInt64 = 65536, maximumTableElements: UInt64 = 10_000_000,
-            maximumHostReentry: Int = 1000
+            maximumHostReentry: Int = 1000, fuelMetering: Bool = false
         ) {
+            self.fuelMetering = fuelMetering
             self.maximumHostReentry = maximumHostReentry
             self.maximumCallDepth = maximumCallDepth
             self.valueStackSlots = valueStackSlots
@@ -84,6 +91,29 @@ public final class Store {
         exec.pointee.frames.deallocate()
         exec.deallocate()
         hostContext.deallocate()
+    }
+
+    /// The fuel left for Wasm code in a store created with
+    /// ``Configuration/fuelMetering``: entering a Wasm function body and
+    /// starting each loop iteration (the first one too) use one unit each.
+    /// When a unit is needed and none is left, the running call traps with
+    /// ``Trap/Reason/fuelExhausted``; the store stays usable, so an embedder
+    /// can add fuel and call again.
+    ///
+    /// `nil` (the initial value) means unlimited. In a store without fuel
+    /// metering, code is not metered and the value has no effect.
+    ///
+    /// ```swift
+    /// let store = Store(configuration: .init(fuelMetering: true))
+    /// store.fuel = 1_000_000
+    /// do { try run(store) } catch let trap as Trap where trap.reason == .fuelExhausted { ... }
+    /// ```
+    public var fuel: UInt64? {
+        get { exec.pointee.fuelIsLimited ? UInt64(max(exec.pointee.fuel, 0)) : nil }
+        set {
+            exec.pointee.fuelIsLimited = newValue != nil
+            exec.pointee.fuel = newValue.map { Int64(clamping: $0) } ?? .max
+        }
     }
 
     /// The store-wide identity of a function type (equal types share it).

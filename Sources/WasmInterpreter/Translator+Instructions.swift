@@ -4,6 +4,10 @@ extension Translator {
     /// Translates one body; `resultCount` is the function's number of results.
     mutating func translate(_ body: [Instruction], resultCount: Int) throws(TranslationError) -> [Inst] {
         controls.append(Control(kind: .function, height: 0, parameters: 0, results: resultCount))
+        // Fuel: one unit per function entry and per loop iteration (every
+        // back edge targets the loop's first instruction, and the check is
+        // not straight-line code, so loop rotation leaves such loops alone).
+        if metered { emit(Inst(op: .fuel)) }
         for instruction in body {
             if controls.isEmpty { break }
             if dead {
@@ -79,6 +83,8 @@ extension Translator {
         case .loop(let type):
             enterBlock(.loop, type)
             controls[controls.count - 1].loopStart = code.count
+            bindLabel()
+            if metered { emit(Inst(op: .fuel)) }
             lastResult = -1
         case .if(let type):
             let cond = pop()
@@ -145,38 +151,47 @@ extension Translator {
         case .tableGet(let t):
             guard let table = table(t) else { return }
             let index = pop()
-            emitResult(Inst(op: .tableGet, a: push(), b: index, imm: table))
+            emitResult(
+                Inst(op: .tableOperation, x: SlowOp.tableGet.rawValue, a: push(), b: index, imm: table))
         case .tableSet(let t):
             guard let table = table(t) else { return }
             let value = pop()
             let index = pop()
-            emit(Inst(op: .tableSet, b: index, c: value, imm: table))
+            emit(Inst(op: .tableOperation, x: SlowOp.tableSet.rawValue, b: index, c: value, imm: table))
         case .tableSize(let t):
             guard let table = table(t) else { return }
-            emitResult(Inst(op: .tableSize, a: push(), imm: table))
+            emitResult(Inst(op: .tableOperation, x: SlowOp.tableSize.rawValue, a: push(), imm: table))
         case .tableGrow(let t):
             guard let table = table(t) else { return }
             let n = pop()
             let value = pop()
-            emitResult(Inst(op: .tableGrow, a: push(), b: value, c: n, imm: table))
+            emitResult(
+                Inst(op: .tableOperation, x: SlowOp.tableGrow.rawValue, a: push(), b: value, c: n, imm: table)
+            )
         case .tableFill(let t):
             guard let table = table(t) else { return }
-            emit(Inst(op: .tableFill, b: operands(3), imm: table))
+            emit(Inst(op: .tableOperation, x: SlowOp.tableFill.rawValue, b: operands(3), imm: table))
         case .tableCopy(let destination, let source):
             guard table(destination) != nil, table(source) != nil else { return }
-            emit(Inst(op: .tableCopy, b: operands(3), c: destination, imm: UInt64(source)))
+            emit(
+                Inst(
+                    op: .instanceOperation, x: SlowOp.tableCopy.rawValue, b: operands(3), c: destination,
+                    imm: UInt64(source)))
         case .tableInit(let element, let t):
             guard table(t) != nil, Int(element) < module.elements.count else {
                 return fail("unknown element segment")
             }
-            emit(Inst(op: .tableInit, b: operands(3), c: t, imm: UInt64(element)))
+            emit(
+                Inst(
+                    op: .instanceOperation, x: SlowOp.tableInit.rawValue, b: operands(3), c: t,
+                    imm: UInt64(element)))
         case .elemDrop(let element):
-            emit(Inst(op: .elemDrop, imm: UInt64(element)))
+            emit(Inst(op: .instanceOperation, x: SlowOp.elemDrop.rawValue, imm: UInt64(element)))
         case .load(let op, let memarg):
             let address = pop()
             let (end, overflow) = memarg.offset.addingReportingOverflow(UInt64(op.byteWidth))
             if overflow {
-                emit(Inst(op: .trap, x: 0))
+                emit(Inst(op: .unreachable, x: 1))
                 push()
             } else {
                 emitResult(Inst(op: Op(op), a: push(), b: address, imm: end))
@@ -185,7 +200,7 @@ extension Translator {
             let value = pop()
             let address = pop()
             let (end, overflow) = memarg.offset.addingReportingOverflow(UInt64(op.byteWidth))
-            emit(overflow ? Inst(op: .trap, x: 0) : Inst(op: Op(op), b: address, c: value, imm: end))
+            emit(overflow ? Inst(op: .unreachable, x: 1) : Inst(op: Op(op), b: address, c: value, imm: end))
         case .memorySize:
             emitResult(Inst(op: .memorySize, a: push()))
         case .memoryGrow:
@@ -193,9 +208,11 @@ extension Translator {
             emitResult(Inst(op: .memoryGrow, a: push(), b: delta))
         case .memoryInit(let data, _):
             guard Int(data) < module.data.count else { return fail("unknown data segment") }
-            emit(Inst(op: .memoryInit, b: operands(3), imm: UInt64(data)))
+            emit(
+                Inst(op: .instanceOperation, x: SlowOp.memoryInit.rawValue, b: operands(3), imm: UInt64(data))
+            )
         case .dataDrop(let data):
-            emit(Inst(op: .dataDrop, imm: UInt64(data)))
+            emit(Inst(op: .instanceOperation, x: SlowOp.dataDrop.rawValue, imm: UInt64(data)))
         case .memoryCopy:
             emit(Inst(op: .memoryCopy, b: operands(3)))
         case .memoryFill:
@@ -297,10 +314,10 @@ extension Translator {
             return
         }
         let y = pop()
-        let immediateOp = Translator.immediateForm(of: op)
-        let k = immediateOp == nil ? nil : takeConstant(y)
+        let immediate = peekConstant(y).flatMap { Translator.immediateForm(of: op, $0) }
+        if immediate != nil { _ = takeConstant(y) }
         let x = pop()
-        if let immediateOp, let k {
+        if let (immediateOp, k) = immediate {
             emitResult(Inst(op: immediateOp, a: push(), b: x, imm: k))
             return
         }

@@ -41,11 +41,18 @@ struct Translator {
     var dead = false
     var deadDepth = 0
     var failure: String?
+    /// The most recent code position that a branch targets (or may target):
+    /// an instruction emitted there must stay there, so it is not fused
+    /// into its predecessor.
+    var boundLabel = 0
+    /// Whether to emit ``Op/fuel`` checks (the store meters fuel).
+    let metered: Bool
 
     init(storage: InstanceStorage, localCount: Int) {
         self.storage = storage
         self.module = storage.module
         self.localCount = localCount
+        self.metered = storage.store.configuration.fuelMetering
     }
 
     // MARK: Stack bookkeeping
@@ -70,10 +77,17 @@ struct Translator {
 
     @discardableResult
     mutating func emit(_ inst: Inst) -> Int {
-        code.append(inst)
+        if let fused = fuseIncrement(into: inst) {
+            code[code.count - 1] = fused
+        } else {
+            code.append(inst)
+        }
         lastResult = -1
         return code.count - 1
     }
+
+    /// Marks the current position as a branch target.
+    mutating func bindLabel() { boundLabel = code.count }
 
     /// Emits an instruction whose `a` is the fresh top-of-stack result slot.
     mutating func emitResult(_ inst: Inst) {
@@ -101,14 +115,20 @@ struct Translator {
         for p in (stack.count - n)..<stack.count { materialize(p) }
     }
 
-    /// Removes a `const` that produced `slot` just now and returns its value.
-    mutating func takeConstant(_ slot: UInt32) -> UInt64? {
+    /// The value of a `const` that produced `slot` just now, if it did.
+    func peekConstant(_ slot: UInt32) -> UInt64? {
         guard lastResult == code.count - 1, let last = code.last, last.op == .const, last.a == slot,
             slot == home(stack.count)
         else { return nil }
+        return last.imm
+    }
+
+    /// Removes a `const` that produced `slot` just now and returns its value.
+    mutating func takeConstant(_ slot: UInt32) -> UInt64? {
+        guard let value = peekConstant(slot) else { return nil }
         code.removeLast()
         lastResult = -1
-        return last.imm
+        return value
     }
 
     /// Removes a comparison that produced `slot` just now and returns it.
@@ -123,7 +143,10 @@ struct Translator {
 
     func offset(from index: Int, to target: Int) -> UInt64 { UInt64(bitPattern: Int64(target - index)) }
 
-    mutating func patch(_ index: Int) { code[index].imm = offset(from: index, to: code.count) }
+    mutating func patch(_ index: Int) {
+        code[index].imm = offset(from: index, to: code.count)
+        bindLabel()
+    }
 
     // MARK: Blocks
 
@@ -191,25 +214,91 @@ struct Translator {
         emitBranch(Inst(op: .br), to: index)
     }
 
-    /// Loop rotation: a back edge to a loop that starts with a conditional
-    /// branch `if C goto T` becomes `if !C goto start+1; goto T`, so each
-    /// iteration dispatches one branch instead of two.
+    /// Loop rotation: a back edge to a loop whose header is a few
+    /// straight-line instructions H followed by a conditional branch
+    /// `if C goto T` becomes `H; if !C goto (after the header); goto T`, so
+    /// each iteration dispatches one branch instead of two. The copy of H is
+    /// the same computation the jump to the header would run; nothing after
+    /// the header changes.
     mutating func rotateLoop(_ start: Int) -> Bool {
-        guard start < code.count, let inverted = Translator.inverted(code[start].op),
-            !controls.contains(where: { $0.elseFixup == start })
+        var k = start
+        while k < code.count, k - start < Translator.maximumRotatedHeader, code[k].op.isStraightLine {
+            k += 1
+        }
+        guard k < code.count, let inverted = Translator.inverted(code[k].op),
+            !controls.contains(where: { $0.elseFixup == k })
         else { return false }
-        var inst = code[start]
+        for j in start..<k { emit(code[j]) }
+        var inst = code[k]
         inst.op = inverted
-        let k = emit(inst)
-        code[k].imm = offset(from: k, to: start + 1)
-        if let ci = controls.indices.first(where: { controls[$0].fixups.contains(start) }) {
+        let b = emit(inst)
+        code[b].imm = offset(from: b, to: k + 1)
+        if let ci = controls.indices.first(where: { controls[$0].fixups.contains(k) }) {
             emitBranch(Inst(op: .br), to: ci)
         } else {
-            let target = start + Int(Int64(bitPattern: code[start].imm))
-            let b = emit(Inst(op: .br))
-            code[b].imm = offset(from: b, to: target)
+            let target = k + Int(Int64(bitPattern: code[k].imm))
+            let j = emit(Inst(op: .br))
+            code[j].imm = offset(from: j, to: target)
         }
         return true
+    }
+
+    /// The most straight-line instructions ``rotateLoop(_:)`` copies.
+    static let maximumRotatedHeader = 4
+
+    /// Fuses `r = x + k` (the last instruction) with a conditional branch on
+    /// `r` that follows it, when no branch targets the branch itself: the
+    /// back edge of a counted loop in one dispatch.
+    func fuseIncrement(into inst: Inst) -> Inst? {
+        guard code.count > boundLabel, let add = code.last, add.op == .i32AddImm else { return nil }
+        // An i32 constant is stored zero-extended; the add only sees its low 32 bits.
+        let k = Int64(Int32(truncatingIfNeeded: add.imm))
+        guard k >= Int64(Int16.min), k <= Int64(Int16.max) else { return nil }
+        let (op, other): (Op, UInt32)
+        if inst.b == add.a, let fused = Translator.incrementBranch(inst.op) {
+            (op, other) = (fused, inst.c)
+        } else if inst.c == add.a, let fused = Translator.incrementBranchSwapped(inst.op) {
+            (op, other) = (fused, inst.b)
+        } else {
+            return nil
+        }
+        return Inst(op: op, x: UInt16(truncatingIfNeeded: k), a: add.a, b: add.b, c: other, imm: inst.imm)
+    }
+
+    /// The increment-and-branch form of a conditional branch on its `b`
+    /// operand (`brIf`/`brIfNot` compare with their `c`, which is 0).
+    static func incrementBranch(_ op: Op) -> Op? {
+        switch op {
+        case .brIf: .i32AddImmBrIfNeImm
+        case .brIfNot: .i32AddImmBrIfEqImm
+        case .brIfI32Eq: .i32AddImmBrIfEq
+        case .brIfI32Ne: .i32AddImmBrIfNe
+        case .brIfI32LtS: .i32AddImmBrIfLtS
+        case .brIfI32LtU: .i32AddImmBrIfLtU
+        case .brIfI32GeS: .i32AddImmBrIfGeS
+        case .brIfI32GeU: .i32AddImmBrIfGeU
+        case .brIfI32EqImm: .i32AddImmBrIfEqImm
+        case .brIfI32NeImm: .i32AddImmBrIfNeImm
+        case .brIfI32LtSImm: .i32AddImmBrIfLtSImm
+        case .brIfI32LtUImm: .i32AddImmBrIfLtUImm
+        case .brIfI32GeSImm: .i32AddImmBrIfGeSImm
+        case .brIfI32GeUImm: .i32AddImmBrIfGeUImm
+        default: nil
+        }
+    }
+
+    /// The increment-and-branch form of a conditional branch on its `c`
+    /// operand (`x < r` is `r > x`).
+    static func incrementBranchSwapped(_ op: Op) -> Op? {
+        switch op {
+        case .brIfI32Eq: .i32AddImmBrIfEq
+        case .brIfI32Ne: .i32AddImmBrIfNe
+        case .brIfI32LtS: .i32AddImmBrIfGtS
+        case .brIfI32LtU: .i32AddImmBrIfGtU
+        case .brIfI32GeS: .i32AddImmBrIfLeS
+        case .brIfI32GeU: .i32AddImmBrIfLeU
+        default: nil
+        }
     }
 
     /// The conditional branch taken exactly when `op` is not.
@@ -312,10 +401,15 @@ struct Translator {
         func reg(_ op: Op, swap: Bool) -> Inst {
             swap ? Inst(op: op, b: inst.c, c: inst.b) : Inst(op: op, b: inst.b, c: inst.c)
         }
+        // The i64 branch forms hold their constant as a sign-extended Int32.
+        func fits(_ v: UInt64) -> Bool {
+            let s = Int64(bitPattern: v)
+            return s >= Int64(Int32.min) && s <= Int64(Int32.max)
+        }
         func imm(_ op: Op) -> Inst? {
-            let v = Int64(bitPattern: inst.imm)
-            let isI64 = [.i64LtSImm, .i64LtUImm, .i64EqImm, .i64NeImm].contains(inst.op)
-            if isI64 && (v < Int64(Int32.min) || v > Int64(Int32.max)) { return nil }
+            let isI64 = [.i64LtSImm, .i64LtUImm, .i64EqImm, .i64NeImm, .i64GeSImm, .i64GeUImm].contains(
+                inst.op)
+            if isI64 && !fits(inst.imm) { return nil }
             return Inst(op: op, b: inst.b, c: UInt32(truncatingIfNeeded: inst.imm))
         }
         switch inst.op {
@@ -348,10 +442,36 @@ struct Translator {
         case .i64LtUImm: return imm(negated ? .brIfI64GeUImm : .brIfI64LtUImm)
         case .i64EqImm: return imm(negated ? .brIfI64NeImm : .brIfI64EqImm)
         case .i64NeImm: return imm(negated ? .brIfI64EqImm : .brIfI64NeImm)
+        case .i32GeSImm: return imm(negated ? .brIfI32LtSImm : .brIfI32GeSImm)
+        case .i32GeUImm: return imm(negated ? .brIfI32LtUImm : .brIfI32GeUImm)
+        case .i64GeSImm: return imm(negated ? .brIfI64LtSImm : .brIfI64GeSImm)
+        case .i64GeUImm: return imm(negated ? .brIfI64LtUImm : .brIfI64GeUImm)
         default: return nil
         }
     }
 
-    /// The immediate-operand form of a binary operator, if it has one.
-    static func immediateForm(of op: NumericOp) -> Op? { Op.immediateForm(op) }
+    /// The immediate-operand form of `x op k` and the constant it takes: a
+    /// direct form, or a rewrite (`x - k` is `x + (-k)`, also for the
+    /// increment-and-branch fusion; `rotr k` is `rotl -k`; `x > k` is
+    /// `x >= k + 1` and `x <= k` is `x < k + 1` unless k is the largest
+    /// value). i32 constants are kept zero-extended.
+    static func immediateForm(of op: NumericOp, _ k: UInt64) -> (Op, UInt64)? {
+        let k32 = UInt32(truncatingIfNeeded: k)
+        let s32 = Int32(bitPattern: k32)
+        switch op {
+        case .i32Sub: return (.i32AddImm, UInt64(0 &- k32))
+        case .i64Sub: return (.i64AddImm, 0 &- k)
+        case .i32Rotr: return (.i32RotlImm, UInt64(0 &- k32))
+        case .i64Rotr: return (.i64RotlImm, 0 &- k)
+        case .i32GtS: return s32 == .max ? nil : (.i32GeSImm, UInt64(UInt32(bitPattern: s32 + 1)))
+        case .i32GtU: return k32 == .max ? nil : (.i32GeUImm, UInt64(k32 + 1))
+        case .i32LeS: return s32 == .max ? nil : (.i32LtSImm, UInt64(UInt32(bitPattern: s32 + 1)))
+        case .i32LeU: return k32 == .max ? nil : (.i32LtUImm, UInt64(k32 + 1))
+        case .i64GtS: return k == UInt64(Int64.max) ? nil : (.i64GeSImm, k &+ 1)
+        case .i64GtU: return k == .max ? nil : (.i64GeUImm, k + 1)
+        case .i64LeS: return k == UInt64(Int64.max) ? nil : (.i64LtSImm, k &+ 1)
+        case .i64LeU: return k == .max ? nil : (.i64LtUImm, k + 1)
+        default: return Op.immediateForm(op).map { ($0, k) }
+        }
+    }
 }

@@ -35,6 +35,9 @@ public struct Trap: Error, Equatable, CustomStringConvertible {
         case expectedSharedMemory
         /// `memory.atomic.wait` would block forever: no other thread can notify it.
         case waitWouldBlockForever
+        /// The store's ``Store/fuel`` ran out (only in a store created with
+        /// ``Store/Configuration/fuelMetering``).
+        case fuelExhausted
     }
 
     /// Why execution trapped.
@@ -59,6 +62,7 @@ public struct Trap: Error, Equatable, CustomStringConvertible {
         case .unalignedAtomic: "unaligned atomic"
         case .expectedSharedMemory: "expected shared memory"
         case .waitWouldBlockForever: "wait on a single thread would block forever"
+        case .fuelExhausted: "fuel exhausted: the store's fuel budget ran out (set Store.fuel to continue)"
         }
     }
 
