@@ -27,6 +27,9 @@ extension TBRuntime {
         currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: entry.tb.pc, memory: tbMemory)
         defer { currentCall = saved }
         let result: UInt64
+        // Each run (or resumed run) gets a fresh budget, as the IR engine's
+        // step limit counts per run.
+        if let fuel = configuration.wasmFuelPerTB { wasm.store.fuel = fuel }
         do {
             result = try wasm.run(context: cpu.context)
         } catch let error as FiberError {
@@ -93,16 +96,19 @@ extension TBRuntime {
 
     /// The configuration of each TB instance's own store: the TB function
     /// calls only imports, so a small value stack and call depth suffice (the
-    /// re-entry limit still allows helpers that run TBs of their own).
-    static let instanceStoreConfiguration = Store.Configuration(
-        maximumCallDepth: 256, valueStackSlots: 8192, maximumMemoryPages: 0, maximumTableElements: 0,
-        maximumHostReentry: 256)
+    /// re-entry limit still allows helpers that run TBs of their own). Fuel
+    /// metering is on when ``TBRuntimeConfiguration/wasmFuelPerTB`` is set.
+    var instanceStoreConfiguration: Store.Configuration {
+        Store.Configuration(
+            maximumCallDepth: 256, valueStackSlots: 8192, maximumMemoryPages: 0, maximumTableElements: 0,
+            maximumHostReentry: 256, fuelMetering: configuration.wasmFuelPerTB != nil)
+    }
 
     /// Instantiates an emitted (and validated) TB module for `entry` in a new
     /// store of its own, with its imports wired (see ``TBWasmInstance``).
     func instantiate(_ module: Module, for entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
-        let store = Store(configuration: Self.instanceStoreConfiguration)
+        let store = Store(configuration: instanceStoreConfiguration)
         var imports = Imports()
         imports.define(module: "env", name: "memory", .memory(memory))
         unowned(unsafe) let runtime = self

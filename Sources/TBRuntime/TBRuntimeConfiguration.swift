@@ -40,11 +40,15 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     ///
     /// Loops inside one TB (backward branches, `goto_tb` to the TB itself) do
     /// not return to the dispatch loop: ``interpreterStepLimit`` bounds them on
-    /// the IR interpreter, but a Wasm TB that loops forever inside itself is not
-    /// stopped (that needs fuel in the Wasm interpreter). Frontends that must
-    /// bound guest time end every guest loop with a `goto_tb` to another TB or
-    /// an `exit_tb`.
+    /// the IR interpreter and ``wasmFuelPerTB`` on the Wasm engine.
     public var maximumTBsPerExecution: Int = 100_000_000
+    /// The most fuel one run of a Wasm TB may use (one unit per loop
+    /// iteration, plus one for entering the TB function): the Wasm engine's
+    /// counterpart of ``interpreterStepLimit``. Past it the run fails with
+    /// ``TBRuntimeError/Kind/wasm(pc:reason:)`` naming the exhausted fuel, and
+    /// the runtime stays usable. `nil` runs TB instances without fuel metering
+    /// (slightly faster loops, no bound).
+    public var wasmFuelPerTB: UInt64? = 100_000_000
 
     /// The default configuration.
     public init() {}

@@ -47,4 +47,46 @@ import Testing
         #expect(try h.run(pc: 0x300) == 4)
         #expect(h.runtime.registers(of: h.cpu)[.r1] == 0x33)
     }
+
+    /// r0 += 1 forever inside one TB: only a per-run bound can stop it.
+    static func endlessLoop(_ runtime: TBRuntime) throws {
+        var t = TBBuilder(pc: 0x400)
+        t.movi(.r9, 1)
+        let top = t.newLabel()
+        t.setLabel(top)
+        t.add(.r0, .r0, .r9)
+        t.br(top)
+        t.exitTB(0)
+        runtime.install(try t.finish())
+    }
+
+    @Test(arguments: [0, Int.max])
+    func aLoopInsideOneTBStopsAtTheEnginesBound(threshold: Int) throws {
+        let h = try Harness(threshold: threshold)
+        h.runtime.configuration.wasmFuelPerTB = 10_000
+        h.runtime.configuration.interpreterStepLimit = 10_000
+        try Self.endlessLoop(h.runtime)
+        var caught: TBRuntimeError?
+        do {
+            _ = try h.run(pc: 0x400)
+        } catch let error as FiberError {
+            caught = error.underlying as? TBRuntimeError
+        }
+        switch caught?.kind {
+        case .wasm(let pc, let reason)? where threshold == 0:
+            #expect(pc == 0x400)
+            #expect(reason.contains("fuel exhausted"))
+        case .interpreter(let pc, _)? where threshold != 0:
+            #expect(pc == 0x400)
+        default:
+            Issue.record("expected the engine's bound to stop the loop, got \(String(describing: caught))")
+        }
+        // The runtime stays usable, on the same engine.
+        var exit = TBBuilder(pc: 0x300)
+        exit.movi(.r1, 0x44)
+        exit.exitTB(5)
+        h.runtime.install(try exit.finish())
+        #expect(try h.run(pc: 0x300) == 5)
+        #expect(h.runtime.registers(of: h.cpu)[.r1] == 0x44)
+    }
 }
