@@ -17,6 +17,11 @@ public struct Fiber: Hashable, Sendable, BitwiseCopyable, CustomStringConvertibl
         self.index = index
     }
 
+    /// The handle as one word: the runtime id in the low half, the index in the
+    /// high half (how it travels in a register).
+    @usableFromInline
+    var bits: UInt64 { UInt64(runtimeID) | UInt64(index) &<< 32 }
+
     /// `fiber #index`.
     public var description: String { "fiber #\(index)" }
 }
@@ -40,6 +45,10 @@ public enum FiberStatus: UInt8, Sendable, CustomStringConvertible {
     case finished
     /// Its code threw (overflow, a user error, ...); it cannot run again.
     case failed
+
+    /// Whether a swap may switch into a fiber in this status (ready or suspended).
+    @inlinable
+    var canBeSwappedInto: Bool { self == .ready || self == .suspended }
 
     /// The status's name.
     public var description: String {
@@ -79,10 +88,16 @@ public struct FiberRecord {
     /// (`asyncify_data.stack_ptr`, `asyncify_data.stack_limit`).
     public internal(set) var data: AsyncifyDataStack
     /// The export to call again when rewinding (`asyncify_data.rewind_id`), -1 if none.
-    public internal(set) var rewindID: Int32
+    public internal(set) var rewindID: Int32 {
+        get { _rewindID }
+        set { _rewindID = newValue }
+    }
 
     /// The fiber's status.
-    public internal(set) var status: FiberStatus
+    public internal(set) var status: FiberStatus {
+        get { _status }
+        set { _status = newValue }
+    }
     /// A name for messages; defaults to `fiber #index`.
     public internal(set) var name: String
     /// Whether the runtime allocated `data`'s memory (and frees it).
@@ -90,4 +105,22 @@ public struct FiberRecord {
     /// Whether the fiber started from an entry function (an entry that returns is an
     /// error) rather than from a current context (whose return finishes it).
     var hasEntry: Bool
+    /// The fiber's handle as ``Fiber/bits`` (what ``FiberCore/swappable`` is set to).
+    @usableFromInline var handle: UInt64
+    /// Storage of ``rewindID`` and ``status``, which a swap's inlined fast path sets.
+    @usableFromInline var _rewindID: Int32
+    @usableFromInline var _status: FiberStatus
+}
+
+extension FiberRecord {
+    /// The byte offset of ``data`` in a record.
+    static let dataOffset = MemoryLayout<FiberRecord>.offset(of: \FiberRecord.data)!
+
+    /// The address of `record`'s Asyncify header (what ``FiberCore/data`` points at).
+    @inlinable
+    @inline(__always)
+    static func data(_ record: UnsafeMutablePointer<FiberRecord>) -> UnsafeMutablePointer<AsyncifyDataStack> {
+        UnsafeMutableRawPointer(record).advanced(by: MemoryLayout<FiberRecord>.offset(of: \FiberRecord.data)!)
+            .assumingMemoryBound(to: AsyncifyDataStack.self)
+    }
 }
