@@ -6,21 +6,23 @@
 /// (``FiberError/Code/swapIntoForeignFiber``) rather than undefined behaviour.
 @frozen
 public struct Fiber: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
+    /// The handle as one word: the runtime id in the low half, the index in the
+    /// high half. One word travels in one register and compares in one
+    /// instruction, which the swap's fast path relies on.
+    @usableFromInline let bits: UInt64
+
     /// The identity of the runtime that made the fiber.
-    public let runtimeID: UInt32
+    @inlinable
+    public var runtimeID: UInt32 { UInt32(truncatingIfNeeded: bits) }
+
     /// The fiber's index in its runtime, from 0 in creation order.
-    public let index: UInt32
+    @inlinable
+    public var index: UInt32 { UInt32(truncatingIfNeeded: bits &>> 32) }
 
     @inlinable
     init(runtimeID: UInt32, index: UInt32) {
-        self.runtimeID = runtimeID
-        self.index = index
+        bits = UInt64(runtimeID) | UInt64(index) &<< 32
     }
-
-    /// The handle as one word: the runtime id in the low half, the index in the
-    /// high half (how it travels in a register).
-    @usableFromInline
-    var bits: UInt64 { UInt64(runtimeID) | UInt64(index) &<< 32 }
 
     /// `fiber #index`.
     public var description: String { "fiber #\(index)" }

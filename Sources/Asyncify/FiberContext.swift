@@ -109,20 +109,20 @@ extension FiberCore {
         if old.bits == core.pointee.swappable, key < UInt64(truncatingIfNeeded: core.pointee.recordCount),
             core.pointee.records[Int(truncatingIfNeeded: key)]._status.canBeSwappedInto
         {
-            beginUnwind(core, from: Int(truncatingIfNeeded: old.index), to: Int32(truncatingIfNeeded: key))
+            beginUnwind(core, from: Int(truncatingIfNeeded: old.bits &>> 32), to: Int32(truncatingIfNeeded: key))
         } else {
             try startSwapChecked(core, from: old, to: new)
         }
     }
 
-    /// `asyncify_start_unwind` into `from`'s area, recording the rewind id and the
-    /// C stack pointer (`stackSave`), with `to` as the next fiber.
+    /// `asyncify_start_unwind` into `from`'s area, recording the rewind id, with `to`
+    /// as the next fiber. The C stack pointer (`stackSave`) is already in `from`'s
+    /// record when `from` is ``FiberCore/swappable`` (see ``FiberCore/stackOwner``);
+    /// the slow path saves it otherwise.
     @inlinable
     @inline(__always)
     static func beginUnwind(_ core: Core, from: Int, to: Int32) {
         let record = core.pointee.records + from
-        // Nothing to save when the C stack globals are this record's already.
-        if core.pointee.stackOwner != Int32(truncatingIfNeeded: from) { saveCStackPointer(core, into: from) }
         record.pointee._rewindID = core.pointee.exportStack[0]
         record.pointee._status = .suspended
         core.pointee.data = FiberRecord.data(record)
@@ -171,6 +171,8 @@ extension FiberCore {
             // The swap completes the current-context fiber: it is now the running one.
             core.pointee.current = from
         }
+        // `stackSave`: the fast path's fiber owns the globals; this one may not.
+        if core.pointee.stackOwner != from { saveCStackPointer(core, into: Int(from)) }
         beginUnwind(core, from: Int(from), to: target)
     }
 

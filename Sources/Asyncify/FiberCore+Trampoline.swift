@@ -89,11 +89,23 @@ extension FiberCore {
     /// The trampoline's loop; the caller has set `trampolineRunning`.
     @usableFromInline
     static func runNextFibers(_ core: Core) throws(FiberError) {
-        while true {
-            let next = core.pointee.next
-            if next < 0 { return }
+        var fiber = core.pointee.next
+        if fiber < 0 { return }
+        try checkSwitchState(core)
+        repeat {
             core.pointee.next = -1
-            try finishContextSwitch(core, into: next)
+            // Leaves the state normal, ready for the next switch.
+            try enterFiber(core, fiber)
+            fiber = core.pointee.next
+        } while fiber >= 0
+    }
+
+    /// A switch happens in state normal only (`asyncify_start_rewind` needs it).
+    @usableFromInline
+    @inline(__always)
+    static func checkSwitchState(_ core: Core) throws(FiberError) {
+        guard core.pointee.state == .normal else {
+            throw FiberError.invalidTransition(.startRewind, in: core.pointee.state)
         }
     }
 
@@ -107,7 +119,16 @@ extension FiberCore {
     @usableFromInline
     @inline(__always)
     static func finishContextSwitch(_ core: Core, into fiber: Int32) throws(FiberError) {
-        assert(core.pointee.exportDepth == 0 && core.pointee.trampolineRunning)
+        try checkSwitchState(core)
+        try enterFiber(core, fiber)
+    }
+
+    /// ``finishContextSwitch(_:into:)`` once the state is known to be normal; returns
+    /// with the state normal again (or throws).
+    @usableFromInline
+    @inline(__always)
+    static func enterFiber(_ core: Core, _ fiber: Int32) throws(FiberError) {
+        assert(core.pointee.exportDepth == 0 && core.pointee.trampolineRunning && core.pointee.state == .normal)
         let record = core.pointee.records + Int(fiber)
         // `emscripten_stack_set_limits` + `stackRestore`: the globals are now the record's.
         core.pointee.stackOwner = fiber
@@ -118,9 +139,6 @@ extension FiberCore {
         if export >= 0 {
             record.pointee.entry = -1
         } else {
-            guard core.pointee.state == .normal else {
-                throw FiberError.invalidTransition(.startRewind, in: core.pointee.state)
-            }
             core.pointee.state = .rewinding
             core.pointee.data = FiberRecord.data(record)
             export = record.pointee.rewindID

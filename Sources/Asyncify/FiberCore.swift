@@ -35,7 +35,8 @@ struct FiberCore {
     /// a swap may start from without further checks. Cleared when it unwinds,
     /// sleeps, finishes or fails and whenever the runtime stops driving fibers,
     /// so one compare says "an export is running, the state is normal, `from` is
-    /// the running fiber of this runtime".
+    /// the running fiber of this runtime, and its record holds the C stack
+    /// globals" (``stackOwner``).
     @usableFromInline var swappable: UInt64 = 0
     /// `Fibers.nextFiber`, or -1.
     @usableFromInline var next: Int32 = -1

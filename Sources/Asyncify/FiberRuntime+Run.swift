@@ -56,7 +56,9 @@ extension FiberRuntime {
             var argument: UnsafeMutableRawPointer?
             if fiber >= 0 {
                 core.pointee.current = fiber
-                core.pointee.swappable = core.pointee.records[Int(fiber)].handle
+                // The swap fast path assumes the fiber's record holds the C stack
+                // globals; when another fiber's do, its swaps take the slow path.
+                if core.pointee.stackOwner == fiber { core.pointee.swappable = core.pointee.records[Int(fiber)].handle }
                 core.pointee.records[Int(fiber)].status = .running
                 argument = core.pointee.records[Int(fiber)].userData
             }
