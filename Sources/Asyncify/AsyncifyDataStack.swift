@@ -24,7 +24,8 @@ public struct AsyncifyDataStack {
         // capacity tests, which assume no stack starts in the lowest page.
         let base =
             area.count > 0
-            ? area.baseAddress.unsafelyUnwrapped : UnsafeMutableRawPointer(bitPattern: AsyncifyDataStack.smallLimit)!
+            ? area.baseAddress.unsafelyUnwrapped
+            : UnsafeMutableRawPointer(bitPattern: AsyncifyDataStack.smallLimit)!
         start = base
         position = base
         end = base + area.count

@@ -109,7 +109,8 @@ extension FiberCore {
         if old.bits == core.pointee.swappable, key < UInt64(truncatingIfNeeded: core.pointee.recordCount),
             core.pointee.records[Int(truncatingIfNeeded: key)]._status.canBeSwappedInto
         {
-            beginUnwind(core, from: Int(truncatingIfNeeded: old.bits &>> 32), to: Int32(truncatingIfNeeded: key))
+            beginUnwind(
+                core, from: Int(truncatingIfNeeded: old.bits &>> 32), to: Int32(truncatingIfNeeded: key))
         } else {
             try startSwapChecked(core, from: old, to: new)
         }

@@ -128,7 +128,8 @@ extension FiberCore {
     @usableFromInline
     @inline(__always)
     static func enterFiber(_ core: Core, _ fiber: Int32) throws(FiberError) {
-        assert(core.pointee.exportDepth == 0 && core.pointee.trampolineRunning && core.pointee.state == .normal)
+        assert(
+            core.pointee.exportDepth == 0 && core.pointee.trampolineRunning && core.pointee.state == .normal)
         let record = core.pointee.records + Int(fiber)
         // `emscripten_stack_set_limits` + `stackRestore`: the globals are now the record's.
         core.pointee.stackOwner = fiber

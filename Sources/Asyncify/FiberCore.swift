@@ -130,7 +130,9 @@ extension FiberCore {
         if data == sleepData { return FiberCore.sleepOwner }
         let stride = MemoryLayout<FiberRecord>.stride
         let offset = UnsafeRawPointer(data) - UnsafeRawPointer(records) - FiberRecord.dataOffset
-        guard offset >= 0, offset % stride == 0, offset / stride < recordCount else { return FiberCore.noOwner }
+        guard offset >= 0, offset % stride == 0, offset / stride < recordCount else {
+            return FiberCore.noOwner
+        }
         return Int32(offset / stride)
     }
 

@@ -58,7 +58,9 @@ extension FiberRuntime {
                 core.pointee.current = fiber
                 // The swap fast path assumes the fiber's record holds the C stack
                 // globals; when another fiber's do, its swaps take the slow path.
-                if core.pointee.stackOwner == fiber { core.pointee.swappable = core.pointee.records[Int(fiber)].handle }
+                if core.pointee.stackOwner == fiber {
+                    core.pointee.swappable = core.pointee.records[Int(fiber)].handle
+                }
                 core.pointee.records[Int(fiber)].status = .running
                 argument = core.pointee.records[Int(fiber)].userData
             }
