@@ -115,14 +115,15 @@ public struct FiberRecord {
 }
 
 extension FiberRecord {
-    /// The byte offset of ``data`` in a record.
-    static let dataOffset = MemoryLayout<FiberRecord>.offset(of: \FiberRecord.data)!
+    /// The byte offset of ``data`` in a record (a constant once optimised).
+    @inlinable
+    static var dataOffset: Int { MemoryLayout<FiberRecord>.offset(of: \FiberRecord.data)! }
 
     /// The address of `record`'s Asyncify header (what ``FiberCore/data`` points at).
     @inlinable
     @inline(__always)
     static func data(_ record: UnsafeMutablePointer<FiberRecord>) -> UnsafeMutablePointer<AsyncifyDataStack> {
-        UnsafeMutableRawPointer(record).advanced(by: MemoryLayout<FiberRecord>.offset(of: \FiberRecord.data)!)
-            .assumingMemoryBound(to: AsyncifyDataStack.self)
+        UnsafeMutableRawPointer(record).advanced(by: dataOffset).assumingMemoryBound(
+            to: AsyncifyDataStack.self)
     }
 }
