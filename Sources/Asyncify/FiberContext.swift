@@ -116,15 +116,18 @@ extension FiberCore {
         }
     }
 
-    /// `asyncify_start_unwind` into `from`'s area, recording the rewind id, with `to`
-    /// as the next fiber. The C stack pointer (`stackSave`) is already in `from`'s
-    /// record when `from` is ``FiberCore/swappable`` (see ``FiberCore/stackOwner``);
-    /// the slow path saves it otherwise.
+    /// `asyncify_start_unwind` into `from`'s area, with `to` as the next fiber.
+    ///
+    /// When `from` is ``FiberCore/swappable`` its record already holds what the swap
+    /// would save: the C stack pointer (`stackSave`; see ``FiberCore/stackOwner``)
+    /// and the rewind id, the bottom export, which is the export the trampoline
+    /// called for it (``FiberCore/enterFiber(_:_:)`` records an entry's id). The
+    /// slow path saves both otherwise.
     @inlinable
     @inline(__always)
     static func beginUnwind(_ core: Core, from: Int, to: Int32) {
         let record = core.pointee.records + from
-        record.pointee._rewindID = core.pointee.exportStack[0]
+        assert(record.pointee._rewindID == core.pointee.exportStack[0], "rewind id is not the bottom export")
         record.pointee._status = .suspended
         core.pointee.data = FiberRecord.data(record)
         core.pointee.swappable = 0
@@ -174,6 +177,9 @@ extension FiberCore {
         }
         // `stackSave`: the fast path's fiber owns the globals; this one may not.
         if core.pointee.stackOwner != from { saveCStackPointer(core, into: Int(from)) }
+        // The rewind id: the bottom export (for a current-context fiber, the export
+        // it runs in; the fast path's fiber has it recorded already).
+        record.pointee.rewindID = core.pointee.exportStack[0]
         beginUnwind(core, from: Int(from), to: target)
     }
 

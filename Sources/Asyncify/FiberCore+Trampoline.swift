@@ -139,6 +139,9 @@ extension FiberCore {
         var export = record.pointee.entry
         if export >= 0 {
             record.pointee.entry = -1
+            // The bottom export while the fiber runs: what a swap records as its
+            // rewind id (done here once instead of at every swap).
+            record.pointee.rewindID = export
         } else {
             core.pointee.state = .rewinding
             core.pointee.data = FiberRecord.data(record)
