@@ -16,10 +16,16 @@ public struct AsyncifyDataStack {
 
     /// A stack over `area`, empty.
     ///
-    /// - Parameter area: The memory frames are written into. Must be non-empty.
+    /// - Parameter area: The memory frames are written into. An empty area
+    ///   accepts no frame.
     @inlinable
     public init(area: UnsafeMutableRawBufferPointer) {
-        let base = area.baseAddress ?? UnsafeMutableRawPointer(bitPattern: 16)!
+        // An empty area is never written; its address only takes part in the
+        // capacity tests, which assume no stack starts in the lowest page.
+        let base =
+            area.count > 0
+            ? area.baseAddress.unsafelyUnwrapped
+            : UnsafeMutableRawPointer(bitPattern: AsyncifyDataStack.smallLimit)!
         start = base
         position = base
         end = base + area.count
@@ -41,7 +47,12 @@ public struct AsyncifyDataStack {
     @inlinable @inline(__always)
     public mutating func push(byteCount: Int) -> UnsafeMutableRawPointer? {
         let at = position
-        guard end - at >= byteCount else { return nil }
+        if AsyncifyDataStack.isSmall(byteCount) {
+            // `at + byteCount` cannot wrap: nothing is mapped that close to the top.
+            guard at + byteCount <= end else { return nil }
+        } else {
+            guard byteCount >= 0, end - at >= byteCount else { return nil }
+        }
         position = at + byteCount
         return at
     }
@@ -53,8 +64,31 @@ public struct AsyncifyDataStack {
     /// - Returns: The address of the released bytes (still readable).
     @inlinable @inline(__always)
     public mutating func pop(byteCount: Int) -> UnsafeMutableRawPointer? {
-        guard position - start >= byteCount else { return nil }
+        if AsyncifyDataStack.isSmall(byteCount) {
+            // `position - byteCount` cannot wrap: no stack lies in the lowest page.
+            guard position - byteCount >= start else { return nil }
+        } else {
+            guard byteCount >= 0, position - start >= byteCount else { return nil }
+        }
         position -= byteCount
         return position
+    }
+
+    /// The size up to which ``push(byteCount:)`` and ``pop(byteCount:)`` use the
+    /// short test (new position against the limit): one page, which no 64-bit
+    /// platform maps at either end of the address space.
+    @inlinable
+    static var smallLimit: UInt { 4096 }
+
+    /// Whether `byteCount` may use the short capacity test. A frame's size is a
+    /// constant, so this folds away. On 32-bit platforms (wasm32 has memory at
+    /// address 0) every count takes the full test.
+    @inlinable @inline(__always)
+    static func isSmall(_ byteCount: Int) -> Bool {
+        #if _pointerBitWidth(_64)
+            return byteCount >= 0 && UInt(byteCount) <= smallLimit
+        #else
+            return false
+        #endif
     }
 }

@@ -86,7 +86,7 @@ public struct AsyncifyFrame: ~Copyable {
     ) throws(FiberError) -> Bool {
         guard core.pointee.state == .unwinding else { return false }
         let size = MemoryLayout<Int32>.size &+ MemoryLayout<Saved>.size
-        guard let at = core.pointee.data.push(byteCount: size) else {
+        guard let at = core.pointee.data.pointee.push(byteCount: size) else {
             throw FiberCore.overflow(core, needed: size)
         }
         at.storeBytes(of: callSite, as: Int32.self)
@@ -104,7 +104,7 @@ public struct AsyncifyFrame: ~Copyable {
     public func unwinding(at callSite: Int32) throws(FiberError) -> Bool {
         guard core.pointee.state == .unwinding else { return false }
         let size = MemoryLayout<Int32>.size
-        guard let at = core.pointee.data.push(byteCount: size) else {
+        guard let at = core.pointee.data.pointee.push(byteCount: size) else {
             throw FiberCore.overflow(core, needed: size)
         }
         at.storeBytes(of: callSite, as: Int32.self)
@@ -121,7 +121,7 @@ public struct AsyncifyFrame: ~Copyable {
     @inlinable @inline(__always)
     public mutating func restore<Saved: BitwiseCopyable>() throws(FiberError) -> Saved {
         let size = MemoryLayout<Int32>.size &+ MemoryLayout<Saved>.size
-        guard let at = core.pointee.data.pop(byteCount: size) else {
+        guard let at = core.pointee.data.pointee.pop(byteCount: size) else {
             throw FiberCore.underflow(core, needed: size)
         }
         _resumePoint = at.loadUnaligned(as: Int32.self)
@@ -134,7 +134,7 @@ public struct AsyncifyFrame: ~Copyable {
     @inlinable @inline(__always)
     public mutating func restore() throws(FiberError) {
         let size = MemoryLayout<Int32>.size
-        guard let at = core.pointee.data.pop(byteCount: size) else {
+        guard let at = core.pointee.data.pointee.pop(byteCount: size) else {
             throw FiberCore.underflow(core, needed: size)
         }
         _resumePoint = at.loadUnaligned(as: Int32.self)
@@ -147,8 +147,8 @@ extension FiberCore {
     @inline(never)
     static func overflow(_ core: Core, needed: Int) -> FiberError {
         let owner = core.pointee.dataOwner
-        let free = core.pointee.data.bytesFree
-        let total = core.pointee.data.end - core.pointee.data.start
+        let free = core.pointee.data.pointee.bytesFree
+        let total = core.pointee.data.pointee.end - core.pointee.data.pointee.start
         return FiberError(
             .asyncifyStackOverflow,
             "Asyncify stack overflow in \(core.pointee.ownerName(owner)): a frame needs \(needed) bytes, "
@@ -161,7 +161,7 @@ extension FiberCore {
     @inline(never)
     static func underflow(_ core: Core, needed: Int) -> FiberError {
         let owner = core.pointee.dataOwner
-        let used = core.pointee.data.bytesUsed
+        let used = core.pointee.data.pointee.bytesUsed
         return FiberError(
             .asyncifyStackUnderflow,
             "Asyncify stack underflow in \(core.pointee.ownerName(owner)): a frame needs \(needed) bytes, "

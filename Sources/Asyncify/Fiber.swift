@@ -6,15 +6,22 @@
 /// (``FiberError/Code/swapIntoForeignFiber``) rather than undefined behaviour.
 @frozen
 public struct Fiber: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
+    /// The handle as one word: the runtime id in the low half, the index in the
+    /// high half. One word travels in one register and compares in one
+    /// instruction, which the swap's fast path relies on.
+    @usableFromInline let bits: UInt64
+
     /// The identity of the runtime that made the fiber.
-    public let runtimeID: UInt32
+    @inlinable
+    public var runtimeID: UInt32 { UInt32(truncatingIfNeeded: bits) }
+
     /// The fiber's index in its runtime, from 0 in creation order.
-    public let index: UInt32
+    @inlinable
+    public var index: UInt32 { UInt32(truncatingIfNeeded: bits &>> 32) }
 
     @inlinable
     init(runtimeID: UInt32, index: UInt32) {
-        self.runtimeID = runtimeID
-        self.index = index
+        bits = UInt64(runtimeID) | UInt64(index) &<< 32
     }
 
     /// `fiber #index`.
@@ -40,6 +47,10 @@ public enum FiberStatus: UInt8, Sendable, CustomStringConvertible {
     case finished
     /// Its code threw (overflow, a user error, ...); it cannot run again.
     case failed
+
+    /// Whether a swap may switch into a fiber in this status (ready or suspended).
+    @inlinable
+    var canBeSwappedInto: Bool { self == .ready || self == .suspended }
 
     /// The status's name.
     public var description: String {
@@ -78,11 +89,19 @@ public struct FiberRecord {
     /// The fiber's Asyncify data header: the area and its current position
     /// (`asyncify_data.stack_ptr`, `asyncify_data.stack_limit`).
     public internal(set) var data: AsyncifyDataStack
-    /// The export to call again when rewinding (`asyncify_data.rewind_id`), -1 if none.
-    public internal(set) var rewindID: Int32
+    /// The export to call again when rewinding (`asyncify_data.rewind_id`): the
+    /// fiber's bottom export, recorded when the trampoline calls its entry or when
+    /// its first swap (or one after a wake-up) saves it; -1 before that.
+    public internal(set) var rewindID: Int32 {
+        get { _rewindID }
+        set { _rewindID = newValue }
+    }
 
     /// The fiber's status.
-    public internal(set) var status: FiberStatus
+    public internal(set) var status: FiberStatus {
+        get { _status }
+        set { _status = newValue }
+    }
     /// A name for messages; defaults to `fiber #index`.
     public internal(set) var name: String
     /// Whether the runtime allocated `data`'s memory (and frees it).
@@ -90,4 +109,23 @@ public struct FiberRecord {
     /// Whether the fiber started from an entry function (an entry that returns is an
     /// error) rather than from a current context (whose return finishes it).
     var hasEntry: Bool
+    /// The fiber's handle as ``Fiber/bits`` (what ``FiberCore/swappable`` is set to).
+    @usableFromInline var handle: UInt64
+    /// Storage of ``rewindID`` and ``status``, which a swap's inlined fast path sets.
+    @usableFromInline var _rewindID: Int32
+    @usableFromInline var _status: FiberStatus
+}
+
+extension FiberRecord {
+    /// The byte offset of ``data`` in a record (a constant once optimised).
+    @inlinable
+    static var dataOffset: Int { MemoryLayout<FiberRecord>.offset(of: \FiberRecord.data)! }
+
+    /// The address of `record`'s Asyncify header (what ``FiberCore/data`` points at).
+    @inlinable
+    @inline(__always)
+    static func data(_ record: UnsafeMutablePointer<FiberRecord>) -> UnsafeMutablePointer<AsyncifyDataStack> {
+        UnsafeMutableRawPointer(record).advanced(by: dataOffset).assumingMemoryBound(
+            to: AsyncifyDataStack.self)
+    }
 }

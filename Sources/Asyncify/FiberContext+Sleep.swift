@@ -31,9 +31,10 @@ extension FiberContext {
             }
             if let value = startAsync() { return value }
             core.pointee.state = .unwinding
-            core.pointee.sleepData.position = core.pointee.sleepData.start
-            core.pointee.data = core.pointee.sleepData
-            core.pointee.dataOwner = FiberCore.sleepOwner
+            let sleepData = core.pointee.sleepData
+            sleepData.pointee.position = sleepData.pointee.start
+            core.pointee.data = sleepData
+            core.pointee.swappable = 0
             core.pointee.sleepRewindID = core.pointee.exportStack[0]
             core.pointee.sleepPending = true
             let current = core.pointee.current
@@ -41,7 +42,7 @@ extension FiberContext {
             if current >= 0 { core.pointee.records[Int(current)].status = .sleeping }
             return 0
         case .rewinding:
-            guard core.pointee.sleepPending, core.pointee.dataOwner == FiberCore.sleepOwner else {
+            guard core.pointee.sleepPending, core.pointee.data == core.pointee.sleepData else {
                 throw FiberError.invalidTransition(.stopRewind, in: .rewinding)
             }
             try FiberCore.stopRewind(core)

@@ -55,6 +55,7 @@ public struct FiberContext {
     /// - Throws: ``FiberError`` if `new` is finished, running, uninitialised or
     ///   foreign, if `old` is not the running context, or if no export is running.
     @inlinable
+    @inline(__always)
     public func swap(from old: Fiber, to new: Fiber) throws(FiberError) {
         if core.pointee.state == .rewinding {
             try FiberCore.stopRewind(core)
@@ -67,14 +68,14 @@ public struct FiberContext {
 extension FiberCore {
     /// The rewinding branch of a swap or sleep: `asyncify_stop_rewind`, after
     /// checking that every frame popped exactly what it pushed.
-    @usableFromInline
+    @inlinable
     @inline(__always)
     static func stopRewind(_ core: Core) throws(FiberError) {
         core.pointee.state = .normal
-        guard core.pointee.data.position == core.pointee.data.start else {
+        let data = core.pointee.data
+        guard data.pointee.position == data.pointee.start else {
             throw rewindMismatch(core)
         }
-        storeDataPosition(core)
     }
 
     /// The error for a rewind that stopped with bytes left in the buffer.
@@ -82,7 +83,7 @@ extension FiberCore {
     @inline(never)
     static func rewindMismatch(_ core: Core) -> FiberError {
         let owner = core.pointee.dataOwner
-        let left = core.pointee.data.bytesUsed
+        let left = core.pointee.data.pointee.bytesUsed
         return FiberError(
             .rewindMismatch,
             "the rewind of \(core.pointee.ownerName(owner)) stopped with \(left) bytes still in its "
@@ -92,40 +93,55 @@ extension FiberCore {
 
     /// The normal branch of `emscripten_fiber_swap`, with every check Emscripten
     /// leaves out. The common case (the running fiber swaps into a ready or
-    /// suspended one) is tested with a few compares; anything else goes to
-    /// ``startSwapChecked(_:from:to:)``, which completes a current-context fiber or
-    /// throws the precise error.
-    @usableFromInline
+    /// suspended one) is inlined into the caller and costs two compares and a
+    /// status test: `old` must equal ``FiberCore/swappable``, which only the
+    /// running fiber's handle does, and only in state normal inside its export;
+    /// `new` must be a fiber of this runtime that is ready or suspended. Anything
+    /// else goes to ``startSwapChecked(_:from:to:)``, which completes a
+    /// current-context fiber or throws the precise error.
+    @inlinable
     @inline(__always)
     static func startSwap(_ core: Core, from old: Fiber, to new: Fiber) throws(FiberError) {
-        let runtimeID = core.pointee.runtimeID
-        let from = Int32(bitPattern: old.index)
-        if core.pointee.exportDepth > 0, core.pointee.state == .normal, old.runtimeID == runtimeID,
-            new.runtimeID == runtimeID, from >= 0, core.pointee.current == from,
-            Int(new.index) < core.pointee.recordCount
+        // One compare for "same runtime and a record that exists": rotated, the
+        // runtime ids' difference lands in the high half, so any mismatch is too big.
+        let mixed = new.bits ^ UInt64(core.pointee.runtimeID)
+        let key = mixed &>> 32 | mixed &<< 32
+        if old.bits == core.pointee.swappable, key < UInt64(truncatingIfNeeded: core.pointee.recordCount),
+            core.pointee.records[Int(truncatingIfNeeded: key)]._status.canBeSwappedInto
         {
-            let status = core.pointee.records[Int(new.index)].status
-            if status == .suspended || status == .ready {
-                beginUnwind(core, from: from, to: Int32(new.index))
-                return
-            }
+            beginUnwind(
+                core, from: Int(truncatingIfNeeded: old.bits &>> 32), to: Int32(truncatingIfNeeded: key))
+        } else {
+            try startSwapChecked(core, from: old, to: new)
         }
-        try startSwapChecked(core, from: old, to: new)
     }
 
-    /// `asyncify_start_unwind` into `from`'s area, recording the rewind id and the
-    /// C stack pointer, with `to` as the next fiber.
-    @usableFromInline
+    /// `asyncify_start_unwind` into `from`'s area, with `to` as the next fiber.
+    ///
+    /// When `from` is ``FiberCore/swappable`` its record already holds what the swap
+    /// would save: the C stack pointer (`stackSave`; see ``FiberCore/stackOwner``)
+    /// and the rewind id, the bottom export, which is the export the trampoline
+    /// called for it (``FiberCore/enterFiber(_:_:)`` records an entry's id). The
+    /// slow path saves both otherwise.
+    @inlinable
     @inline(__always)
-    static func beginUnwind(_ core: Core, from: Int32, to: Int32) {
-        let record = core.pointee.records + Int(from)
-        core.pointee.state = .unwinding
-        core.pointee.data = record.pointee.data
-        core.pointee.dataOwner = from
-        record.pointee.rewindID = core.pointee.exportStack[0]
-        record.pointee.cStackPointer = core.pointee.stackPointer
-        record.pointee.status = .suspended
+    static func beginUnwind(_ core: Core, from: Int, to: Int32) {
+        let record = core.pointee.records + from
+        assert(record.pointee._rewindID == core.pointee.exportStack[0], "rewind id is not the bottom export")
+        record.pointee._status = .suspended
+        core.pointee.data = FiberRecord.data(record)
+        core.pointee.swappable = 0
         core.pointee.next = to
+        // Last, so that the caller's `unwinding(at:)` test right after is known true.
+        core.pointee.state = .unwinding
+    }
+
+    /// Copies the C stack pointer global into fiber `from`'s record (the first swap
+    /// out of a current-context fiber, or out of a fiber woken from a sleep).
+    @usableFromInline
+    @inline(never)
+    static func saveCStackPointer(_ core: Core, into from: Int) {
+        core.pointee.records[from].cStackPointer = core.pointee.cStackGlobals.pointer
     }
 
     /// The slow path of ``startSwap(_:from:to:)``: every check, one at a time.
@@ -159,16 +175,22 @@ extension FiberCore {
             // The swap completes the current-context fiber: it is now the running one.
             core.pointee.current = from
         }
-        beginUnwind(core, from: from, to: target)
+        // `stackSave`: the fast path's fiber owns the globals; this one may not.
+        if core.pointee.stackOwner != from { saveCStackPointer(core, into: Int(from)) }
+        // The rewind id: the bottom export (for a current-context fiber, the export
+        // it runs in; the fast path's fiber has it recorded already).
+        record.pointee.rewindID = core.pointee.exportStack[0]
+        beginUnwind(core, from: Int(from), to: target)
     }
 
     /// Checks that `fiber` can be switched into and returns its index.
     @usableFromInline
     @inline(__always)
     static func validateTarget(_ core: Core, _ fiber: Fiber) throws(FiberError) -> Int32 {
-        if fiber.runtimeID == core.pointee.runtimeID, Int(fiber.index) < core.pointee.recordCount {
-            let status = core.pointee.records[Int(fiber.index)].status
-            if status == .suspended || status == .ready { return Int32(fiber.index) }
+        if fiber.runtimeID == core.pointee.runtimeID, Int(fiber.index) < core.pointee.recordCount,
+            core.pointee.records[Int(fiber.index)].status.canBeSwappedInto
+        {
+            return Int32(fiber.index)
         }
         throw targetError(core, fiber)
     }

@@ -22,6 +22,18 @@ extension FiberCore {
                 .exportCallStackOverflow,
                 "exports nested deeper than the export call stack's \(depth) entries")
         }
+        try invoke(core, id, argument, depth: depth)
+        try maybeStopUnwind(core)
+    }
+
+    /// The export wrapper's core: push `id` at `depth` of the export call stack
+    /// (which has room), call it, pop it. A throwing export leaves the runtime
+    /// usable (see ``exportThrew(_:depth:_:)``).
+    @usableFromInline
+    @inline(__always)
+    static func invoke(_ core: Core, _ id: Int32, _ argument: UnsafeMutableRawPointer?, depth: Int)
+        throws(FiberError)
+    {
         core.pointee.exportStack[depth] = id
         core.pointee.exportDepth = depth &+ 1
         do {
@@ -29,42 +41,39 @@ extension FiberCore {
             try core.pointee.exports[Int(id)]._withUnsafeGuaranteedRef { box in
                 try box.function(FiberContext(core: core), argument)
             }
-        } catch let error as FiberError {
-            fail(core, exportDepth: depth)
-            throw error
         } catch {
-            let name = core.pointee.ownerName(core.pointee.current)
-            let fiber = core.pointee.handle(core.pointee.current)
-            fail(core, exportDepth: depth)
-            throw FiberError(.fiberThrew, "\(name) threw: \(error)", fiber: fiber, underlying: error)
+            throw exportThrew(core, depth: depth, error)
         }
         core.pointee.exportDepth = depth
-        try maybeStopUnwind(core)
+    }
+
+    /// Cleans up after an export threw (see ``fail``) and returns the error to
+    /// throw: a ``FiberError`` as it is, anything else wrapped as
+    /// ``FiberError/Code/fiberThrew``.
+    @usableFromInline
+    @inline(never)
+    static func exportThrew(_ core: Core, depth: Int, _ error: any Error) -> FiberError {
+        if let error = error as? FiberError {
+            fail(core, exportDepth: depth)
+            return error
+        }
+        let name = core.pointee.ownerName(core.pointee.current)
+        let fiber = core.pointee.handle(core.pointee.current)
+        fail(core, exportDepth: depth)
+        return FiberError(.fiberThrew, "\(name) threw: \(error)", fiber: fiber, underlying: error)
     }
 
     /// Mirrors `Asyncify.maybeStopUnwind`: once the last export has returned
     /// during an unwind, stop it (`asyncify_stop_unwind`) and run the trampoline.
+    /// The frames were written straight into their owner's buffer (``data`` points
+    /// at its header), so there is no position to copy back.
     @usableFromInline
     @inline(__always)
     static func maybeStopUnwind(_ core: Core) throws(FiberError) {
         guard core.pointee.state == .unwinding, core.pointee.exportDepth == 0 else { return }
         core.pointee.state = .normal
-        storeDataPosition(core)
         // Inside the trampoline's loop (every fiber switch) there is nothing to call.
         if !core.pointee.trampolineRunning { try trampoline(core) }
-    }
-
-    /// Writes the position of `data` back into its owner's header
-    /// (`asyncify_stop_unwind` / `asyncify_stop_rewind` leave it there).
-    @usableFromInline
-    @inline(__always)
-    static func storeDataPosition(_ core: Core) {
-        let owner = core.pointee.dataOwner
-        if owner >= 0 {
-            core.pointee.records[Int(owner)].data.position = core.pointee.data.position
-        } else if owner == sleepOwner {
-            core.pointee.sleepData.position = core.pointee.data.position
-        }
     }
 
     /// Mirrors `Fibers.trampoline`: unless it is already running, finish the switch
@@ -80,38 +89,69 @@ extension FiberCore {
     /// The trampoline's loop; the caller has set `trampolineRunning`.
     @usableFromInline
     static func runNextFibers(_ core: Core) throws(FiberError) {
-        while true {
-            let next = core.pointee.next
-            if next < 0 { return }
+        var fiber = core.pointee.next
+        if fiber < 0 { return }
+        try checkSwitchState(core)
+        repeat {
             core.pointee.next = -1
-            try finishContextSwitch(core, into: next)
+            // Leaves the state normal, ready for the next switch.
+            try enterFiber(core, fiber)
+            fiber = core.pointee.next
+        } while fiber >= 0
+    }
+
+    /// A switch happens in state normal only (`asyncify_start_rewind` needs it).
+    @usableFromInline
+    @inline(__always)
+    static func checkSwitchState(_ core: Core) throws(FiberError) {
+        guard core.pointee.state == .normal else {
+            throw FiberError.invalidTransition(.startRewind, in: core.pointee.state)
         }
     }
 
     /// Mirrors `Fibers.finishContextSwitch`: load the fiber's C stack, then call its
     /// entry (first entry) or rewind its recorded export.
+    ///
+    /// Only the trampoline's loop and ``FiberRuntime/resume(_:)`` switch, both with
+    /// the trampoline running and no export on the export call stack: the export
+    /// goes to slot 0, and when it returns unwinding the unwind is stopped here
+    /// (the loop then takes the next fiber) without "maybe stop unwind"'s checks.
     @usableFromInline
     @inline(__always)
     static func finishContextSwitch(_ core: Core, into fiber: Int32) throws(FiberError) {
+        try checkSwitchState(core)
+        try enterFiber(core, fiber)
+    }
+
+    /// ``finishContextSwitch(_:into:)`` once the state is known to be normal; returns
+    /// with the state normal again (or throws).
+    @usableFromInline
+    @inline(__always)
+    static func enterFiber(_ core: Core, _ fiber: Int32) throws(FiberError) {
+        assert(
+            core.pointee.exportDepth == 0 && core.pointee.trampolineRunning && core.pointee.state == .normal)
         let record = core.pointee.records + Int(fiber)
-        core.pointee.stackBase = record.pointee.cStackBase
-        core.pointee.stackLimit = record.pointee.cStackLimit
-        core.pointee.stackPointer = record.pointee.cStackPointer
+        // `emscripten_stack_set_limits` + `stackRestore`: the globals are now the record's.
+        core.pointee.stackOwner = fiber
         core.pointee.current = fiber
+        core.pointee.swappable = record.pointee.handle
         record.pointee.status = .running
-        let entry = record.pointee.entry
-        let argument = record.pointee.userData
-        if entry >= 0 {
+        var export = record.pointee.entry
+        if export >= 0 {
             record.pointee.entry = -1
-            try callExport(core, entry, argument)
+            // The bottom export while the fiber runs: what a swap records as its
+            // rewind id (done here once instead of at every swap).
+            record.pointee.rewindID = export
         } else {
-            guard core.pointee.state == .normal else {
-                throw FiberError.invalidTransition(.startRewind, in: core.pointee.state)
-            }
             core.pointee.state = .rewinding
-            core.pointee.data = record.pointee.data
-            core.pointee.dataOwner = fiber
-            try callExport(core, record.pointee.rewindID, argument)
+            core.pointee.data = FiberRecord.data(record)
+            export = record.pointee.rewindID
+        }
+        try invoke(core, export, record.pointee.userData, depth: 0)
+        if core.pointee.state == .unwinding {
+            // The fiber swapped or slept: `asyncify_stop_unwind`. Its status says which.
+            core.pointee.state = .normal
+            return
         }
         try exportReturned(core, from: fiber)
     }
@@ -122,7 +162,9 @@ extension FiberCore {
     @usableFromInline
     @inline(__always)
     static func exportReturned(_ core: Core, from fiber: Int32) throws(FiberError) {
-        if core.pointee.state == .rewinding {
+        let record = core.pointee.records + Int(fiber)
+        let state = core.pointee.state
+        if state == .rewinding {
             let name = core.pointee.ownerName(fiber)
             fail(core, exportDepth: core.pointee.exportDepth)
             throw FiberError(
@@ -130,10 +172,12 @@ extension FiberCore {
                 "\(name)'s export returned while rewinding: no frame re-reached the suspending call",
                 fiber: core.pointee.handle(fiber))
         }
-        let record = core.pointee.records + Int(fiber)
-        guard record.pointee.status == .running, core.pointee.state == .normal else { return }
+        guard record.pointee.status == .running, state == .normal else { return }
         record.pointee.status = .finished
-        if core.pointee.current == fiber { core.pointee.current = -1 }
+        if core.pointee.current == fiber {
+            core.pointee.current = -1
+            core.pointee.swappable = 0
+        }
         if record.pointee.hasEntry {
             throw FiberError(
                 .entryReturned,
@@ -159,10 +203,12 @@ extension FiberCore {
             if core.pointee.sleepFiber == current { core.pointee.sleepPending = false }
             core.pointee.current = -1
         }
-        if core.pointee.dataOwner == sleepOwner, core.pointee.sleepPending == false {
-            core.pointee.sleepData.position = core.pointee.sleepData.start
+        core.pointee.swappable = 0
+        let sleepData = core.pointee.sleepData
+        if core.pointee.data == sleepData, core.pointee.sleepPending == false {
+            sleepData.pointee.position = sleepData.pointee.start
         }
-        core.pointee.dataOwner = noOwner
+        core.pointee.data = core.pointee.noData
     }
 
     /// Runs `first` with the trampoline marked running, then the trampoline loop.
@@ -173,7 +219,11 @@ extension FiberCore {
             throw FiberError(.runtimeBusy, "the runtime is already running fibers")
         }
         core.pointee.trampolineRunning = true
-        defer { core.pointee.trampolineRunning = false }
+        defer {
+            core.pointee.trampolineRunning = false
+            // No export runs once the host gets control back: no fiber may swap.
+            core.pointee.swappable = 0
+        }
         try first(core)
         try runNextFibers(core)
     }

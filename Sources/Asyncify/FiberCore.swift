@@ -23,12 +23,21 @@ final class ExportBox {
 struct FiberCore {
     /// `Asyncify.state`.
     @usableFromInline var state: AsyncifyState = .normal
-    /// `Asyncify.currData`: the buffer being unwound into or rewound from.
-    @usableFromInline var data: AsyncifyDataStack
-    /// Whose buffer `data` is: a fiber index, ``sleepOwner`` or ``noOwner``.
-    @usableFromInline var dataOwner: Int32 = FiberCore.noOwner
+    /// `Asyncify.currData`: the buffer being unwound into or rewound from, by
+    /// address as in Emscripten: a fiber record's header, ``sleepData``, or
+    /// ``noData``. Frames push and pop through it directly, so starting or
+    /// stopping an unwind or rewind copies no header and writes nothing back.
+    @usableFromInline var data: UnsafeMutablePointer<AsyncifyDataStack>
     /// The fiber whose code runs (or unwinds) now, or -1.
     @usableFromInline var current: Int32 = -1
+    /// The handle bits (``Fiber/bits``) of `current` while its code runs in state
+    /// normal inside its export, else 0 (no fiber has runtime id 0): the one fiber
+    /// a swap may start from without further checks. Cleared when it unwinds,
+    /// sleeps, finishes or fails and whenever the runtime stops driving fibers,
+    /// so one compare says "an export is running, the state is normal, `from` is
+    /// the running fiber of this runtime, and its record holds the C stack
+    /// globals" (``stackOwner``).
+    @usableFromInline var swappable: UInt64 = 0
     /// `Fibers.nextFiber`, or -1.
     @usableFromInline var next: Int32 = -1
     /// `Fibers.trampolineRunning`.
@@ -52,7 +61,13 @@ struct FiberCore {
 
     @usableFromInline let runtimeID: UInt32
 
-    /// The simulated C stack globals (`__stack_base`, `__stack_end`, `__stack_pointer`).
+    /// The simulated C stack globals (`__stack_base`, `__stack_end`, `__stack_pointer`)
+    /// live in the record of fiber `stackOwner`, loaded there by the last switch; for
+    /// -1 (no switch yet) they are the runtime's main stack in the three fields
+    /// below. Swift code never moves the C stack pointer, so a switch only names
+    /// the record instead of copying three words, and a swap out of that fiber has
+    /// nothing to save. Read them with ``cStackGlobals``.
+    @usableFromInline var stackOwner: Int32 = -1
     @usableFromInline var stackBase: UInt64
     @usableFromInline var stackLimit: UInt64
     @usableFromInline var stackPointer: UInt64
@@ -60,7 +75,10 @@ struct FiberCore {
     var nextSimulatedStack: UInt64
 
     /// The buffer `handleSleep` unwinds into (Emscripten's `Asyncify.allocateData`).
-    @usableFromInline var sleepData: AsyncifyDataStack
+    @usableFromInline let sleepData: UnsafeMutablePointer<AsyncifyDataStack>
+    /// An empty buffer `data` points at when no unwind or rewind owns one: a
+    /// stray push fails with an overflow instead of writing anywhere.
+    @usableFromInline let noData: UnsafeMutablePointer<AsyncifyDataStack>
     @usableFromInline var sleepPending = false
     @usableFromInline var sleepFiber: Int32 = -1
     @usableFromInline var sleepRewindID: Int32 = -1
@@ -77,8 +95,11 @@ struct FiberCore {
         records = .allocate(capacity: recordCapacity)
         exportCapacity = 8
         exports = .allocate(capacity: exportCapacity)
-        sleepData = AsyncifyDataStack(area: sleepArea)
-        data = sleepData
+        sleepData = .allocate(capacity: 1)
+        sleepData.initialize(to: AsyncifyDataStack(area: sleepArea))
+        noData = .allocate(capacity: 1)
+        noData.initialize(to: AsyncifyDataStack(area: UnsafeMutableRawBufferPointer(start: nil, count: 0)))
+        data = noData
         // The main C stack of the simulated address space: 1 MiB below 0x200000.
         stackBase = 0x20_0000
         stackLimit = 0x10_0000
@@ -88,6 +109,33 @@ struct FiberCore {
 }
 
 extension FiberCore {
+    /// The simulated C stack globals: base (high end), limit (low end), pointer.
+    var cStackGlobals: (base: UInt64, limit: UInt64, pointer: UInt64) {
+        guard stackOwner >= 0 else { return (stackBase, stackLimit, stackPointer) }
+        let record = records[Int(stackOwner)]
+        return (record.cStackBase, record.cStackLimit, record.cStackPointer)
+    }
+
+    /// Copies the C stack globals out of fiber `index`'s record into the runtime's
+    /// own fields if they live there, before the record is reinitialised.
+    mutating func detachCStack(from index: Int) {
+        guard Int(stackOwner) == index else { return }
+        (stackBase, stackLimit, stackPointer) = cStackGlobals
+        stackOwner = -1
+    }
+
+    /// Whose buffer ``data`` points at: a fiber index, ``sleepOwner`` or ``noOwner``.
+    /// Worked out from the address (only error paths and bookkeeping ask).
+    var dataOwner: Int32 {
+        if data == sleepData { return FiberCore.sleepOwner }
+        let stride = MemoryLayout<FiberRecord>.stride
+        let offset = UnsafeRawPointer(data) - UnsafeRawPointer(records) - FiberRecord.dataOffset
+        guard offset >= 0, offset % stride == 0, offset / stride < recordCount else {
+            return FiberCore.noOwner
+        }
+        return Int32(offset / stride)
+    }
+
     /// The display name of a fiber index or buffer owner.
     func ownerName(_ owner: Int32) -> String {
         if owner >= 0 && Int(owner) < recordCount { return records[Int(owner)].name }
@@ -134,9 +182,12 @@ extension FiberCore {
     mutating func append(_ record: FiberRecord) -> Int32 {
         if recordCount == recordCapacity {
             let grown = UnsafeMutablePointer<FiberRecord>.allocate(capacity: recordCapacity * 2)
+            let owner = dataOwner
             grown.moveInitialize(from: records, count: recordCount)
             records.deallocate()
             records = grown
+            // `data` may point into the moved records (a fiber is creating fibers).
+            if owner >= 0 { data = FiberRecord.data(records + Int(owner)) }
             recordCapacity *= 2
         }
         (records + recordCount).initialize(to: record)

@@ -56,12 +56,16 @@ extension FiberRuntime {
             var argument: UnsafeMutableRawPointer?
             if fiber >= 0 {
                 core.pointee.current = fiber
+                // The swap fast path assumes the fiber's record holds the C stack
+                // globals; when another fiber's do, its swaps take the slow path.
+                if core.pointee.stackOwner == fiber {
+                    core.pointee.swappable = core.pointee.records[Int(fiber)].handle
+                }
                 core.pointee.records[Int(fiber)].status = .running
                 argument = core.pointee.records[Int(fiber)].userData
             }
             core.pointee.state = .rewinding
             core.pointee.data = core.pointee.sleepData
-            core.pointee.dataOwner = FiberCore.sleepOwner
             try FiberCore.callExport(core, core.pointee.sleepRewindID, argument)
             if fiber >= 0 { try FiberCore.exportReturned(core, from: fiber) }
         }

@@ -30,7 +30,7 @@ public final class FiberRuntime {
         core = .allocate(capacity: 1)
         core.initialize(
             to: FiberCore(
-                runtimeID: runtimeIDs.wrappingAdd(1, ordering: .relaxed).oldValue,
+                runtimeID: FiberRuntime.nextRuntimeID(),
                 exportStackCapacity: max(exportCallStackCapacity, 1), sleepArea: sleepArea))
     }
 
@@ -44,9 +44,17 @@ public final class FiberRuntime {
         for index in 0..<c.exportCount { c.exports[index].release() }
         c.exports.deallocate()
         c.exportStack.deallocate()
+        c.sleepData.deallocate()
+        c.noData.deallocate()
         core.deinitialize(count: 1)
         core.deallocate()
         sleepArea.deallocate()
+    }
+
+    /// A fresh runtime id, never 0 (``FiberCore/swappable`` uses 0 for "none").
+    private static func nextRuntimeID() -> UInt32 {
+        let id = runtimeIDs.wrappingAdd(1, ordering: .relaxed).oldValue
+        return id != 0 ? id : runtimeIDs.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
     /// The identity fibers of this runtime carry.
@@ -61,9 +69,7 @@ public final class FiberRuntime {
 
     /// The simulated C stack globals: base (high end), limit (low end), pointer.
     /// A switch loads them from the fiber, as `emscripten_stack_set_limits` does.
-    public var cStack: (base: UInt64, limit: UInt64, pointer: UInt64) {
-        (core.pointee.stackBase, core.pointee.stackLimit, core.pointee.stackPointer)
-    }
+    public var cStack: (base: UInt64, limit: UInt64, pointer: UInt64) { core.pointee.cStackGlobals }
 
     /// A copy of `fiber`'s record (C stack fields, Asyncify header, status).
     ///
@@ -88,8 +94,9 @@ public final class FiberRuntime {
         let dummy = AsyncifyDataStack(area: UnsafeMutableRawBufferPointer(start: nil, count: 0))
         let record = FiberRecord(
             cStackBase: 0, cStackLimit: 0, cStackPointer: 0, entry: -1, userData: nil, data: dummy,
-            rewindID: -1, status: .uninitialized, name: name ?? "fiber #\(index)", ownsData: false,
-            hasEntry: false)
+            name: name ?? "fiber #\(index)", ownsData: false, hasEntry: false,
+            handle: Fiber(runtimeID: core.pointee.runtimeID, index: UInt32(index)).bits, _rewindID: -1,
+            _status: .uninitialized)
         return Fiber(runtimeID: core.pointee.runtimeID, index: UInt32(core.pointee.append(record)))
     }
 
@@ -185,9 +192,8 @@ public final class FiberRuntime {
     ) throws(FiberError) {
         let index = try reusableIndex(fiber)
         let record = core.pointee.records + index
-        record.pointee.cStackBase = core.pointee.stackBase
-        record.pointee.cStackLimit = core.pointee.stackLimit
-        record.pointee.cStackPointer = core.pointee.stackPointer
+        (record.pointee.cStackBase, record.pointee.cStackLimit, record.pointee.cStackPointer) =
+            core.pointee.cStackGlobals
         record.pointee.entry = -1
         record.pointee.userData = nil
         record.pointee.data = AsyncifyDataStack(area: asyncifyStack)
@@ -253,6 +259,7 @@ public final class FiberRuntime {
         case .uninitialized, .currentContext, .ready, .finished, .failed:
             break
         }
+        core.pointee.detachCStack(from: index)
         if record.pointee.ownsData {
             record.pointee.data.start.deallocate()
             record.pointee.ownsData = false
