@@ -18,17 +18,23 @@ import Testing
         runtime.install(try b.finish())
     }
 
+    /// Runs the guest at `pc` and returns the runtime error it fails with
+    /// (nil if it finishes).
+    static func runtimeError(running h: Harness, at pc: UInt64) throws -> TBRuntimeError? {
+        do {
+            _ = try h.run(pc: pc)
+            return nil
+        } catch let error as FiberError {
+            return error.underlying as? TBRuntimeError
+        }
+    }
+
     @Test(arguments: [0, Int.max])
     func anEndlessChainOfTBsStopsAtTheLimit(threshold: Int) throws {
         let h = try Harness(threshold: threshold)
         h.runtime.configuration.maximumTBsPerExecution = 1000
         try Self.endlessChain(h.runtime)
-        var caught: TBRuntimeError?
-        do {
-            _ = try h.run(pc: 0x100)
-        } catch let error as FiberError {
-            caught = error.underlying as? TBRuntimeError
-        }
+        let caught = try Self.runtimeError(running: h, at: 0x100)
         guard case .tbLimitExceeded(1000)? = caught?.kind else {
             Issue.record("expected tbLimitExceeded(1000), got \(String(describing: caught))")
             return
@@ -66,12 +72,7 @@ import Testing
         h.runtime.configuration.wasmFuelPerTB = 10_000
         h.runtime.configuration.interpreterStepLimit = 10_000
         try Self.endlessLoop(h.runtime)
-        var caught: TBRuntimeError?
-        do {
-            _ = try h.run(pc: 0x400)
-        } catch let error as FiberError {
-            caught = error.underlying as? TBRuntimeError
-        }
+        let caught = try Self.runtimeError(running: h, at: 0x400)
         switch caught?.kind {
         case .wasm(let pc, let reason)? where threshold == 0:
             #expect(pc == 0x400)
