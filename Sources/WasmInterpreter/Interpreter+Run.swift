@@ -1376,6 +1376,52 @@ enum Interpreter {
                     (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
                         UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
+                case .brIfGlobalI32EqImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) == i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .brIfGlobalI32NeImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) != i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .selectGlobal:
+                    fp[Int(i.a)] =
+                        UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee != 0
+                        ? fp[Int(i.b)] : fp[Int(i.c)]
+                    pc += 1
+                case .i32LoadGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32AddImmAtGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(p.loadUnaligned(as: UInt32.self) &+ i.b)
+                    pc += 1
+                case .i64LoadGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt64.self))
+                    pc += 1
+                case .i64AddImmAtGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
+                    p.store(
+                        p.loadUnaligned(as: UInt64.self) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.b))))
+                    pc += 1
                 // END GENERATED CASES
                 }
             }
@@ -2723,6 +2769,52 @@ enum Interpreter {
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
                     (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
                         UInt32(truncatingIfNeeded: fp[Int(i.c)]))
+                    pc += 1
+                case .brIfGlobalI32EqImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) == i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .brIfGlobalI32NeImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) != i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .selectGlobal:
+                    fp[Int(i.a)] =
+                        UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee != 0
+                        ? fp[Int(i.b)] : fp[Int(i.c)]
+                    pc += 1
+                case .i32LoadGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32AddImmAtGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(p.loadUnaligned(as: UInt32.self) &+ i.b)
+                    pc += 1
+                case .i64LoadGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt64.self))
+                    pc += 1
+                case .i64AddImmAtGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
+                    p.store(
+                        p.loadUnaligned(as: UInt64.self) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.b))))
                     pc += 1
                 // END GENERATED CASES
                 }

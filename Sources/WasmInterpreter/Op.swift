@@ -284,6 +284,13 @@ enum Op: UInt16 {
     case i64Store8
     case i64Store16
     case i64Store32
+    case brIfGlobalI32EqImm
+    case brIfGlobalI32NeImm
+    case selectGlobal
+    case i32LoadGlobal
+    case i32AddImmAtGlobal
+    case i64LoadGlobal
+    case i64AddImmAtGlobal
 }
 
 extension Op {
@@ -528,7 +535,8 @@ extension Op {
             .i64Load, .f32Load, .f64Load, .i32Load8S, .i32Load8U, .i32Load16S,
             .i32Load16U, .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U, .i64Load32S,
             .i64Load32U, .i32Store, .i64Store, .f32Store, .f64Store, .i32Store8,
-            .i32Store16, .i64Store8, .i64Store16, .i64Store32:
+            .i32Store16, .i64Store8, .i64Store16, .i64Store32, .selectGlobal, .i32LoadGlobal,
+            .i32AddImmAtGlobal, .i64LoadGlobal, .i64AddImmAtGlobal:
             true
         default: false
         }
