@@ -70,15 +70,12 @@ enum Interpreter {
                     UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee =
                         fp[Int(i.b)]
                     pc += 1
-                case .ret, .ret1:
-                    if i.op == .ret1 {
-                        fp[0] = fp[Int(i.b)]
-                    } else {
-                        let src = fp + Int(i.b)
-                        for k in 0..<Int(i.c) { fp[k] = src[k] }
-                    }
+                // Returns, direct and indirect calls each get their own case
+                // (not one case that tests the opcode again).
+                case .ret1:
+                    fp[0] = fp[Int(i.b)]
                     if frameCount == baseFrame { return }
-                    frameCount -= 1
+                    frameCount &-= 1
                     let frame = frames[frameCount]
                     pc = frame.pc
                     fp = frame.fp
@@ -89,14 +86,24 @@ enum Interpreter {
                     // The callee may have grown the memory.
                     memory = memoryState.pointee.base
                     memorySize = memoryState.pointee.byteCount
-                case .call, .callIndirect:
-                    let callee: UnsafeMutablePointer<FunctionEntry>
-                    if i.op == .call {
-                        callee =
-                            UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                    } else {
-                        callee = try indirectCallee(i.pointee, fp)
+                case .ret:
+                    let src = fp + Int(i.b)
+                    for k in 0..<Int(i.c) { fp[k] = src[k] }
+                    if frameCount == baseFrame { return }
+                    frameCount &-= 1
+                    let frame = frames[frameCount]
+                    pc = frame.pc
+                    fp = frame.fp
+                    if frame.context != context {
+                        context = frame.context
+                        memoryState = context.pointee.memory
                     }
+                    // The callee may have grown the memory.
+                    memory = memoryState.pointee.base
+                    memorySize = memoryState.pointee.byteCount
+                case .call:
+                    let callee = UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm))
+                        .unsafelyUnwrapped
                     let newFp = fp + Int(i.b)
                     if callee.pointee.hostIndex >= 0 {
                         try callHost(exec, callee, newFp, context, frameCount)
@@ -110,7 +117,37 @@ enum Interpreter {
                         throw Trap.make(.callStackExhausted)
                     }
                     frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
-                    frameCount += 1
+                    frameCount &+= 1
+                    let locals = newFp + callee.pointee.parameterCount
+                    var k = 0
+                    while k < callee.pointee.localCount {
+                        locals[k] = 0
+                        k &+= 1
+                    }
+                    fp = newFp
+                    pc = callee.pointee.code.unsafelyUnwrapped
+                    if callee.pointee.context != context {
+                        context = callee.pointee.context
+                        memoryState = context.pointee.memory
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                    }
+                case .callIndirect:
+                    let callee = try indirectCallee(i.pointee, fp)
+                    let newFp = fp + Int(i.b)
+                    if callee.pointee.hostIndex >= 0 {
+                        try callHost(exec, callee, newFp, context, frameCount)
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                        pc += 1
+                        continue
+                    }
+                    if callee.pointee.code == nil { try translate(callee) }
+                    if frameCount >= frameLimit || newFp + callee.pointee.frameSize > stackEnd {
+                        throw Trap.make(.callStackExhausted)
+                    }
+                    frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
+                    frameCount &+= 1
                     let locals = newFp + callee.pointee.parameterCount
                     var k = 0
                     while k < callee.pointee.localCount {
@@ -1464,15 +1501,12 @@ enum Interpreter {
                     UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee =
                         fp[Int(i.b)]
                     pc += 1
-                case .ret, .ret1:
-                    if i.op == .ret1 {
-                        fp[0] = fp[Int(i.b)]
-                    } else {
-                        let src = fp + Int(i.b)
-                        for k in 0..<Int(i.c) { fp[k] = src[k] }
-                    }
+                // Returns, direct and indirect calls each get their own case
+                // (not one case that tests the opcode again).
+                case .ret1:
+                    fp[0] = fp[Int(i.b)]
                     if frameCount == baseFrame { return }
-                    frameCount -= 1
+                    frameCount &-= 1
                     let frame = frames[frameCount]
                     pc = frame.pc
                     fp = frame.fp
@@ -1483,14 +1517,24 @@ enum Interpreter {
                     // The callee may have grown the memory.
                     memory = memoryState.pointee.base
                     memorySize = memoryState.pointee.byteCount
-                case .call, .callIndirect:
-                    let callee: UnsafeMutablePointer<FunctionEntry>
-                    if i.op == .call {
-                        callee =
-                            UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                    } else {
-                        callee = try indirectCallee(i.pointee, fp)
+                case .ret:
+                    let src = fp + Int(i.b)
+                    for k in 0..<Int(i.c) { fp[k] = src[k] }
+                    if frameCount == baseFrame { return }
+                    frameCount &-= 1
+                    let frame = frames[frameCount]
+                    pc = frame.pc
+                    fp = frame.fp
+                    if frame.context != context {
+                        context = frame.context
+                        memoryState = context.pointee.memory
                     }
+                    // The callee may have grown the memory.
+                    memory = memoryState.pointee.base
+                    memorySize = memoryState.pointee.byteCount
+                case .call:
+                    let callee = UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm))
+                        .unsafelyUnwrapped
                     let newFp = fp + Int(i.b)
                     if callee.pointee.hostIndex >= 0 {
                         try callHost(exec, callee, newFp, context, frameCount)
@@ -1504,7 +1548,37 @@ enum Interpreter {
                         throw Trap.make(.callStackExhausted)
                     }
                     frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
-                    frameCount += 1
+                    frameCount &+= 1
+                    let locals = newFp + callee.pointee.parameterCount
+                    var k = 0
+                    while k < callee.pointee.localCount {
+                        locals[k] = 0
+                        k &+= 1
+                    }
+                    fp = newFp
+                    pc = callee.pointee.code.unsafelyUnwrapped
+                    if callee.pointee.context != context {
+                        context = callee.pointee.context
+                        memoryState = context.pointee.memory
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                    }
+                case .callIndirect:
+                    let callee = try indirectCallee(i.pointee, fp)
+                    let newFp = fp + Int(i.b)
+                    if callee.pointee.hostIndex >= 0 {
+                        try callHost(exec, callee, newFp, context, frameCount)
+                        memory = memoryState.pointee.base
+                        memorySize = memoryState.pointee.byteCount
+                        pc += 1
+                        continue
+                    }
+                    if callee.pointee.code == nil { try translate(callee) }
+                    if frameCount >= frameLimit || newFp + callee.pointee.frameSize > stackEnd {
+                        throw Trap.make(.callStackExhausted)
+                    }
+                    frames[frameCount] = Frame(pc: pc + 1, fp: fp, context: context)
+                    frameCount &+= 1
                     let locals = newFp + callee.pointee.parameterCount
                     var k = 0
                     while k < callee.pointee.localCount {

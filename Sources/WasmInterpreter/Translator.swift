@@ -397,11 +397,36 @@ struct Translator {
         func reg(_ op: Op, swap: Bool) -> Inst {
             swap ? Inst(op: op, b: inst.c, c: inst.b) : Inst(op: op, b: inst.b, c: inst.c)
         }
+        // The i64 branch forms hold their constant as a sign-extended Int32.
+        func fits(_ v: UInt64) -> Bool {
+            let s = Int64(bitPattern: v)
+            return s >= Int64(Int32.min) && s <= Int64(Int32.max)
+        }
         func imm(_ op: Op) -> Inst? {
-            let v = Int64(bitPattern: inst.imm)
-            let isI64 = [.i64LtSImm, .i64LtUImm, .i64EqImm, .i64NeImm].contains(inst.op)
-            if isI64 && (v < Int64(Int32.min) || v > Int64(Int32.max)) { return nil }
+            let isI64 = [.i64LtSImm, .i64LtUImm, .i64EqImm, .i64NeImm, .i64GeSImm, .i64GeUImm].contains(
+                inst.op)
+            if isI64 && !fits(inst.imm) { return nil }
             return Inst(op: op, b: inst.b, c: UInt32(truncatingIfNeeded: inst.imm))
+        }
+        // `x > k` is `x >= k + 1` and `x <= k` is `x < k + 1`, unless k is the
+        // type's largest value (then k + 1 wraps and there is no such form).
+        func immPlusOne(_ op: Op, signed: Bool, i64: Bool) -> Inst? {
+            let c: UInt32
+            if i64 {
+                if inst.imm == (signed ? UInt64(Int64.max) : UInt64.max) { return nil }
+                let k = inst.imm &+ 1
+                guard fits(k) else { return nil }
+                c = UInt32(truncatingIfNeeded: k)
+            } else if signed {
+                let k = Int32(truncatingIfNeeded: inst.imm)
+                if k == .max { return nil }
+                c = UInt32(bitPattern: k + 1)
+            } else {
+                let k = UInt32(truncatingIfNeeded: inst.imm)
+                if k == .max { return nil }
+                c = k + 1
+            }
+            return Inst(op: op, b: inst.b, c: c)
         }
         switch inst.op {
         case .i32Eqz, .i64Eqz: return Inst(op: negated ? .brIf : .brIfNot, b: inst.b)
@@ -433,6 +458,24 @@ struct Translator {
         case .i64LtUImm: return imm(negated ? .brIfI64GeUImm : .brIfI64LtUImm)
         case .i64EqImm: return imm(negated ? .brIfI64NeImm : .brIfI64EqImm)
         case .i64NeImm: return imm(negated ? .brIfI64EqImm : .brIfI64NeImm)
+        case .i32GeSImm: return imm(negated ? .brIfI32LtSImm : .brIfI32GeSImm)
+        case .i32GeUImm: return imm(negated ? .brIfI32LtUImm : .brIfI32GeUImm)
+        case .i64GeSImm: return imm(negated ? .brIfI64LtSImm : .brIfI64GeSImm)
+        case .i64GeUImm: return imm(negated ? .brIfI64LtUImm : .brIfI64GeUImm)
+        case .i32GtSImm:
+            return immPlusOne(negated ? .brIfI32LtSImm : .brIfI32GeSImm, signed: true, i64: false)
+        case .i32GtUImm:
+            return immPlusOne(negated ? .brIfI32LtUImm : .brIfI32GeUImm, signed: false, i64: false)
+        case .i32LeSImm:
+            return immPlusOne(negated ? .brIfI32GeSImm : .brIfI32LtSImm, signed: true, i64: false)
+        case .i32LeUImm:
+            return immPlusOne(negated ? .brIfI32GeUImm : .brIfI32LtUImm, signed: false, i64: false)
+        case .i64GtSImm: return immPlusOne(negated ? .brIfI64LtSImm : .brIfI64GeSImm, signed: true, i64: true)
+        case .i64GtUImm:
+            return immPlusOne(negated ? .brIfI64LtUImm : .brIfI64GeUImm, signed: false, i64: true)
+        case .i64LeSImm: return immPlusOne(negated ? .brIfI64GeSImm : .brIfI64LtSImm, signed: true, i64: true)
+        case .i64LeUImm:
+            return immPlusOne(negated ? .brIfI64GeUImm : .brIfI64LtUImm, signed: false, i64: true)
         default: return nil
         }
     }

@@ -202,3 +202,66 @@ func countedLoopModel(
     // The loop ends with i = 0; the i64 subtraction 0 - 5 (also an add of -5) wraps.
     #expect(try f(.i32(7)) == [.i64(UInt64(bitPattern: -5))])
 }
+
+/// The i64 comparisons, with their meaning on (left, right).
+let comparisons64: [(NumericOp, @Sendable (UInt64, UInt64) -> Bool)] = [
+    (.i64Eq, { $0 == $1 }), (.i64Ne, { $0 != $1 }),
+    (.i64LtS, { Int64(bitPattern: $0) < Int64(bitPattern: $1) }), (.i64LtU, { $0 < $1 }),
+    (.i64GtS, { Int64(bitPattern: $0) > Int64(bitPattern: $1) }), (.i64GtU, { $0 > $1 }),
+    (.i64LeS, { Int64(bitPattern: $0) <= Int64(bitPattern: $1) }), (.i64LeU, { $0 <= $1 }),
+    (.i64GeS, { Int64(bitPattern: $0) >= Int64(bitPattern: $1) }), (.i64GeU, { $0 >= $1 }),
+]
+
+/// `(if (cmp x K) 10 20) + (block (br_if 0 (cmp x K) 1) 2)`: the same
+/// comparison with a constant as an `if` (negated branch) and a `br_if`.
+func compareWithConstant(_ op: NumericOp, _ constant: Instruction) -> [Instruction] {
+    let result: ValueType = .i32
+    return [
+        .localGet(0), constant, .numeric(op),
+        .if(.value(result)), .i32Const(10), .else, .i32Const(20), .end,
+        .block(.value(result)), .i32Const(1), .localGet(0), constant, .numeric(op), .brIf(depth: 0),
+        .drop, .i32Const(2), .end,
+        .numeric(.i32Add),
+    ]
+}
+
+@Test func branchesOnComparisonsWithConstantsAgreeWithTheModel() throws {
+    let constants32: [UInt32] = [0, 1, 5, 0x7FFF_FFFE, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFE, 0xFFFF_FFFF]
+    let values32: [UInt32] = constants32 + [2, 6, 4, 0x8000_0001]
+    for (op, compare) in comparisons {
+        for k in constants32 {
+            let body = compareWithConstant(op, .i32Const(Int32(bitPattern: k)))
+            let module = makeModule([("f", FunctionType(parameters: [.i32], results: [.i32]), [], body)])
+            let f = try Instance(module: module, store: Store()).exportedFunction("f")
+            for x in values32 {
+                let expected: UInt32 = compare(x, k) ? 11 : 22
+                #expect(try f(.i32(x)) == [.i32(expected)], "\(op) x \(x) k \(k)")
+            }
+        }
+    }
+    let constants64: [UInt64] = [
+        0, 1, 5, 0x7FFF_FFFE, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, UInt64(Int64.max), 1 << 63,
+        UInt64.max - 1, UInt64.max, UInt64(bitPattern: Int64(Int32.min)),
+        UInt64(bitPattern: Int64(Int32.min) - 1),
+    ]
+    let values64: [UInt64] = constants64 + [2, 6, 0x1_0000_0000]
+    for (op, compare) in comparisons64 {
+        for k in constants64 {
+            let body = compareWithConstant(op, .i64Const(Int64(bitPattern: k)))
+            let module = makeModule([("f", FunctionType(parameters: [.i64], results: [.i32]), [], body)])
+            let f = try Instance(module: module, store: Store()).exportedFunction("f")
+            for x in values64 {
+                let expected: UInt32 = compare(x, k) ? 11 : 22
+                #expect(try f(.i64(x)) == [.i32(expected)], "\(op) x \(x) k \(k)")
+            }
+        }
+    }
+}
+
+@Test func greaterThanAConstantBranchesInOneInstruction() throws {
+    let body = compareWithConstant(.i32GtS, .i32Const(5))
+    let module = makeModule([("f", FunctionType(parameters: [.i32], results: [.i32]), [], body)])
+    let code = try translatedCode(module)
+    #expect(!code.contains { $0.op == .i32GtSImm })
+    #expect(code.contains { $0.op == .brIfI32GeSImm && $0.c == 6 })
+}
