@@ -1459,6 +1459,54 @@ enum Interpreter {
                     p.store(
                         p.loadUnaligned(as: UInt64.self) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.b))))
                     pc += 1
+                case .i32LoadIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.b)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32StoreIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.a)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.b)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
+                    pc += 1
+                case .i32LoadIndirect64:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.b)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
+                            as: UInt64.self))
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32StoreIndirect64:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.a)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
+                            as: UInt64.self))
+                    let end = address &+ UInt64(i.b)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
+                    pc += 1
                 // END GENERATED CASES
                 }
             }
@@ -2889,6 +2937,54 @@ enum Interpreter {
                     let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
                     p.store(
                         p.loadUnaligned(as: UInt64.self) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.b))))
+                    pc += 1
+                case .i32LoadIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.b)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32StoreIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.a)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.b)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
+                    pc += 1
+                case .i32LoadIndirect64:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.b)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
+                            as: UInt64.self))
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32StoreIndirect64:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.a)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
+                            as: UInt64.self))
+                    let end = address &+ UInt64(i.b)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 // END GENERATED CASES
                 }

@@ -291,6 +291,10 @@ enum Op: UInt16 {
     case i32AddImmAtGlobal
     case i64LoadGlobal
     case i64AddImmAtGlobal
+    case i32LoadIndirect32
+    case i32StoreIndirect32
+    case i32LoadIndirect64
+    case i32StoreIndirect64
 }
 
 extension Op {
@@ -536,7 +540,9 @@ extension Op {
             .i32Load16U, .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U, .i64Load32S,
             .i64Load32U, .i32Store, .i64Store, .f32Store, .f64Store, .i32Store8,
             .i32Store16, .i64Store8, .i64Store16, .i64Store32, .selectGlobal, .i32LoadGlobal,
-            .i32AddImmAtGlobal, .i64LoadGlobal, .i64AddImmAtGlobal:
+            .i32AddImmAtGlobal, .i64LoadGlobal, .i64AddImmAtGlobal, .i32LoadIndirect32, .i32StoreIndirect32,
+            .i32LoadIndirect64,
+            .i32StoreIndirect64:
             true
         default: false
         }

@@ -74,6 +74,11 @@ extension Translator {
             }
         if let fused, end <= UInt64(UInt32.max), let cell = takeGlobal(address) {
             emitResult(Inst(op: fused, a: push(), c: UInt32(end), imm: cell))
+        } else if op == .i32Load, end <= UInt64(UInt32.max),
+            let (indirect, pointer) = lastPointerLoad(into: address)
+        {
+            code.removeLast()
+            emitResult(Inst(op: indirect.load, a: push(), b: pointer.c, c: UInt32(end), imm: pointer.imm))
         } else {
             emitResult(Inst(op: op, a: push(), b: address, imm: end))
         }
@@ -83,12 +88,33 @@ extension Translator {
     /// (`global.get g; global.get g; load; const k; add; store`, load and
     /// store at the same offset) into one instruction.
     mutating func emitStore(_ op: Op, address: UInt32, value: UInt32, end: UInt64) {
-        if let fused = fuseBump(op, address: address, value: value, end: end) {
+        if op == .i32Store, end <= UInt64(UInt32.max), value != address,
+            let (indirect, pointer) = lastPointerLoad(into: address)
+        {
+            code[code.count - 1] = Inst(
+                op: indirect.store, a: pointer.c, b: UInt32(end), c: value, imm: pointer.imm)
+            lastResult = -1
+        } else if let fused = fuseBump(op, address: address, value: value, end: end) {
             code.removeLast(3)
             lastResult = -1
             emit(fused)
         } else {
             emit(Inst(op: op, b: address, c: value, imm: end))
+        }
+    }
+
+    /// The load of a pointer through a global (``Op/i32LoadGlobal`` or
+    /// ``Op/i64LoadGlobal``) emitted just now into the dead temporary `slot`
+    /// (with no branch target after it), and the i32 load and store forms
+    /// through that pointer.
+    func lastPointerLoad(into slot: UInt32) -> ((load: Op, store: Op), Inst)? {
+        guard code.count > boundLabel, let last = code.last, last.a == slot, isDeadTemporary(slot) else {
+            return nil
+        }
+        switch last.op {
+        case .i32LoadGlobal: return ((.i32LoadIndirect32, .i32StoreIndirect32), last)
+        case .i64LoadGlobal: return ((.i32LoadIndirect64, .i32StoreIndirect64), last)
+        default: return nil
         }
     }
 

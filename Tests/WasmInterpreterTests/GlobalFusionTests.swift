@@ -305,3 +305,66 @@ func bumpBody(
     try instance.exportedGlobal("g").set(.i32(16))
     #expect(try instance.call("f", [.i32(32)]) == [.i32(222)])
 }
+
+/// `get`: `i32.load offset=4 (i32.load (global.get g))`; `put(v)`:
+/// `i32.store offset=8 (i32.load (global.get g)) v` (Asyncify's call index),
+/// with the pointer `i64` wide in memory64.
+func indirectModule(memory64: Bool) -> Module {
+    let pointerLoad: Instruction =
+        memory64 ? .load(.i64Load, MemArg(align: 3, offset: 0)) : .load(.i32Load, MemArg(align: 2, offset: 0))
+    return globalModule(
+        [
+            (
+                "get", FunctionType(results: [.i32]), [],
+                [.globalGet(0), pointerLoad, .load(.i32Load, MemArg(align: 2, offset: 4))]
+            ),
+            (
+                "put", FunctionType(parameters: [.i32]), [],
+                [.globalGet(0), pointerLoad, .localGet(0), .store(.i32Store, MemArg(align: 2, offset: 8))]
+            ),
+        ], global: memory64 ? .i64 : .i32, initial: memory64 ? .i64Const(100) : .i32Const(100),
+        memory64: memory64)
+}
+
+@Test func loadAndStoreThroughAPointerAtAGlobalAddressFuseAndCheckBothBounds() throws {
+    let module = indirectModule(memory64: false)
+    #expect(try translatedCode(module, function: 0).map(\.op) == [.i32LoadIndirect32, .ret1])
+    #expect(try translatedCode(module, function: 1).map(\.op) == [.i32StoreIndirect32, .ret])
+    let instance = try Instance(module: module, store: Store())
+    let memory = try instance.exportedMemory()
+    try memory.store(UInt32(200), at: 100)
+    try memory.store(UInt32(0xCAFE), at: 204)
+    #expect(try instance.call("get") == [.i32(0xCAFE)])
+    _ = try instance.call("put", [.i32(0xBEEF)])
+    #expect(try memory.load(UInt32.self, at: 208) == 0xBEEF)
+    // The pointer itself out of bounds, then the address it holds.
+    let g = try instance.exportedGlobal("g")
+    try g.set(.i32(65533))
+    #expect(throws: Trap(.outOfBoundsMemoryAccess)) { try instance.call("get") }
+    #expect(throws: Trap(.outOfBoundsMemoryAccess)) { try instance.call("put", [.i32(1)]) }
+    try g.set(.i32(100))
+    try memory.store(UInt32(65528), at: 100)  // 65528 + 8 + 4 is past the end; + 4 + 4 is not
+    _ = try instance.call("get")
+    #expect(throws: Trap(.outOfBoundsMemoryAccess)) { try instance.call("put", [.i32(1)]) }
+    try memory.store(UInt32(0xFFFF_FFFC), at: 100)
+    #expect(throws: Trap(.outOfBoundsMemoryAccess)) { try instance.call("get") }
+    #expect(try memory.load(UInt32.self, at: 208) == 0xBEEF)
+}
+
+@Test func memory64PointerLoadedThroughAGlobalIsEightBytesWide() throws {
+    let module = indirectModule(memory64: true)
+    #expect(try translatedCode(module, function: 0).map(\.op) == [.i32LoadIndirect64, .ret1])
+    #expect(try translatedCode(module, function: 1).map(\.op) == [.i32StoreIndirect64, .ret])
+    let instance = try Instance(module: module, store: Store())
+    let memory = try instance.exportedMemory()
+    try memory.store(UInt64(300), at: 100)
+    try memory.store(UInt32(41), at: 304)
+    #expect(try instance.call("get") == [.i32(41)])
+    _ = try instance.call("put", [.i32(42)])
+    #expect(try memory.load(UInt32.self, at: 308) == 42)
+    // 2^32 + 300 would be 300 if only four bytes of the pointer counted.
+    try memory.store(UInt64(1 << 32 | 300), at: 100)
+    #expect(throws: Trap(.outOfBoundsMemoryAccess)) { try instance.call("get") }
+    #expect(throws: Trap(.outOfBoundsMemoryAccess)) { try instance.call("put", [.i32(7)]) }
+    #expect(try memory.load(UInt32.self, at: 308) == 42)
+}
