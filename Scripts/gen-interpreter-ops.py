@@ -140,6 +140,9 @@ GBR = {'brIfGlobalI32EqImm': '==', 'brIfGlobalI32NeImm': '!='}
 GLOBAL_STRAIGHT = {
     'selectGlobal': ['fp[Int(i.a)] = ' + CELL.format('i.imm') + ' != 0 ? fp[Int(i.b)] : fp[Int(i.c)]'],
 }
+# i32{Eq,Ne}ImmGlobal: slot[a] = low32(cell) <cond> c ? 1 : 0; imm: the cell.
+for name, cmp in (('i32EqImmGlobal', '=='), ('i32NeImmGlobal', '!=')):
+    GLOBAL_STRAIGHT[name] = [f'fp[Int(i.a)] = UInt32(truncatingIfNeeded: {CELL.format("i.imm")}) {cmp} i.c ? 1 : 0']
 for t, T, w, k in (('i32', 'UInt32', 4, 'i.b'), ('i64', 'UInt64', 8, 'UInt64(bitPattern: Int64(Int32(bitPattern: i.b)))')):
     head = ['let address = ' + CELL.format('i.imm'),
             'let end = address &+ UInt64(i.c)',

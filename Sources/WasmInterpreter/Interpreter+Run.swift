@@ -1426,6 +1426,18 @@ enum Interpreter {
                         UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee != 0
                         ? fp[Int(i.b)] : fp[Int(i.c)]
                     pc += 1
+                case .i32EqImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) == i.c ? 1 : 0
+                    pc += 1
+                case .i32NeImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) != i.c ? 1 : 0
+                    pc += 1
                 case .i32LoadGlobal:
                     let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
                         .pointee
@@ -2904,6 +2916,18 @@ enum Interpreter {
                     fp[Int(i.a)] =
                         UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee != 0
                         ? fp[Int(i.b)] : fp[Int(i.c)]
+                    pc += 1
+                case .i32EqImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) == i.c ? 1 : 0
+                    pc += 1
+                case .i32NeImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) != i.c ? 1 : 0
                     pc += 1
                 case .i32LoadGlobal:
                     let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped

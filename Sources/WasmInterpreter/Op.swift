@@ -287,6 +287,8 @@ enum Op: UInt16 {
     case brIfGlobalI32EqImm
     case brIfGlobalI32NeImm
     case selectGlobal
+    case i32EqImmGlobal
+    case i32NeImmGlobal
     case i32LoadGlobal
     case i32AddImmAtGlobal
     case i64LoadGlobal
@@ -539,10 +541,10 @@ extension Op {
             .i64Load, .f32Load, .f64Load, .i32Load8S, .i32Load8U, .i32Load16S,
             .i32Load16U, .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U, .i64Load32S,
             .i64Load32U, .i32Store, .i64Store, .f32Store, .f64Store, .i32Store8,
-            .i32Store16, .i64Store8, .i64Store16, .i64Store32, .selectGlobal, .i32LoadGlobal,
-            .i32AddImmAtGlobal, .i64LoadGlobal, .i64AddImmAtGlobal, .i32LoadIndirect32, .i32StoreIndirect32,
-            .i32LoadIndirect64,
-            .i32StoreIndirect64:
+            .i32Store16, .i64Store8, .i64Store16, .i64Store32, .selectGlobal, .i32EqImmGlobal,
+            .i32NeImmGlobal, .i32LoadGlobal, .i32AddImmAtGlobal, .i64LoadGlobal, .i64AddImmAtGlobal,
+            .i32LoadIndirect32,
+            .i32StoreIndirect32, .i32LoadIndirect64, .i32StoreIndirect64:
             true
         default: false
         }

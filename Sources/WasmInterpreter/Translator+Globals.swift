@@ -64,6 +64,39 @@ extension Translator {
             imm: inst.imm)
     }
 
+    /// Emits `x == k` or `x != k` as an ``Op/i32EqImmGlobal``-style
+    /// instruction when `x` is an i32 global read just now (Asyncify's
+    /// `x | state == 2`); returns whether it did.
+    mutating func emitGlobalComparison(_ op: Op, x: UInt32, k: UInt64) -> Bool {
+        let fused: Op
+        switch op {
+        case .i32EqImm: fused = .i32EqImmGlobal
+        case .i32NeImm: fused = .i32NeImmGlobal
+        default: return false
+        }
+        guard let (cell, isI32) = lastGlobalGet(into: x), isI32 else { return false }
+        code.removeLast()
+        emitResult(Inst(op: fused, a: push(), c: UInt32(truncatingIfNeeded: k), imm: cell))
+        return true
+    }
+
+    /// Splits an ``Op/i32EqImmGlobal``-style instruction that produced `slot`
+    /// just now back into its `global.get` and the comparison, which it
+    /// returns: a branch on it then fuses as ``Op/brIfGlobalI32EqImm``-style.
+    mutating func unfuseGlobalComparison(_ slot: UInt32) -> Inst? {
+        guard lastResult == code.count - 1, let last = code.last, last.a == slot, slot == home(stack.count)
+        else { return nil }
+        let op: Op
+        switch last.op {
+        case .i32EqImmGlobal: op = .i32EqImm
+        case .i32NeImmGlobal: op = .i32NeImm
+        default: return nil
+        }
+        code[code.count - 1] = Inst(op: .globalGet, a: slot, imm: last.imm)
+        lastResult = -1
+        return Inst(op: op, a: slot, b: slot, imm: UInt64(last.c))
+    }
+
     /// Emits a load from `address`, folding a `global.get` of the address.
     mutating func emitLoad(_ op: Op, address: UInt32, end: UInt64) {
         let fused: Op? =

@@ -317,6 +317,7 @@ extension Translator {
         let k = immediateOp == nil ? nil : takeConstant(y)
         let x = pop()
         if let immediateOp, let k {
+            if emitGlobalComparison(immediateOp, x: x, k: k) { return }
             // x - k is x + (-k): one form for the increment-and-branch fusion to find.
             switch immediateOp {
             case .i32SubImm:

@@ -129,6 +129,7 @@ struct Translator {
 
     /// Removes a comparison that produced `slot` just now and returns it.
     mutating func takeComparison(_ slot: UInt32) -> Inst? {
+        if let comparison = unfuseGlobalComparison(slot) { return comparison }
         guard lastResult == code.count - 1, let last = code.last, last.a == slot, slot == home(stack.count),
             Translator.branchForm(of: last, negated: false) != nil
         else { return nil }

@@ -368,3 +368,29 @@ func indirectModule(memory64: Bool) -> Module {
     #expect(throws: Trap(.outOfBoundsMemoryAccess)) { try instance.call("put", [.i32(7)]) }
     #expect(try memory.load(UInt32.self, at: 308) == 42)
 }
+
+@Test func globalComparedWithAConstantAsAValueFuses() throws {
+    // (x | g == 2) and (g != 5) as values; `local.tee` of the comparison
+    // before an `if` keeps the stored value right.
+    let or: [Instruction] = [.localGet(0), .globalGet(0), .i32Const(2), .numeric(.i32Eq), .numeric(.i32Or)]
+    let ne: [Instruction] = [.globalGet(0), .i32Const(5), .numeric(.i32Ne)]
+    let tee: [Instruction] =
+        [.globalGet(0), .i32Const(2), .numeric(.i32Eq), .localTee(1)] + ifThenOneElseZero + [
+            .localGet(1), .i32Const(2), .numeric(.i32Mul), .numeric(.i32Add),
+        ]
+    let module = globalModule([
+        ("or", FunctionType(parameters: [.i32], results: [.i32]), [], or),
+        ("ne", FunctionType(results: [.i32]), [], ne),
+        ("tee", FunctionType(parameters: [.i32], results: [.i32]), [.i32], tee),
+    ])
+    #expect(try translatedCode(module, function: 0).contains { $0.op == .i32EqImmGlobal })
+    #expect(try translatedCode(module, function: 1).map(\.op) == [.i32NeImmGlobal, .ret1])
+    let instance = try Instance(module: module, store: Store())
+    let g = try instance.exportedGlobal("g")
+    for value: UInt32 in [0, 2, 5, 0x1_0002 & 0xFFFF_FFFF, 0xFFFF_FFFF] {
+        try g.set(.i32(value))
+        #expect(try instance.call("or", [.i32(4)]) == [.i32(4 | (value == 2 ? 1 : 0))], "g=\(value)")
+        #expect(try instance.call("ne") == [.i32(value != 5 ? 1 : 0)], "g=\(value)")
+        #expect(try instance.call("tee", [.i32(0)]) == [.i32(value == 2 ? 3 : 0)], "g=\(value)")
+    }
+}
