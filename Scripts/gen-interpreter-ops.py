@@ -5,9 +5,8 @@ Interpreter+Run.swift). Run from the package root after editing the tables below
 import re
 
 # Control and slow-path opcodes written by hand in Interpreter+Run.swift.
-HAND = """unreachable trap fuel br brIf brIfNot brTable copy const ret ret1 call callIndirect select
-globalGet globalSet memorySize memoryGrow memoryInit dataDrop memoryCopy memoryFill
-tableGet tableSet tableSize tableGrow tableFill tableCopy tableInit elemDrop atomic
+HAND = """unreachable fuel br brIf brIfNot brTable copy const ret ret1 call callIndirect select
+globalGet globalSet memorySize memoryGrow memoryCopy memoryFill instanceOperation tableOperation atomic
 brIfI32LtS brIfI32LtU brIfI32GeS brIfI32GeU brIfI32Eq brIfI32Ne
 brIfI64LtS brIfI64LtU brIfI64GeS brIfI64GeU brIfI64Eq brIfI64Ne
 brIfI32LtSImm brIfI32GeSImm brIfI32LtUImm brIfI32GeUImm brIfI32EqImm brIfI32NeImm
@@ -104,10 +103,17 @@ STORES = {
     'i64Store16': ('UInt16', 2), 'i64Store32': ('UInt32', 4),
 }
 
+# Immediate forms. None for sub, rotr, gt and le: the translator writes
+# x - k as x + (-k), rotr k as rotl -k, x > k as x >= k + 1 and x <= k as
+# x < k + 1 (keeping the opcode count within one byte).
+REWRITTEN = ('Sub', 'Rotr', 'GtS', 'GtU', 'LeS', 'LeU')
 IMM = {}
 for name, (t, rt, e, arity) in N.items():
-    if arity == 2 and t in ('i32', 'i64') and name[:3] == t:
+    if arity == 2 and t in ('i32', 'i64') and name[:3] == t and name[3:] not in REWRITTEN:
         IMM[name + 'Imm'] = (t, rt, e, name)
+# Conversions that leave a slot's bits alone (i32 and f32 slots are kept
+# zero-extended): the translator emits nothing for them.
+NOOP = ('i64ExtendI32U', 'i32ReinterpretF32', 'i64ReinterpretF64', 'f32ReinterpretI32', 'f64ReinterpretI64')
 # Increment-and-branch: `r = x + k; slot[a] = r; if r <cond> y goto target`,
 # the back edge of a counted loop in one dispatch. a: result slot, b: x,
 # c: y's slot (or the constant y for the Imm forms), x: k as Int16, imm: the
@@ -132,9 +138,11 @@ for cond in ('Eq', 'Ne', 'LtS', 'LtU', 'GeS', 'GeU'):
 #   brIfGlobalI32{Eq,Ne}Imm: if low32(cell) <cond> a goto imm; the cell
 #     pointer is b | c << 32 (imm is the branch offset, like every branch).
 #   selectGlobal: slot[a] = cell != 0 ? slot[b] : slot[c]; imm: the cell.
-#   {i32,i64}LoadGlobal: slot[a] = load(cell, end c); imm: the cell.
-#   {i32,i64}AddImmAtGlobal: mem[cell] += k (load and store with the same
-#     end c, one bounds check); b: k (i64: sign-extended); imm: the cell.
+#   i32LoadGlobal: slot[a] = load(cell, end c); imm: the cell.
+#   i32AddImmAtGlobal: mem[cell] += k (load and store with the same end c,
+#     one bounds check); b: k; imm: the cell.
+# Only memory32 forms: the opcode must stay within one byte (memory64
+# Asyncify code runs unfused).
 CELL = 'UnsafeMutablePointer<UInt64>(bitPattern: UInt({})).unsafelyUnwrapped.pointee'
 GBR = {'brIfGlobalI32EqImm': '==', 'brIfGlobalI32NeImm': '!='}
 GLOBAL_STRAIGHT = {
@@ -143,7 +151,7 @@ GLOBAL_STRAIGHT = {
 # i32{Eq,Ne}ImmGlobal: slot[a] = low32(cell) <cond> c ? 1 : 0; imm: the cell.
 for name, cmp in (('i32EqImmGlobal', '=='), ('i32NeImmGlobal', '!=')):
     GLOBAL_STRAIGHT[name] = [f'fp[Int(i.a)] = UInt32(truncatingIfNeeded: {CELL.format("i.imm")}) {cmp} i.c ? 1 : 0']
-for t, T, w, k in (('i32', 'UInt32', 4, 'i.b'), ('i64', 'UInt64', 8, 'UInt64(bitPattern: Int64(Int32(bitPattern: i.b)))')):
+for t, T, w, k in (('i32', 'UInt32', 4, 'i.b'),):
     head = ['let address = ' + CELL.format('i.imm'),
             'let end = address &+ UInt64(i.c)',
             'if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }',
@@ -152,10 +160,10 @@ for t, T, w, k in (('i32', 'UInt32', 4, 'i.b'), ('i64', 'UInt64', 8, 'UInt64(bit
     GLOBAL_STRAIGHT[t + 'AddImmAtGlobal'] = head + [f'p.store(p.loadUnaligned(as: {T}.self) &+ {k})']
 # Through a pointer loaded from the global's address (Asyncify's call index:
 # `global.get; i32.load; i32.load` and `global.get; i32.load; local.get;
-# i32.store`), the pointer 4 (memory32) or 8 (memory64) bytes wide.
-#   i32LoadIndirect{32,64}: slot[a] = load32(load(cell, end b), end c)
-#   i32StoreIndirect{32,64}: store32(load(cell, end a), end b) = slot[c]
-for bits, P, w in (('32', 'UInt32', 4), ('64', 'UInt64', 8)):
+# i32.store`), the pointer 4 bytes wide (memory32).
+#   i32LoadIndirect32: slot[a] = load32(load32(cell, end b), end c)
+#   i32StoreIndirect32: store32(load32(cell, end a), end b) = slot[c]
+for bits, P, w in (('32', 'UInt32', 4),):
     def through(end1):
         return ['let base = ' + CELL.format('i.imm'),
                 f'let pointerEnd = base &+ UInt64({end1})',
@@ -171,7 +179,13 @@ for bits, P, w in (('32', 'UInt32', 4), ('64', 'UInt64', 8)):
     GLOBAL_STRAIGHT['i32StoreIndirect' + bits] = through('i.a') + final('i.b') + [
         'p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))']
 
-ops = HAND + list(N) + list(IMM) + list(ADDBR) + list(LOADS) + list(STORES) + list(GBR) + list(GLOBAL_STRAIGHT)
+# The float rounding instructions share one opcode (x: the index in ROUND;
+# the work is a call anyway), to make room for the global forms.
+ROUND = [f'{t}{r}' for t in ('f32', 'f64') for r in ('Ceil', 'Floor', 'Trunc', 'Nearest')]
+
+ops = (HAND + [n for n in N if n not in NOOP and n not in ROUND] + list(IMM) + list(ADDBR) + list(LOADS)
+       + list(STORES) + ['floatRound'] + list(GBR) + list(GLOBAL_STRAIGHT))
+assert len(ops) <= 256, 'the opcode must fit in one byte'
 out = ['// GENERATED by Scripts/gen-interpreter-ops.py; do not edit by hand.', '',
        '/// The opcodes of the interpreter\'s internal code (see ``Inst``).',
        'enum Op: UInt16 {']
@@ -184,7 +198,16 @@ out.append('    /// The internal opcode for a plain numeric instruction.')
 out.append('    init(_ op: NumericOp) {')
 out.append('        switch op {')
 for o in N:
-    out.append(f'        case .{o}: self = .{o}')
+    out.append(f'        case .{o}: self = .{"copy" if o in NOOP else "floatRound" if o in ROUND else o}')
+out.append('        }')
+out.append('    }')
+out.append('')
+out.append('    /// The ``Op/floatRound`` subcode (`Inst.x`) of a rounding instruction.')
+out.append('    static func roundingCode(_ op: NumericOp) -> UInt16? {')
+out.append('        switch op {')
+for k, o in enumerate(ROUND):
+    out.append(f'        case .{o}: {k}')
+out.append('        default: nil')
 out.append('        }')
 out.append('    }')
 out.append('')
@@ -197,7 +220,8 @@ out.append('        default: nil')
 out.append('        }')
 out.append('    }')
 out.append('')
-straight = (['copy', 'const', 'select', 'globalGet', 'globalSet'] + list(N) + list(IMM) + list(LOADS) + list(STORES)
+straight = (['copy', 'const', 'select', 'globalGet', 'globalSet', 'floatRound']
+            + [n for n in N if n not in NOOP and n not in ROUND] + list(IMM) + list(LOADS) + list(STORES)
             + list(GLOBAL_STRAIGHT))
 out.append('    /// Whether the instruction neither branches nor calls (it may trap):')
 out.append('    /// a copy of it elsewhere in the code computes the same thing.')
@@ -233,6 +257,8 @@ open('Sources/WasmInterpreter/Op.swift', 'w').write('import WasmBinary\n\n' + '\
 cases = []
 ind = ' ' * 16
 for name, (t, rt, e, arity) in N.items():
+    if name in NOOP or name in ROUND:
+        continue
     x = RD[t].format(r='b')
     lines = [f'{ind}case .{name}:']
     lines.append(f'{ind}    let x = {x}')
@@ -268,6 +294,8 @@ for name, (T, w) in STORES.items():
               f'{ind}    if end > memorySize || end < address {{ throw Trap.outOfBoundsMemory() }}',
               f'{ind}    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- {w}))).store({T}(truncatingIfNeeded: fp[Int(i.c)]))',
               f'{ind}    pc += 1']
+cases += [f'{ind}case .floatRound:', f'{ind}    fp[Int(i.a)] = Numerics.round(fp[Int(i.b)], code: i.x)',
+          f'{ind}    pc += 1']
 for name, cmp in GBR.items():
     cases += [f'{ind}case .{name}:',
               f'{ind}    let g = ' + CELL.format('UInt64(i.b) | UInt64(i.c) &<< 32'),

@@ -35,9 +35,8 @@ enum Interpreter {
                 let i = pc
                 switch i.op {
                 case .unreachable:
-                    throw Trap.make(.unreachable)
-                case .trap:
-                    throw Trap.outOfBoundsMemory()
+                    // x = 1: a load or store whose offset alone is out of range.
+                    throw i.x == 0 ? Trap.make(.unreachable) : Trap.outOfBoundsMemory()
                 case .fuel:
                     if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
                     exec.pointee.fuel &-= 1
@@ -176,10 +175,10 @@ enum Interpreter {
                 case .memoryFill:
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
-                case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
+                case .instanceOperation:
                     try instanceOperation(i.pointee, fp, context)
                     pc += 1
-                case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
+                case .tableOperation:
                     try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
@@ -611,22 +610,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     fp[Int(i.a)] = UInt64((x & ~0x8000_0000) | (y & 0x8000_0000))
                     pc += 1
-                case .f32Ceil:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
-                    pc += 1
-                case .f32Floor:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
-                    pc += 1
-                case .f32Trunc:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
-                    pc += 1
-                case .f32Nearest:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
-                    pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
@@ -673,22 +656,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = fp[Int(i.c)]
                     fp[Int(i.a)] = (x & ~0x8000_0000_0000_0000) | (y & 0x8000_0000_0000_0000)
-                    pc += 1
-                case .f64Ceil:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
-                    pc += 1
-                case .f64Floor:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
-                    pc += 1
-                case .f64Trunc:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
-                    pc += 1
-                case .f64Nearest:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
@@ -796,10 +763,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(Int32(bitPattern: x)))
                     pc += 1
-                case .i64ExtendI32U:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64(x)
-                    pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
@@ -839,22 +802,6 @@ enum Interpreter {
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = Numerics.bits(Double(x))
-                    pc += 1
-                case .i32ReinterpretF32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .i64ReinterpretF64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f32ReinterpretI32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f64ReinterpretI64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
                     pc += 1
                 case .i32Extend8S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -896,26 +843,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i32GtSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) > Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32GtUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i32LeSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) <= Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32LeUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i32GeSImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
@@ -946,26 +873,6 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i64GtSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) > Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64GtUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i64LeSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) <= Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64LeUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i64GeSImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
@@ -980,11 +887,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64(x &+ y)
-                    pc += 1
-                case .i32SubImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64(x &- y)
                     pc += 1
                 case .i32MulImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -1046,20 +948,10 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64((x &<< y) | (x &>> (0 &- y)))
                     pc += 1
-                case .i32RotrImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64((x &>> y) | (x &<< (0 &- y)))
-                    pc += 1
                 case .i64AddImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = x &+ y
-                    pc += 1
-                case .i64SubImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = x &- y
                     pc += 1
                 case .i64MulImm:
                     let x = fp[Int(i.b)]
@@ -1120,11 +1012,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = (x &<< y) | (x &>> (0 &- y))
-                    pc += 1
-                case .i64RotrImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
                     pc += 1
                 case .i32AddImmBrIfEq:
                     let r =
@@ -1413,6 +1300,9 @@ enum Interpreter {
                     (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
                         UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
+                case .floatRound:
+                    fp[Int(i.a)] = Numerics.round(fp[Int(i.b)], code: i.x)
+                    pc += 1
                 case .brIfGlobalI32EqImm:
                     let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
                         .unsafelyUnwrapped.pointee
@@ -1454,23 +1344,6 @@ enum Interpreter {
                     let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
                     p.store(p.loadUnaligned(as: UInt32.self) &+ i.b)
                     pc += 1
-                case .i64LoadGlobal:
-                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                        .pointee
-                    let end = address &+ UInt64(i.c)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
-                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt64.self))
-                    pc += 1
-                case .i64AddImmAtGlobal:
-                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                        .pointee
-                    let end = address &+ UInt64(i.c)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
-                    p.store(
-                        p.loadUnaligned(as: UInt64.self) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.b))))
-                    pc += 1
                 case .i32LoadIndirect32:
                     let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
                     let pointerEnd = base &+ UInt64(i.b)
@@ -1490,30 +1363,6 @@ enum Interpreter {
                     let address = UInt64(
                         (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
                             as: UInt32.self))
-                    let end = address &+ UInt64(i.b)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
-                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    pc += 1
-                case .i32LoadIndirect64:
-                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
-                    let pointerEnd = base &+ UInt64(i.b)
-                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
-                    let address = UInt64(
-                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
-                            as: UInt64.self))
-                    let end = address &+ UInt64(i.c)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
-                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
-                    pc += 1
-                case .i32StoreIndirect64:
-                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
-                    let pointerEnd = base &+ UInt64(i.a)
-                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
-                    let address = UInt64(
-                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
-                            as: UInt64.self))
                     let end = address &+ UInt64(i.b)
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
                     let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
@@ -1526,9 +1375,8 @@ enum Interpreter {
                 let i = pc
                 switch i.op {
                 case .unreachable:
-                    throw Trap.make(.unreachable)
-                case .trap:
-                    throw Trap.outOfBoundsMemory()
+                    // x = 1: a load or store whose offset alone is out of range.
+                    throw i.x == 0 ? Trap.make(.unreachable) : Trap.outOfBoundsMemory()
                 case .fuel:
                     if exec.pointee.fuel <= 0 { throw Trap.make(.fuelExhausted) }
                     exec.pointee.fuel &-= 1
@@ -1667,10 +1515,10 @@ enum Interpreter {
                 case .memoryFill:
                     try memoryFill(memoryState, fp + Int(i.b))
                     pc += 1
-                case .memoryInit, .dataDrop, .tableCopy, .tableInit, .elemDrop:
+                case .instanceOperation:
                     try instanceOperation(i.pointee, fp, context)
                     pc += 1
-                case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill:
+                case .tableOperation:
                     try tableOperation(i.pointee, fp)
                     pc += 1
                 case .atomic:
@@ -2102,22 +1950,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     fp[Int(i.a)] = UInt64((x & ~0x8000_0000) | (y & 0x8000_0000))
                     pc += 1
-                case .f32Ceil:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
-                    pc += 1
-                case .f32Floor:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
-                    pc += 1
-                case .f32Trunc:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
-                    pc += 1
-                case .f32Nearest:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
-                    pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
@@ -2164,22 +1996,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = fp[Int(i.c)]
                     fp[Int(i.a)] = (x & ~0x8000_0000_0000_0000) | (y & 0x8000_0000_0000_0000)
-                    pc += 1
-                case .f64Ceil:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
-                    pc += 1
-                case .f64Floor:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
-                    pc += 1
-                case .f64Trunc:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
-                    pc += 1
-                case .f64Nearest:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
@@ -2287,10 +2103,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(bitPattern: Int64(Int32(bitPattern: x)))
                     pc += 1
-                case .i64ExtendI32U:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    fp[Int(i.a)] = UInt64(x)
-                    pc += 1
                 case .f32ConvertI32S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     fp[Int(i.a)] = UInt64(Numerics.bits(Float(Int32(bitPattern: x))))
@@ -2330,22 +2142,6 @@ enum Interpreter {
                 case .f64PromoteF32:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = Numerics.bits(Double(x))
-                    pc += 1
-                case .i32ReinterpretF32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .i64ReinterpretF64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f32ReinterpretI32:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
-                    pc += 1
-                case .f64ReinterpretI64:
-                    let x = fp[Int(i.b)]
-                    fp[Int(i.a)] = x
                     pc += 1
                 case .i32Extend8S:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -2387,26 +2183,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i32GtSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) > Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32GtUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i32LeSImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((Int32(bitPattern: x) <= Int32(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i32LeUImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i32GeSImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
@@ -2437,26 +2213,6 @@ enum Interpreter {
                     let y = i.imm
                     fp[Int(i.a)] = ((x < y) ? 1 : 0)
                     pc += 1
-                case .i64GtSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) > Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64GtUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x > y) ? 1 : 0)
-                    pc += 1
-                case .i64LeSImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((Int64(bitPattern: x) <= Int64(bitPattern: y)) ? 1 : 0)
-                    pc += 1
-                case .i64LeUImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = ((x <= y) ? 1 : 0)
-                    pc += 1
                 case .i64GeSImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
@@ -2471,11 +2227,6 @@ enum Interpreter {
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64(x &+ y)
-                    pc += 1
-                case .i32SubImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64(x &- y)
                     pc += 1
                 case .i32MulImm:
                     let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
@@ -2537,20 +2288,10 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: i.imm)
                     fp[Int(i.a)] = UInt64((x &<< y) | (x &>> (0 &- y)))
                     pc += 1
-                case .i32RotrImm:
-                    let x = UInt32(truncatingIfNeeded: fp[Int(i.b)])
-                    let y = UInt32(truncatingIfNeeded: i.imm)
-                    fp[Int(i.a)] = UInt64((x &>> y) | (x &<< (0 &- y)))
-                    pc += 1
                 case .i64AddImm:
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = x &+ y
-                    pc += 1
-                case .i64SubImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = x &- y
                     pc += 1
                 case .i64MulImm:
                     let x = fp[Int(i.b)]
@@ -2611,11 +2352,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = i.imm
                     fp[Int(i.a)] = (x &<< y) | (x &>> (0 &- y))
-                    pc += 1
-                case .i64RotrImm:
-                    let x = fp[Int(i.b)]
-                    let y = i.imm
-                    fp[Int(i.a)] = (x &>> y) | (x &<< (0 &- y))
                     pc += 1
                 case .i32AddImmBrIfEq:
                     let r =
@@ -2904,6 +2640,9 @@ enum Interpreter {
                     (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
                         UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
+                case .floatRound:
+                    fp[Int(i.a)] = Numerics.round(fp[Int(i.b)], code: i.x)
+                    pc += 1
                 case .brIfGlobalI32EqImm:
                     let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
                         .unsafelyUnwrapped.pointee
@@ -2945,23 +2684,6 @@ enum Interpreter {
                     let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
                     p.store(p.loadUnaligned(as: UInt32.self) &+ i.b)
                     pc += 1
-                case .i64LoadGlobal:
-                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                        .pointee
-                    let end = address &+ UInt64(i.c)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
-                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt64.self))
-                    pc += 1
-                case .i64AddImmAtGlobal:
-                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
-                        .pointee
-                    let end = address &+ UInt64(i.c)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 8))
-                    p.store(
-                        p.loadUnaligned(as: UInt64.self) &+ UInt64(bitPattern: Int64(Int32(bitPattern: i.b))))
-                    pc += 1
                 case .i32LoadIndirect32:
                     let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
                     let pointerEnd = base &+ UInt64(i.b)
@@ -2981,30 +2703,6 @@ enum Interpreter {
                     let address = UInt64(
                         (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
                             as: UInt32.self))
-                    let end = address &+ UInt64(i.b)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
-                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
-                    pc += 1
-                case .i32LoadIndirect64:
-                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
-                    let pointerEnd = base &+ UInt64(i.b)
-                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
-                    let address = UInt64(
-                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
-                            as: UInt64.self))
-                    let end = address &+ UInt64(i.c)
-                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
-                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
-                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
-                    pc += 1
-                case .i32StoreIndirect64:
-                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
-                    let pointerEnd = base &+ UInt64(i.a)
-                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
-                    let address = UInt64(
-                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 8))).loadUnaligned(
-                            as: UInt64.self))
                     let end = address &+ UInt64(i.b)
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
                     let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))

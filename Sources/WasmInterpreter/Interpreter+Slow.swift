@@ -95,7 +95,7 @@ extension Interpreter {
     ) throws(Trap) {
         guard let storage = context.pointee.instance?.takeUnretainedValue() else { return }
         let operands = fp + Int(i.b)
-        switch i.op {
+        switch SlowOp(rawValue: i.x) {
         case .memoryInit:
             try storage.memoryInit(
                 segment: Int(i.imm), destination: operands[0], source: operands[1], count: operands[2])
@@ -123,7 +123,7 @@ extension Interpreter {
     static func tableOperation(_ i: Inst, _ fp: UnsafeMutablePointer<UInt64>) throws(Trap) {
         let table = UnsafeMutablePointer<TableState>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
         let count = UInt64(table.pointee.count)
-        switch i.op {
+        switch SlowOp(rawValue: i.x) {
         case .tableGet:
             let index = fp[Int(i.b)]
             guard index < count else { throw Trap(.outOfBoundsTableAccess) }
@@ -218,4 +218,12 @@ extension Interpreter {
             fp[Int(i.a)] = old
         }
     }
+}
+
+/// The operation of an ``Op/instanceOperation`` or ``Op/tableOperation``
+/// instruction (its `x`): rare instructions share two opcodes, so the
+/// opcode fits in one byte.
+enum SlowOp: UInt16 {
+    case memoryInit, dataDrop, elemDrop, tableInit, tableCopy
+    case tableGet, tableSet, tableSize, tableGrow, tableFill
 }

@@ -5,7 +5,6 @@ import WasmBinary
 /// The opcodes of the interpreter's internal code (see ``Inst``).
 enum Op: UInt16 {
     case unreachable
-    case trap
     case fuel
     case br
     case brIf
@@ -22,18 +21,10 @@ enum Op: UInt16 {
     case globalSet
     case memorySize
     case memoryGrow
-    case memoryInit
-    case dataDrop
     case memoryCopy
     case memoryFill
-    case tableGet
-    case tableSet
-    case tableSize
-    case tableGrow
-    case tableFill
-    case tableCopy
-    case tableInit
-    case elemDrop
+    case instanceOperation
+    case tableOperation
     case atomic
     case brIfI32LtS
     case brIfI32LtU
@@ -132,10 +123,6 @@ enum Op: UInt16 {
     case f32Abs
     case f32Neg
     case f32Copysign
-    case f32Ceil
-    case f32Floor
-    case f32Trunc
-    case f32Nearest
     case f32Sqrt
     case f32Add
     case f32Sub
@@ -146,10 +133,6 @@ enum Op: UInt16 {
     case f64Abs
     case f64Neg
     case f64Copysign
-    case f64Ceil
-    case f64Floor
-    case f64Trunc
-    case f64Nearest
     case f64Sqrt
     case f64Add
     case f64Sub
@@ -175,7 +158,6 @@ enum Op: UInt16 {
     case i64TruncSatF64S
     case i64TruncSatF64U
     case i64ExtendI32S
-    case i64ExtendI32U
     case f32ConvertI32S
     case f32ConvertI32U
     case f32ConvertI64S
@@ -186,10 +168,6 @@ enum Op: UInt16 {
     case f64ConvertI64U
     case f32DemoteF64
     case f64PromoteF32
-    case i32ReinterpretF32
-    case i64ReinterpretF64
-    case f32ReinterpretI32
-    case f64ReinterpretI64
     case i32Extend8S
     case i32Extend16S
     case i64Extend8S
@@ -199,24 +177,15 @@ enum Op: UInt16 {
     case i32NeImm
     case i32LtSImm
     case i32LtUImm
-    case i32GtSImm
-    case i32GtUImm
-    case i32LeSImm
-    case i32LeUImm
     case i32GeSImm
     case i32GeUImm
     case i64EqImm
     case i64NeImm
     case i64LtSImm
     case i64LtUImm
-    case i64GtSImm
-    case i64GtUImm
-    case i64LeSImm
-    case i64LeUImm
     case i64GeSImm
     case i64GeUImm
     case i32AddImm
-    case i32SubImm
     case i32MulImm
     case i32DivSImm
     case i32DivUImm
@@ -229,9 +198,7 @@ enum Op: UInt16 {
     case i32ShrSImm
     case i32ShrUImm
     case i32RotlImm
-    case i32RotrImm
     case i64AddImm
-    case i64SubImm
     case i64MulImm
     case i64DivSImm
     case i64DivUImm
@@ -244,7 +211,6 @@ enum Op: UInt16 {
     case i64ShrSImm
     case i64ShrUImm
     case i64RotlImm
-    case i64RotrImm
     case i32AddImmBrIfEq
     case i32AddImmBrIfNe
     case i32AddImmBrIfLtS
@@ -284,6 +250,7 @@ enum Op: UInt16 {
     case i64Store8
     case i64Store16
     case i64Store32
+    case floatRound
     case brIfGlobalI32EqImm
     case brIfGlobalI32NeImm
     case selectGlobal
@@ -291,12 +258,8 @@ enum Op: UInt16 {
     case i32NeImmGlobal
     case i32LoadGlobal
     case i32AddImmAtGlobal
-    case i64LoadGlobal
-    case i64AddImmAtGlobal
     case i32LoadIndirect32
     case i32StoreIndirect32
-    case i32LoadIndirect64
-    case i32StoreIndirect64
 }
 
 extension Op {
@@ -376,10 +339,10 @@ extension Op {
         case .f32Abs: self = .f32Abs
         case .f32Neg: self = .f32Neg
         case .f32Copysign: self = .f32Copysign
-        case .f32Ceil: self = .f32Ceil
-        case .f32Floor: self = .f32Floor
-        case .f32Trunc: self = .f32Trunc
-        case .f32Nearest: self = .f32Nearest
+        case .f32Ceil: self = .floatRound
+        case .f32Floor: self = .floatRound
+        case .f32Trunc: self = .floatRound
+        case .f32Nearest: self = .floatRound
         case .f32Sqrt: self = .f32Sqrt
         case .f32Add: self = .f32Add
         case .f32Sub: self = .f32Sub
@@ -390,10 +353,10 @@ extension Op {
         case .f64Abs: self = .f64Abs
         case .f64Neg: self = .f64Neg
         case .f64Copysign: self = .f64Copysign
-        case .f64Ceil: self = .f64Ceil
-        case .f64Floor: self = .f64Floor
-        case .f64Trunc: self = .f64Trunc
-        case .f64Nearest: self = .f64Nearest
+        case .f64Ceil: self = .floatRound
+        case .f64Floor: self = .floatRound
+        case .f64Trunc: self = .floatRound
+        case .f64Nearest: self = .floatRound
         case .f64Sqrt: self = .f64Sqrt
         case .f64Add: self = .f64Add
         case .f64Sub: self = .f64Sub
@@ -419,7 +382,7 @@ extension Op {
         case .i64TruncSatF64S: self = .i64TruncSatF64S
         case .i64TruncSatF64U: self = .i64TruncSatF64U
         case .i64ExtendI32S: self = .i64ExtendI32S
-        case .i64ExtendI32U: self = .i64ExtendI32U
+        case .i64ExtendI32U: self = .copy
         case .f32ConvertI32S: self = .f32ConvertI32S
         case .f32ConvertI32U: self = .f32ConvertI32U
         case .f32ConvertI64S: self = .f32ConvertI64S
@@ -430,15 +393,30 @@ extension Op {
         case .f64ConvertI64U: self = .f64ConvertI64U
         case .f32DemoteF64: self = .f32DemoteF64
         case .f64PromoteF32: self = .f64PromoteF32
-        case .i32ReinterpretF32: self = .i32ReinterpretF32
-        case .i64ReinterpretF64: self = .i64ReinterpretF64
-        case .f32ReinterpretI32: self = .f32ReinterpretI32
-        case .f64ReinterpretI64: self = .f64ReinterpretI64
+        case .i32ReinterpretF32: self = .copy
+        case .i64ReinterpretF64: self = .copy
+        case .f32ReinterpretI32: self = .copy
+        case .f64ReinterpretI64: self = .copy
         case .i32Extend8S: self = .i32Extend8S
         case .i32Extend16S: self = .i32Extend16S
         case .i64Extend8S: self = .i64Extend8S
         case .i64Extend16S: self = .i64Extend16S
         case .i64Extend32S: self = .i64Extend32S
+        }
+    }
+
+    /// The ``Op/floatRound`` subcode (`Inst.x`) of a rounding instruction.
+    static func roundingCode(_ op: NumericOp) -> UInt16? {
+        switch op {
+        case .f32Ceil: 0
+        case .f32Floor: 1
+        case .f32Trunc: 2
+        case .f32Nearest: 3
+        case .f64Ceil: 4
+        case .f64Floor: 5
+        case .f64Trunc: 6
+        case .f64Nearest: 7
+        default: nil
         }
     }
 
@@ -449,24 +427,15 @@ extension Op {
         case .i32Ne: .i32NeImm
         case .i32LtS: .i32LtSImm
         case .i32LtU: .i32LtUImm
-        case .i32GtS: .i32GtSImm
-        case .i32GtU: .i32GtUImm
-        case .i32LeS: .i32LeSImm
-        case .i32LeU: .i32LeUImm
         case .i32GeS: .i32GeSImm
         case .i32GeU: .i32GeUImm
         case .i64Eq: .i64EqImm
         case .i64Ne: .i64NeImm
         case .i64LtS: .i64LtSImm
         case .i64LtU: .i64LtUImm
-        case .i64GtS: .i64GtSImm
-        case .i64GtU: .i64GtUImm
-        case .i64LeS: .i64LeSImm
-        case .i64LeU: .i64LeUImm
         case .i64GeS: .i64GeSImm
         case .i64GeU: .i64GeUImm
         case .i32Add: .i32AddImm
-        case .i32Sub: .i32SubImm
         case .i32Mul: .i32MulImm
         case .i32DivS: .i32DivSImm
         case .i32DivU: .i32DivUImm
@@ -479,9 +448,7 @@ extension Op {
         case .i32ShrS: .i32ShrSImm
         case .i32ShrU: .i32ShrUImm
         case .i32Rotl: .i32RotlImm
-        case .i32Rotr: .i32RotrImm
         case .i64Add: .i64AddImm
-        case .i64Sub: .i64SubImm
         case .i64Mul: .i64MulImm
         case .i64DivS: .i64DivSImm
         case .i64DivU: .i64DivUImm
@@ -494,7 +461,6 @@ extension Op {
         case .i64ShrS: .i64ShrSImm
         case .i64ShrU: .i64ShrUImm
         case .i64Rotl: .i64RotlImm
-        case .i64Rotr: .i64RotrImm
         default: nil
         }
     }
@@ -503,48 +469,41 @@ extension Op {
     /// a copy of it elsewhere in the code computes the same thing.
     var isStraightLine: Bool {
         switch self {
-        case .copy, .const, .select, .globalGet, .globalSet, .i32Eqz,
-            .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS, .i32GtU,
-            .i32LeS, .i32LeU, .i32GeS, .i32GeU, .i64Eqz, .i64Eq,
-            .i64Ne, .i64LtS, .i64LtU, .i64GtS, .i64GtU, .i64LeS,
-            .i64LeU, .i64GeS, .i64GeU, .f32Eq, .f32Ne, .f32Lt,
-            .f32Gt, .f32Le, .f32Ge, .f64Eq, .f64Ne, .f64Lt,
-            .f64Gt, .f64Le, .f64Ge, .i32Clz, .i32Ctz, .i32Popcnt,
-            .i32Add, .i32Sub, .i32Mul, .i32DivS, .i32DivU, .i32RemS,
-            .i32RemU, .i32And, .i32Or, .i32Xor, .i32Shl, .i32ShrS,
-            .i32ShrU, .i32Rotl, .i32Rotr, .i64Clz, .i64Ctz, .i64Popcnt,
-            .i64Add, .i64Sub, .i64Mul, .i64DivS, .i64DivU, .i64RemS,
-            .i64RemU, .i64And, .i64Or, .i64Xor, .i64Shl, .i64ShrS,
-            .i64ShrU, .i64Rotl, .i64Rotr, .f32Abs, .f32Neg, .f32Copysign,
-            .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f32Sqrt, .f32Add,
-            .f32Sub, .f32Mul, .f32Div, .f32Min, .f32Max, .f64Abs,
-            .f64Neg, .f64Copysign, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest,
-            .f64Sqrt, .f64Add, .f64Sub, .f64Mul, .f64Div, .f64Min,
-            .f64Max, .i32WrapI64, .i32TruncF32S, .i32TruncF32U, .i32TruncSatF32S, .i32TruncSatF32U,
-            .i64TruncF32S, .i64TruncF32U, .i64TruncSatF32S, .i64TruncSatF32U, .i32TruncF64S, .i32TruncF64U,
-            .i32TruncSatF64S, .i32TruncSatF64U, .i64TruncF64S, .i64TruncF64U, .i64TruncSatF64S,
-            .i64TruncSatF64U,
-            .i64ExtendI32S, .i64ExtendI32U, .f32ConvertI32S, .f32ConvertI32U, .f32ConvertI64S,
-            .f32ConvertI64U,
-            .f64ConvertI32S, .f64ConvertI32U, .f64ConvertI64S, .f64ConvertI64U, .f32DemoteF64, .f64PromoteF32,
-            .i32ReinterpretF32, .i64ReinterpretF64, .f32ReinterpretI32, .f64ReinterpretI64, .i32Extend8S,
-            .i32Extend16S,
+        case .copy, .const, .select, .globalGet, .globalSet, .floatRound,
+            .i32Eqz, .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS,
+            .i32GtU, .i32LeS, .i32LeU, .i32GeS, .i32GeU, .i64Eqz,
+            .i64Eq, .i64Ne, .i64LtS, .i64LtU, .i64GtS, .i64GtU,
+            .i64LeS, .i64LeU, .i64GeS, .i64GeU, .f32Eq, .f32Ne,
+            .f32Lt, .f32Gt, .f32Le, .f32Ge, .f64Eq, .f64Ne,
+            .f64Lt, .f64Gt, .f64Le, .f64Ge, .i32Clz, .i32Ctz,
+            .i32Popcnt, .i32Add, .i32Sub, .i32Mul, .i32DivS, .i32DivU,
+            .i32RemS, .i32RemU, .i32And, .i32Or, .i32Xor, .i32Shl,
+            .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i64Clz, .i64Ctz,
+            .i64Popcnt, .i64Add, .i64Sub, .i64Mul, .i64DivS, .i64DivU,
+            .i64RemS, .i64RemU, .i64And, .i64Or, .i64Xor, .i64Shl,
+            .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr, .f32Abs, .f32Neg,
+            .f32Copysign, .f32Sqrt, .f32Add, .f32Sub, .f32Mul, .f32Div,
+            .f32Min, .f32Max, .f64Abs, .f64Neg, .f64Copysign, .f64Sqrt,
+            .f64Add, .f64Sub, .f64Mul, .f64Div, .f64Min, .f64Max,
+            .i32WrapI64, .i32TruncF32S, .i32TruncF32U, .i32TruncSatF32S, .i32TruncSatF32U, .i64TruncF32S,
+            .i64TruncF32U, .i64TruncSatF32S, .i64TruncSatF32U, .i32TruncF64S, .i32TruncF64U, .i32TruncSatF64S,
+            .i32TruncSatF64U, .i64TruncF64S, .i64TruncF64U, .i64TruncSatF64S, .i64TruncSatF64U,
+            .i64ExtendI32S,
+            .f32ConvertI32S, .f32ConvertI32U, .f32ConvertI64S, .f32ConvertI64U, .f64ConvertI32S,
+            .f64ConvertI32U,
+            .f64ConvertI64S, .f64ConvertI64U, .f32DemoteF64, .f64PromoteF32, .i32Extend8S, .i32Extend16S,
             .i64Extend8S, .i64Extend16S, .i64Extend32S, .i32EqImm, .i32NeImm, .i32LtSImm,
-            .i32LtUImm, .i32GtSImm, .i32GtUImm, .i32LeSImm, .i32LeUImm, .i32GeSImm,
-            .i32GeUImm, .i64EqImm, .i64NeImm, .i64LtSImm, .i64LtUImm, .i64GtSImm,
-            .i64GtUImm, .i64LeSImm, .i64LeUImm, .i64GeSImm, .i64GeUImm, .i32AddImm,
-            .i32SubImm, .i32MulImm, .i32DivSImm, .i32DivUImm, .i32RemSImm, .i32RemUImm,
-            .i32AndImm, .i32OrImm, .i32XorImm, .i32ShlImm, .i32ShrSImm, .i32ShrUImm,
-            .i32RotlImm, .i32RotrImm, .i64AddImm, .i64SubImm, .i64MulImm, .i64DivSImm,
-            .i64DivUImm, .i64RemSImm, .i64RemUImm, .i64AndImm, .i64OrImm, .i64XorImm,
-            .i64ShlImm, .i64ShrSImm, .i64ShrUImm, .i64RotlImm, .i64RotrImm, .i32Load,
+            .i32LtUImm, .i32GeSImm, .i32GeUImm, .i64EqImm, .i64NeImm, .i64LtSImm,
+            .i64LtUImm, .i64GeSImm, .i64GeUImm, .i32AddImm, .i32MulImm, .i32DivSImm,
+            .i32DivUImm, .i32RemSImm, .i32RemUImm, .i32AndImm, .i32OrImm, .i32XorImm,
+            .i32ShlImm, .i32ShrSImm, .i32ShrUImm, .i32RotlImm, .i64AddImm, .i64MulImm,
+            .i64DivSImm, .i64DivUImm, .i64RemSImm, .i64RemUImm, .i64AndImm, .i64OrImm,
+            .i64XorImm, .i64ShlImm, .i64ShrSImm, .i64ShrUImm, .i64RotlImm, .i32Load,
             .i64Load, .f32Load, .f64Load, .i32Load8S, .i32Load8U, .i32Load16S,
             .i32Load16U, .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U, .i64Load32S,
             .i64Load32U, .i32Store, .i64Store, .f32Store, .f64Store, .i32Store8,
             .i32Store16, .i64Store8, .i64Store16, .i64Store32, .selectGlobal, .i32EqImmGlobal,
-            .i32NeImmGlobal, .i32LoadGlobal, .i32AddImmAtGlobal, .i64LoadGlobal, .i64AddImmAtGlobal,
-            .i32LoadIndirect32,
-            .i32StoreIndirect32, .i32LoadIndirect64, .i32StoreIndirect64:
+            .i32NeImmGlobal, .i32LoadGlobal, .i32AddImmAtGlobal, .i32LoadIndirect32, .i32StoreIndirect32:
             true
         default: false
         }

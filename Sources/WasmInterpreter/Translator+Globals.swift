@@ -102,7 +102,6 @@ extension Translator {
         let fused: Op? =
             switch op {
             case .i32Load: .i32LoadGlobal
-            case .i64Load: .i64LoadGlobal
             default: nil
             }
         if let fused, end <= UInt64(UInt32.max), let cell = takeGlobal(address) {
@@ -136,47 +135,30 @@ extension Translator {
         }
     }
 
-    /// The load of a pointer through a global (``Op/i32LoadGlobal`` or
-    /// ``Op/i64LoadGlobal``) emitted just now into the dead temporary `slot`
-    /// (with no branch target after it), and the i32 load and store forms
-    /// through that pointer.
+    /// The load of a pointer through a global (``Op/i32LoadGlobal``)
+    /// emitted just now into the dead temporary `slot` (with no branch
+    /// target after it), and the i32 load and store forms through that pointer.
+    /// (No memory64 forms: the opcode must fit in one byte.)
     func lastPointerLoad(into slot: UInt32) -> ((load: Op, store: Op), Inst)? {
-        guard code.count > boundLabel, let last = code.last, last.a == slot, isDeadTemporary(slot) else {
-            return nil
-        }
-        switch last.op {
-        case .i32LoadGlobal: return ((.i32LoadIndirect32, .i32StoreIndirect32), last)
-        case .i64LoadGlobal: return ((.i32LoadIndirect64, .i32StoreIndirect64), last)
-        default: return nil
-        }
+        guard code.count > boundLabel, let last = code.last, last.op == .i32LoadGlobal, last.a == slot,
+            isDeadTemporary(slot)
+        else { return nil }
+        return ((.i32LoadIndirect32, .i32StoreIndirect32), last)
     }
 
     /// The fused bump for a store, if the three instructions before it are
     /// `global.get g` (the address), `load from g` and `add k` (the value).
     func fuseBump(_ op: Op, address: UInt32, value: UInt32, end: UInt64) -> Inst? {
-        let (loadOp, addOp, fused): (Op, Op, Op)
-        switch op {
-        case .i32Store: (loadOp, addOp, fused) = (.i32LoadGlobal, .i32AddImm, .i32AddImmAtGlobal)
-        case .i64Store: (loadOp, addOp, fused) = (.i64LoadGlobal, .i64AddImm, .i64AddImmAtGlobal)
-        default: return nil
-        }
+        guard op == .i32Store else { return nil }
         let n = code.count
         guard n >= 3, n - 3 >= boundLabel else { return nil }
         let get = code[n - 3]
         let load = code[n - 2]
         let add = code[n - 1]
         guard get.op == .globalGet, get.a == address, isDeadTemporary(address),
-            load.op == loadOp, load.imm == get.imm, UInt64(load.c) == end, isDeadTemporary(load.a),
-            add.op == addOp, add.b == load.a, add.a == value, isDeadTemporary(value)
+            load.op == .i32LoadGlobal, load.imm == get.imm, UInt64(load.c) == end, isDeadTemporary(load.a),
+            add.op == .i32AddImm, add.b == load.a, add.a == value, isDeadTemporary(value)
         else { return nil }
-        let k: UInt32
-        if op == .i32Store {
-            k = UInt32(truncatingIfNeeded: add.imm)
-        } else {
-            let wide = Int64(bitPattern: add.imm)
-            guard wide >= Int64(Int32.min), wide <= Int64(Int32.max) else { return nil }
-            k = UInt32(bitPattern: Int32(wide))
-        }
-        return Inst(op: fused, b: k, c: load.c, imm: get.imm)
+        return Inst(op: .i32AddImmAtGlobal, b: UInt32(truncatingIfNeeded: add.imm), c: load.c, imm: get.imm)
     }
 }

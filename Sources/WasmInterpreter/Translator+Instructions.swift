@@ -157,38 +157,47 @@ extension Translator {
         case .tableGet(let t):
             guard let table = table(t) else { return }
             let index = pop()
-            emitResult(Inst(op: .tableGet, a: push(), b: index, imm: table))
+            emitResult(
+                Inst(op: .tableOperation, x: SlowOp.tableGet.rawValue, a: push(), b: index, imm: table))
         case .tableSet(let t):
             guard let table = table(t) else { return }
             let value = pop()
             let index = pop()
-            emit(Inst(op: .tableSet, b: index, c: value, imm: table))
+            emit(Inst(op: .tableOperation, x: SlowOp.tableSet.rawValue, b: index, c: value, imm: table))
         case .tableSize(let t):
             guard let table = table(t) else { return }
-            emitResult(Inst(op: .tableSize, a: push(), imm: table))
+            emitResult(Inst(op: .tableOperation, x: SlowOp.tableSize.rawValue, a: push(), imm: table))
         case .tableGrow(let t):
             guard let table = table(t) else { return }
             let n = pop()
             let value = pop()
-            emitResult(Inst(op: .tableGrow, a: push(), b: value, c: n, imm: table))
+            emitResult(
+                Inst(op: .tableOperation, x: SlowOp.tableGrow.rawValue, a: push(), b: value, c: n, imm: table)
+            )
         case .tableFill(let t):
             guard let table = table(t) else { return }
-            emit(Inst(op: .tableFill, b: operands(3), imm: table))
+            emit(Inst(op: .tableOperation, x: SlowOp.tableFill.rawValue, b: operands(3), imm: table))
         case .tableCopy(let destination, let source):
             guard table(destination) != nil, table(source) != nil else { return }
-            emit(Inst(op: .tableCopy, b: operands(3), c: destination, imm: UInt64(source)))
+            emit(
+                Inst(
+                    op: .instanceOperation, x: SlowOp.tableCopy.rawValue, b: operands(3), c: destination,
+                    imm: UInt64(source)))
         case .tableInit(let element, let t):
             guard table(t) != nil, Int(element) < module.elements.count else {
                 return fail("unknown element segment")
             }
-            emit(Inst(op: .tableInit, b: operands(3), c: t, imm: UInt64(element)))
+            emit(
+                Inst(
+                    op: .instanceOperation, x: SlowOp.tableInit.rawValue, b: operands(3), c: t,
+                    imm: UInt64(element)))
         case .elemDrop(let element):
-            emit(Inst(op: .elemDrop, imm: UInt64(element)))
+            emit(Inst(op: .instanceOperation, x: SlowOp.elemDrop.rawValue, imm: UInt64(element)))
         case .load(let op, let memarg):
             let address = pop()
             let (end, overflow) = memarg.offset.addingReportingOverflow(UInt64(op.byteWidth))
             if overflow {
-                emit(Inst(op: .trap, x: 0))
+                emit(Inst(op: .unreachable, x: 1))
                 push()
             } else {
                 emitLoad(Op(op), address: address, end: end)
@@ -198,7 +207,7 @@ extension Translator {
             let address = pop()
             let (end, overflow) = memarg.offset.addingReportingOverflow(UInt64(op.byteWidth))
             if overflow {
-                emit(Inst(op: .trap, x: 0))
+                emit(Inst(op: .unreachable, x: 1))
             } else {
                 emitStore(Op(op), address: address, value: value, end: end)
             }
@@ -209,9 +218,11 @@ extension Translator {
             emitResult(Inst(op: .memoryGrow, a: push(), b: delta))
         case .memoryInit(let data, _):
             guard Int(data) < module.data.count else { return fail("unknown data segment") }
-            emit(Inst(op: .memoryInit, b: operands(3), imm: UInt64(data)))
+            emit(
+                Inst(op: .instanceOperation, x: SlowOp.memoryInit.rawValue, b: operands(3), imm: UInt64(data))
+            )
         case .dataDrop(let data):
-            emit(Inst(op: .dataDrop, imm: UInt64(data)))
+            emit(Inst(op: .instanceOperation, x: SlowOp.dataDrop.rawValue, imm: UInt64(data)))
         case .memoryCopy:
             emit(Inst(op: .memoryCopy, b: operands(3)))
         case .memoryFill:
@@ -309,23 +320,16 @@ extension Translator {
         let arity = op.signature.operands.count
         if arity == 1 {
             let x = pop()
-            emitResult(Inst(op: Op(op), a: push(), b: x))
+            emitResult(Inst(op: Op(op), x: Op.roundingCode(op) ?? 0, a: push(), b: x))
             return
         }
         let y = pop()
-        let immediateOp = Translator.immediateForm(of: op)
-        let k = immediateOp == nil ? nil : takeConstant(y)
+        let immediate = peekConstant(y).flatMap { Translator.immediateForm(of: op, $0) }
+        if immediate != nil { _ = takeConstant(y) }
         let x = pop()
-        if let immediateOp, let k {
+        if let (immediateOp, k) = immediate {
             if emitGlobalComparison(immediateOp, x: x, k: k) { return }
-            // x - k is x + (-k): one form for the increment-and-branch fusion to find.
-            switch immediateOp {
-            case .i32SubImm:
-                emitResult(
-                    Inst(op: .i32AddImm, a: push(), b: x, imm: UInt64(UInt32(truncatingIfNeeded: 0 &- k))))
-            case .i64SubImm: emitResult(Inst(op: .i64AddImm, a: push(), b: x, imm: 0 &- k))
-            default: emitResult(Inst(op: immediateOp, a: push(), b: x, imm: k))
-            }
+            emitResult(Inst(op: immediateOp, a: push(), b: x, imm: k))
             return
         }
         emitResult(Inst(op: Op(op), a: push(), b: x, c: y))

@@ -117,14 +117,20 @@ struct Translator {
         for p in (stack.count - n)..<stack.count { materialize(p) }
     }
 
-    /// Removes a `const` that produced `slot` just now and returns its value.
-    mutating func takeConstant(_ slot: UInt32) -> UInt64? {
+    /// The value of a `const` that produced `slot` just now, if it did.
+    func peekConstant(_ slot: UInt32) -> UInt64? {
         guard lastResult == code.count - 1, let last = code.last, last.op == .const, last.a == slot,
             slot == home(stack.count)
         else { return nil }
+        return last.imm
+    }
+
+    /// Removes a `const` that produced `slot` just now and returns its value.
+    mutating func takeConstant(_ slot: UInt32) -> UInt64? {
+        guard let value = peekConstant(slot) else { return nil }
         code.removeLast()
         lastResult = -1
-        return last.imm
+        return value
     }
 
     /// Removes a comparison that produced `slot` just now and returns it.
@@ -409,26 +415,6 @@ struct Translator {
             if isI64 && !fits(inst.imm) { return nil }
             return Inst(op: op, b: inst.b, c: UInt32(truncatingIfNeeded: inst.imm))
         }
-        // `x > k` is `x >= k + 1` and `x <= k` is `x < k + 1`, unless k is the
-        // type's largest value (then k + 1 wraps and there is no such form).
-        func immPlusOne(_ op: Op, signed: Bool, i64: Bool) -> Inst? {
-            let c: UInt32
-            if i64 {
-                if inst.imm == (signed ? UInt64(Int64.max) : UInt64.max) { return nil }
-                let k = inst.imm &+ 1
-                guard fits(k) else { return nil }
-                c = UInt32(truncatingIfNeeded: k)
-            } else if signed {
-                let k = Int32(truncatingIfNeeded: inst.imm)
-                if k == .max { return nil }
-                c = UInt32(bitPattern: k + 1)
-            } else {
-                let k = UInt32(truncatingIfNeeded: inst.imm)
-                if k == .max { return nil }
-                c = k + 1
-            }
-            return Inst(op: op, b: inst.b, c: c)
-        }
         switch inst.op {
         case .i32Eqz, .i64Eqz: return Inst(op: negated ? .brIf : .brIfNot, b: inst.b)
         case .i32LtS: return reg(negated ? .brIfI32GeS : .brIfI32LtS, swap: false)
@@ -463,24 +449,32 @@ struct Translator {
         case .i32GeUImm: return imm(negated ? .brIfI32LtUImm : .brIfI32GeUImm)
         case .i64GeSImm: return imm(negated ? .brIfI64LtSImm : .brIfI64GeSImm)
         case .i64GeUImm: return imm(negated ? .brIfI64LtUImm : .brIfI64GeUImm)
-        case .i32GtSImm:
-            return immPlusOne(negated ? .brIfI32LtSImm : .brIfI32GeSImm, signed: true, i64: false)
-        case .i32GtUImm:
-            return immPlusOne(negated ? .brIfI32LtUImm : .brIfI32GeUImm, signed: false, i64: false)
-        case .i32LeSImm:
-            return immPlusOne(negated ? .brIfI32GeSImm : .brIfI32LtSImm, signed: true, i64: false)
-        case .i32LeUImm:
-            return immPlusOne(negated ? .brIfI32GeUImm : .brIfI32LtUImm, signed: false, i64: false)
-        case .i64GtSImm: return immPlusOne(negated ? .brIfI64LtSImm : .brIfI64GeSImm, signed: true, i64: true)
-        case .i64GtUImm:
-            return immPlusOne(negated ? .brIfI64LtUImm : .brIfI64GeUImm, signed: false, i64: true)
-        case .i64LeSImm: return immPlusOne(negated ? .brIfI64GeSImm : .brIfI64LtSImm, signed: true, i64: true)
-        case .i64LeUImm:
-            return immPlusOne(negated ? .brIfI64GeUImm : .brIfI64LtUImm, signed: false, i64: true)
         default: return nil
         }
     }
 
-    /// The immediate-operand form of a binary operator, if it has one.
-    static func immediateForm(of op: NumericOp) -> Op? { Op.immediateForm(op) }
+    /// The immediate-operand form of `x op k` and the constant it takes: a
+    /// direct form, or a rewrite (`x - k` is `x + (-k)`, also for the
+    /// increment-and-branch fusion; `rotr k` is `rotl -k`; `x > k` is
+    /// `x >= k + 1` and `x <= k` is `x < k + 1` unless k is the largest
+    /// value). i32 constants are kept zero-extended.
+    static func immediateForm(of op: NumericOp, _ k: UInt64) -> (Op, UInt64)? {
+        let k32 = UInt32(truncatingIfNeeded: k)
+        let s32 = Int32(bitPattern: k32)
+        switch op {
+        case .i32Sub: return (.i32AddImm, UInt64(0 &- k32))
+        case .i64Sub: return (.i64AddImm, 0 &- k)
+        case .i32Rotr: return (.i32RotlImm, UInt64(0 &- k32))
+        case .i64Rotr: return (.i64RotlImm, 0 &- k)
+        case .i32GtS: return s32 == .max ? nil : (.i32GeSImm, UInt64(UInt32(bitPattern: s32 + 1)))
+        case .i32GtU: return k32 == .max ? nil : (.i32GeUImm, UInt64(k32 + 1))
+        case .i32LeS: return s32 == .max ? nil : (.i32LtSImm, UInt64(UInt32(bitPattern: s32 + 1)))
+        case .i32LeU: return k32 == .max ? nil : (.i32LtUImm, UInt64(k32 + 1))
+        case .i64GtS: return k == UInt64(Int64.max) ? nil : (.i64GeSImm, k &+ 1)
+        case .i64GtU: return k == .max ? nil : (.i64GeUImm, k + 1)
+        case .i64LeS: return k == UInt64(Int64.max) ? nil : (.i64LtSImm, k &+ 1)
+        case .i64LeU: return k == .max ? nil : (.i64LtUImm, k + 1)
+        default: return Op.immediateForm(op).map { ($0, k) }
+        }
+    }
 }

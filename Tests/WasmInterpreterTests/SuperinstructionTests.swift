@@ -262,6 +262,48 @@ func compareWithConstant(_ op: NumericOp, _ constant: Instruction) -> [Instructi
     let body = compareWithConstant(.i32GtS, .i32Const(5))
     let module = makeModule([("f", FunctionType(parameters: [.i32], results: [.i32]), [], body)])
     let code = try translatedCode(module)
-    #expect(!code.contains { $0.op == .i32GtSImm })
+    #expect(!code.contains { $0.op == .i32GeSImm || $0.op == .i32GtS })
     #expect(code.contains { $0.op == .brIfI32GeSImm && $0.c == 6 })
+}
+
+@Test func rewrittenImmediateFormsComputeTheOriginalOperators() throws {
+    // Values (not branches) of comparisons with constants, and sub/rotr by a
+    // constant, which the translator rewrites into other immediate forms.
+    let constants: [UInt32] = [0, 1, 5, 31, 32, 33, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF]
+    let values: [UInt32] = constants + [4, 6, 0x1234_5678]
+    var ops: [(NumericOp, (UInt32, UInt32) -> UInt32)] = comparisons.map { op, f in
+        (op, { f($0, $1) ? 1 : 0 })
+    }
+    ops.append((.i32Sub, { $0 &- $1 }))
+    ops.append((.i32Rotr, { $0 >> ($1 & 31) | $0 << ((32 - $1 & 31) & 31) }))
+    ops.append((.i32Rotl, { $0 << ($1 & 31) | $0 >> ((32 - $1 & 31) & 31) }))
+    for (op, model) in ops {
+        for k in constants {
+            let body: [Instruction] = [.localGet(0), .i32Const(Int32(bitPattern: k)), .numeric(op)]
+            let module = makeModule([("f", FunctionType(parameters: [.i32], results: [.i32]), [], body)])
+            let f = try Instance(module: module, store: Store()).exportedFunction("f")
+            for x in values {
+                #expect(try f(.i32(x)) == [.i32(model(x, k))], "\(op) x \(x) k \(k)")
+            }
+        }
+    }
+    let constants64: [UInt64] = [0, 1, 63, 64, 65, UInt64(Int64.max), 1 << 63, UInt64.max]
+    let values64: [UInt64] = constants64 + [2, 0x1234_5678_9ABC_DEF0]
+    var ops64: [(NumericOp, (UInt64, UInt64) -> UInt64)] = comparisons64.map { op, f in
+        (op, { f($0, $1) ? 1 : 0 })
+    }
+    ops64.append((.i64Sub, { $0 &- $1 }))
+    ops64.append((.i64Rotr, { $0 >> ($1 & 63) | $0 << ((64 - $1 & 63) & 63) }))
+    for (op, model) in ops64 {
+        for k in constants64 {
+            let body: [Instruction] = [.localGet(0), .i64Const(Int64(bitPattern: k)), .numeric(op)]
+            let result: ValueType = [.i64Sub, .i64Rotr].contains(op) ? .i64 : .i32
+            let module = makeModule([("f", FunctionType(parameters: [.i64], results: [result]), [], body)])
+            let f = try Instance(module: module, store: Store()).exportedFunction("f")
+            for x in values64 {
+                let expected: Value = result == .i64 ? .i64(model(x, k)) : .i32(UInt32(model(x, k)))
+                #expect(try f(.i64(x)) == [expected], "\(op) x \(x) k \(k)")
+            }
+        }
+    }
 }
