@@ -13,12 +13,6 @@
 
 import WasmBinary
 
-extension Inst {
-    /// The global cell pointer of a ``Op/brIfGlobalI32EqImm``-style branch
-    /// (its `imm` is the branch offset, so the pointer lives in `b` and `c`).
-    var globalCellOfBranch: UInt64 { UInt64(b) | UInt64(c) &<< 32 }
-}
-
 extension Translator {
     /// Whether `slot` holds a value no later instruction reads: the home of
     /// a stack position at or above the current height (after the consumer's pops).
@@ -57,6 +51,8 @@ extension Translator {
         default: return nil
         }
         // brIf/brIfNot also test i64 values (after i64.eqz): only i32 globals fold.
+        // The branch offset stays in imm (as in every branch), so the cell
+        // pointer is split over b (low half) and c (high half).
         guard let (cell, isI32) = lastGlobalGet(into: inst.b), isI32 else { return nil }
         return Inst(
             op: op, a: constant, b: UInt32(truncatingIfNeeded: cell),
