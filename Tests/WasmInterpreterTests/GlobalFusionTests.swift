@@ -427,3 +427,9 @@ func indirectModule(memory64: Bool) -> Module {
         }
     }
 }
+
+@Test func opcodeStillFitsInOneByteWithTheGlobalForms() {
+    // The dispatch loads the opcode as one byte; the global forms and the
+    // shared rounding opcode keep the count within 256.
+    #expect(MemoryLayout<Op>.size == 1)
+}
