@@ -610,22 +610,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     fp[Int(i.a)] = UInt64((x & ~0x8000_0000) | (y & 0x8000_0000))
                     pc += 1
-                case .f32Ceil:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
-                    pc += 1
-                case .f32Floor:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
-                    pc += 1
-                case .f32Trunc:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
-                    pc += 1
-                case .f32Nearest:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
-                    pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
@@ -672,22 +656,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = fp[Int(i.c)]
                     fp[Int(i.a)] = (x & ~0x8000_0000_0000_0000) | (y & 0x8000_0000_0000_0000)
-                    pc += 1
-                case .f64Ceil:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
-                    pc += 1
-                case .f64Floor:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
-                    pc += 1
-                case .f64Trunc:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
-                    pc += 1
-                case .f64Nearest:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
@@ -1331,6 +1299,74 @@ enum Interpreter {
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
                     (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
                         UInt32(truncatingIfNeeded: fp[Int(i.c)]))
+                    pc += 1
+                case .floatRound:
+                    fp[Int(i.a)] = Numerics.round(fp[Int(i.b)], code: i.x)
+                    pc += 1
+                case .brIfGlobalI32EqImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) == i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .brIfGlobalI32NeImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) != i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .selectGlobal:
+                    fp[Int(i.a)] =
+                        UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee != 0
+                        ? fp[Int(i.b)] : fp[Int(i.c)]
+                    pc += 1
+                case .i32EqImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) == i.c ? 1 : 0
+                    pc += 1
+                case .i32NeImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) != i.c ? 1 : 0
+                    pc += 1
+                case .i32LoadGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32AddImmAtGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(p.loadUnaligned(as: UInt32.self) &+ i.b)
+                    pc += 1
+                case .i32LoadIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.b)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32StoreIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.a)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.b)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 // END GENERATED CASES
                 }
@@ -1914,22 +1950,6 @@ enum Interpreter {
                     let y = UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     fp[Int(i.a)] = UInt64((x & ~0x8000_0000) | (y & 0x8000_0000))
                     pc += 1
-                case .f32Ceil:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .up)))
-                    pc += 1
-                case .f32Floor:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .down)))
-                    pc += 1
-                case .f32Trunc:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .towardZero)))
-                    pc += 1
-                case .f32Nearest:
-                    let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
-                    fp[Int(i.a)] = UInt64(Numerics.bits(Numerics.round(x, .toNearestOrEven)))
-                    pc += 1
                 case .f32Sqrt:
                     let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(i.b)]))
                     fp[Int(i.a)] = UInt64(Numerics.bits(x.squareRoot()))
@@ -1976,22 +1996,6 @@ enum Interpreter {
                     let x = fp[Int(i.b)]
                     let y = fp[Int(i.c)]
                     fp[Int(i.a)] = (x & ~0x8000_0000_0000_0000) | (y & 0x8000_0000_0000_0000)
-                    pc += 1
-                case .f64Ceil:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .up))
-                    pc += 1
-                case .f64Floor:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .down))
-                    pc += 1
-                case .f64Trunc:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .towardZero))
-                    pc += 1
-                case .f64Nearest:
-                    let x = Double(bitPattern: fp[Int(i.b)])
-                    fp[Int(i.a)] = Numerics.bits(Numerics.round(x, .toNearestOrEven))
                     pc += 1
                 case .f64Sqrt:
                     let x = Double(bitPattern: fp[Int(i.b)])
@@ -2635,6 +2639,74 @@ enum Interpreter {
                     if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
                     (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))).store(
                         UInt32(truncatingIfNeeded: fp[Int(i.c)]))
+                    pc += 1
+                case .floatRound:
+                    fp[Int(i.a)] = Numerics.round(fp[Int(i.b)], code: i.x)
+                    pc += 1
+                case .brIfGlobalI32EqImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) == i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .brIfGlobalI32NeImm:
+                    let g = UnsafeMutablePointer<UInt64>(bitPattern: UInt(UInt64(i.b) | UInt64(i.c) &<< 32))
+                        .unsafelyUnwrapped.pointee
+                    pc += UInt32(truncatingIfNeeded: g) != i.a ? Int(Int64(bitPattern: i.imm)) : 1
+                case .selectGlobal:
+                    fp[Int(i.a)] =
+                        UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee != 0
+                        ? fp[Int(i.b)] : fp[Int(i.c)]
+                    pc += 1
+                case .i32EqImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) == i.c ? 1 : 0
+                    pc += 1
+                case .i32NeImmGlobal:
+                    fp[Int(i.a)] =
+                        UInt32(
+                            truncatingIfNeeded: UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm))
+                                .unsafelyUnwrapped.pointee) != i.c ? 1 : 0
+                    pc += 1
+                case .i32LoadGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32AddImmAtGlobal:
+                    let address = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+                        .pointee
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(p.loadUnaligned(as: UInt32.self) &+ i.b)
+                    pc += 1
+                case .i32LoadIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.b)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.c)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    fp[Int(i.a)] = UInt64(p.loadUnaligned(as: UInt32.self))
+                    pc += 1
+                case .i32StoreIndirect32:
+                    let base = UnsafeMutablePointer<UInt64>(bitPattern: UInt(i.imm)).unsafelyUnwrapped.pointee
+                    let pointerEnd = base &+ UInt64(i.a)
+                    if pointerEnd > memorySize || pointerEnd < base { throw Trap.outOfBoundsMemory() }
+                    let address = UInt64(
+                        (memory + Int(bitPattern: UInt(truncatingIfNeeded: pointerEnd &- 4))).loadUnaligned(
+                            as: UInt32.self))
+                    let end = address &+ UInt64(i.b)
+                    if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }
+                    let p = memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- 4))
+                    p.store(UInt32(truncatingIfNeeded: fp[Int(i.c)]))
                     pc += 1
                 // END GENERATED CASES
                 }

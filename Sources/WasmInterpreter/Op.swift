@@ -123,10 +123,6 @@ enum Op: UInt16 {
     case f32Abs
     case f32Neg
     case f32Copysign
-    case f32Ceil
-    case f32Floor
-    case f32Trunc
-    case f32Nearest
     case f32Sqrt
     case f32Add
     case f32Sub
@@ -137,10 +133,6 @@ enum Op: UInt16 {
     case f64Abs
     case f64Neg
     case f64Copysign
-    case f64Ceil
-    case f64Floor
-    case f64Trunc
-    case f64Nearest
     case f64Sqrt
     case f64Add
     case f64Sub
@@ -258,6 +250,16 @@ enum Op: UInt16 {
     case i64Store8
     case i64Store16
     case i64Store32
+    case floatRound
+    case brIfGlobalI32EqImm
+    case brIfGlobalI32NeImm
+    case selectGlobal
+    case i32EqImmGlobal
+    case i32NeImmGlobal
+    case i32LoadGlobal
+    case i32AddImmAtGlobal
+    case i32LoadIndirect32
+    case i32StoreIndirect32
 }
 
 extension Op {
@@ -337,10 +339,10 @@ extension Op {
         case .f32Abs: self = .f32Abs
         case .f32Neg: self = .f32Neg
         case .f32Copysign: self = .f32Copysign
-        case .f32Ceil: self = .f32Ceil
-        case .f32Floor: self = .f32Floor
-        case .f32Trunc: self = .f32Trunc
-        case .f32Nearest: self = .f32Nearest
+        case .f32Ceil: self = .floatRound
+        case .f32Floor: self = .floatRound
+        case .f32Trunc: self = .floatRound
+        case .f32Nearest: self = .floatRound
         case .f32Sqrt: self = .f32Sqrt
         case .f32Add: self = .f32Add
         case .f32Sub: self = .f32Sub
@@ -351,10 +353,10 @@ extension Op {
         case .f64Abs: self = .f64Abs
         case .f64Neg: self = .f64Neg
         case .f64Copysign: self = .f64Copysign
-        case .f64Ceil: self = .f64Ceil
-        case .f64Floor: self = .f64Floor
-        case .f64Trunc: self = .f64Trunc
-        case .f64Nearest: self = .f64Nearest
+        case .f64Ceil: self = .floatRound
+        case .f64Floor: self = .floatRound
+        case .f64Trunc: self = .floatRound
+        case .f64Nearest: self = .floatRound
         case .f64Sqrt: self = .f64Sqrt
         case .f64Add: self = .f64Add
         case .f64Sub: self = .f64Sub
@@ -400,6 +402,21 @@ extension Op {
         case .i64Extend8S: self = .i64Extend8S
         case .i64Extend16S: self = .i64Extend16S
         case .i64Extend32S: self = .i64Extend32S
+        }
+    }
+
+    /// The ``Op/floatRound`` subcode (`Inst.x`) of a rounding instruction.
+    static func roundingCode(_ op: NumericOp) -> UInt16? {
+        switch op {
+        case .f32Ceil: 0
+        case .f32Floor: 1
+        case .f32Trunc: 2
+        case .f32Nearest: 3
+        case .f64Ceil: 4
+        case .f64Floor: 5
+        case .f64Trunc: 6
+        case .f64Nearest: 7
+        default: nil
         }
     }
 
@@ -452,41 +469,41 @@ extension Op {
     /// a copy of it elsewhere in the code computes the same thing.
     var isStraightLine: Bool {
         switch self {
-        case .copy, .const, .select, .globalGet, .globalSet, .i32Eqz,
-            .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS, .i32GtU,
-            .i32LeS, .i32LeU, .i32GeS, .i32GeU, .i64Eqz, .i64Eq,
-            .i64Ne, .i64LtS, .i64LtU, .i64GtS, .i64GtU, .i64LeS,
-            .i64LeU, .i64GeS, .i64GeU, .f32Eq, .f32Ne, .f32Lt,
-            .f32Gt, .f32Le, .f32Ge, .f64Eq, .f64Ne, .f64Lt,
-            .f64Gt, .f64Le, .f64Ge, .i32Clz, .i32Ctz, .i32Popcnt,
-            .i32Add, .i32Sub, .i32Mul, .i32DivS, .i32DivU, .i32RemS,
-            .i32RemU, .i32And, .i32Or, .i32Xor, .i32Shl, .i32ShrS,
-            .i32ShrU, .i32Rotl, .i32Rotr, .i64Clz, .i64Ctz, .i64Popcnt,
-            .i64Add, .i64Sub, .i64Mul, .i64DivS, .i64DivU, .i64RemS,
-            .i64RemU, .i64And, .i64Or, .i64Xor, .i64Shl, .i64ShrS,
-            .i64ShrU, .i64Rotl, .i64Rotr, .f32Abs, .f32Neg, .f32Copysign,
-            .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f32Sqrt, .f32Add,
-            .f32Sub, .f32Mul, .f32Div, .f32Min, .f32Max, .f64Abs,
-            .f64Neg, .f64Copysign, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest,
-            .f64Sqrt, .f64Add, .f64Sub, .f64Mul, .f64Div, .f64Min,
-            .f64Max, .i32WrapI64, .i32TruncF32S, .i32TruncF32U, .i32TruncSatF32S, .i32TruncSatF32U,
-            .i64TruncF32S, .i64TruncF32U, .i64TruncSatF32S, .i64TruncSatF32U, .i32TruncF64S, .i32TruncF64U,
-            .i32TruncSatF64S, .i32TruncSatF64U, .i64TruncF64S, .i64TruncF64U, .i64TruncSatF64S,
-            .i64TruncSatF64U,
-            .i64ExtendI32S, .f32ConvertI32S, .f32ConvertI32U, .f32ConvertI64S, .f32ConvertI64U,
-            .f64ConvertI32S,
-            .f64ConvertI32U, .f64ConvertI64S, .f64ConvertI64U, .f32DemoteF64, .f64PromoteF32, .i32Extend8S,
-            .i32Extend16S, .i64Extend8S, .i64Extend16S, .i64Extend32S, .i32EqImm, .i32NeImm,
-            .i32LtSImm, .i32LtUImm, .i32GeSImm, .i32GeUImm, .i64EqImm, .i64NeImm,
-            .i64LtSImm, .i64LtUImm, .i64GeSImm, .i64GeUImm, .i32AddImm, .i32MulImm,
-            .i32DivSImm, .i32DivUImm, .i32RemSImm, .i32RemUImm, .i32AndImm, .i32OrImm,
-            .i32XorImm, .i32ShlImm, .i32ShrSImm, .i32ShrUImm, .i32RotlImm, .i64AddImm,
-            .i64MulImm, .i64DivSImm, .i64DivUImm, .i64RemSImm, .i64RemUImm, .i64AndImm,
-            .i64OrImm, .i64XorImm, .i64ShlImm, .i64ShrSImm, .i64ShrUImm, .i64RotlImm,
-            .i32Load, .i64Load, .f32Load, .f64Load, .i32Load8S, .i32Load8U,
-            .i32Load16S, .i32Load16U, .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U,
-            .i64Load32S, .i64Load32U, .i32Store, .i64Store, .f32Store, .f64Store,
-            .i32Store8, .i32Store16, .i64Store8, .i64Store16, .i64Store32:
+        case .copy, .const, .select, .globalGet, .globalSet, .floatRound,
+            .i32Eqz, .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS,
+            .i32GtU, .i32LeS, .i32LeU, .i32GeS, .i32GeU, .i64Eqz,
+            .i64Eq, .i64Ne, .i64LtS, .i64LtU, .i64GtS, .i64GtU,
+            .i64LeS, .i64LeU, .i64GeS, .i64GeU, .f32Eq, .f32Ne,
+            .f32Lt, .f32Gt, .f32Le, .f32Ge, .f64Eq, .f64Ne,
+            .f64Lt, .f64Gt, .f64Le, .f64Ge, .i32Clz, .i32Ctz,
+            .i32Popcnt, .i32Add, .i32Sub, .i32Mul, .i32DivS, .i32DivU,
+            .i32RemS, .i32RemU, .i32And, .i32Or, .i32Xor, .i32Shl,
+            .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i64Clz, .i64Ctz,
+            .i64Popcnt, .i64Add, .i64Sub, .i64Mul, .i64DivS, .i64DivU,
+            .i64RemS, .i64RemU, .i64And, .i64Or, .i64Xor, .i64Shl,
+            .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr, .f32Abs, .f32Neg,
+            .f32Copysign, .f32Sqrt, .f32Add, .f32Sub, .f32Mul, .f32Div,
+            .f32Min, .f32Max, .f64Abs, .f64Neg, .f64Copysign, .f64Sqrt,
+            .f64Add, .f64Sub, .f64Mul, .f64Div, .f64Min, .f64Max,
+            .i32WrapI64, .i32TruncF32S, .i32TruncF32U, .i32TruncSatF32S, .i32TruncSatF32U, .i64TruncF32S,
+            .i64TruncF32U, .i64TruncSatF32S, .i64TruncSatF32U, .i32TruncF64S, .i32TruncF64U, .i32TruncSatF64S,
+            .i32TruncSatF64U, .i64TruncF64S, .i64TruncF64U, .i64TruncSatF64S, .i64TruncSatF64U,
+            .i64ExtendI32S,
+            .f32ConvertI32S, .f32ConvertI32U, .f32ConvertI64S, .f32ConvertI64U, .f64ConvertI32S,
+            .f64ConvertI32U,
+            .f64ConvertI64S, .f64ConvertI64U, .f32DemoteF64, .f64PromoteF32, .i32Extend8S, .i32Extend16S,
+            .i64Extend8S, .i64Extend16S, .i64Extend32S, .i32EqImm, .i32NeImm, .i32LtSImm,
+            .i32LtUImm, .i32GeSImm, .i32GeUImm, .i64EqImm, .i64NeImm, .i64LtSImm,
+            .i64LtUImm, .i64GeSImm, .i64GeUImm, .i32AddImm, .i32MulImm, .i32DivSImm,
+            .i32DivUImm, .i32RemSImm, .i32RemUImm, .i32AndImm, .i32OrImm, .i32XorImm,
+            .i32ShlImm, .i32ShrSImm, .i32ShrUImm, .i32RotlImm, .i64AddImm, .i64MulImm,
+            .i64DivSImm, .i64DivUImm, .i64RemSImm, .i64RemUImm, .i64AndImm, .i64OrImm,
+            .i64XorImm, .i64ShlImm, .i64ShrSImm, .i64ShrUImm, .i64RotlImm, .i32Load,
+            .i64Load, .f32Load, .f64Load, .i32Load8S, .i32Load8U, .i32Load16S,
+            .i32Load16U, .i64Load8S, .i64Load8U, .i64Load16S, .i64Load16U, .i64Load32S,
+            .i64Load32U, .i32Store, .i64Store, .f32Store, .f64Store, .i32Store8,
+            .i32Store16, .i64Store8, .i64Store16, .i64Store32, .selectGlobal, .i32EqImmGlobal,
+            .i32NeImmGlobal, .i32LoadGlobal, .i32AddImmAtGlobal, .i32LoadIndirect32, .i32StoreIndirect32:
             true
         default: false
         }

@@ -136,7 +136,11 @@ extension Translator {
             let cond = pop()
             let y = pop()
             let x = pop()
-            emitResult(Inst(op: .select, a: push(), b: x, c: y, imm: UInt64(cond)))
+            if let cell = takeGlobal(cond) {
+                emitResult(Inst(op: .selectGlobal, a: push(), b: x, c: y, imm: cell))
+            } else {
+                emitResult(Inst(op: .select, a: push(), b: x, c: y, imm: UInt64(cond)))
+            }
         case .localGet(let i):
             stack.append(UInt32(i))
             if stack.count > maxHeight { maxHeight = stack.count }
@@ -144,7 +148,9 @@ extension Translator {
         case .localTee(let i): setLocal(i, tee: true)
         case .globalGet(let i):
             guard Int(i) < storage.globals.count else { return fail("unknown global") }
-            emitResult(Inst(op: .globalGet, a: push(), imm: pointer(storage.globals[Int(i)].storage)))
+            let global = storage.globals[Int(i)]
+            if global.type.valueType == .i32 { i32GlobalCells.insert(pointer(global.storage)) }
+            emitResult(Inst(op: .globalGet, a: push(), imm: pointer(global.storage)))
         case .globalSet(let i):
             guard Int(i) < storage.globals.count else { return fail("unknown global") }
             emit(Inst(op: .globalSet, b: pop(), imm: pointer(storage.globals[Int(i)].storage)))
@@ -194,13 +200,17 @@ extension Translator {
                 emit(Inst(op: .unreachable, x: 1))
                 push()
             } else {
-                emitResult(Inst(op: Op(op), a: push(), b: address, imm: end))
+                emitLoad(Op(op), address: address, end: end)
             }
         case .store(let op, let memarg):
             let value = pop()
             let address = pop()
             let (end, overflow) = memarg.offset.addingReportingOverflow(UInt64(op.byteWidth))
-            emit(overflow ? Inst(op: .unreachable, x: 1) : Inst(op: Op(op), b: address, c: value, imm: end))
+            if overflow {
+                emit(Inst(op: .unreachable, x: 1))
+            } else {
+                emitStore(Op(op), address: address, value: value, end: end)
+            }
         case .memorySize:
             emitResult(Inst(op: .memorySize, a: push()))
         case .memoryGrow:
@@ -310,7 +320,7 @@ extension Translator {
         let arity = op.signature.operands.count
         if arity == 1 {
             let x = pop()
-            emitResult(Inst(op: Op(op), a: push(), b: x))
+            emitResult(Inst(op: Op(op), x: Op.roundingCode(op) ?? 0, a: push(), b: x))
             return
         }
         let y = pop()
@@ -318,6 +328,7 @@ extension Translator {
         if immediate != nil { _ = takeConstant(y) }
         let x = pop()
         if let (immediateOp, k) = immediate {
+            if emitGlobalComparison(immediateOp, x: x, k: k) { return }
             emitResult(Inst(op: immediateOp, a: push(), b: x, imm: k))
             return
         }

@@ -47,6 +47,8 @@ struct Translator {
     var boundLabel = 0
     /// Whether to emit ``Op/fuel`` checks (the store meters fuel).
     let metered: Bool
+    /// The cells of the i32 globals read so far (see Translator+Globals.swift).
+    var i32GlobalCells: Set<UInt64> = []
 
     init(storage: InstanceStorage, localCount: Int) {
         self.storage = storage
@@ -77,7 +79,7 @@ struct Translator {
 
     @discardableResult
     mutating func emit(_ inst: Inst) -> Int {
-        if let fused = fuseIncrement(into: inst) {
+        if let fused = fuseIncrement(into: inst) ?? fuseGlobalBranch(into: inst) {
             code[code.count - 1] = fused
         } else {
             code.append(inst)
@@ -133,6 +135,7 @@ struct Translator {
 
     /// Removes a comparison that produced `slot` just now and returns it.
     mutating func takeComparison(_ slot: UInt32) -> Inst? {
+        if let comparison = unfuseGlobalComparison(slot) { return comparison }
         guard lastResult == code.count - 1, let last = code.last, last.a == slot, slot == home(stack.count),
             Translator.branchForm(of: last, negated: false) != nil
         else { return nil }
@@ -310,7 +313,7 @@ struct Translator {
             (.brIfI32LtSImm, .brIfI32GeSImm), (.brIfI32LtUImm, .brIfI32GeUImm),
             (.brIfI32EqImm, .brIfI32NeImm),
             (.brIfI64LtSImm, .brIfI64GeSImm), (.brIfI64LtUImm, .brIfI64GeUImm),
-            (.brIfI64EqImm, .brIfI64NeImm),
+            (.brIfI64EqImm, .brIfI64NeImm), (.brIfGlobalI32EqImm, .brIfGlobalI32NeImm),
         ]
         for (x, y) in pairs {
             if op == x { return y }
