@@ -41,7 +41,8 @@ let package = Package(
     targets: [
         .target(name: "Asyncify", swiftSettings: strict),
         .target(name: "WasmBinary", swiftSettings: strict),
-        .target(name: "WasmInterpreter", dependencies: ["WasmBinary"], swiftSettings: strict + threadedDispatch),
+        .target(name: "CNativeStack"),
+        .target(name: "WasmInterpreter", dependencies: ["WasmBinary", "CNativeStack"], swiftSettings: strict + threadedDispatch),
         .target(name: "AsyncifyHost", dependencies: ["WasmInterpreter", "Asyncify"], swiftSettings: strict),
         .target(name: "TBCodegen", dependencies: ["WasmBinary"], swiftSettings: strict),
         .target(

@@ -2,6 +2,7 @@
 // bulk, table and atomic instructions. Keeping them out of `run` keeps the
 // hot loop small.
 
+import CNativeStack
 import WasmBinary
 
 #if canImport(Glibc)
@@ -43,6 +44,11 @@ extension Interpreter {
         _ frameCount: Int
     ) throws {
         if exec.pointee.hostDepth >= exec.pointee.hostDepthLimit { throw Trap(.callStackExhausted) }
+        if exec.pointee.hostDepth == 0 {
+            exec.pointee.hostStackBase = cns_frame_address()
+        } else {
+            try checkNativeStack(exec)
+        }
         let savedTop = exec.pointee.stackTop
         let savedFrames = exec.pointee.frameCount
         exec.pointee.stackTop = fp + callee.pointee.frameSize
@@ -55,6 +61,20 @@ extension Interpreter {
         }
         let caller = Caller(storeReference: exec.pointee.store, storageReference: context.pointee.instance)
         try callee.pointee.host.unsafelyUnwrapped._withUnsafeGuaranteedRef { try $0.call(caller, fp) }
+    }
+
+    /// Traps before a nested host call could overflow the native stack: each
+    /// Wasm -> host -> Wasm level takes as much native stack as the levels
+    /// before it took on average (a lot more in debug or sanitised builds than
+    /// in release builds), so demand room for two more levels plus a margin.
+    @inline(never)
+    static func checkNativeStack(_ exec: UnsafeMutablePointer<ExecutionState>) throws(Trap) {
+        let left = cns_stack_bytes_left()
+        guard left != UInt.max else { return }
+        let here = cns_frame_address()
+        let base = exec.pointee.hostStackBase
+        let perLevel = base > here ? (base - here) / UInt(max(exec.pointee.hostDepth, 1)) : 0
+        if left < perLevel &* 2 &+ 64 * 1024 { throw Trap(.callStackExhausted) }
     }
 
     @inline(never)

@@ -87,6 +87,9 @@ struct ExecutionState {
     /// Wasm -> host -> Wasm -> ... recursion uses the host stack, so it is bounded too.
     var hostDepth: Int = 0
     var hostDepthLimit: Int = 1000
+    /// The native frame address of the outermost host call from Wasm: nested
+    /// host calls measure from it how much native stack one re-entry takes.
+    var hostStackBase: UInt = 0
     /// Fuel left for metered code (see ``Store/fuel``); `Int64.max` when unlimited.
     var fuel: Int64 = .max
     /// Whether ``fuel`` is a limit the embedder set (rather than unlimited).

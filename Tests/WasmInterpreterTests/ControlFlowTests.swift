@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WasmBinary
 
@@ -136,4 +137,50 @@ import WasmBinary
     // The store is still usable.
     wasm = nil
     #expect(try instance.call("f") == [])
+}
+
+@Test func hostReentryStopsBeforeTheNativeStackRunsOutWhateverTheLimit() throws {
+    // A re-entry limit far above what a 1 MiB thread stack can hold: only the
+    // native-stack check can stop the recursion before it overflows (without
+    // it this test crashes rather than fails).
+    final class Outcome: @unchecked Sendable {
+        var error: (any Error)?
+        var depth = 0
+        var usableAfterwards = false
+    }
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        defer { done.signal() }
+        do {
+            let store = Store(configuration: .init(maximumHostReentry: 1_000_000))
+            var wasm: Function?
+            var depth = 0
+            let host = Function(store: store, type: FunctionType()) { _, _ in
+                depth += 1
+                outcome.depth = max(outcome.depth, depth)
+                defer { depth -= 1 }
+                guard let wasm else { return [] }
+                return try wasm.call([])
+            }
+            var imports = Imports()
+            imports.define(module: "env", name: "host", .function(host))
+            let module = makeModule(
+                [("f", FunctionType(), [], [.call(functionIndex: 0)]), ("g", FunctionType(), [], [])],
+                imports: [Import(module: "env", name: "host", descriptor: .function(typeIndex: 0))],
+                types: [FunctionType()])
+            let instance = try Instance(module: module, store: store, imports: imports)
+            wasm = try instance.exportedFunction("f")
+            do { _ = try instance.call("f") } catch { outcome.error = error }
+            outcome.usableAfterwards = (try? instance.call("g")) == []
+        } catch {
+            outcome.error = error
+        }
+    }
+    thread.stackSize = 1 << 20
+    thread.start()
+    done.wait()
+    #expect(outcome.error as? Trap == Trap(.callStackExhausted))
+    #expect(outcome.depth > 1)
+    #expect(outcome.usableAfterwards)
 }
