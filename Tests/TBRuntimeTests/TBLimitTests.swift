@@ -29,6 +29,17 @@ import Testing
         }
     }
 
+    /// After a stopped guest the runtime still runs a fresh TB on the same
+    /// engine: it sets r1 to `marker` and exits with `exitValue`.
+    static func expectUsable(_ h: Harness, marker: UInt64, exitValue: UInt64) throws {
+        var exit = TBBuilder(pc: 0x300)
+        exit.movi(.r1, marker)
+        exit.exitTB(exitValue)
+        h.runtime.install(try exit.finish())
+        #expect(try h.run(pc: 0x300) == exitValue)
+        #expect(h.runtime.registers(of: h.cpu)[.r1] == marker)
+    }
+
     @Test(arguments: [0, Int.max])
     func anEndlessChainOfTBsStopsAtTheLimit(threshold: Int) throws {
         let h = try Harness(threshold: threshold)
@@ -45,13 +56,7 @@ import Testing
         let s = h.runtime.statistics
         #expect(s.wasmRuns + s.interpretedRuns == 1000)
         #expect(threshold == 0 ? s.wasmRuns == 1000 : s.interpretedRuns == 1000)
-        // The runtime stays usable.
-        var exit = TBBuilder(pc: 0x300)
-        exit.movi(.r1, 0x33)
-        exit.exitTB(4)
-        h.runtime.install(try exit.finish())
-        #expect(try h.run(pc: 0x300) == 4)
-        #expect(h.runtime.registers(of: h.cpu)[.r1] == 0x33)
+        try Self.expectUsable(h, marker: 0x33, exitValue: 4)
     }
 
     /// r0 += 1 forever inside one TB: only a per-run bound can stop it.
@@ -82,12 +87,6 @@ import Testing
         default:
             Issue.record("expected the engine's bound to stop the loop, got \(String(describing: caught))")
         }
-        // The runtime stays usable, on the same engine.
-        var exit = TBBuilder(pc: 0x300)
-        exit.movi(.r1, 0x44)
-        exit.exitTB(5)
-        h.runtime.install(try exit.finish())
-        #expect(try h.run(pc: 0x300) == 5)
-        #expect(h.runtime.registers(of: h.cpu)[.r1] == 0x44)
+        try Self.expectUsable(h, marker: 0x44, exitValue: 5)
     }
 }
