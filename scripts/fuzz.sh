@@ -48,12 +48,27 @@ target() {
     fi
 }
 
+# The interpreter's one C dependency (its native-stack check).
+cnative() {
+    local lib="$out/libCNativeStack.a"
+    if [ -f "$lib" ] && [ -z "$(find Sources/CNativeStack -newer "$lib" -type f | head -1)" ]; then return; fi
+    echo "fuzz: compiling CNativeStack"
+    clang -O2 -fsanitize=address -ISources/CNativeStack/include -c Sources/CNativeStack/CNativeStack.c \
+        -o "$out/CNativeStack.o"
+    rm -f "$lib"
+    ar rcs "$lib" "$out/CNativeStack.o"
+}
+
 library WasmBinary
 for t in "${targets[@]}"; do
     case $t in
     decode) target decode Fuzz/DecodeValidate.swift -lWasmBinary ;;
     tb) library TBCodegen -lWasmBinary; target tb Fuzz/TBText.swift -lTBCodegen -lWasmBinary ;;
-    interp) library WasmInterpreter -lWasmBinary; target interp Fuzz/Interpret.swift -lWasmInterpreter -lWasmBinary ;;
+    interp)
+        cnative
+        library WasmInterpreter -ISources/CNativeStack/include -lWasmBinary
+        target interp Fuzz/Interpret.swift -ISources/CNativeStack/include -lWasmInterpreter -lWasmBinary \
+            -lCNativeStack ;;
     *) echo "fuzz: unknown target $t (decode, tb, interp)" >&2; exit 2 ;;
     esac
 done
