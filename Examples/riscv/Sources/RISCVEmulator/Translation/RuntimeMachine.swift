@@ -417,26 +417,29 @@ public final class RuntimeMachine {
         return access
     }
 
-    private func slowLoad(address: UInt64, memop: UInt64, hart: Int) throws(GuestFault) -> UInt64 {
+    /// The access `memop` describes, once `address` is known to be guest RAM;
+    /// otherwise records and throws the guest's memory fault.
+    private func checkedAccess(
+        _ memop: UInt64, at address: UInt64, kind: GuestFault.AccessKind, hart: Int
+    ) throws(GuestFault) -> TBMemAccess {
         let access = try access(memop)
         guard layout.contains(address, size: access.byteCount) else {
             let f = GuestFault.memoryAccess(
-                address: address, size: access.byteCount, kind: .load, pc: pc(hart: hart), hart: hart)
+                address: address, size: access.byteCount, kind: kind, pc: pc(hart: hart), hart: hart)
             fault = f
             throw f
         }
+        return access
+    }
+
+    private func slowLoad(address: UInt64, memop: UInt64, hart: Int) throws(GuestFault) -> UInt64 {
+        let access = try checkedAccess(memop, at: address, kind: .load, hart: hart)
         fillTLB(address, hart: hart)
         return (try? runtime.tbMemory.load(access, at: address &+ addend)) ?? 0
     }
 
     private func slowStore(address: UInt64, value: UInt64, memop: UInt64, hart: Int) throws(GuestFault) {
-        let access = try access(memop)
-        guard layout.contains(address, size: access.byteCount) else {
-            let f = GuestFault.memoryAccess(
-                address: address, size: access.byteCount, kind: .store, pc: pc(hart: hart), hart: hart)
-            fault = f
-            throw f
-        }
+        let access = try checkedAccess(memop, at: address, kind: .store, hart: hart)
         fillTLB(address, hart: hart)
         try? runtime.tbMemory.store(access, value, at: address &+ addend)
         if address < codeRange.upperBound, address &+ UInt64(access.byteCount) > codeRange.lowerBound {
