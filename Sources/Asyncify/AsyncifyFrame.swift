@@ -165,7 +165,9 @@ extension FiberCore {
         return FiberError(
             .asyncifyStackUnderflow,
             "Asyncify stack underflow in \(core.pointee.ownerName(owner)): a frame needs \(needed) bytes, "
-                + "only \(used) are saved", fiber: core.pointee.handle(owner), bytesNeeded: needed,
+                + "only \(used) are saved; likely cause: a frame restores what it never saved, because a call "
+                + "that swapped or slept returned to a caller that did not check "
+                + "`if try frame.unwinding(at:) { return }` (its frame was not pushed)", fiber: core.pointee.handle(owner), bytesNeeded: needed,
             bytesAvailable: used)
     }
 }

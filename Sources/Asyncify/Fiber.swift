@@ -20,6 +20,9 @@ public struct Fiber: Hashable, Sendable, BitwiseCopyable, CustomStringConvertibl
     public var index: UInt32 { UInt32(truncatingIfNeeded: bits &>> 32) }
 
     @inlinable
+    init(bits: UInt64) { self.bits = bits }
+
+    @inlinable
     init(runtimeID: UInt32, index: UInt32) {
         bits = UInt64(runtimeID) | UInt64(index) &<< 32
     }

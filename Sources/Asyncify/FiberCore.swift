@@ -83,6 +83,10 @@ struct FiberCore {
     @usableFromInline var sleepFiber: Int32 = -1
     @usableFromInline var sleepRewindID: Int32 = -1
     @usableFromInline var sleepValue = 0
+    /// The index of ``FiberRuntime/mainFiber`` once it is allocated, else -1:
+    /// the fiber ``FiberContext/swap(to:)`` swaps out of in an export that runs
+    /// outside any fiber.
+    var mainFiber: Int32 = -1
 
     @usableFromInline static let noOwner: Int32 = -1
     @usableFromInline static let sleepOwner: Int32 = -2

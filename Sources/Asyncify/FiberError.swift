@@ -126,9 +126,17 @@ public struct FiberError: Error, CustomStringConvertible {
     @usableFromInline
     @inline(never)
     static func invalidTransition(_ transition: AsyncifyTransition, in state: AsyncifyState) -> FiberError {
-        FiberError(
+        // Starting an unwind while one is under way is what a participating
+        // function does when a call it made unwound and it went on running
+        // instead of saving its frame and returning: name that likely cause.
+        let hint =
+            transition == .startUnwind && state == .unwinding
+            ? "; likely cause: a call that swapped or slept returned to a caller that did not check "
+                + "`if try frame.unwinding(at:) { return }` (or `isUnwinding`) and kept running until "
+                + "the next swap or sleep" : ""
+        return FiberError(
             .invalidStateTransition,
             "invalid Asyncify state transition \(transition) (\(transition.from) -> \(transition.to)) "
-                + "in state \(state)", state: state)
+                + "in state \(state)" + hint, state: state)
     }
 }

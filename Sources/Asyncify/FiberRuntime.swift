@@ -8,7 +8,7 @@ private let runtimeIDs = Atomic<UInt32>(1)
 /// ```swift
 /// let runtime = FiberRuntime()
 /// let worker = runtime.makeFiber(name: "worker") { cx, _ in try work(cx) }
-/// try runtime.run { cx, _ in try mainLoop(cx, worker) }
+/// try runtime.run { cx in try mainLoop(cx, worker) }  // may cx.swap(to: worker)
 /// ```
 ///
 /// All switching happens on the calling thread, the Asyncify way: a swap
@@ -202,7 +202,11 @@ public final class FiberRuntime {
         record.pointee.hasEntry = false
     }
 
-    /// Allocates and initialises a fiber that starts in `entry`.
+    /// Allocates and initialises a fiber that starts in `entry` with a C `void *`
+    /// argument, as `emscripten_fiber_init` does.
+    ///
+    /// Most code wants ``makeFiber(name:cStackSize:asyncifyStackSize:entry:)``,
+    /// whose entry receives its own ``Fiber`` instead.
     ///
     /// - Parameters:
     ///   - name: A name for error messages.
@@ -213,7 +217,7 @@ public final class FiberRuntime {
     /// - Returns: The fiber, ready to be swapped into.
     public func makeFiber(
         name: String? = nil, cStackSize: Int = 65536, asyncifyStackSize: Int = 4096,
-        argument: UnsafeMutableRawPointer? = nil, entry: @escaping FiberEntry
+        argument: UnsafeMutableRawPointer?, entry: @escaping FiberEntry
     ) -> Fiber {
         let fiber = allocateFiber(name: name)
         // Cannot fail: the fiber is new and belongs to this runtime.
