@@ -29,7 +29,9 @@ struct Options {
         emscripten-node (emcc -sASYNCIFY under node; needs emcc and node) and
         asyncify-module (the same program on our interpreter; needs emcc),
         asyncify-host (the committed swapbench.wasm on our interpreter), tb-frame and
-        tb-frame-seed (swaps with a translation block's Wasm frame on the stack).
+        tb-frame-instance-globals (swaps with a translation block's Wasm frame on the
+        stack; resumption state per fiber, or in instance globals as QEMU's Wasm TCG
+        backend keeps it).
         After the table: TB code generation cost and the TB workload on each engine.
         """
 
@@ -76,7 +78,7 @@ struct Options {
     /// Names `--only` accepts: every row, plus `memory` and `tb` for the figures after the table.
     static let rowNames: Set<String> = [
         "asyncify-fiber", "native-asm", "ucontext", "swift-async", "swift-call", "emscripten-node",
-        "asyncify-module", "asyncify-host", "tb-frame", "tb-frame-seed", "memory", "tb",
+        "asyncify-module", "asyncify-host", "tb-frame", "tb-frame-instance-globals", "memory", "tb",
     ]
 
     /// Whether the row (or figure group) `name` is to be measured.

@@ -12,6 +12,6 @@ enum Producers {
         InstrumentedModule.producer,
         HostRows.producer,
         TBRows.producer,
-        TBRows.seedProducer,
+        TBRows.instanceGlobalsProducer,
     ]
 }

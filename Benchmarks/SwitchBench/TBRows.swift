@@ -6,13 +6,15 @@ import TBRuntime
 /// interpreter; the TB calls a helper that swaps to the other fiber, so every
 /// swap unwinds and rewinds the host frames, `execute`, `call_wasm_tb` and the
 /// TB itself (`TBBenchmarks.swapWithTBFrame`). `tb-frame` uses the default
-/// per-fiber resumption state, `tb-frame-seed` the seed's (instance globals).
+/// per-fiber resumption state, `tb-frame-instance-globals` keeps it in
+/// instance globals, as QEMU's Wasm TCG backend does.
 enum TBRows {
     static let perFiber = "tb-frame"
-    static let seed = "tb-frame-seed"
+    static let instanceGlobals = "tb-frame-instance-globals"
 
     static let producer = makeProducer(implementation: perFiber, mode: .perFiber)
-    static let seedProducer = makeProducer(implementation: seed, mode: .seedCompatible)
+    static let instanceGlobalsProducer = makeProducer(
+        implementation: instanceGlobals, mode: .instanceGlobals)
 
     static func makeProducer(implementation: String, mode: TBResumptionMode) -> MeasurementProducer {
         MeasurementProducer(

@@ -78,7 +78,7 @@ public struct AsyncifyFrame: ~Copyable {
     ///     of them. They are stored as one unaligned block of
     ///     `MemoryLayout<Saved>.size` bytes (a tuple keeps Swift's padding).
     /// - Returns: Whether the function must return now.
-    /// - Throws: ``FiberError/Code/asyncifyStackOverflow`` when the frame does not
+    /// - Throws: ``FiberError/Reason/asyncifyStackOverflow`` when the frame does not
     ///   fit; nothing is written then.
     @inlinable @inline(__always)
     public func unwinding<Saved: BitwiseCopyable>(
@@ -99,7 +99,7 @@ public struct AsyncifyFrame: ~Copyable {
     ///
     /// - Parameter callSite: The number of the call that just returned.
     /// - Returns: Whether the function must return now.
-    /// - Throws: ``FiberError/Code/asyncifyStackOverflow`` when 4 bytes do not fit.
+    /// - Throws: ``FiberError/Reason/asyncifyStackOverflow`` when 4 bytes do not fit.
     @inlinable @inline(__always)
     public func unwinding(at callSite: Int32) throws(FiberError) -> Bool {
         guard core.pointee.state == .unwinding else { return false }
@@ -116,7 +116,7 @@ public struct AsyncifyFrame: ~Copyable {
     ///
     /// - Returns: The value (or tuple) given to ``unwinding(at:saving:)``; its type
     ///   must be the saved one.
-    /// - Throws: ``FiberError/Code/asyncifyStackUnderflow`` when the buffer holds
+    /// - Throws: ``FiberError/Reason/asyncifyStackUnderflow`` when the buffer holds
     ///   less than the frame's size.
     @inlinable @inline(__always)
     public mutating func restore<Saved: BitwiseCopyable>() throws(FiberError) -> Saved {
@@ -130,7 +130,7 @@ public struct AsyncifyFrame: ~Copyable {
 
     /// Pops a frame that saved no values, setting ``resumePoint`` to its call site.
     ///
-    /// - Throws: ``FiberError/Code/asyncifyStackUnderflow`` when the buffer is empty.
+    /// - Throws: ``FiberError/Reason/asyncifyStackUnderflow`` when the buffer is empty.
     @inlinable @inline(__always)
     public mutating func restore() throws(FiberError) {
         let size = MemoryLayout<Int32>.size

@@ -68,7 +68,7 @@ public enum AsyncifyTransition: Sendable, CustomStringConvertible {
 /// The Asyncify state machine on its own: a state and its legal transitions.
 ///
 /// `FiberRuntime` keeps one of these; a host for Wasm modules can keep one per
-/// module. Every illegal transition throws ``FiberError/Code/invalidStateTransition``
+/// module. Every illegal transition throws ``FiberError/Reason/invalidStateTransition``
 /// and leaves the state unchanged.
 @frozen
 public struct AsyncifyStateMachine: Sendable {
@@ -82,7 +82,7 @@ public struct AsyncifyStateMachine: Sendable {
     /// Performs `transition`, or throws if the machine is not in its `from` state.
     ///
     /// - Parameter transition: The transition to perform.
-    /// - Throws: ``FiberError/Code/invalidStateTransition`` naming the current state
+    /// - Throws: ``FiberError/Reason/invalidStateTransition`` naming the current state
     ///   and the transition's source and target states.
     @inlinable
     public mutating func perform(_ transition: AsyncifyTransition) throws(FiberError) {

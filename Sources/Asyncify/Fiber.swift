@@ -3,7 +3,7 @@
 ///
 /// Mirrors a pointer to an `emscripten_fiber_t`. The handle remembers which
 /// runtime made it, so using it with another runtime is a typed error
-/// (``FiberError/Code/swapIntoForeignFiber``) rather than undefined behaviour.
+/// (``FiberError/Reason/swapIntoForeignFiber``) rather than undefined behaviour.
 @frozen
 public struct Fiber: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// The handle as one word: the runtime id in the low half, the index in the

@@ -13,9 +13,9 @@ extension FiberContext {
     /// - Parameter startAsync: Starts the operation; returns the result if it is
     ///   already available, nil to sleep.
     /// - Returns: The wake-up value (0 while unwinding).
-    /// - Throws: ``FiberError/Code/sleepInFlight`` if a sleep is already in flight,
-    ///   ``FiberError/Code/swapOutsideTrampoline`` outside any export,
-    ///   ``FiberError/Code/invalidStateTransition`` while unwinding or when a rewind
+    /// - Throws: ``FiberError/Reason/sleepInFlight`` if a sleep is already in flight,
+    ///   ``FiberError/Reason/swapOutsideTrampoline`` outside any export,
+    ///   ``FiberError/Reason/invalidStateTransition`` while unwinding or when a rewind
     ///   reaches this call without a sleep to finish.
     public func handleSleep(_ startAsync: () -> Int?) throws(FiberError) -> Int {
         switch core.pointee.state {

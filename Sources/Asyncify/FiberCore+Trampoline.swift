@@ -49,7 +49,7 @@ extension FiberCore {
 
     /// Cleans up after an export threw (see ``fail``) and returns the error to
     /// throw: a ``FiberError`` as it is, anything else wrapped as
-    /// ``FiberError/Code/fiberThrew``.
+    /// ``FiberError/Reason/fiberThrew``.
     @usableFromInline
     @inline(never)
     static func exportThrew(_ core: Core, depth: Int, _ error: any Error) -> FiberError {

@@ -44,8 +44,8 @@ extension FiberRuntime {
     /// Mirrors the `wakeUp` callback of `Asyncify.handleSleep`.
     ///
     /// - Parameter value: What the sleeping `handleSleep` returns.
-    /// - Throws: ``FiberError/Code/noSleepInFlight`` if nothing sleeps,
-    ///   ``FiberError/Code/runtimeBusy`` when called from inside a fiber.
+    /// - Throws: ``FiberError/Reason/noSleepInFlight`` if nothing sleeps,
+    ///   ``FiberError/Reason/runtimeBusy`` when called from inside a fiber.
     public func wakeUp(with value: Int) throws(FiberError) {
         guard core.pointee.sleepPending else {
             throw FiberError(.noSleepInFlight, "wakeUp(with: \(value)) while no sleep is in flight")

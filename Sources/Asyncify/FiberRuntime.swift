@@ -111,7 +111,7 @@ public final class FiberRuntime {
     ///   - fiber: A fiber of this runtime that is not running or suspended.
     ///   - entry: The function the fiber starts in. It must never return (swap away
     ///     instead); if it does, the switch that ran it throws
-    ///     ``FiberError/Code/entryReturned``.
+    ///     ``FiberError/Reason/entryReturned``.
     ///   - argument: The user data passed to `entry`.
     ///   - cStackSize: The size of the simulated C stack.
     ///   - asyncifyStackSize: The bytes of the fiber's Asyncify buffer: the sum of the
@@ -164,7 +164,7 @@ public final class FiberRuntime {
     /// Mirrors `emscripten_fiber_init_from_current_context`: the C stack fields
     /// are the runtime's current ones. The fiber is valid only as the `from` of a
     /// ``FiberContext/swap(from:to:)``, which completes it; until then swapping
-    /// into it throws ``FiberError/Code/swapIntoUninitializedFiber``. When its
+    /// into it throws ``FiberError/Reason/swapIntoUninitializedFiber``. When its
     /// export later returns normally the fiber is finished (no error).
     ///
     /// - Parameters:

@@ -11,7 +11,7 @@ enum TBBenchCommand {
         let quick = arguments.contains("--quick")
         do {
             for depth in [1, 4, 16, 64] {
-                for mode in [TBResumptionMode.perFiber, .seedCompatible] {
+                for mode in [TBResumptionMode.perFiber, .instanceGlobals] {
                     let r = try TBBenchmarks.swapWithTBFrame(
                         hostDepth: depth, swaps: quick ? 2000 : 20000, mode: mode)
                     print(

@@ -6,7 +6,7 @@
 //   asyncify tb compile <file.tb> -o tb.wasm [--wasm32]    same as emit (--wasm32 = --memory32)
 //   asyncify tb print <file.tb> [--wasm32]              print the emitted module as WAT
 //   asyncify tb run <file.tb> [--engine ir|wasm] [--yield-every N] [--fibers K]
-//                   [--mode per-fiber|seed] [--threshold N] [rN=value ...]
+//                   [--mode per-fiber|instance-globals] [--threshold N] [rN=value ...]
 //       run on the TB runtime (TBRunCommand.swift); prints the final registers
 //   asyncify tb interp <file.tb> [rN=value ...]         run on the reference interpreter
 //
@@ -25,7 +25,7 @@ enum TBCommand {
                asyncify tb compile <file.tb> [-o out.wasm] [--wasm32]
                asyncify tb print <file.tb> [--wasm32]
                asyncify tb run <file.tb> [--engine ir|wasm] [--yield-every N] [--fibers K]
-                               [--mode per-fiber|seed] [--threshold N] [rN=value ...]
+                               [--mode per-fiber|instance-globals] [--threshold N] [rN=value ...]
                asyncify tb interp <file.tb> [rN=value ...]
                asyncify tb bench [--quick]
         """

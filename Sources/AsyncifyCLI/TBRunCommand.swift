@@ -59,8 +59,8 @@ enum TBRunCommand {
             case "--mode":
                 switch value(option) {
                 case "per-fiber": configuration.mode = .perFiber
-                case "seed": configuration.mode = .seedCompatible
-                default: return Usage.fail("--mode takes per-fiber or seed")
+                case "instance-globals": configuration.mode = .instanceGlobals
+                default: return Usage.fail("--mode takes per-fiber or instance-globals")
                 }
             case "--wasm32": configuration.addressing = .memory32
             default:

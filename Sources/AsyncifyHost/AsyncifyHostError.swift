@@ -3,7 +3,7 @@
 /// leaves undefined.
 public struct AsyncifyHostError: Error, Equatable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: Equatable, Sendable {
+    public enum Reason: Equatable, Sendable {
         /// An import started a sleep while another one was in flight
         /// (Emscripten: "invalid state" / "Cannot have multiple async operations in flight").
         case sleepInFlight
@@ -31,7 +31,7 @@ public struct AsyncifyHostError: Error, Equatable, CustomStringConvertible {
     }
 
     /// What went wrong.
-    public var kind: Kind
+    public var reason: Reason
     /// What was wrong and where (fiber address, sizes, import name).
     public var message: String
     /// The fiber record involved, if any.
@@ -40,8 +40,8 @@ public struct AsyncifyHostError: Error, Equatable, CustomStringConvertible {
     public var stackSize: UInt64?
 
     /// Creates an error.
-    public init(_ kind: Kind, _ message: String, fiber: UInt64? = nil, stackSize: UInt64? = nil) {
-        self.kind = kind
+    public init(_ reason: Reason, _ message: String, fiber: UInt64? = nil, stackSize: UInt64? = nil) {
+        self.reason = reason
         self.message = message
         self.fiber = fiber
         self.stackSize = stackSize

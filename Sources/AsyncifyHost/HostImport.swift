@@ -6,7 +6,7 @@ import WasmInterpreter
 /// may suspend (call ``AsyncifyInstance/handleSleep(_:)``) must be declared
 /// async, exactly as Emscripten needs it in `ASYNCIFY_IMPORTS` and Binaryen in
 /// `asyncify-imports`; a synchronous import that changes the Asyncify state
-/// fails with ``AsyncifyHostError/Kind-swift.enum/importChangedState``.
+/// fails with ``AsyncifyHostError/Reason-swift.enum/importChangedState``.
 public struct HostImport {
     /// The import's module name, e.g. `env`.
     public var module: String

@@ -1,7 +1,7 @@
 /// Why a ``TBBuilder`` refused to finish a translation block.
 public struct TBBuildError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong.
-    public enum Kind: Sendable, Hashable {
+    public enum Reason: Sendable, Hashable {
         /// A branch names a label that is never set.
         case undefinedLabel
         /// A label is set twice.
@@ -21,15 +21,15 @@ public struct TBBuildError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// What was wrong.
-    public var kind: Kind
+    public var reason: Reason
     /// The index of the offending op in the op list.
     public var opIndex: Int
     /// A human explanation.
     public var message: String
 
     /// Creates an error.
-    public init(_ kind: Kind, opIndex: Int, _ message: String) {
-        self.kind = kind
+    public init(_ reason: Reason, opIndex: Int, _ message: String) {
+        self.reason = reason
         self.opIndex = opIndex
         self.message = message
     }

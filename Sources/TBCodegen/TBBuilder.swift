@@ -30,8 +30,8 @@ public struct TBBuilder: Sendable {
     /// Creates an empty builder for the TB at guest pc `pc`.
     public init(pc: UInt64 = 0) { self.pc = pc }
 
-    private mutating func fail(_ kind: TBBuildError.Kind, _ message: String) {
-        if firstError == nil { firstError = TBBuildError(kind, opIndex: ops.count, message) }
+    private mutating func fail(_ reason: TBBuildError.Reason, _ message: String) {
+        if firstError == nil { firstError = TBBuildError(reason, opIndex: ops.count, message) }
     }
 
     private mutating func checkLabel(_ l: TBLabel) {

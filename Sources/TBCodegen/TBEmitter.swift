@@ -1,5 +1,5 @@
-// The TB emitter: one Wasm module per translation block, in the seed's shape
-// (QEMU's Wasm TCG backend with the coroutine-switch change), so that a
+// The TB emitter: one Wasm module per translation block, in the shape QEMU's
+// Wasm TCG backend gives it (with the coroutine-switch change), so that a
 // helper called from a TB may unwind and later rewind the TB.
 //
 // Module layout (sections in order: type, import, function, global, export,

@@ -1,7 +1,7 @@
 /// Why the reference interpreter stopped a TB.
 public struct TBInterpreterError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: Sendable, Hashable {
+    public enum Reason: Sendable, Hashable {
         /// A memory access outside the memory (a Wasm trap in the emitted code).
         case trap(TBTrap)
         /// The TB calls a helper the caller did not supply.
@@ -13,20 +13,20 @@ public struct TBInterpreterError: Error, Sendable, Hashable, CustomStringConvert
     }
 
     /// What went wrong.
-    public var kind: Kind
+    public var reason: Reason
     /// The index of the op being executed (-1 for the prologue).
     public var opIndex: Int
 
     /// Creates an error.
-    public init(_ kind: Kind, opIndex: Int) {
-        self.kind = kind
+    public init(_ reason: Reason, opIndex: Int) {
+        self.reason = reason
         self.opIndex = opIndex
     }
 
     /// Where and what, in words.
     public var description: String {
         let place = opIndex < 0 ? "TB prologue" : "op \(opIndex)"
-        switch kind {
+        switch reason {
         case .trap(let t): return "\(place): \(t)"
         case .missingHelper(let n): return "\(place): no implementation for helper '\(n)'"
         case .stepLimitExceeded(let n): return "\(place): step limit of \(n) loop iterations exceeded"

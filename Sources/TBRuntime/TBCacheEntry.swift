@@ -41,7 +41,7 @@ final class TBWasmInstance {
     /// resolved once; they live as long as `store`, which `self` keeps alive.
     private let cells: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     private let counter: TBInstanceCounter
-    /// Fibers suspended inside this instance in seed-compatible mode: it must not be evicted.
+    /// Fibers suspended inside this instance in instance-globals mode: it must not be evicted.
     var suspended = 0
 
     /// The number of globals the runtime reaches: 16 registers and `BLOCK_IDX`.

@@ -8,7 +8,7 @@ extension TBRuntime {
     ///
     /// Normal entry: registers into the globals, `do_init = 1`, `start(ctx)`.
     /// Rewind: per-fiber mode writes the fiber's saved registers and
-    /// `BLOCK_IDX` back first; seed-compatible mode writes nothing. In both,
+    /// `BLOCK_IDX` back first; instance-globals mode writes nothing. In both,
     /// `do_init` stays 0 so the TB resumes at its saved block.
     func callWasmTB(
         _ cx: FiberContext, cpu: TBCPU, entry: TBCacheEntry, rewinding: Bool, state: inout SuspendedTBState
@@ -17,7 +17,7 @@ extension TBRuntime {
         if rewinding {
             switch configuration.mode {
             case .perFiber: wasm.write(registers: state.registers, blockIndex: state.resumePoint)
-            case .seedCompatible: wasm.suspended -= 1
+            case .instanceGlobals: wasm.suspended -= 1
             }
         } else {
             wasm.write(registers: loadRegisters(cpu), blockIndex: nil)
@@ -43,7 +43,7 @@ extension TBRuntime {
             case .perFiber:
                 state.registers = wasm.readRegisters()
                 state.resumePoint = wasm.blockIndex
-            case .seedCompatible:
+            case .instanceGlobals:
                 wasm.suspended += 1
             }
             return 0

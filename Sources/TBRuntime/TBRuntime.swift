@@ -27,8 +27,8 @@
 // On rewind `runTB` restores: per-fiber mode writes the saved registers and
 // BLOCK_IDX back into the instance (re-instantiating it if it was evicted)
 // and re-enters `start(ctx)` with do_init = 0, so the TB resumes at the block
-// that starts with the interrupted call; the seed-compatible mode writes
-// nothing and trusts the instance globals - the hazard DESIGN.md describes.
+// that starts with the interrupted call; instance-globals mode (as QEMU's
+// Wasm TCG backend does) writes nothing and trusts the instance globals - the hazard DESIGN.md describes.
 // The IR path resumes at the saved op index with the saved registers.
 
 import Asyncify

@@ -6,18 +6,19 @@ public enum TBResumptionMode: Sendable, Hashable, CustomStringConvertible {
     /// its fiber's Asyncify frame and written back into the instance on rewind,
     /// so any number of fibers can be suspended inside one TB instance.
     case perFiber
-    /// The seed's behaviour: the resumption state stays in the instance's
-    /// globals. A second fiber entering the same instance clobbers it.
-    case seedCompatible
+    /// The resumption state stays in the instance's globals, as QEMU's Wasm TCG
+    /// backend keeps it. Unsafe with several fibers: a second fiber entering the
+    /// same instance clobbers the first one's state.
+    case instanceGlobals
 
-    /// `per-fiber` or `seed`, as the CLI spells it.
-    public var description: String { self == .perFiber ? "per-fiber" : "seed" }
+    /// `per-fiber` or `instance-globals`, as the CLI spells it.
+    public var description: String { self == .perFiber ? "per-fiber" : "instance-globals" }
 }
 
 /// How a ``TBRuntime`` is set up: engine choice, cache size, memory layout.
 public struct TBRuntimeConfiguration: Sendable, Hashable {
     /// How many times a TB runs on the IR interpreter before it is emitted and
-    /// run as Wasm (the seed uses 1500). 0 runs every TB as Wasm at once;
+    /// run as Wasm (QEMU's Wasm TCG backend uses 1500). 0 runs every TB as Wasm at once;
     /// `Int.max` never compiles.
     public var compileThreshold: Int = 1500
     /// The most live Wasm instances; past it the least recently used one is evicted.
@@ -36,7 +37,7 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     public var interpreterStepLimit: Int = 100_000_000
     /// The most TBs one ``TBRuntime/execute(_:cpu:pc:)`` call may run (a guard
     /// against guest programs that never exit), counted by the dispatch loop on
-    /// either engine; past it `execute` throws ``TBRuntimeError/Kind/tbLimitExceeded(_:)``.
+    /// either engine; past it `execute` throws ``TBRuntimeError/Reason/tbLimitExceeded(_:)``.
     ///
     /// Loops inside one TB (backward branches, `goto_tb` to the TB itself) do
     /// not return to the dispatch loop: ``interpreterStepLimit`` bounds them on
@@ -45,7 +46,7 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     /// The most fuel one run of a Wasm TB may use (one unit per loop
     /// iteration, plus one for entering the TB function): the Wasm engine's
     /// counterpart of ``interpreterStepLimit``. Past it the run fails with
-    /// ``TBRuntimeError/Kind/wasm(pc:reason:)`` naming the exhausted fuel, and
+    /// ``TBRuntimeError/Reason/wasm(pc:reason:)`` naming the exhausted fuel, and
     /// the runtime stays usable. `nil` runs TB instances without fuel metering
     /// (slightly faster loops, no bound).
     public var wasmFuelPerTB: UInt64? = 100_000_000

@@ -3,7 +3,7 @@ import TBCodegen
 /// Why the TB runtime could not run a TB.
 public struct TBRuntimeError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: Sendable {
+    public enum Reason: Sendable {
         /// `execute` reached a guest pc with no TB installed.
         case noTranslationBlock(pc: UInt64)
         /// A TB calls a helper that was not registered.
@@ -22,15 +22,15 @@ public struct TBRuntimeError: Error, Sendable, CustomStringConvertible {
         case tbLimitExceeded(Int)
     }
     /// What went wrong.
-    public var kind: Kind
+    public var reason: Reason
 
     /// Creates an error.
-    public init(_ kind: Kind) { self.kind = kind }
+    public init(_ reason: Reason) { self.reason = reason }
 
     /// What went wrong and where, in words.
     public var description: String {
         func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
-        switch kind {
+        switch reason {
         case .noTranslationBlock(let pc): return "no translation block installed for guest pc \(hex(pc))"
         case .missingHelper(let name, let pc):
             return "TB at \(hex(pc)) calls helper '\(name)', which is not registered"

@@ -42,7 +42,7 @@ public struct Imports {
 /// Instantiation failed while resolving imports.
 public struct LinkError: Error, Equatable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: Equatable, Sendable {
+    public enum Reason: Equatable, Sendable {
         /// No value is defined under the import's module and name.
         case unknownImport
         /// The value defined there has another kind or an incompatible type.
@@ -50,7 +50,7 @@ public struct LinkError: Error, Equatable, CustomStringConvertible {
     }
 
     /// What went wrong.
-    public var kind: Kind
+    public var reason: Reason
     /// The import's module and field name.
     public var module: String, name: String
     /// Details.
@@ -58,7 +58,7 @@ public struct LinkError: Error, Equatable, CustomStringConvertible {
 
     /// The spec's message, then the import and details.
     public var description: String {
-        let head = kind == .unknownImport ? "unknown import" : "incompatible import type"
+        let head = reason == .unknownImport ? "unknown import" : "incompatible import type"
         return "\(head): \(module).\(name)\(detail.isEmpty ? "" : ": " + detail)"
     }
 }

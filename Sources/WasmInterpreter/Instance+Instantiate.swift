@@ -78,8 +78,8 @@ extension Instance {
 
     private static func link(_ s: InstanceStorage, module: Module, store: Store, imports: Imports) throws {
         for imp in module.imports {
-            func fail(_ kind: LinkError.Kind, _ detail: String = "") -> LinkError {
-                LinkError(kind: kind, module: imp.module, name: imp.name, detail: detail)
+            func fail(_ reason: LinkError.Reason, _ detail: String = "") -> LinkError {
+                LinkError(reason: reason, module: imp.module, name: imp.name, detail: detail)
             }
             guard let value = imports.value(module: imp.module, name: imp.name) else {
                 throw fail(.unknownImport)

@@ -40,7 +40,7 @@ import WasmInterpreter
         let run = try runProgram(try Programs.module("overflow.wasm"), performsTrivialExports: direct)
         #expect(run.stdout == [UInt8](try Data(contentsOf: Programs.url("overflow.node.out"))))
         let error = try #require(run.error as? AsyncifyHostError)
-        #expect(error.kind == .asyncifyStackOverflow)
+        #expect(error.reason == .asyncifyStackOverflow)
         #expect(error.stackSize == 32)  // overflow.c: char astack[32]
     }
 

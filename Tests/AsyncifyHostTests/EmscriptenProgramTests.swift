@@ -36,7 +36,7 @@ import WasmInterpreter
         // Up to the error, the output is what node prints.
         #expect(run.stdout == [UInt8](try Data(contentsOf: Programs.url("entryreturns.node.out"))))
         let error = try #require(run.error as? AsyncifyHostError)
-        #expect(error.kind == .fiberEntryReturned)
+        #expect(error.reason == .fiberEntryReturned)
         #expect(error.fiber != nil)
         #expect(error.description.contains("returned"))
     }
@@ -45,7 +45,7 @@ import WasmInterpreter
         let run = try runProgram(try Programs.module("overflow.wasm"))
         #expect(run.stdout == [UInt8](try Data(contentsOf: Programs.url("overflow.node.out"))))
         let error = try #require(run.error as? AsyncifyHostError)
-        #expect(error.kind == .asyncifyStackOverflow)
+        #expect(error.reason == .asyncifyStackOverflow)
         #expect(error.stackSize == 32)  // overflow.c: char astack[32]
         let fiber = try #require(error.fiber)
         #expect(error.description.contains("fiber 0x" + String(fiber, radix: 16)))
@@ -56,7 +56,7 @@ import WasmInterpreter
         let run = try runProgram(try Programs.module("badswap.wasm"))
         #expect(run.stdout == [UInt8](try Data(contentsOf: Programs.url("badswap.node.out"))))
         let error = try #require(run.error as? AsyncifyHostError)
-        #expect(error.kind == .invalidState)
+        #expect(error.reason == .invalidState)
         let fiber = try #require(error.fiber)
         #expect(error.description.contains("0x" + String(fiber, radix: 16)))
         #expect(error.description.contains("no swap has completed"))
@@ -106,7 +106,7 @@ import WasmInterpreter
         #expect {
             try host.call("run", [Value(Int32(0)), Value(Int32(1))])
         } throws: { error in
-            (error as? AsyncifyHostError)?.kind == .missingExport
+            (error as? AsyncifyHostError)?.reason == .missingExport
         }
         #expect(host.state == .normal)
     }

@@ -124,7 +124,7 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(1)), Value(Int32(3))])
         } throws: { error in
-            (error as? AsyncifyHostError)?.kind == .sleepInFlight
+            (error as? AsyncifyHostError)?.reason == .sleepInFlight
         }
         #expect(driver.host.state == .normal)
     }
@@ -134,7 +134,7 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(0)), Value(Int32(2))])
         } throws: { error in
-            guard let error = error as? AsyncifyHostError, error.kind == .importChangedState else {
+            guard let error = error as? AsyncifyHostError, error.reason == .importChangedState else {
                 return false
             }
             return error.description.contains("env.yield_value")
@@ -153,7 +153,7 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(0)), Value(Int32(2))])
         } throws: { error in
-            (error as? AsyncifyHostError)?.kind == .rewindWithWasmOnStack
+            (error as? AsyncifyHostError)?.reason == .rewindWithWasmOnStack
         }
         // The instance is usable again.
         driver.afterSleep = nil
@@ -168,7 +168,7 @@ final class GeneratorDriver {
         #expect {
             try driver.host.call("run", [Value(Int32(8)), Value(Int32(2))])
         } throws: { error in
-            guard let error = error as? AsyncifyHostError, error.kind == .asyncifyStackOverflow else {
+            guard let error = error as? AsyncifyHostError, error.reason == .asyncifyStackOverflow else {
                 return false
             }
             return error.stackSize == 16 && error.fiber == nil
@@ -186,7 +186,7 @@ final class GeneratorDriver {
         #expect {
             try wakeUp(1)
         } throws: { error in
-            (error as? AsyncifyHostError)?.kind == .wakeUpReused
+            (error as? AsyncifyHostError)?.reason == .wakeUpReused
         }
     }
 }

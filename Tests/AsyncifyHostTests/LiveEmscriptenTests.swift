@@ -42,15 +42,15 @@ import WasmBinary
         #expect(run.stdout == reference.output, "\(name): our output differs from node's")
         switch name {
         case "entryreturns":
-            #expect((run.error as? AsyncifyHostError)?.kind == .fiberEntryReturned)
+            #expect((run.error as? AsyncifyHostError)?.reason == .fiberEntryReturned)
         case "badswap":
             // node dies with "table index is out of bounds"; we name the bad swap.
             #expect(reference.status != 0)
-            #expect((run.error as? AsyncifyHostError)?.kind == .invalidState)
+            #expect((run.error as? AsyncifyHostError)?.reason == .invalidState)
         case "overflow":
             // node dies with a bare "unreachable"; we name the overflow.
             #expect(reference.status != 0)
-            #expect((run.error as? AsyncifyHostError)?.kind == .asyncifyStackOverflow)
+            #expect((run.error as? AsyncifyHostError)?.reason == .asyncifyStackOverflow)
         default:
             #expect(run.error == nil, "\(name): \(String(describing: run.error))")
             #expect(run.exitCode == reference.status, "\(name): exit code differs from node's")

@@ -51,7 +51,7 @@ import WasmInterpreter
             try host.call("run", [Value(Int32(1))])
         } throws: { error in
             guard let error = error as? AsyncifyHostError else { return false }
-            return error.kind == .asyncifyStackOverflow && error.stackSize == 8
+            return error.reason == .asyncifyStackOverflow && error.stackSize == 8
         }
         #expect(host.state == .normal)
     }

@@ -98,7 +98,7 @@ import Testing
         let error = #expect(throws: FiberError.self) {
             try runtime.run(Self.runScheduler(runtime, workers: workers, main: main, schedule: schedule))
         }
-        #expect(error?.code == .fiberThrew)
+        #expect(error?.reason == .fiberThrew)
         #expect(error?.fiber == workers[2])
         #expect(error?.message.contains("flaky") == true)
         #expect(error?.underlying as? HostFailure == HostFailure(round: 2))
@@ -160,7 +160,7 @@ import Testing
             }
         }
         let error = #expect(throws: FiberError.self) { try runtime.run(scheduler) }
-        #expect(error?.code == .asyncifyStackOverflow)
+        #expect(error?.reason == .asyncifyStackOverflow)
         #expect(error?.fiber == workers[1])
         #expect(error?.message.contains("greedy") == true)
         #expect(runtime.status(of: workers[1]) == .failed)

@@ -20,7 +20,7 @@ import Testing
         var machine = AsyncifyStateMachine()
         machine.state = state
         let error = #expect(throws: FiberError.self) { try machine.perform(transition) }
-        #expect(error?.code == .invalidStateTransition)
+        #expect(error?.reason == .invalidStateTransition)
         #expect(error?.state == state)
         #expect(machine.state == state)
     }
@@ -56,12 +56,12 @@ import Testing
         let ran = Box(0)
         let quitter = runtime.makeFiber(name: "quitter") { _, _ in ran.value += 1 }
         let first = #expect(throws: FiberError.self) { try Self.swapInto(quitter, on: runtime) }
-        #expect(first?.code == .entryReturned)
+        #expect(first?.reason == .entryReturned)
         #expect(first?.fiber == quitter)
         #expect(ran.value == 1)
         #expect(runtime.status(of: quitter) == .finished)
         let second = #expect(throws: FiberError.self) { try Self.swapInto(quitter, on: runtime) }
-        #expect(second?.code == .swapIntoFinishedFiber)
+        #expect(second?.reason == .swapIntoFinishedFiber)
         #expect(ran.value == 1)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
@@ -74,7 +74,7 @@ import Testing
             try cx.swap(from: worker, to: worker)
         }
         let error = #expect(throws: FiberError.self) { try Self.swapInto(worker, on: runtime) }
-        #expect(error?.code == .swapIntoRunningFiber)
+        #expect(error?.reason == .swapIntoRunningFiber)
         #expect(runtime.status(of: worker) == .failed)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
@@ -85,10 +85,10 @@ import Testing
         let runtime = FiberRuntime()
         let blank = runtime.allocateFiber(name: "blank")
         let error = #expect(throws: FiberError.self) { try Self.swapInto(blank, on: runtime) }
-        #expect(error?.code == .swapIntoUninitializedFiber)
+        #expect(error?.reason == .swapIntoUninitializedFiber)
         let pending = runtime.makeFiberFromCurrentContext(name: "pending")
         let again = #expect(throws: FiberError.self) { try Self.swapInto(pending, on: runtime) }
-        #expect(again?.code == .swapIntoUninitializedFiber)
+        #expect(again?.reason == .swapIntoUninitializedFiber)
         #expect(runtime.status(of: blank) == .uninitialized)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
@@ -99,10 +99,10 @@ import Testing
         let other = FiberRuntime()
         let stranger = other.makeFiber(name: "stranger") { _, _ in }
         let error = #expect(throws: FiberError.self) { try Self.swapInto(stranger, on: runtime) }
-        #expect(error?.code == .swapIntoForeignFiber)
+        #expect(error?.reason == .swapIntoForeignFiber)
         let forged = Fiber(runtimeID: runtime.runtimeID, index: 999)
         let again = #expect(throws: FiberError.self) { try Self.swapInto(forged, on: runtime) }
-        #expect(again?.code == .swapIntoForeignFiber)
+        #expect(again?.reason == .swapIntoForeignFiber)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
         #expect(other.status(of: stranger) == .ready)
     }
@@ -116,7 +116,7 @@ import Testing
         let worker = runtime.makeFiber(name: "worker") { _, _ in }
         let cx = try #require(kept.value)
         let error = #expect(throws: FiberError.self) { try cx.swap(from: main, to: worker) }
-        #expect(error?.code == .swapOutsideTrampoline)
+        #expect(error?.reason == .swapOutsideTrampoline)
         #expect(runtime.status(of: worker) == .ready)
         #expect(runtime.state == .normal)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
@@ -130,14 +130,14 @@ import Testing
         let error = #expect(throws: FiberError.self) {
             try runtime.run { cx, _ in try cx.swap(from: bystander, to: target) }
         }
-        #expect(error?.code == .swapFromNonCurrentFiber)
+        #expect(error?.reason == .swapFromNonCurrentFiber)
         #expect(runtime.status(of: target) == .ready)
         // A forged handle whose index is -1 as an Int32 is not "no fiber".
         let forged = Fiber(runtimeID: runtime.runtimeID, index: .max)
         let again = #expect(throws: FiberError.self) {
             try runtime.run { cx, _ in try cx.swap(from: forged, to: target) }
         }
-        #expect(again?.code == .swapFromNonCurrentFiber)
+        #expect(again?.reason == .swapFromNonCurrentFiber)
         #expect(runtime.status(of: target) == .ready)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
@@ -167,7 +167,7 @@ import Testing
                 }
             }
         }
-        #expect(error?.code == .rewindMismatch)
+        #expect(error?.reason == .rewindMismatch)
         #expect(error?.fiber == sloppy)
         #expect(runtime.status(of: sloppy) == .failed)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
@@ -197,7 +197,7 @@ import Testing
                 }
             }
         }
-        #expect(error?.code == .asyncifyStackUnderflow)
+        #expect(error?.reason == .asyncifyStackUnderflow)
         #expect(error?.bytesNeeded == 28)
         #expect(error?.bytesAvailable == 12)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
@@ -211,7 +211,7 @@ import Testing
         let error = #expect(throws: FiberError.self) {
             try IllegalTransitionTests.swapInto(thrower, on: runtime)
         }
-        #expect(error?.code == .fiberThrew)
+        #expect(error?.reason == .fiberThrew)
         #expect(error?.underlying is Oops)
         #expect(runtime.status(of: thrower) == .failed)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
@@ -224,7 +224,7 @@ import Testing
         try runtime.run { _, _ in
             do { try runtime.run { _, _ in } } catch let error as FiberError { inner.value = error }
         }
-        #expect(inner.value?.code == .runtimeBusy)
+        #expect(inner.value?.reason == .runtimeBusy)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
 

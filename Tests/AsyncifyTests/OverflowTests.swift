@@ -68,7 +68,7 @@ import Testing
             }
         }
         let error = #expect(throws: FiberError.self) { try runtime.run(mainBody) }
-        #expect(error?.code == .asyncifyStackOverflow)
+        #expect(error?.reason == .asyncifyStackOverflow)
         #expect(error?.fiber == tiny)
         #expect(error?.message.contains("tiny") == true)
         // 4 full frames (48 bytes) fit in 50; the fifth needs 12 with 2 left.
@@ -96,7 +96,7 @@ import Testing
                 try cx.swap(from: me, to: tiny)
             }
         }
-        #expect(again?.code == .swapIntoFinishedFiber)
+        #expect(again?.reason == .swapIntoFinishedFiber)
         #expect(try pingPongRounds(on: runtime, rounds: 5) == 5)
     }
 

@@ -102,7 +102,7 @@ import Testing
         let error = #expect(throws: FiberError.self) {
             try runtime.run { cx, _ in _ = try cx.handleSleep { nil } }
         }
-        #expect(error?.code == .sleepInFlight)
+        #expect(error?.reason == .sleepInFlight)
         #expect(runtime.isSleeping)
         try runtime.wakeUp(with: 4)
         #expect(result.value == 8)
@@ -113,7 +113,7 @@ import Testing
     @Test func wakeUpWithoutSleepThrows() throws {
         let runtime = FiberRuntime()
         let error = #expect(throws: FiberError.self) { try runtime.wakeUp(with: 1) }
-        #expect(error?.code == .noSleepInFlight)
+        #expect(error?.reason == .noSleepInFlight)
         #expect(try pingPongRounds(on: runtime, rounds: 3) == 3)
     }
 }

@@ -41,7 +41,7 @@ import Testing
                 i += 1
             }
         }
-        #expect(caught.value?.code == .invalidStateTransition)
+        #expect(caught.value?.reason == .invalidStateTransition)
         #expect(caught.value?.state == .unwinding)
         #expect(rounds.value == 2)  // resumed twice after its first swap, counting on
         #expect(runtime.status(of: worker) == .suspended)
@@ -67,7 +67,7 @@ import Testing
         let cx = try #require(kept.value)
         #expect(cx.currentFiber == sleeper)
         let error = #expect(throws: FiberError.self) { try cx.swap(from: sleeper, to: other) }
-        #expect(error?.code == .swapOutsideTrampoline)
+        #expect(error?.reason == .swapOutsideTrampoline)
         #expect(runtime.status(of: other) == .ready)
         #expect(runtime.status(of: sleeper) == .sleeping)
     }

@@ -17,14 +17,14 @@ import Testing
     @Test func bothTBProducersAreListed() {
         let names = Producers.all.map(\.name)
         #expect(names.contains("tb-frame"))
-        #expect(names.contains("tb-frame-seed"))
+        #expect(names.contains("tb-frame-instance-globals"))
     }
 
     @Test func tbFrameProducerGivesOneOneWayProbePerDepth() throws {
         let probes = try Self.probes(TBRows.producer)
         #expect(probes.map(\.depth) == [1, 4, 16, 64])
         #expect(probes.allSatisfy { $0.implementation == "tb-frame" && $0.swapsPerIteration == 1 })
-        #expect(try Self.probes(TBRows.seedProducer).allSatisfy { $0.implementation == "tb-frame-seed" })
+        #expect(try Self.probes(TBRows.instanceGlobalsProducer).allSatisfy { $0.implementation == "tb-frame-instance-globals" })
     }
 
     @Test(arguments: [0, 3])

@@ -16,7 +16,7 @@ import WasmBinary
         return RandomTBGenerator(seed: seed, configuration: config)
     }
 
-    @Test func moduleHasTheSeedsShape() throws {
+    @Test func moduleHasTheTCGBackendsShape() throws {
         let tb = Self.sample
         let m = TBEmitter.module(for: tb)
         #expect(m.types[0] == FunctionType(parameters: [.i64], results: [.i64]))
@@ -55,10 +55,10 @@ import WasmBinary
         return ids
     }
 
-    @Test func binaryHasSeedSectionOrderAndMemoryLimits() {
+    @Test func binaryHasTheTCGBackendsSectionOrderAndMemoryLimits() {
         let b64 = TBEmitter.binary(for: Self.sample)
         #expect(sectionIDs(b64) == [1, 2, 3, 6, 7, 10])
-        // "memory", kind 2, flags 0x07, min 0, max 262144 pages (LEB128 80 80 10) - the seed's bytes.
+        // "memory", kind 2, flags 0x07, min 0, max 262144 pages (LEB128 80 80 10) - the bytes QEMU's Wasm TCG backend emits.
         let mem64: [UInt8] = [6] + Array("memory".utf8) + [0x02, 0x07, 0x00, 0x80, 0x80, 0x10]
         #expect(b64.firstRange(of: mem64) != nil)
         let b32 = TBEmitter.binary(for: Self.sample, addressing: .memory32)

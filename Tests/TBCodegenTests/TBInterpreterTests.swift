@@ -73,7 +73,7 @@ import Testing
             _ = try TBInterpreter.run(
                 tb, memory: mem.memory, context: TestMemory.ctx, registers: &regs, helpers: [:],
                 stepLimit: 1000)
-        } throws: { ($0 as? TBInterpreterError)?.kind == .stepLimitExceeded(1000) }
+        } throws: { ($0 as? TBInterpreterError)?.reason == .stepLimitExceeded(1000) }
     }
 
     @Test func envLoadsAndStoresUseTheContextsEnvPointer() throws {
@@ -157,7 +157,7 @@ import Testing
     @Test func missingHelperAndOutOfBoundsAreTypedErrors() throws {
         let call = try TranslationBlock(parsing: "call nothere")
         #expect { _ = try runTB(call) } throws: {
-            ($0 as? TBInterpreterError)?.kind == .missingHelper("nothere")
+            ($0 as? TBInterpreterError)?.reason == .missingHelper("nothere")
         }
         let mem = TestMemory()
         try mem.initializeContext()
@@ -166,7 +166,7 @@ import Testing
         #expect {
             _ = try runTB(ld, memory: mem)
         } throws: {
-            guard let e = $0 as? TBInterpreterError, case .trap(let t) = e.kind else { return false }
+            guard let e = $0 as? TBInterpreterError, case .trap(let t) = e.reason else { return false }
             return e.opIndex == 1 && t.address == 0x1_0000_0000 && t.offset == 8
         }
         // The memory stays usable afterwards.

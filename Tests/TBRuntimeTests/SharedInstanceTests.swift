@@ -112,19 +112,19 @@ import Testing
         }
     }
 
-    /// The seed's hazard, asserted: with the resumption state in the instance
+    /// The hazard of QEMU's Wasm TCG backend, asserted: with the resumption state in the instance
     /// globals, every fiber but the last to enter resumes with another fiber's
     /// registers, so the sums come out wrong.
     @Test(arguments: ks)
-    func seedCompatibleModeCorruptsSuspendedFibers(k: Int) throws {
-        let (results, compilations) = try Self.run(k: k, mode: .seedCompatible, threshold: 0)
+    func instanceGlobalsModeCorruptsSuspendedFibers(k: Int) throws {
+        let (results, compilations) = try Self.run(k: k, mode: .instanceGlobals, threshold: 0)
         #expect(compilations == 1)
         let wrong = results.enumerated().filter { i, r in
             r.0 != UInt64(i + 1) * Self.iterations || r.1 != Self.iterations
         }
-        #expect(!wrong.isEmpty, "seed mode results: \(results)")
+        #expect(!wrong.isEmpty, "instance-globals mode results: \(results)")
         // Fiber 0 is always clobbered: fiber 1 entered the instance after it, so it
         // resumes with fiber 1's (or a later fiber's) r0 in the globals.
-        #expect(results[0].0 != Self.iterations, "seed mode results: \(results)")
+        #expect(results[0].0 != Self.iterations, "instance-globals mode results: \(results)")
     }
 }

@@ -16,7 +16,7 @@ import Testing
     /// RAM, result, and the same helper calls, each once - so no code before an
     /// interrupted call ran twice.
     @Test(arguments: [
-        (Engine.ir, TBResumptionMode.perFiber), (.wasm, .perFiber), (.wasm, .seedCompatible),
+        (Engine.ir, TBResumptionMode.perFiber), (.wasm, .perFiber), (.wasm, .instanceGlobals),
     ])
     func randomSwapsChangeNothing(engine: Engine, mode: TBResumptionMode) throws {
         let rig = try RandomTBRig(mode: mode, opCount: 20)

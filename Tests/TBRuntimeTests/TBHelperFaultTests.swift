@@ -103,7 +103,7 @@ import Testing
             }
         }
         let error = #expect(throws: FiberError.self) { try fibers.run(scheduler) }
-        #expect(error?.code == .fiberThrew)
+        #expect(error?.reason == .fiberThrew)
         #expect(error?.fiber == workers[failing])
         #expect(error?.message.contains("cpu \(failing)") == true)
         #expect(fibers.status(of: workers[failing]) == .failed)

@@ -46,7 +46,7 @@ import Testing
         h.runtime.configuration.maximumTBsPerExecution = 1000
         try Self.endlessChain(h.runtime)
         let caught = try Self.runtimeError(running: h, at: 0x100)
-        guard case .tbLimitExceeded(1000)? = caught?.kind else {
+        guard case .tbLimitExceeded(1000)? = caught?.reason else {
             Issue.record("expected tbLimitExceeded(1000), got \(String(describing: caught))")
             return
         }
@@ -78,7 +78,7 @@ import Testing
         h.runtime.configuration.interpreterStepLimit = 10_000
         try Self.endlessLoop(h.runtime)
         let caught = try Self.runtimeError(running: h, at: 0x400)
-        switch caught?.kind {
+        switch caught?.reason {
         case .wasm(let pc, let reason)? where threshold == 0:
             #expect(pc == 0x400)
             #expect(reason.contains("fuel exhausted"))

@@ -64,8 +64,8 @@ import Testing
 
     /// A fiber suspended inside TB A while the other fiber's TB evicts A's
     /// instance: per-fiber mode re-instantiates A and writes the saved state
-    /// back; seed-compatible mode pins A instead (the cap is exceeded).
-    @Test(arguments: [TBResumptionMode.perFiber, .seedCompatible])
+    /// back; instance-globals mode pins A instead (the cap is exceeded).
+    @Test(arguments: [TBResumptionMode.perFiber, .instanceGlobals])
     func evictionWhileSuspendedIsSafe(mode: TBResumptionMode) throws {
         var c = TBRuntimeConfiguration()
         c.compileThreshold = 0
@@ -129,7 +129,7 @@ import Testing
             #expect(runtime.statistics.evictions == 2)
             #expect(runtime.statistics.compilations == 3)
             #expect(instancesWhileSuspended.value == 1)
-        case .seedCompatible:
+        case .instanceGlobals:
             #expect(runtime.statistics.compilations == 2)
             #expect(instancesWhileSuspended.value == 2)
         }
@@ -150,7 +150,7 @@ import Testing
             }
         }
         // No TB at the pc.
-        guard case .noTranslationBlock(pc: 0x999) = runtimeError(0x999)?.kind else {
+        guard case .noTranslationBlock(pc: 0x999) = runtimeError(0x999)?.reason else {
             Issue.record("expected noTranslationBlock")
             return
         }
@@ -159,7 +159,7 @@ import Testing
         b.callHelper("nobody", args: [])
         b.exitTB(0)
         h.runtime.install(try b.finish())
-        guard case .missingHelper(name: "nobody", pc: 0x100) = runtimeError(0x100)?.kind else {
+        guard case .missingHelper(name: "nobody", pc: 0x100) = runtimeError(0x100)?.reason else {
             Issue.record("expected missingHelper")
             return
         }
@@ -169,7 +169,7 @@ import Testing
         t.exitTB(0)
         h.runtime.install(try t.finish())
         let trap = runtimeError(0x200)
-        switch trap?.kind {
+        switch trap?.reason {
         case .interpreter?, .wasm?: break
         default: Issue.record("expected a trap, got \(String(describing: trap))")
         }

@@ -242,7 +242,7 @@ public final class RuntimeMachine {
             do {
                 result = try runtime.execute(cx, cpu: cpu, pc: nextPC[hart])
             } catch {
-                if let error = error as? TBRuntimeError, case .noTranslationBlock(let pc) = error.kind {
+                if let error = error as? TBRuntimeError, case .noTranslationBlock(let pc) = error.reason {
                     do {
                         try translate(at: pc, hart: hart)
                         nextPC[hart] = pc
@@ -286,10 +286,10 @@ public final class RuntimeMachine {
     private func runtimeFault(_ error: any Error) -> GuestFault {
         if let fault = error as? GuestFault { return fault }
         if let error = error as? TBRuntimeError {
-            switch error.kind {
+            switch error.reason {
             case .tbLimitExceeded: return .instructionLimitReached(limit: instructionLimit)
             case .interpreter(_, let e):
-                if case .stepLimitExceeded = e.kind {
+                if case .stepLimitExceeded = e.reason {
                     return .instructionLimitReached(limit: instructionLimit)
                 }
             default: break

@@ -206,7 +206,7 @@ public final class TranslatedMachine {
             } catch let fault as GuestFault {
                 throw fault
             } catch let error as TBInterpreterError {
-                if case .stepLimitExceeded = error.kind { throw .instructionLimitReached(limit: limit) }
+                if case .stepLimitExceeded = error.reason { throw .instructionLimitReached(limit: limit) }
                 throw .internalError("running the TB at 0x\(hex(pc)): \(error)")
             } catch {
                 throw .internalError("running the TB at 0x\(hex(pc)): \(error)")
