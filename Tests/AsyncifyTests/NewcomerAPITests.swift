@@ -85,7 +85,7 @@ import Testing
             try runtime.run({ cx, _ in try cx.swap(to: worker) }, argument: nil)
         } throws: { error in
             guard let error = error as? FiberError else { return false }
-            return error.code == .swapFromNonCurrentFiber && error.message.contains("run { cx in")
+            return error.reason == .swapFromNonCurrentFiber && error.message.contains("run { cx in")
                 && error.message.contains("makeFiberFromCurrentContext")
         }
     }
@@ -100,7 +100,7 @@ import Testing
         #expect {
             try escaped.value!.swap(to: worker)
         } throws: { error in
-            (error as? FiberError)?.code == .swapOutsideTrampoline
+            (error as? FiberError)?.reason == .swapOutsideTrampoline
         }
     }
 
@@ -122,7 +122,7 @@ import Testing
             try runtime.run { _ in }
         } throws: { error in
             guard let error = error as? FiberError else { return false }
-            return error.code == .swapIntoRunningFiber && error.message.contains("resume(runtime.mainFiber)")
+            return error.reason == .swapIntoRunningFiber && error.message.contains("resume(runtime.mainFiber)")
         }
     }
 
@@ -138,7 +138,7 @@ import Testing
             }
         } throws: { error in
             guard let error = error as? FiberError else { return false }
-            return error.code == .fiberThrew && (error.underlying as? Refused) == Refused(value: 7)
+            return error.reason == .fiberThrew && (error.underlying as? Refused) == Refused(value: 7)
                 && error.fiber == thrower
         }
     }
@@ -170,7 +170,7 @@ import Testing
             }
         } throws: { error in
             guard let error = error as? FiberError else { return false }
-            return error.code == .invalidStateTransition && error.message.contains("likely cause")
+            return error.reason == .invalidStateTransition && error.message.contains("likely cause")
                 && error.message.contains("frame.unwinding(at:)")
         }
     }
@@ -204,7 +204,7 @@ import Testing
             }
         } throws: { error in
             guard let error = error as? FiberError else { return false }
-            return error.code == .asyncifyStackUnderflow && error.fiber == careless
+            return error.reason == .asyncifyStackUnderflow && error.fiber == careless
                 && error.message.contains("likely cause") && error.message.contains("frame.unwinding(at:)")
         }
     }
