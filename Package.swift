@@ -69,14 +69,16 @@ let package = Package(
             name: "RISCVEmulatorTests", dependencies: ["RISCVEmulator"],
             path: "Examples/riscv/Tests/RISCVEmulatorTests", swiftSettings: strict),
         .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify"], swiftSettings: strict),
-        .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"], swiftSettings: strict),
+        // The spec suite's location and skip line for every test that reads it.
+        .target(name: "SpecSuiteSupport", dependencies: ["WasmSpec"], path: "Tests/SpecSuiteSupport", swiftSettings: strict),
+        .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary", "SpecSuiteSupport"], swiftSettings: strict),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),
         .testTarget(
             name: "AsyncifyHostTests", dependencies: ["AsyncifyHost"], exclude: ["Programs"],
             swiftSettings: strict),
         .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen"], swiftSettings: strict),
         .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime"], swiftSettings: strict),
-        .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec"], swiftSettings: strict),
+        .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec", "SpecSuiteSupport"], swiftSettings: strict),
         .testTarget(name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

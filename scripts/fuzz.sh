@@ -9,7 +9,7 @@
 # The library modules are compiled straight with swiftc (-sanitize=fuzzer,address
 # needs a libFuzzer main, which SwiftPM executables cannot take) into
 # .build/fuzz/. Corpora live in .build/fuzz/corpus/<target>, seeded from the
-# spec suite's .wasm files (../shared/wasm-spec, or $WASM_SPEC) and from random
+# spec suite's .wasm files ($WASM_SPEC_DIR, else ../shared/wasm-spec) and from random
 # TBs. A crash leaves its input in .build/fuzz/crash-<target>-*; turn it into a
 # regression test under Tests/ (see Tests/*/Fuzz*RegressionTests.swift).
 # Exit status: 0 if every target ran its budget without a finding.
@@ -21,8 +21,7 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(decode tb interp)
 out=.build/fuzz
 mkdir -p "$out"
-spec=${WASM_SPEC:-../shared/wasm-spec}
-[ -d "$spec" ] || spec=/work/shared/wasm-spec
+spec=${WASM_SPEC_DIR:-../shared/wasm-spec}
 flags=(-swift-version 6 -O -wmo -parse-as-library -sanitize=fuzzer,address -I "$out" -L "$out")
 
 # Compiles Sources/<module> into a static library + module in $out, if stale.

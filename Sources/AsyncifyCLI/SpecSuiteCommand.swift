@@ -1,6 +1,8 @@
-// `asyncify spec <dir> [--verbose]` (or one script's folder or JSON file): runs every command of every
+// `asyncify spec [dir] [--verbose]` (or one script's folder or JSON file): runs every command of every
 // script of a converted spec suite (decode, validate, assert_malformed,
 // assert_invalid here; instantiation and actions on the interpreter); one line per script, then a total line.
+// Without a directory the suite is looked for where SpecSuiteLocation says
+// (WASM_SPEC_DIR, else beside the package).
 
 import Foundation
 import WasmSpec
@@ -9,12 +11,14 @@ enum SpecSuiteCommand {
     static func main(_ arguments: [String]) -> Int32 {
         let verbose = arguments.contains("--verbose")
         let paths = arguments.filter { $0 != "--verbose" }
-        guard paths.count == 1, let directory = paths.first else {
-            return Usage.fail("usage: asyncify spec <suite dir | script dir | script.json> [--verbose]")
+        guard paths.count <= 1, paths.allSatisfy({ !$0.hasPrefix("-") }) else {
+            return Usage.fail("usage: asyncify spec [suite dir | script dir | script.json] [--verbose]")
         }
+        let directory = SpecSuiteLocation.directory(explicit: paths.first)
         var suite = SpecSuite(directory: directory)
         if suite.files.isEmpty, let single = singleScript(directory) { suite.files = [single] }
         guard !suite.files.isEmpty else {
+            if paths.isEmpty { return Usage.error(SpecSuiteLocation.missingMessage(directory)) }
             return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)")
         }
         let runner = SpecRunner(execution: SpecExecutor.execution)

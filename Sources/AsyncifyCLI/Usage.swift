@@ -7,8 +7,9 @@ enum Usage {
         usage: asyncify <command> [arguments]
 
         commands:
-          spec <dir> [--verbose]   run every command of a converted spec suite: decode, validate,
-                                   instantiate and execute (or of one script: its folder or .json file)
+          spec [dir] [--verbose]   run every command of a converted spec suite: decode, validate,
+                                   instantiate and execute (or of one script: its folder or .json file);
+                                   default: $WASM_SPEC_DIR, else ../shared/wasm-spec beside the package
           validate <file.wasm>     decode and validate a module; prints "valid" or the error
           print <file.wasm>        print a module in the text format (WAT)
           run <file.wasm> [--invoke NAME] [i32:1 i64:30 f64:2.5 ...]

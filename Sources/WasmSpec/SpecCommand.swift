@@ -1,4 +1,4 @@
-// The typed commands of a converted spec script (see wasm-spec/README.md).
+// The typed commands of a converted spec script (format in docs/SpecSuite.md).
 
 import WasmBinary
 

@@ -1,6 +1,6 @@
 // Finding the scripts of a converted spec suite: every
 // `<suite>/<name>/<name>.json` below the suite's root (core/, memory64/,
-// threads/ in shared/wasm-spec).
+// threads/ in the converted suite, see docs/SpecSuite.md).
 
 import Foundation
 

@@ -1,8 +1,10 @@
-// A minimal reader for the pre-converted spec suite (shared/wasm-spec): just
-// enough to list the binary modules each command names. The full runner lives
-// in the WasmSpec target; these tests only need file names and command kinds.
+// A minimal reader for the pre-converted spec suite: just enough to list the
+// binary modules each command names. The full runner lives in the WasmSpec
+// target; these tests only need file names and command kinds. Where the suite
+// is, and the skip line when it is not, come from SpecSuiteSupport.
 
 import Foundation
+import SpecSuiteSupport
 
 /// One command of a spec script that names a binary module file.
 struct SpecModuleCommand: Sendable, CustomStringConvertible {
@@ -23,13 +25,8 @@ struct SpecModuleCommand: Sendable, CustomStringConvertible {
 }
 
 enum SpecSuite {
-    /// `<package root>/../shared/wasm-spec`, found from this file's path.
-    static let directory: String? = {
-        let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = root.deletingLastPathComponent().appendingPathComponent("shared/wasm-spec").path
-        return FileManager.default.fileExists(atPath: dir + "/manifest.json") ? dir : nil
-    }()
+    /// The suite's directory (`WASM_SPEC_DIR` or the default), or `nil` if it is missing.
+    static var directory: String? { SpecSuiteTestSupport.directory }
 
     /// Every command with a binary module, in script order; empty if the suite is missing.
     static let commands: [SpecModuleCommand] = {
@@ -63,9 +60,6 @@ enum SpecSuite {
     /// Commands of one kind.
     static func commands(_ kind: String) -> [SpecModuleCommand] { commands.filter { $0.kind == kind } }
 
-    /// Prints the skip notice when the suite is absent; returns whether it is present.
-    static func isAvailable() -> Bool {
-        if directory == nil { print("skipped: wasm-spec not found") }
-        return directory != nil
-    }
+    /// Whether the suite is present (the skip line is printed once per process when it is not).
+    static func isAvailable() -> Bool { directory != nil }
 }

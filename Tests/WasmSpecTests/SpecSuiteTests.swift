@@ -3,17 +3,13 @@
 // instantiation, actions and assertions).
 
 import Foundation
+import SpecSuiteSupport
 import Testing
 import WasmBinary
 import WasmSpec
 
-/// `<package root>/../shared/wasm-spec`, found from this file's path.
-let specDirectory: String = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared/wasm-spec").path
-
 @Suite struct SpecSuiteTests {
-    @Test(arguments: SpecSuite.discoverFiles(in: specDirectory))
+    @Test(arguments: SpecSuiteTestSupport.files)
     func scriptHasNoFailures(_ file: SpecFile) {
         // Every command kind: execution runs on the interpreter.
         let result = SpecRunner(execution: SpecExecutor.execution).run(file: file)
@@ -24,11 +20,8 @@ let specDirectory: String = URL(fileURLWithPath: #filePath)
     /// The README's table of command counts is an independent record of what
     /// the scripts hold: the reader must see every command with its kind.
     @Test func readerSeesEveryCommandTheReadmeCounts() throws {
-        let files = SpecSuite.discoverFiles(in: specDirectory)
-        guard !files.isEmpty else {
-            print("skipped: wasm-spec not found")
-            return
-        }
+        let files = SpecSuiteTestSupport.files
+        guard !files.isEmpty else { return }
         #expect(files.count == 104)
         var counts: [String: Int] = [:]
         var binaryMalformed = 0
@@ -65,11 +58,8 @@ let specDirectory: String = URL(fileURLWithPath: #filePath)
     }
 
     @Test func namesKeepTheirByteOrderMark() throws {
-        let file = SpecSuite.discoverFiles(in: specDirectory).first { $0.name == "core/names" }
-        guard let file else {
-            print("skipped: wasm-spec not found")
-            return
-        }
+        let file = SpecSuiteTestSupport.files.first { $0.name == "core/names" }
+        guard let file else { return }
         let fields = try SpecScript(contentsOf: file.path).commands.compactMap { command -> String? in
             if case .assertReturn(.invoke(_, let field, _), _) = command.kind { return field }
             return nil
@@ -80,11 +70,8 @@ let specDirectory: String = URL(fileURLWithPath: #filePath)
     /// The execution hook sees exactly the commands the runner cannot decide:
     /// validated modules (with their model) and the actions and assertions.
     @Test func executionHookReceivesModulesAndActions() {
-        let file = SpecSuite.discoverFiles(in: specDirectory).first { $0.name == "core/linking" }
-        guard let file else {
-            print("skipped: wasm-spec not found")
-            return
-        }
+        let file = SpecSuiteTestSupport.files.first { $0.name == "core/linking" }
+        guard let file else { return }
         let baseline = SpecRunner().run(file: file)
         final class Log: @unchecked Sendable {
             var modules = 0
@@ -117,11 +104,8 @@ extension SpecSuiteTests {
     /// the untyped `select`, so the binary has a type mismatch instead of an
     /// arity error.
     @Test func validatorGivesTheSpecReasonForEveryInvalidModule() {
-        let files = SpecSuite.discoverFiles(in: specDirectory)
-        guard !files.isEmpty else {
-            print("skipped: wasm-spec not found")
-            return
-        }
+        let files = SpecSuiteTestSupport.files
+        guard !files.isEmpty else { return }
         var mismatches: [String] = []
         for file in files {
             for mismatch in SpecRunner().run(file: file).reasonMismatches
