@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "Asyncify", swiftSettings: strict),
         .target(name: "WasmBinary", swiftSettings: strict),
         .target(name: "CNativeStack"),
+        .target(name: "WasmNative", swiftSettings: strict),
         .target(name: "WasmInterpreter", dependencies: ["WasmBinary", "CNativeStack"], swiftSettings: strict + threadedDispatch),
         .target(name: "AsyncifyHost", dependencies: ["WasmInterpreter", "Asyncify"], swiftSettings: strict),
         .target(name: "TBCodegen", dependencies: ["WasmBinary"], swiftSettings: strict),
@@ -73,6 +74,7 @@ let package = Package(
         .target(name: "SpecSuiteSupport", dependencies: ["WasmSpec"], path: "Tests/SpecSuiteSupport", swiftSettings: strict),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary", "SpecSuiteSupport"], swiftSettings: strict),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),
+        .testTarget(name: "WasmNativeTests", dependencies: ["WasmNative"], swiftSettings: strict),
         .testTarget(
             name: "AsyncifyHostTests", dependencies: ["AsyncifyHost"], exclude: ["Programs"],
             swiftSettings: strict),

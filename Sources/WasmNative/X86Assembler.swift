@@ -1,0 +1,386 @@
+// An x86-64 assembler for the native tier: the integer, control-flow and
+// memory instructions a baseline compiler emits, with labels whose 32-bit
+// displacements are patched once their position is known. Encodings follow
+// the forms LLVM's assembler picks (the tests compare against `llvm-mc`), so
+// a disassembly of our code reads like compiled code.
+
+/// A position in the code that jumps can target before it is bound.
+package struct Label: Hashable, Sendable {
+    let id: Int
+}
+
+/// An arithmetic/logic operation of the `op r/m, r` family (the ModRM digit of its immediate form).
+package enum ALU: UInt8, Sendable {
+    case add = 0, or = 1, adc = 2, sbb = 3, and = 4, sub = 5, xor = 6, cmp = 7
+}
+
+/// A shift or rotate (the ModRM digit of its `D3`/`C1` form).
+package enum Shift: UInt8, Sendable {
+    case rol = 0, ror = 1, shl = 4, shr = 5, sar = 7
+}
+
+/// Emits x86-64 machine code into a byte buffer.
+///
+/// Width: `q: true` is the 64-bit form, `q: false` the 32-bit one (which
+/// zero-extends its register result to 64 bits, as the hardware does).
+package struct X86Assembler {
+    /// The code so far.
+    package private(set) var bytes: [UInt8] = []
+    private var labelPositions: [Int?] = []
+    /// (position of a rel32 field, label): patched when the code is finished.
+    private var fixups: [(Int, Label)] = []
+
+    /// Creates an empty assembler.
+    package init() {}
+
+    /// The current end of the code.
+    package var position: Int { bytes.count }
+
+    // MARK: Labels
+
+    /// A new, unbound label.
+    package mutating func newLabel() -> Label {
+        labelPositions.append(nil)
+        return Label(id: labelPositions.count - 1)
+    }
+
+    /// Binds `label` to the current position.
+    package mutating func bind(_ label: Label) {
+        precondition(labelPositions[label.id] == nil, "label bound twice")
+        labelPositions[label.id] = bytes.count
+    }
+
+    /// The position `label` is bound to, if it is.
+    package func offset(of label: Label) -> Int? { labelPositions[label.id] }
+
+    /// Patches every jump to its label and returns the code; a jump to an
+    /// unbound label is a compiler bug.
+    package func finish() -> [UInt8] {
+        var code = bytes
+        for (at, label) in fixups {
+            guard let target = labelPositions[label.id] else { preconditionFailure("unbound label") }
+            let rel = Int32(target - (at + 4))
+            withUnsafeBytes(of: rel.littleEndian) { for k in 0..<4 { code[at + k] = $0[k] } }
+        }
+        return code
+    }
+
+    // MARK: Raw emission
+
+    mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+    mutating func imm32(_ v: Int32) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func imm64(_ v: UInt64) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func rel32(_ label: Label) {
+        fixups.append((bytes.count, label))
+        imm32(0)
+    }
+
+    /// Emits `prefix? REX? opcode ModRM [SIB] [disp]` for `reg` (a register
+    /// number or an opcode digit) and `rm`. `byteReg`/`byteRM`: that operand
+    /// is an 8-bit register, so spl/bpl/sil/dil need a REX prefix.
+    mutating func emit(
+        _ prefix: UInt8? = nil, w: Bool, _ opcode: [UInt8], reg: UInt8, _ rm: RM, byteReg: Bool = false,
+        byteRM: Bool = false
+    ) {
+        if let prefix { byte(prefix) }
+        var rex: UInt8 = 0x40 | (w ? 8 : 0) | ((reg >> 3) & 1) << 2
+        var force = byteReg && reg >= 4 && reg < 8
+        switch rm {
+        case .reg(let r):
+            rex |= (r >> 3) & 1
+            if byteRM && r >= 4 && r < 8 { force = true }
+        case .mem(let m):
+            rex |= m.base.high
+            if let index = m.index { rex |= index.high << 1 }
+        }
+        if rex != 0x40 || force { byte(rex) }
+        bytes.append(contentsOf: opcode)
+        modrm(reg: reg & 7, rm)
+    }
+
+    private mutating func modrm(reg: UInt8, _ rm: RM) {
+        switch rm {
+        case .reg(let r):
+            byte(0xC0 | reg << 3 | (r & 7))
+        case .mem(let m):
+            let d = m.displacement
+            // rbp/r13 as a base have no displacement-free form.
+            let mod: UInt8 = (d == 0 && m.base.low != 5) ? 0 : (Int32(Int8(truncatingIfNeeded: d)) == d ? 1 : 2)
+            if m.index != nil || m.base.low == 4 {
+                byte(mod << 6 | reg << 3 | 4)
+                let scaleBits: UInt8 = [1: 0, 2: 1, 4: 2, 8: 3][m.scale] ?? 0
+                let index = m.index?.low ?? 4
+                byte(scaleBits << 6 | index << 3 | m.base.low)
+            } else {
+                byte(mod << 6 | reg << 3 | m.base.low)
+            }
+            if mod == 1 { byte(UInt8(bitPattern: Int8(truncatingIfNeeded: d))) }
+            if mod == 2 { imm32(d) }
+        }
+    }
+
+    // MARK: Moves
+
+    /// `mov dst, src`.
+    package mutating func mov(_ dst: Reg, _ src: Reg, q: Bool = true) {
+        emit(w: q, [0x89], reg: src.rawValue, .reg(dst.rawValue))
+    }
+
+    /// `mov dst, [m]` (32-bit loads zero-extend).
+    package mutating func mov(_ dst: Reg, _ m: Mem, q: Bool = true) {
+        emit(w: q, [0x8B], reg: dst.rawValue, .mem(m))
+    }
+
+    /// `mov [m], src` of 8, 16, 32 or 64 bits.
+    package mutating func store(_ m: Mem, _ src: Reg, bits: Int) {
+        switch bits {
+        case 8: emit(w: false, [0x88], reg: src.rawValue, .mem(m), byteReg: true)
+        case 16: emit(0x66, w: false, [0x89], reg: src.rawValue, .mem(m))
+        case 32: emit(w: false, [0x89], reg: src.rawValue, .mem(m))
+        default: emit(w: true, [0x89], reg: src.rawValue, .mem(m))
+        }
+    }
+
+    /// `mov [m], src` (64 bits).
+    package mutating func mov(_ m: Mem, _ src: Reg) { store(m, src, bits: 64) }
+
+    /// Loads a constant into `dst` in the shortest form (`xor` is not used: it changes the flags).
+    package mutating func mov(_ dst: Reg, imm value: UInt64) {
+        if value <= UInt64(UInt32.max) {
+            emit32Imm(dst, UInt32(value))
+        } else if Int64(bitPattern: value) >= Int64(Int32.min) && Int64(bitPattern: value) < 0 {
+            emit(w: true, [0xC7], reg: 0, .reg(dst.rawValue))
+            imm32(Int32(truncatingIfNeeded: value))
+        } else {
+            byte(0x48 | dst.high)
+            byte(0xB8 + dst.low)
+            imm64(value)
+        }
+    }
+
+    private mutating func emit32Imm(_ dst: Reg, _ value: UInt32) {
+        if dst.high != 0 { byte(0x41) }
+        byte(0xB8 + dst.low)
+        imm32(Int32(bitPattern: value))
+    }
+
+    /// `mov qword/dword [m], imm32` (the 64-bit form sign-extends the immediate).
+    package mutating func mov(_ m: Mem, imm: Int32, q: Bool = true) {
+        emit(w: q, [0xC7], reg: 0, .mem(m))
+        imm32(imm)
+    }
+
+    /// `movzx dst, byte/word src` (bits 8 or 16) into a 32-bit register (which clears the upper half).
+    package mutating func movzx(_ dst: Reg, _ m: Mem, bits: Int) {
+        emit(w: false, [0x0F, bits == 8 ? 0xB6 : 0xB7], reg: dst.rawValue, .mem(m))
+    }
+
+    /// `movzx dst32, src8/src16`.
+    package mutating func movzx(_ dst: Reg, _ src: Reg, bits: Int) {
+        emit(w: false, [0x0F, bits == 8 ? 0xB6 : 0xB7], reg: dst.rawValue, .reg(src.rawValue), byteRM: bits == 8)
+    }
+
+    /// `movsx dst, byte/word/dword [m]`, sign-extending into 32 (`q: false`) or 64 bits.
+    package mutating func movsx(_ dst: Reg, _ m: Mem, bits: Int, q: Bool) {
+        switch bits {
+        case 8: emit(w: q, [0x0F, 0xBE], reg: dst.rawValue, .mem(m))
+        case 16: emit(w: q, [0x0F, 0xBF], reg: dst.rawValue, .mem(m))
+        default: emit(w: true, [0x63], reg: dst.rawValue, .mem(m))
+        }
+    }
+
+    /// `movsx dst, src8/src16/src32` into 32 (`q: false`) or 64 bits.
+    package mutating func movsx(_ dst: Reg, _ src: Reg, bits: Int, q: Bool) {
+        switch bits {
+        case 8: emit(w: q, [0x0F, 0xBE], reg: dst.rawValue, .reg(src.rawValue), byteRM: true)
+        case 16: emit(w: q, [0x0F, 0xBF], reg: dst.rawValue, .reg(src.rawValue))
+        default: emit(w: true, [0x63], reg: dst.rawValue, .reg(src.rawValue))
+        }
+    }
+
+    /// `lea dst, [m]`.
+    package mutating func lea(_ dst: Reg, _ m: Mem) {
+        emit(w: true, [0x8D], reg: dst.rawValue, .mem(m))
+    }
+
+    // MARK: Arithmetic
+
+    /// `op dst, src`.
+    package mutating func alu(_ op: ALU, _ dst: Reg, _ src: Reg, q: Bool = true) {
+        emit(w: q, [op.rawValue << 3 | 1], reg: src.rawValue, .reg(dst.rawValue))
+    }
+
+    /// `op dst, [m]`.
+    package mutating func alu(_ op: ALU, _ dst: Reg, _ m: Mem, q: Bool = true) {
+        emit(w: q, [op.rawValue << 3 | 3], reg: dst.rawValue, .mem(m))
+    }
+
+    /// `op [m], src`.
+    package mutating func alu(_ op: ALU, _ m: Mem, _ src: Reg, q: Bool = true) {
+        emit(w: q, [op.rawValue << 3 | 1], reg: src.rawValue, .mem(m))
+    }
+
+    /// `op dst, imm` (64-bit forms sign-extend the 32-bit immediate).
+    package mutating func alu(_ op: ALU, _ dst: Reg, imm: Int32, q: Bool = true) {
+        aluImm(op, .reg(dst.rawValue), imm, q: q)
+    }
+
+    /// `op [m], imm`.
+    package mutating func alu(_ op: ALU, _ m: Mem, imm: Int32, q: Bool = true) {
+        aluImm(op, .mem(m), imm, q: q)
+    }
+
+    private mutating func aluImm(_ op: ALU, _ rm: RM, _ imm: Int32, q: Bool) {
+        if Int32(Int8(truncatingIfNeeded: imm)) == imm {
+            emit(w: q, [0x83], reg: op.rawValue, rm)
+            byte(UInt8(bitPattern: Int8(imm)))
+        } else if case .reg(0) = rm {
+            // The short accumulator form LLVM picks.
+            if q { byte(0x48) }
+            byte(op.rawValue << 3 | 5)
+            imm32(imm)
+        } else {
+            emit(w: q, [0x81], reg: op.rawValue, rm)
+            imm32(imm)
+        }
+    }
+
+    /// `test a, b`.
+    package mutating func test(_ a: Reg, _ b: Reg, q: Bool = true) {
+        emit(w: q, [0x85], reg: b.rawValue, .reg(a.rawValue))
+    }
+
+    /// `imul dst, src`.
+    package mutating func imul(_ dst: Reg, _ src: Reg, q: Bool = true) {
+        emit(w: q, [0x0F, 0xAF], reg: dst.rawValue, .reg(src.rawValue))
+    }
+
+    /// `imul dst, src, imm`.
+    package mutating func imul(_ dst: Reg, _ src: Reg, imm: Int32, q: Bool = true) {
+        if Int32(Int8(truncatingIfNeeded: imm)) == imm {
+            emit(w: q, [0x6B], reg: dst.rawValue, .reg(src.rawValue))
+            byte(UInt8(bitPattern: Int8(imm)))
+        } else {
+            emit(w: q, [0x69], reg: dst.rawValue, .reg(src.rawValue))
+            imm32(imm)
+        }
+    }
+
+    /// The `F7 /digit` group on a register.
+    private mutating func group3(_ digit: UInt8, _ r: Reg, q: Bool) {
+        emit(w: q, [0xF7], reg: digit, .reg(r.rawValue))
+    }
+
+    /// `not r`.
+    package mutating func not(_ r: Reg, q: Bool = true) { group3(2, r, q: q) }
+    /// `neg r`.
+    package mutating func neg(_ r: Reg, q: Bool = true) { group3(3, r, q: q) }
+    /// `div r`: unsigned rdx:rax / r (edx:eax when 32-bit).
+    package mutating func div(_ r: Reg, q: Bool = true) { group3(6, r, q: q) }
+    /// `idiv r`: signed rdx:rax / r.
+    package mutating func idiv(_ r: Reg, q: Bool = true) { group3(7, r, q: q) }
+
+    /// `cdq` (32-bit) or `cqo` (64-bit): sign-extends eax/rax into edx/rdx.
+    package mutating func signExtendAccumulator(q: Bool = true) {
+        if q { byte(0x48) }
+        byte(0x99)
+    }
+
+    /// `op r, cl`.
+    package mutating func shift(_ op: Shift, _ r: Reg, q: Bool = true) {
+        emit(w: q, [0xD3], reg: op.rawValue, .reg(r.rawValue))
+    }
+
+    /// `op r, imm` (the count is masked by the hardware to 5 or 6 bits).
+    package mutating func shift(_ op: Shift, _ r: Reg, imm: UInt8, q: Bool = true) {
+        if imm == 1 {
+            emit(w: q, [0xD1], reg: op.rawValue, .reg(r.rawValue))
+        } else {
+            emit(w: q, [0xC1], reg: op.rawValue, .reg(r.rawValue))
+            byte(imm)
+        }
+    }
+
+    /// `lzcnt dst, src` (needs the LZCNT extension).
+    package mutating func lzcnt(_ dst: Reg, _ src: Reg, q: Bool = true) {
+        emit(0xF3, w: q, [0x0F, 0xBD], reg: dst.rawValue, .reg(src.rawValue))
+    }
+
+    /// `tzcnt dst, src` (needs BMI1).
+    package mutating func tzcnt(_ dst: Reg, _ src: Reg, q: Bool = true) {
+        emit(0xF3, w: q, [0x0F, 0xBC], reg: dst.rawValue, .reg(src.rawValue))
+    }
+
+    /// `popcnt dst, src` (needs POPCNT).
+    package mutating func popcnt(_ dst: Reg, _ src: Reg, q: Bool = true) {
+        emit(0xF3, w: q, [0x0F, 0xB8], reg: dst.rawValue, .reg(src.rawValue))
+    }
+
+    /// `setcc dst8`.
+    package mutating func set(_ cond: Cond, _ dst: Reg) {
+        emit(w: false, [0x0F, 0x90 | cond.rawValue], reg: 0, .reg(dst.rawValue), byteRM: true)
+    }
+
+    /// `cmovcc dst, src`.
+    package mutating func cmov(_ cond: Cond, _ dst: Reg, _ src: Reg, q: Bool = true) {
+        emit(w: q, [0x0F, 0x40 | cond.rawValue], reg: dst.rawValue, .reg(src.rawValue))
+    }
+
+    // MARK: Control flow
+
+    /// `jmp label` (rel32).
+    package mutating func jmp(_ label: Label) {
+        byte(0xE9)
+        rel32(label)
+    }
+
+    /// `jcc label` (rel32).
+    package mutating func j(_ cond: Cond, _ label: Label) {
+        byte(0x0F)
+        byte(0x80 | cond.rawValue)
+        rel32(label)
+    }
+
+    /// `jmp r`.
+    package mutating func jmp(_ r: Reg) { emit(w: false, [0xFF], reg: 4, .reg(r.rawValue)) }
+
+    /// `call r`.
+    package mutating func call(_ r: Reg) { emit(w: false, [0xFF], reg: 2, .reg(r.rawValue)) }
+
+    /// `call [m]`.
+    package mutating func call(_ m: Mem) { emit(w: false, [0xFF], reg: 2, .mem(m)) }
+
+    /// `call label` (rel32).
+    package mutating func call(_ label: Label) {
+        byte(0xE8)
+        rel32(label)
+    }
+
+    /// `ret`.
+    package mutating func ret() { byte(0xC3) }
+
+    /// `push r`.
+    package mutating func push(_ r: Reg) {
+        if r.high != 0 { byte(0x41) }
+        byte(0x50 + r.low)
+    }
+
+    /// `pop r`.
+    package mutating func pop(_ r: Reg) {
+        if r.high != 0 { byte(0x41) }
+        byte(0x58 + r.low)
+    }
+
+    /// `ud2`: an instruction that always faults (marks code that must not be reached).
+    package mutating func ud2() {
+        byte(0x0F)
+        byte(0x0B)
+    }
+}
