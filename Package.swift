@@ -69,6 +69,13 @@ let package = Package(
         .testTarget(
             name: "RISCVEmulatorTests", dependencies: ["RISCVEmulator"],
             path: "Examples/riscv/Tests/RISCVEmulatorTests", swiftSettings: strict),
+        // Examples/: one small program per public module, run by ExamplesTests.
+        .executableTarget(
+            name: "HostResume", dependencies: ["AsyncifyHost", "WasmBinary", "WasmInterpreter"],
+            path: "Examples/HostResume", exclude: ["sum.wat", "build.sh"],
+            resources: [.copy("Resources/sum.wasm")], swiftSettings: strict),
+        .testTarget(
+            name: "ExamplesTests", dependencies: ["HostResume"], swiftSettings: strict),
         .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify"], swiftSettings: strict),
         // The spec suite's location and skip line for every test that reads it.
         .target(name: "SpecSuiteSupport", dependencies: ["WasmSpec"], path: "Tests/SpecSuiteSupport", swiftSettings: strict),

@@ -14,19 +14,45 @@ public final class WakeUp {
 
     init(host: AsyncifyInstance) { self.host = host }
 
-    /// Wakes the sleeper: its import returns `value`.
+    /// Wakes the sleeper: its import returns `value`, and the export it slept in
+    /// is rewound and runs on.
+    ///
+    /// Call it from the host (no Wasm code running), once. Called inside the
+    /// `startAsync` closure of ``AsyncifyInstance/handleSleep(_:)`` instead, it
+    /// makes the import return `value` at once without unwinding.
+    ///
+    /// - Parameter value: What the sleeping import's `handleSleep` returns.
+    /// - Returns: How the rewound export ended: ``AsyncifyCallResult/returned(_:)``
+    ///   with its results, or ``AsyncifyCallResult/suspended`` if it slept again;
+    ///   nil for a wake-up inside `startAsync` (no export ran).
+    /// - Throws: ``AsyncifyHostError`` with `wakeUpReused` for a second call,
+    ///   `rewindWithWasmOnStack` when called while Wasm code runs, and what the
+    ///   rewound code throws.
+    @discardableResult
+    public func resume(with value: UInt64 = 0) throws -> AsyncifyCallResult? {
+        guard let (results, unwound) = try wake(value) else { return nil }
+        return unwound ? .suspended : .returned(results)
+    }
+
+    /// Wakes the sleeper, like ``resume(with:)``.
     ///
     /// - Returns: the results of the export that was rewound (zeros if it
-    ///   suspended again), or `[]` for a synchronous wake-up.
+    ///   suspended again: ``resume(with:)`` tells the two apart), or `[]` for a
+    ///   synchronous wake-up.
     @discardableResult
     public func callAsFunction(_ value: UInt64 = 0) throws -> [Value] {
+        try wake(value)?.results ?? []
+    }
+
+    /// Both wake-ups: nil when synchronous, else the rewound export's outcome.
+    private func wake(_ value: UInt64) throws -> (results: [Value], unwound: Bool)? {
         guard !isUsed else {
             throw AsyncifyHostError(.wakeUpReused, "this sleep was already woken up")
         }
         isUsed = true
         host.handleSleepReturnValue = value
         reachedCallback = true
-        if !reachedAfterCallback { return [] }
+        if !reachedAfterCallback { return nil }
         return try host.startRewindAfterSleep()
     }
 }
@@ -66,8 +92,13 @@ extension AsyncifyInstance {
             try freeData(currData)
             currData = 0
         case .unwinding:
+            let previous = sleepingImport.map { "import \($0)" } ?? "the import that slept before"
             throw AsyncifyHostError(
-                .sleepInFlight, "a sleep was started while the stack is unwinding (invalid state: 1)")
+                .sleepInFlight,
+                "a sleep was started while the stack is unwinding (invalid state: 1); likely cause: "
+                    + "\(previous) is missing from the list the module was instrumented with "
+                    + "(`wasm-opt --asyncify --pass-arg=asyncify-imports@env.NAME`, Emscripten's "
+                    + "ASYNCIFY_IMPORTS), so the code after its call kept running instead of unwinding")
         }
         return handleSleepReturnValue
     }
@@ -76,7 +107,7 @@ extension AsyncifyInstance {
     public var isSleeping: Bool { pendingWakeUp != nil }
 
     /// The second half of a wake-up: start the rewind and call the export again.
-    func startRewindAfterSleep() throws -> [Value] {
+    func startRewindAfterSleep() throws -> (results: [Value], unwound: Bool) {
         guard hot.pointee.exportCallStack.isEmpty else {
             throw AsyncifyHostError(
                 .rewindWithWasmOnStack,
@@ -92,7 +123,7 @@ extension AsyncifyInstance {
             abortReset()
             throw error
         }
-        return try doRewind(currData).results
+        return try doRewind(currData)
     }
 
     /// Emscripten's `allocateData`: a header and `asyncifyStackSize` bytes,
@@ -118,13 +149,31 @@ extension AsyncifyInstance {
             stackBytes = area.byteCount - dataHeaderSize
             currDataIsMalloced = false
         } else {
-            throw AsyncifyHostError(
-                .missingExport, "the module exports no malloc and no sleepDataArea was set for a sleep's data"
-            )
+            let area = try defaultSleepDataArea(byteCount: dataHeaderSize + size)
+            sleepDataArea = area
+            header = area.address
+            stackBytes = area.byteCount - dataHeaderSize
+            currDataIsMalloced = false
         }
         try setDataHeader(header, stack: header + dataHeaderSize, byteCount: stackBytes, fiber: nil)
         try setDataRewindFunc(header)
         return header
+    }
+
+    /// A sleep data area for a module with no `malloc` and no ``sleepDataArea``:
+    /// new pages grown at the end of its memory, which its own code does not
+    /// know about and so never touches.
+    func defaultSleepDataArea(byteCount: UInt64) throws -> (address: UInt64, byteCount: UInt64) {
+        let memory = try memory
+        let pages = (byteCount + 65535) / 65536
+        guard let oldPages = memory.grow(by: pages) else {
+            throw AsyncifyHostError(
+                .missingExport,
+                "a sleep needs \(byteCount) bytes of Asyncify data, but the module exports no malloc, no "
+                    + "sleepDataArea was set, and its memory cannot grow by \(pages) pages for one: set "
+                    + "sleepDataArea to a free area of its memory")
+        }
+        return (oldPages * 65536, pages * 65536)
     }
 
     func freeData(_ header: UInt64) throws {

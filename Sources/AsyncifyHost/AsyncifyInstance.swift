@@ -109,6 +109,11 @@ public final class AsyncifyInstance {
     public var options: Options
     /// Where a sleep's Asyncify data goes in a module that exports no `malloc`
     /// (a header followed by the stack area).
+    ///
+    /// When it is nil and the module has no `malloc`, the first sleep grows the
+    /// memory by the pages ``Options/asyncifyStackSize`` needs and sets it to
+    /// them. Set it yourself for a module whose memory cannot grow, or whose own
+    /// code uses memory past its initial size without `memory.grow`.
     public var sleepDataArea: (address: UInt64, byteCount: UInt64)?
     /// Simulated time in milliseconds: `emscripten_sleep` advances it instead of sleeping.
     public internal(set) var currentTime: UInt64 = 0
@@ -141,6 +146,8 @@ public final class AsyncifyInstance {
     /// Rewind ids of fiber entries, by table index (a fresh fiber's first run).
     var entryIDs: [UInt64: Int] = [:]
     var pendingWakeUp: WakeUp?
+    /// `module.name` of the Swift import that started the last unwind.
+    var sleepingImport: String?
     var currDataIsMalloced = false
     /// Stack areas of data headers, by header address: for overflow messages.
     var dataAreas: [UInt64: (start: UInt64, byteCount: UInt64, fiber: UInt64?)] = [:]
@@ -273,6 +280,8 @@ public final class AsyncifyInstance {
         { [unowned self] slots in
             let before = state
             try user.body(self, slots)
+            // Named in the error a second sleep during the unwind gets.
+            if state == .unwinding && before == .normal { sleepingImport = "\(user.module).\(user.name)" }
             if state != before && !user.isAsync {
                 throw AsyncifyHostError(
                     .importChangedState,
@@ -289,7 +298,7 @@ public final class AsyncifyInstance {
     /// trampoline) when the outermost export returns.
     ///
     /// If the call unwound (a sleep or a swap is pending), the results are
-    /// zeros, as in Emscripten.
+    /// zeros, as in Emscripten: use ``invoke(_:_:)`` to tell them apart.
     @discardableResult
     public func call(_ name: String, _ arguments: [Value] = []) throws -> [Value] {
         let id = try callableID(export: name)

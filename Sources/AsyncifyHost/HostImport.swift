@@ -7,6 +7,29 @@ import WasmInterpreter
 /// async, exactly as Emscripten needs it in `ASYNCIFY_IMPORTS` and Binaryen in
 /// `asyncify-imports`; a synchronous import that changes the Asyncify state
 /// fails with ``AsyncifyHostError/Reason-swift.enum/importChangedState``.
+///
+/// An async import's body runs **twice** for each sleep: once when the sleep
+/// starts (``AsyncifyInstance/handleSleep(_:)`` starts the unwind and returns
+/// 0, and the result written then is ignored), and once more when the
+/// ``WakeUp`` rewinds the module, which calls the import again (then
+/// `handleSleep` returns the wake-up value). So put side effects, such as
+/// queueing the request or keeping the wake-up, inside the `startAsync`
+/// closure, which runs once, and only read arguments and write results outside
+/// it:
+///
+/// ```swift
+/// HostImport(name: "next_value", isAsync: true) { host, slots in
+///     let value = try host.handleSleep { wakeUp in
+///         pending.append(wakeUp)  // runs once, when the sleep starts
+///     }
+///     slots.setI32(0, UInt32(truncatingIfNeeded: value))  // the result, on the rewind
+/// }
+/// ```
+///
+/// The body reads its arguments with ``HostSlots/i32(_:)``, ``HostSlots/i64(_:)``,
+/// ``HostSlots/f32(_:)`` and ``HostSlots/f64(_:)`` (argument 0, 1, ...) and writes
+/// its results with ``HostSlots/setI32(_:_:)`` ... (result 0, 1, ...) over them,
+/// so read every argument before writing the first result.
 public struct HostImport {
     /// The import's module name, e.g. `env`.
     public var module: String
@@ -14,7 +37,8 @@ public struct HostImport {
     public var name: String
     /// Whether the import may unwind the stack (suspend).
     public var isAsync: Bool
-    /// The body: reads arguments from and writes results into `slots`.
+    /// The body: reads arguments from and writes results into `slots`. For an
+    /// async import it runs again on the rewind (see above).
     public var body: (AsyncifyInstance, HostSlots) throws -> Void
 
     /// Creates an import.

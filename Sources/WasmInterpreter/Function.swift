@@ -92,6 +92,17 @@ public struct Function: Equatable {
 /// The arguments and results of a raw host function call: 64-bit slots, with
 /// i32 and f32 in the low 32 bits and references as opaque numbers.
 /// Results are written from slot 0, over the arguments.
+///
+/// Read argument `n` with the reader of its type, write result `n` with the
+/// matching setter; read all arguments first, since results overwrite them:
+///
+/// ```swift
+/// // (func (param i32 i64 f64) (result i64))
+/// let (a, b, c) = (slots.i32(0), slots.i64(1), slots.f64(2))
+/// slots.setI64(0, UInt64(a) &+ b &+ UInt64(c))
+/// ```
+///
+/// Signed values are bit patterns: `Int32(bitPattern: slots.i32(0))`.
 public struct HostSlots {
     let base: UnsafeMutablePointer<UInt64>
 
