@@ -29,24 +29,26 @@ enum BenchInterpCommand {
             label: "host-import loop, 2*10^6 calls", file: "hostcall.wasm", function: "_start", arguments: []),
     ]
 
+    static let usage = "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]"
+
     static func main(_ arguments: [String]) -> Int32 {
         var directory = "Benchmarks/wasm"
         var wasmkit = "/opt/swift/usr/bin/wasmkit"
         var runs = 3
         var only = ""
         var k = 0
-        while k + 1 < arguments.count {
+        while k < arguments.count {
+            let known = ["--dir", "--wasmkit", "--runs", "--only"]
+            guard known.contains(arguments[k]) else {
+                return Usage.unknownOption(arguments[k], of: "bench-interp", known: known, usage: usage)
+            }
+            guard k + 1 < arguments.count else { return Usage.fail("bench-interp: \(arguments[k]) needs a value") }
             switch arguments[k] {
             case "--dir": directory = arguments[k + 1]
             case "--wasmkit": wasmkit = arguments[k + 1]
             case "--runs": runs = max(Int(arguments[k + 1]) ?? 3, 1)
             case "--only": only = arguments[k + 1]
-            default:
-                FileHandle.standardError.write(
-                    Data(
-                        "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]\n"
-                            .utf8))
-                return 2
+            default: break
             }
             k += 2
         }

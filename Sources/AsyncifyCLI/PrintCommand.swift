@@ -5,15 +5,18 @@ import WasmBinary
 
 enum PrintCommand {
     static func main(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 1, let path = arguments.first else {
+        guard arguments.count == 1, let path = arguments.first, !path.hasPrefix("-") else {
             return Usage.fail("usage: asyncify print <file.wasm>")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return Usage.error("cannot read \(path)")
+        let bytes: [UInt8]
+        do {
+            bytes = try CommandLineSupport.readModule(path)
+        } catch {
+            return Usage.error("print: \(error)")
         }
         let module: Module
         do {
-            module = try Module(decoding: [UInt8](data))
+            module = try Module(decoding: bytes)
         } catch {
             return Usage.error("\(path): \(error)")
         }

@@ -1,42 +1,96 @@
 // `asyncify run m.wasm --invoke NAME [i32:1 i64:30 f64:2.5 ...]`: decodes,
 // validates and instantiates a module on the interpreter, calls one export
 // and prints its results, one per line (`i64:832040`).
+// `asyncify run prog.wasm [-- ARGS...]`: a WASI / Emscripten program, see
+// RunProgramCommand.swift. Options go before `--`, the program's arguments
+// after it; an option this command does not know is a usage error (exit 2),
+// so a misspelt `--invok` is not handed to the program.
 
 import Foundation
 import WasmBinary
 import WasmInterpreter
 
 enum RunCommand {
-    static let usage = "usage: asyncify run <module.wasm> [--invoke NAME] [TYPE:VALUE ...]"
+    static let usage = """
+        usage: asyncify run <module.wasm> [--invoke NAME] [TYPE:VALUE ...]
+               asyncify run <program.wasm> [-- ARGS...]
+          --invoke NAME   call export NAME with the TYPE:VALUE arguments (i32:1 i64:-5 f32:2.5 f64:nan)
+                          and print its results; without it, a WASI or Asyncify program runs from _start
+                          with ARGS (everything after --) as its arguments
+        """
 
-    static func main(_ arguments: [String]) -> Int32 {
+    /// What the command line asked for.
+    struct Request {
+        var path: String
+        var export: String?
+        var values: [String] = []
+        var programArguments: [String] = []
+    }
+
+    /// Parses the arguments, or returns the usage error's exit status.
+    static func parse(_ arguments: [String]) -> Result<Request, ExitStatus> {
         var path: String?
-        var name: String?
+        var export: String?
         var values: [String] = []
         var k = 0
         while k < arguments.count {
             let argument = arguments[k]
-            if argument == "--invoke", k + 1 < arguments.count {
-                name = arguments[k + 1]
-                k += 2
-                continue
-            }
-            if argument == "-h" || argument == "--help" {
-                print(usage)
-                return 0
-            }
-            if path == nil { path = argument } else { values.append(argument) }
             k += 1
+            if argument == "--" {
+                guard let path else { return .failure(ExitStatus(Usage.fail(usage))) }
+                return .success(
+                    Request(path: path, export: export, values: values, programArguments: Array(arguments[k...])))
+            }
+            if argument == "--invoke" {
+                guard k < arguments.count else { return .failure(ExitStatus(Usage.fail("run: --invoke needs a NAME"))) }
+                export = arguments[k]
+                k += 1
+            } else if argument.hasPrefix("-") && argument.count > 1 {
+                return .failure(
+                    ExitStatus(Usage.unknownOption(argument, of: "run", known: ["--invoke", "--help", "--"], usage: usage)))
+            } else if path == nil {
+                path = argument
+            } else {
+                values.append(argument)
+            }
         }
-        guard let path else {
-            FileHandle.standardError.write(Data((usage + "\n").utf8))
-            return 2
+        guard let path else { return .failure(ExitStatus(Usage.fail(usage))) }
+        return .success(Request(path: path, export: export, values: values))
+    }
+
+    /// An exit status as an error, for `Result`.
+    struct ExitStatus: Error {
+        var code: Int32
+        init(_ code: Int32) { self.code = code }
+    }
+
+    static func main(_ arguments: [String]) -> Int32 {
+        let request: Request
+        switch parse(arguments) {
+        case .success(let parsed): request = parsed
+        case .failure(let status): return status.code
+        }
+        let module: Module
+        do {
+            module = try loadModule(request.path)
+        } catch {
+            return Usage.error("run: \(error)")
+        }
+        if request.export == nil && RunProgramCommand.isProgram(module) {
+            // Positional arguments before `--` are the program's too, as before `--` existed.
+            return RunProgramCommand.main(
+                module, path: request.path, arguments: request.values + request.programArguments)
+        }
+        guard request.programArguments.isEmpty else {
+            return Usage.fail("run: arguments after -- are for a WASI or Asyncify program; \(request.path) is neither")
+        }
+        let name = request.export ?? "_start"
+        guard let export = module.exports.first(where: { $0.name == name }), case .function = export.descriptor else {
+            return Usage.fail(missingExport(name, in: module, path: request.path, explicit: request.export != nil))
         }
         do {
-            let module = try loadModule(path)
             let instance = try Instance(module: module, store: Store(), imports: Imports())
-            let function = name ?? "_start"
-            let results = try instance.call(function, try values.map(parseValue))
+            let results = try instance.call(name, try request.values.map(parseValue))
             for result in results { print(result) }
             return 0
         } catch {
@@ -45,13 +99,46 @@ enum RunCommand {
         }
     }
 
-    /// Reads and decodes a binary module.
-    static func loadModule(_ path: String) throws -> Module {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InvocationError("cannot read \(path)")
+    /// What to say when export `name` does not exist: the function exports to
+    /// pick from with `--invoke`, with their types.
+    static func missingExport(_ name: String, in module: Module, path: String, explicit: Bool) -> String {
+        let functions = module.exports.compactMap { export -> String? in
+            guard case .function(let index) = export.descriptor, let type = functionType(index, in: module) else {
+                return nil
+            }
+            let parameters = type.parameters.map { "\($0)" }.joined(separator: ", ")
+            let results = type.results.map { "\($0)" }.joined(separator: ", ")
+            return "  \(export.name) (\(parameters)) -> (\(results))"
         }
-        let module = try Module(decoding: [UInt8](data))
-        try module.validate()
+        let what =
+            explicit
+            ? "run: \(path) exports no function \"\(name)\""
+            : "run: \(path) exports no \"_start\" and is not a WASI program: choose an export with --invoke NAME"
+        if functions.isEmpty { return what + "; it exports no functions" }
+        return what + "; its function exports:\n" + functions.joined(separator: "\n")
+    }
+
+    /// The type of function `index` (imports first, then the module's own).
+    static func functionType(_ index: UInt32, in module: Module) -> FunctionType? {
+        let imported = module.imports.compactMap { entry -> UInt32? in
+            if case .function(let type) = entry.descriptor { return type }
+            return nil
+        }
+        let typeIndices = imported + module.functions
+        guard Int(index) < typeIndices.count, Int(typeIndices[Int(index)]) < module.types.count else { return nil }
+        return module.types[Int(typeIndices[Int(index)])]
+    }
+
+    /// Reads, decodes and validates a binary module.
+    static func loadModule(_ path: String) throws -> Module {
+        let bytes = try CommandLineSupport.readModule(path)
+        let module: Module
+        do {
+            module = try Module(decoding: bytes)
+            try module.validate()
+        } catch {
+            throw InvocationError("\(path): \(error)")
+        }
         return module
     }
 

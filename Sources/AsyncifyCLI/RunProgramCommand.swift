@@ -1,4 +1,4 @@
-// `asyncify run prog.wasm [ARGS...]` without `--invoke`: runs a WASI /
+// `asyncify run prog.wasm [-- ARGS...]` without `--invoke`: runs a WASI /
 // Emscripten program (for instance one built with `emcc -sASYNCIFY
 // -sSTANDALONE_WASM`) on the Asyncify host: `_start`, then its sleeps on
 // simulated time. Forwards stdout and stderr and exits with the program's code.
@@ -9,23 +9,17 @@ import WasmBinary
 import WasmInterpreter
 
 enum RunProgramCommand {
-    /// Whether `arguments` name a program for the host: a module instrumented
-    /// by Asyncify or one that imports WASI. Others go to ``RunCommand``.
-    static func isProgram(_ arguments: [String]) -> Bool {
-        guard let path = arguments.first, let module = try? RunCommand.loadModule(path) else { return false }
-        return module.exports.contains { $0.name == "asyncify_start_unwind" }
+    /// Whether `module` is a program for the host: a module instrumented by
+    /// Asyncify or one that imports WASI. Others go to ``RunCommand``.
+    static func isProgram(_ module: Module) -> Bool {
+        module.exports.contains { $0.name == "asyncify_start_unwind" }
             || module.imports.contains { $0.module == "wasi_snapshot_preview1" }
     }
 
-    static func main(_ arguments: [String]) -> Int32 {
-        guard let path = arguments.first, !path.hasPrefix("-") else {
-            FileHandle.standardError.write(Data((RunCommand.usage + "\n").utf8))
-            return 2
-        }
+    static func main(_ module: Module, path: String, arguments: [String]) -> Int32 {
         do {
-            let module = try RunCommand.loadModule(path)
             let name = (path as NSString).lastPathComponent
-            let options = AsyncifyInstance.Options(arguments: [name] + arguments.dropFirst())
+            let options = AsyncifyInstance.Options(arguments: [name] + arguments)
             let host = try AsyncifyInstance(module: module, options: options)
             return try host.runStart()
         } catch {

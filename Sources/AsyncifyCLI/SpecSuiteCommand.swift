@@ -8,12 +8,15 @@ import Foundation
 import WasmSpec
 
 enum SpecSuiteCommand {
+    static let usage = "usage: asyncify spec [suite dir | script dir | script.json] [--verbose]"
+
     static func main(_ arguments: [String]) -> Int32 {
         let verbose = arguments.contains("--verbose")
         let paths = arguments.filter { $0 != "--verbose" }
-        guard paths.count <= 1, paths.allSatisfy({ !$0.hasPrefix("-") }) else {
-            return Usage.fail("usage: asyncify spec [suite dir | script dir | script.json] [--verbose]")
+        if let option = paths.first(where: { $0.hasPrefix("-") }) {
+            return Usage.unknownOption(option, of: "spec", known: ["--verbose", "--help"], usage: usage)
         }
+        guard paths.count <= 1 else { return Usage.fail(usage) }
         let directory = SpecSuiteLocation.directory(explicit: paths.first)
         var suite = SpecSuite(directory: directory)
         if suite.files.isEmpty, let single = singleScript(directory) { suite.files = [single] }

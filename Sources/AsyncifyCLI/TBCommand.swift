@@ -34,8 +34,11 @@ enum TBCommand {
         if arguments.first == "bench" { return TBBenchCommand.main(Array(arguments.dropFirst())) }
         guard arguments.count >= 2 else { return Usage.fail(usage) }
         let path = arguments[1]
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return Usage.error("cannot read \(path)")
+        let data: [UInt8]
+        do {
+            data = try CommandLineSupport.read(path)
+        } catch {
+            return Usage.error("tb: \(error)")
         }
         let tb: TranslationBlock
         do {

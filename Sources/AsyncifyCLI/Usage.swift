@@ -14,18 +14,37 @@ enum Usage {
           print <file.wasm>        print a module in the text format (WAT)
           run <file.wasm> [--invoke NAME] [i32:1 i64:30 f64:2.5 ...]
                                    run an export on the interpreter and print its results
+          run <program.wasm> [-- ARGS...]
+                                   run a WASI / emcc -sASYNCIFY program on the Asyncify host
           bench-interp [--runs N]  time the interpreter against `wasmkit run` (build with -c release)
           tb <compile|print|run|bench|check|emit|interp> <file.tb> ...
                                    the TB code generator and runtime (`asyncify tb` for details)
         """
 
-    /// Prints the usage to standard error; returns exit status 2.
+    /// The commands, for "did you mean" hints.
+    static let commands = ["spec", "validate", "print", "run", "bench-interp", "tb"]
+
+    /// `asyncify help` / `--help` / `-h`: the usage on standard output, exit
+    /// status 0. No command or an unknown one: the usage on standard error,
+    /// exit status 2.
     static func main(_ arguments: [String]) -> Int32 {
-        if let first = arguments.first, first != "help", first != "--help", first != "-h" {
-            FileHandle.standardError.write(Data("asyncify: unknown command \"\(first)\"\n".utf8))
+        if let first = arguments.first, ["help", "--help", "-h"].contains(first) {
+            print(text + "\n\n`asyncify <command> --help` describes one command.")
+            return 0
+        }
+        if let first = arguments.first {
+            let hint = CommandLineSupport.closest(to: first, in: commands).map { " (did you mean \"\($0)\"?)" } ?? ""
+            FileHandle.standardError.write(Data("asyncify: unknown command \"\(first)\"\(hint)\n".utf8))
         }
         FileHandle.standardError.write(Data((text + "\n").utf8))
         return 2
+    }
+
+    /// The usage error for an option `command` does not know, naming the closest
+    /// known one; returns exit status 2.
+    static func unknownOption(_ option: String, of command: String, known: [String], usage: String) -> Int32 {
+        let hint = CommandLineSupport.closest(to: option, in: known).map { " (did you mean \($0)?)" } ?? ""
+        return fail("\(command): unknown option \(option)\(hint)\n\(usage)")
     }
 
     /// Reports a usage error for one command; returns exit status 2.

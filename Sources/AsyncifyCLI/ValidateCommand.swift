@@ -5,14 +5,17 @@ import WasmBinary
 
 enum ValidateCommand {
     static func main(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 1, let path = arguments.first else {
+        guard arguments.count == 1, let path = arguments.first, !path.hasPrefix("-") else {
             return Usage.fail("usage: asyncify validate <file.wasm>")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return Usage.error("cannot read \(path)")
+        let bytes: [UInt8]
+        do {
+            bytes = try CommandLineSupport.readModule(path)
+        } catch {
+            return Usage.error("validate: \(error)")
         }
         do {
-            let module = try Module(decoding: [UInt8](data))
+            let module = try Module(decoding: bytes)
             try module.validate()
         } catch {
             return Usage.error("\(path): \(error)")
