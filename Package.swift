@@ -88,6 +88,8 @@ let package = Package(
         .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen"], swiftSettings: strict),
         .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime"], swiftSettings: strict),
         .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec", "SpecSuiteSupport"], swiftSettings: strict),
+        // Runs the built `asyncify` executable as a separate process.
+        .testTarget(name: "AsyncifyCLITests", dependencies: ["SpecSuiteSupport"], swiftSettings: strict),
         .testTarget(name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -5,9 +5,10 @@
 //   asyncify tb emit <file.tb> [-o out.wasm] [--memory32]  emit, validate and write the module
 //   asyncify tb compile <file.tb> -o tb.wasm [--wasm32]    same as emit (--wasm32 = --memory32)
 //   asyncify tb print <file.tb> [--wasm32]              print the emitted module as WAT
-//   asyncify tb run <file.tb> [--engine ir|wasm] [--yield-every N] [--fibers K]
-//                   [--mode per-fiber|instance-globals] [--threshold N] [rN=value ...]
-//       run on the TB runtime (TBRunCommand.swift); prints the final registers
+//   asyncify tb run <file.tb> [more.tb ...] [--engine ir|wasm] [--yield-every N] [--fibers K]
+//                   [--mode per-fiber|instance-globals] [--threshold N] [--stats] [rN=value ...]
+//       run on the TB runtime (TBRunCommand.swift), starting at the first TB (the others
+//       are reached by goto_tb/goto_ptr); prints the final registers
 //   asyncify tb interp <file.tb> [rN=value ...]         run on the reference interpreter
 //
 // `run` uses a fresh 1 MiB memory: context at 0x100, env (4 KiB) at 0x1000,
@@ -24,8 +25,8 @@ enum TBCommand {
                asyncify tb emit <file.tb> [-o out.wasm] [--memory32]
                asyncify tb compile <file.tb> [-o out.wasm] [--wasm32]
                asyncify tb print <file.tb> [--wasm32]
-               asyncify tb run <file.tb> [--engine ir|wasm] [--yield-every N] [--fibers K]
-                               [--mode per-fiber|instance-globals] [--threshold N] [rN=value ...]
+               asyncify tb run <file.tb> [more.tb ...] [--engine ir|wasm] [--yield-every N] [--fibers K]
+                               [--mode per-fiber|instance-globals] [--threshold N] [--stats] [rN=value ...]
                asyncify tb interp <file.tb> [rN=value ...]
                asyncify tb bench [--quick]
         """
@@ -46,14 +47,32 @@ enum TBCommand {
         } catch {
             return Usage.error("\(path):\(error)")
         }
-        let rest = Array(arguments.dropFirst(2))
+        var rest = Array(arguments.dropFirst(2))
+        if arguments[0] == "run" {
+            // Further TBs that goto_tb/goto_ptr may reach: every argument naming a .tb file.
+            var tbs = [tb]
+            for extra in rest where extra.hasSuffix(".tb") {
+                let data: [UInt8]
+                do {
+                    data = try CommandLineSupport.read(extra)
+                } catch {
+                    return Usage.error("tb: \(error)")
+                }
+                do {
+                    tbs.append(try TranslationBlock(parsing: String(decoding: data, as: UTF8.self)))
+                } catch {
+                    return Usage.error("\(extra):\(error)")
+                }
+            }
+            rest.removeAll { $0.hasSuffix(".tb") }
+            return TBRunCommand.run(tbs, rest)
+        }
         switch arguments[0] {
         case "check":
             print(tb.text, terminator: "")
             return 0
         case "emit", "compile": return emit(tb, path: path, rest)
         case "print": return printWAT(tb, rest)
-        case "run": return TBRunCommand.run(tb, rest)
         case "interp": return run(tb, rest)
         default: return Usage.fail(usage)
         }

@@ -4,7 +4,10 @@
 // (guest-memory slow paths included) swaps to the scheduler, which resumes the
 // fibers round-robin: all K may be suspended inside the same TB instance.
 // Prints each fiber's final registers, one per line, `rN = 0x...`
-// (preceded by `# fiber i` when K > 1).
+// (preceded by `# fiber i` when K > 1), and with --stats the number of helper
+// calls the fiber made (guest-memory slow paths included) as `# helper calls: N`.
+// Several TBs may be given: all are installed, the first one runs, and the
+// others run when a goto_tb/goto_ptr names their pc.
 
 import Asyncify
 import Foundation
@@ -21,9 +24,10 @@ enum TBRunCommand {
         }
     }
 
-    static func run(_ tb: TranslationBlock, _ options: [String]) -> Int32 {
+    static func run(_ tbs: [TranslationBlock], _ options: [String]) -> Int32 {
         var configuration = TBRuntimeConfiguration()
         var yieldEvery = 0
+        var printStatistics = false
         var fiberCount = 1
         var registers = TBRegisters()
         var i = 0
@@ -63,6 +67,7 @@ enum TBRunCommand {
                 default: return Usage.fail("--mode takes per-fiber or instance-globals")
                 }
             case "--wasm32": configuration.addressing = .memory32
+            case "--stats": printStatistics = true
             default:
                 let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, parts[0].first == "r", let n = UInt8(parts[0].dropFirst()),
@@ -79,10 +84,12 @@ enum TBRunCommand {
         }
         configuration.maximumCPUs = fiberCount
         do {
-            let cpus = try execute(tb, configuration, registers, fibers: fiberCount, yieldEvery: yieldEvery)
+            let (cpus, calls) = try execute(
+                tbs, configuration, registers, fibers: fiberCount, yieldEvery: yieldEvery)
             for (k, regs) in cpus.enumerated() {
                 if fiberCount > 1 { print("# fiber \(k)") }
                 for r in TBReg.allCases { print("\(r) = 0x\(String(regs[r], radix: 16))") }
+                if printStatistics { print("# helper calls: \(calls[k])") }
             }
             return 0
         } catch {
@@ -90,13 +97,16 @@ enum TBRunCommand {
         }
     }
 
+    /// Runs `tbs[0]` (reaching the others through goto_tb) in `k` fibers;
+    /// returns each fiber's final registers and its number of helper calls.
     static func execute(
-        _ tb: TranslationBlock, _ configuration: TBRuntimeConfiguration, _ registers: TBRegisters,
+        _ tbs: [TranslationBlock], _ configuration: TBRuntimeConfiguration, _ registers: TBRegisters,
         fibers k: Int,
         yieldEvery: Int
-    ) throws -> [TBRegisters] {
+    ) throws -> ([TBRegisters], [Int]) {
         let runtime = try TBRuntime(configuration: configuration)
-        runtime.install(tb)
+        for tb in tbs { runtime.install(tb) }
+        let tb = tbs[0]
         let fibers = FiberRuntime()
         let main = fibers.makeFiberFromCurrentContext(name: "scheduler")
         let workers = (0..<k).map { fibers.allocateFiber(name: "fiber \($0)") }
@@ -106,21 +116,24 @@ enum TBRunCommand {
             RandomTBGenerator.helperSignatures.map { signature in
                 (signature.name, { args in RandomTBGenerator.evaluateHelper(signature.name, args) })
             }, uniquingKeysWith: { a, _ in a })
-        for signature in tb.helpers {
-            guard let body = builtins[signature.name] else {
-                throw TBRuntimeError(.missingHelper(name: signature.name, pc: tb.pc))
-            }
-            runtime.registerHelper(signature.name) { call, args in
-                var frame = call.fibers.enter()
-                if frame.isRewinding { try frame.restore() }
-                if frame.isNormal {
-                    let me = call.cpu.index
-                    shared.calls[me] += 1
-                    if yieldEvery == 0 || shared.calls[me] % yieldEvery != 0 { return try body(args) }
+        var registered: Set<String> = []
+        for tb in tbs {
+            for signature in tb.helpers where registered.insert(signature.name).inserted {
+                guard let body = builtins[signature.name] else {
+                    throw TBRuntimeError(.missingHelper(name: signature.name, pc: tb.pc))
                 }
-                try call.fibers.swap(from: workers[call.cpu.index], to: main)
-                if try frame.unwinding(at: 1) { return 0 }
-                return try body(args)
+                runtime.registerHelper(signature.name) { call, args in
+                    var frame = call.fibers.enter()
+                    if frame.isRewinding { try frame.restore() }
+                    if frame.isNormal {
+                        let me = call.cpu.index
+                        shared.calls[me] += 1
+                        if yieldEvery == 0 || shared.calls[me] % yieldEvery != 0 { return try body(args) }
+                    }
+                    try call.fibers.swap(from: workers[call.cpu.index], to: main)
+                    if try frame.unwinding(at: 1) { return 0 }
+                    return try body(args)
+                }
             }
         }
         var cpus: [TBCPU] = []
@@ -155,6 +168,6 @@ enum TBRunCommand {
                 next = (next + 1) % k
             }
         }
-        return cpus.map { runtime.registers(of: $0) }
+        return (cpus.map { runtime.registers(of: $0) }, shared.calls)
     }
 }
