@@ -1,7 +1,7 @@
 // Asyncify: Emscripten's fibers for Swift, done the Asyncify way on one thread.
 //
 // THE PROTOCOL (mirrors Binaryen's Asyncify pass and Emscripten's JS glue; see
-// DESIGN.md sections 1-3). Everything in this module implements exactly this.
+// docs/Asyncify.md and docs/Fibers.md). Everything in this module implements exactly this.
 //
 // States. One small integer per runtime (`AsyncifyState`):
 //   0 normal     - code runs as usual;

@@ -2,7 +2,7 @@
 // (src/library_async.js, objects `Asyncify` and `Fibers`), driving modules
 // instrumented by Binaryen's Asyncify pass on our interpreter.
 //
-// It mirrors the JS line by line (DESIGN.md sections 2 and 3):
+// It mirrors the JS line by line (docs/Asyncify.md, docs/Fibers.md):
 //   * every export called through the host is wrapped: its rewind id goes on
 //     the export call stack; when it returns the id is popped and
 //     `maybeStopUnwind` runs (state unwinding + empty stack -> state normal,

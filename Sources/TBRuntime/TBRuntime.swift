@@ -1,6 +1,6 @@
 // The TB runtime: a cache of translation blocks keyed by guest pc, run on the
 // IR interpreter until they are hot and then as Wasm on our interpreter, with
-// helpers written in Swift that may swap fibers (DESIGN.md section 4).
+// helpers written in Swift that may swap fibers (docs/TBModules.md).
 //
 // Memory. One shared linear memory (`env.memory`, 64-bit or 32-bit variant)
 // holds everything: CPU blocks from 0x1000 (each: context record, register
@@ -28,7 +28,7 @@
 // BLOCK_IDX back into the instance (re-instantiating it if it was evicted)
 // and re-enters `start(ctx)` with do_init = 0, so the TB resumes at the block
 // that starts with the interrupted call; instance-globals mode (as QEMU's
-// Wasm TCG backend does) writes nothing and trusts the instance globals - the hazard DESIGN.md describes.
+// Wasm TCG backend does) writes nothing and trusts the instance globals - the hazard docs/TBModules.md describes.
 // The IR path resumes at the saved op index with the saved registers.
 
 import Asyncify

@@ -1,6 +1,6 @@
 import TBCodegen
 
-/// Where a suspended TB keeps its resumption state (see DESIGN.md section 4).
+/// Where a suspended TB keeps its resumption state (see docs/TBModules.md).
 public enum TBResumptionMode: Sendable, Hashable, CustomStringConvertible {
     /// The default: a suspended TB's block index and registers are saved into
     /// its fiber's Asyncify frame and written back into the instance on rewind,

@@ -35,7 +35,7 @@ import Testing
 
     @Test(arguments: [1, 3, 16])
     func fiberPingPongHoldsTwelveBytesPerFrame(depth: Int) throws {
-        // Each frame is [Int32 call site][one Int] = 4 + 8 bytes (DESIGN.md 1).
+        // Each frame is [Int32 call site][one Int] = 4 + 8 bytes (docs/Asyncify.md).
         let result = try FiberSwitch.pingPong(depth: depth, roundTrips: 20)
         #expect(result.bytesSuspended == 12 * depth)
         #expect(result.nanoseconds > 0)

@@ -3,8 +3,8 @@ import TBCodegen
 import TBRuntime
 import Testing
 
-/// K fibers suspended inside the same TB instance at once (DESIGN.md section 4,
-/// "the hazard we remove").
+/// K fibers suspended inside the same TB instance at once (docs/TBModules.md,
+/// "The hazard, and the two modes").
 @Suite struct SharedInstanceTests {
     static let iterations: UInt64 = 4
     static let pc: UInt64 = 0x2000

@@ -1,5 +1,5 @@
 ;; A memory64 module instrumented BY HAND the way Binaryen's Asyncify pass
-;; instruments wasm64 code (DESIGN.md section 1): Binaryen 108 refuses memory64
+;; instruments wasm64 code (docs/Asyncify.md): Binaryen 108 refuses memory64
 ;; input, so this is how the host's 24-byte asyncify_data_t (u64 position at
 ;; +0, u64 end at +8, rewind id at +16) is exercised. Rebuild: ./build.sh.
 ;;
