@@ -69,6 +69,22 @@ extension TranslationBlock {
         var parser = TBParser()
         self = try parser.parse(text)
     }
+
+    /// Parses the text form, checking every `call` against the helpers the
+    /// caller provides: a call of a helper not among `helpers`, or with another
+    /// argument count or result, is an error at its line.
+    ///
+    /// - Parameters:
+    ///   - text: The text form, as for ``init(parsing:)``.
+    ///   - helpers: The helpers that will be registered, with their signatures.
+    /// - Throws: ``TBParseError`` as ``init(parsing:)`` does, and for a call that
+    ///   does not match `helpers` (naming the known helpers, or the expected
+    ///   arguments and result).
+    public init(parsing text: String, helpers: [TBHelperSignature]) throws(TBParseError) {
+        var parser = TBParser()
+        parser.knownHelpers = helpers
+        self = try parser.parse(text)
+    }
 }
 
 struct TBToken {
@@ -97,6 +113,8 @@ struct TBParser {
     private var lineNumber = 0
     private var lineEndColumn = 1
     private var sawPC = false
+    /// The helpers calls must match, when the caller gave them.
+    var knownHelpers: [TBHelperSignature]?
 
     mutating func parse(_ text: String) throws(TBParseError) -> TranslationBlock {
         var lineStart = text.startIndex
@@ -114,7 +132,88 @@ struct TBParser {
             let (l, c) =
                 labelUse[error.opIndex]
                 ?? (error.opIndex < opPositions.count ? opPositions[error.opIndex] : (lineNumber, 1))
-            throw TBParseError(line: l, column: c, message: error.message)
+            throw TBParseError(line: l, column: c, message: userMessage(error))
+        }
+    }
+
+    /// The builder's message in the user's words: an undefined label by the
+    /// name the text gave it (not the builder's `L<n>`), with the closest label
+    /// that is set.
+    private func userMessage(_ error: TBBuildError) -> String {
+        guard error.reason == .undefinedLabel, error.opIndex < builder.ops.count else { return error.message }
+        let used: TBLabel
+        switch builder.ops[error.opIndex] {
+        case .br(let l), .brcond(_, _, _, _, let l): used = l
+        default: return error.message
+        }
+        guard let name = labels.first(where: { $0.value == used })?.key else { return error.message }
+        let setNames = builder.ops.compactMap { op -> String? in
+            guard case .setLabel(let l) = op else { return nil }
+            return labels.first { $0.value == l }?.key
+        }
+        let hint = Self.closest(to: name, in: setNames).map { " (did you mean '\($0)'?)" } ?? ""
+        return "label '\(name)' is used but never set\(hint)"
+    }
+
+    /// The candidate closest to `word` within 2 edits (insertions, deletions,
+    /// substitutions, swaps of neighbours), for "did you mean" hints.
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            // Optimal string alignment: Levenshtein plus transpositions (`lopo` -> `loop` is 1).
+            var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+            for i in 0...a.count { d[i][0] = i }
+            for j in 0...b.count { d[0][j] = j }
+            for i in stride(from: 1, through: a.count, by: 1) {
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                        d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                    }
+                }
+            }
+            return d[a.count][b.count]
+        }
+        let scored = candidates.map { ($0, distance(Array(word), Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
+        return best.0
+    }
+
+    /// Every op mnemonic the text form accepts (width suffixes left out).
+    static let mnemonics: [String] =
+        binaryOps.keys.sorted() + unaryOps.keys.sorted() + extendOps.keys.sorted()
+        + loads.keys.sorted().flatMap { ["qemu_ld\($0)", "ld\($0)"] }
+        + stores.keys.sorted().flatMap { ["qemu_st\($0)", "st\($0)"] }
+        + [
+            "mov", "movi", "extract", "sextract", "setcond", "negsetcond", "movcond", "set_label", "br", "brcond",
+            "call", "goto_tb", "goto_ptr", "exit_tb", "mb",
+        ]
+
+    /// The unknown-op error, with the closest known op.
+    private func unknownOp(_ column: Int, _ mnemonic: String) -> TBParseError {
+        let hint = Self.closest(to: mnemonic, in: Self.mnemonics).map { " (did you mean '\($0)'?)" } ?? ""
+        return fail(column, "unknown op '\(mnemonic)'\(hint)")
+    }
+
+    /// Checks a call against ``knownHelpers``.
+    private func checkCall(_ name: String, arguments: Int, hasResult: Bool, at column: Int) throws(TBParseError) {
+        guard let known = knownHelpers else { return }
+        func describe(_ s: TBHelperSignature) -> String {
+            "\(s.name)(\(s.argumentCount) argument\(s.argumentCount == 1 ? "" : "s"))\(s.hasResult ? " -> value" : "")"
+        }
+        guard let signature = known.first(where: { $0.name == name }) else {
+            let hint = Self.closest(to: name, in: known.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+            throw fail(
+                column,
+                "helper '\(name)' is not registered\(hint); the helpers are: "
+                    + known.map(describe).joined(separator: ", "))
+        }
+        guard signature.argumentCount == arguments, signature.hasResult == hasResult else {
+            let result = hasResult ? "a result register" : "no result register"
+            throw fail(
+                column,
+                "call of \(describe(signature)) passes \(arguments) argument\(arguments == 1 ? "" : "s") and "
+                    + "\(result)\(signature.hasResult ? " (write: call \(name) rD <- ...)" : "")")
         }
     }
 
@@ -357,7 +456,7 @@ struct TBParser {
         }
         // Only the comparison families take a width suffix besides the arithmetic ones above.
         if base != mnemonic, !["setcond", "negsetcond", "movcond", "brcond"].contains(base) {
-            throw fail(col, "unknown op '\(mnemonic)'")
+            throw unknownOp(col, mnemonic)
         }
         if let op = Self.extendOps[base] {
             let d = try reg()
@@ -473,13 +572,14 @@ struct TBParser {
                     }
                 }
             }
+            try checkCall(name, arguments: args.count, hasResult: result != nil, at: nameCol)
             builder.callHelper(name, args: args, result: result)
             if let e = builder.pendingError { throw fail(nameCol, e.message) }
         case "goto_tb": builder.gotoTB(try integer())
         case "goto_ptr": builder.gotoPtr(try reg())
         case "exit_tb": builder.exitTB(try integer())
         case "mb": builder.mb()
-        default: throw fail(col, "unknown op '\(mnemonic)'")
+        default: throw unknownOp(col, mnemonic)
         }
     }
 }

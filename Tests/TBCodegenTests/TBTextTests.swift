@@ -105,7 +105,7 @@ import Testing
         ("add r1, r16, r2", 1, 9, "'r16' is not a register"),
         ("add r1, r2", 1, 11, "expected ','"),
         ("  add r1, r2,", 1, 14, "expected a register"),
-        ("br nowhere\nexit_tb 0", 1, 4, "label L0 is used but never set"),
+        ("br nowhere\nexit_tb 0", 1, 4, "label 'nowhere' is used but never set"),
         ("x:\nmovi r0, 1\nx:", 3, 1, "label L0 is set twice"),
         ("call f r0 <- r1, r2, r3, r4, r5, r6, r7", 1, 38, "more than 6 arguments"),
         ("call f r1\ncall f r0 <- r1", 2, 6, "called as f/1 -> i64 but earlier as f/1"),
