@@ -76,6 +76,10 @@ enum RunCommand {
         } catch {
             return Usage.error("run: \(error)")
         }
+        let name = request.export ?? "_start"
+        guard let export = module.exports.first(where: { $0.name == name }), case .function = export.descriptor else {
+            return Usage.fail(missingExport(name, in: module, path: request.path, explicit: request.export != nil))
+        }
         if request.export == nil && RunProgramCommand.isProgram(module) {
             // Positional arguments before `--` are the program's too, as before `--` existed.
             return RunProgramCommand.main(
@@ -83,10 +87,6 @@ enum RunCommand {
         }
         guard request.programArguments.isEmpty else {
             return Usage.fail("run: arguments after -- are for a WASI or Asyncify program; \(request.path) is neither")
-        }
-        let name = request.export ?? "_start"
-        guard let export = module.exports.first(where: { $0.name == name }), case .function = export.descriptor else {
-            return Usage.fail(missingExport(name, in: module, path: request.path, explicit: request.export != nil))
         }
         do {
             let instance = try Instance(module: module, store: Store(), imports: Imports())
@@ -113,7 +113,7 @@ enum RunCommand {
         let what =
             explicit
             ? "run: \(path) exports no function \"\(name)\""
-            : "run: \(path) exports no \"_start\" and is not a WASI program: choose an export with --invoke NAME"
+            : "run: \(path) exports no \"_start\", so it is not a program: choose an export with --invoke NAME"
         if functions.isEmpty { return what + "; it exports no functions" }
         return what + "; its function exports:\n" + functions.joined(separator: "\n")
     }
