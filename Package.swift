@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "WasmInterpreter", targets: ["WasmInterpreter"]),
         .library(name: "AsyncifyHost", targets: ["AsyncifyHost"]),
         .library(name: "TBCodegen", targets: ["TBCodegen"]),
+        .library(name: "AsyncifyTransform", targets: ["AsyncifyTransform"]),
         .library(name: "TBRuntime", targets: ["TBRuntime"]),
         .executable(name: "asyncify", targets: ["AsyncifyCLI"]),
         .executable(name: "switch-bench", targets: ["SwitchBench"]),
@@ -46,6 +47,7 @@ let package = Package(
         .target(name: "WasmInterpreter", dependencies: ["WasmBinary", "CNativeStack"], swiftSettings: strict + threadedDispatch),
         .target(name: "AsyncifyHost", dependencies: ["WasmInterpreter", "Asyncify"], swiftSettings: strict),
         .target(name: "TBCodegen", dependencies: ["WasmBinary"], swiftSettings: strict),
+        .target(name: "AsyncifyTransform", dependencies: ["WasmBinary"], swiftSettings: strict),
         .target(
             name: "TBRuntime", dependencies: ["TBCodegen", "WasmInterpreter", "Asyncify"],
             swiftSettings: strict),
@@ -84,6 +86,9 @@ let package = Package(
         .testTarget(name: "WasmNativeTests", dependencies: ["WasmNative"], swiftSettings: strict),
         .testTarget(
             name: "AsyncifyHostTests", dependencies: ["AsyncifyHost"], exclude: ["Programs"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AsyncifyTransformTests", dependencies: ["AsyncifyTransform", "AsyncifyHost"],
             swiftSettings: strict),
         .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen"], swiftSettings: strict),
         .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime"], swiftSettings: strict),

@@ -55,6 +55,18 @@ struct FunctionValidator {
     private var functionIndex: UInt32 = 0
     private var position = 0
     private var current: Instruction = .nop
+    /// Per-instruction records for ``FunctionTyper`` (off for plain validation,
+    /// which then pays one comparison per pop for `lowWater`).
+    var recording = false
+    /// The operand stack height before each instruction (when recording).
+    var recordedHeights: [Int32] = []
+    /// The lowest operand stack height reached while typing each instruction (when recording).
+    var recordedLowWater: [Int32] = []
+    /// Positions (ascending) before which the whole operand stack is copied into ``probedStacks``.
+    var probePositions: [Int] = []
+    /// The operand stacks at ``probePositions`` (`Unknown` entries are 0).
+    var probedStacks: [[Operand]] = []
+    private var lowWater = 0
 
     init(context: ValidationContext) {
         self.context = context
@@ -90,7 +102,9 @@ struct FunctionValidator {
             if frame.unreachable { return unknownOperand }
             throw error(.typeMismatch, "expected an operand but the stack is empty")
         }
-        return stack.removeLast()
+        let operand = stack.removeLast()
+        if stack.count < lowWater { lowWater = stack.count }
+        return operand
     }
 
     @discardableResult
@@ -240,12 +254,27 @@ struct FunctionValidator {
             Frame(kind: .function, parameters: [], results: type.results, height: 0, unreachable: false))
         let body = code.body
         position = 0
+        var probe = 0
+        if recording {
+            recordedHeights.removeAll(keepingCapacity: true)
+            recordedLowWater.removeAll(keepingCapacity: true)
+            probedStacks.removeAll(keepingCapacity: true)
+        }
         while position < body.count {
             current = body[position]
             guard !frames.isEmpty else {
                 throw error(.unexpectedEnd, "instructions after the function's final end")
             }
+            if recording {
+                recordedHeights.append(Int32(stack.count))
+                lowWater = stack.count
+                while probe < probePositions.count && probePositions[probe] == position {
+                    probedStacks.append(stack)
+                    probe += 1
+                }
+            }
             try step(current, results: type.results)
+            if recording { recordedLowWater.append(Int32(lowWater)) }
             position += 1
         }
         guard frames.isEmpty else {

@@ -1,0 +1,183 @@
+// Asyncify instrumentation (Binaryen's `--asyncify` pass, same ABI), in Swift.
+//
+// The protocol. A module gets two globals, `__asyncify_state` (i32: 0 normal,
+// 1 unwinding, 2 rewinding) and `__asyncify_data` (a pointer, i32 or i64 as
+// memory 0's addresses), and five exports: `asyncify_start_unwind(data)`,
+// `asyncify_stop_unwind()`, `asyncify_start_rewind(data)`,
+// `asyncify_stop_rewind()`, `asyncify_get_state()`. `data` points at a
+// header `{position, end}` (u32 each on wasm32, u64 on wasm64) followed by a
+// stack area that grows upward.
+//
+// Every function that can reach an async import is instrumented:
+//
+//     if state == rewinding { pop this function's frame: the call index and
+//                             the saved locals }
+//     block $unwind (result i32)
+//       block $body                      ;; the original body; its label is
+//         ... normal code ...            ;; the function's, so no branch
+//         call $may_unwind               ;; depth changes
+//         if state == unwinding { br $unwind with the call index }
+//         ...
+//       end
+//       return
+//     end
+//     push the frame [i32 call index][live locals, ascending index]; return zeros
+//
+// On a rewind the function is entered again from the top and must reach the
+// interrupted call without re-running anything before it. Code between two
+// possibly-unwinding calls runs under `if state == normal`; a call (or a
+// block containing calls) that a later call may be the target of runs under
+// `if state == normal || index < end-of-its-range`. The operand stack is the
+// difficulty Binaryen avoids by flattening the whole function first: here
+// only the values that are on the stack at an instrumented call or block are
+// moved to locals (one per stack position, level and type), and only those
+// that a rewind has to see again become part of the frame. The frame holds
+// exactly the locals that are live after some instrumented call plus the
+// stack values the rewind path reloads.
+//
+// Beyond Binaryen: the frame push checks `position + size <= end` before
+// writing anything, and on overflow stores the position it would have
+// reached and traps, so the host can report the bytes needed; memory64
+// modules are instrumented with 64-bit headers.
+
+import WasmBinary
+
+/// Instruments a WebAssembly module for Asyncify, the way Binaryen's
+/// `wasm-opt --asyncify` does, keeping its ABI exactly.
+///
+/// ```swift
+/// var options = AsyncifyTransform.Options()
+/// options.asyncImports = ["env.sleep"]
+/// let instrumented = try AsyncifyTransform.instrument(module, options: options)
+/// ```
+public enum AsyncifyTransform {
+    /// Which functions to instrument and how; each field mirrors one of Binaryen's `asyncify-*` pass arguments.
+    public struct Options: Sendable, Equatable {
+        /// Imports that may unwind, as `module.name` (`asyncify-imports`); an entry
+        /// ending in `*` matches a prefix. `nil`: every import may unwind.
+        public var asyncImports: [String]?
+        /// Whether indirect calls are assumed never to unwind (`asyncify-ignore-indirect`).
+        public var ignoreIndirect: Bool
+        /// Only these functions are instrumented (`asyncify-onlylist`); names from the name section.
+        public var onlyList: [String]
+        /// These functions are never instrumented, and do not make their callers so (`asyncify-removelist`).
+        public var removeList: [String]
+        /// These functions are instrumented in any case (`asyncify-addlist`).
+        public var addList: [String]
+        /// Whether callers of add-listed functions are instrumented too (`asyncify-propagate-addlist`).
+        public var propagateAddList: Bool
+        /// Whether a frame push checks the buffer end before writing (Binaryen checks only in
+        /// the start/stop exports, after an overflow has written past the buffer).
+        public var checksOverflow: Bool
+        /// The most locals an instrumented function may end up with (engines refuse more than 50,000).
+        public var maximumLocals: Int
+        /// The largest frame, in bytes, one instrumented function may push.
+        public var maximumFrameSize: Int
+
+        /// Binaryen's defaults (every import and indirect call may unwind), with overflow checks.
+        public init(
+            asyncImports: [String]? = nil, ignoreIndirect: Bool = false, onlyList: [String] = [],
+            removeList: [String] = [], addList: [String] = [], propagateAddList: Bool = false,
+            checksOverflow: Bool = true, maximumLocals: Int = 50_000, maximumFrameSize: Int = 1 << 20
+        ) {
+            self.asyncImports = asyncImports
+            self.ignoreIndirect = ignoreIndirect
+            self.onlyList = onlyList
+            self.removeList = removeList
+            self.addList = addList
+            self.propagateAddList = propagateAddList
+            self.checksOverflow = checksOverflow
+            self.maximumLocals = maximumLocals
+            self.maximumFrameSize = maximumFrameSize
+        }
+    }
+
+    /// Instruments `module`.
+    ///
+    /// - Parameters:
+    ///   - module: A valid module with a linear memory.
+    ///   - options: Which imports may unwind, and Binaryen's lists.
+    /// - Returns: The module with the Asyncify globals, exports and instrumented functions.
+    /// - Throws: ``AsyncifyTransformError`` when the module is invalid, a list names nothing,
+    ///   or a function cannot be instrumented (the message names it and says what to do).
+    public static func instrument(_ module: Module, options: Options = Options()) throws(AsyncifyTransformError)
+        -> Module
+    {
+        do {
+            try module.validate()
+        } catch {
+            throw AsyncifyTransformError(
+                .invalidModule, "the input module does not validate: \(error); fix or rebuild it first")
+        }
+        var module = module
+        let analysis = try CallGraphAnalysis(module: module, options: options)
+        let runtime = try RuntimeLayout(module: &module)
+        var typer: FunctionTyper
+        do {
+            typer = try FunctionTyper(module)
+        } catch {
+            throw AsyncifyTransformError(.invalidModule, "the input module does not validate: \(error)")
+        }
+        var types = TypeTable(module.types)
+        for defined in 0..<module.codes.count where analysis.instrumented[defined] {
+            var instrumenter = try FunctionInstrumenter(
+                module: module, definedIndex: defined, analysis: analysis, runtime: runtime, typer: &typer,
+                options: options)
+            module.codes[defined] = try instrumenter.run(types: &types)
+        }
+        module.types = types.types
+        runtime.addExports(to: &module)
+        return module
+    }
+
+    /// Decodes, instruments and re-encodes a binary module.
+    ///
+    /// - Throws: ``AsyncifyTransformError`` (``AsyncifyTransformError/Reason/invalidModule``
+    ///   when the bytes do not decode).
+    public static func instrument(bytes: [UInt8], options: Options = Options()) throws(AsyncifyTransformError)
+        -> [UInt8]
+    {
+        let module: Module
+        do {
+            module = try Module(decoding: bytes)
+        } catch {
+            throw AsyncifyTransformError(.invalidModule, "the input does not decode as a Wasm module: \(error)")
+        }
+        return try instrument(module, options: options).encoded()
+    }
+}
+
+/// The module's type section, with lookups for the block types instrumentation adds.
+struct TypeTable {
+    var types: [FunctionType]
+    private var index: [FunctionType: UInt32] = [:]
+
+    init(_ types: [FunctionType]) {
+        self.types = types
+        for (i, t) in types.enumerated() where index[t] == nil { index[t] = UInt32(i) }
+    }
+
+    /// The block type `[] -> results`.
+    mutating func blockType(results: [ValueType]) -> BlockType {
+        switch results.count {
+        case 0: return .empty
+        case 1: return .value(results[0])
+        default:
+            let type = FunctionType(parameters: [], results: results)
+            if let i = index[type] { return .typeIndex(i) }
+            let i = UInt32(types.count)
+            types.append(type)
+            index[type] = i
+            return .typeIndex(i)
+        }
+    }
+
+    /// The parameter and result types of a block type.
+    func signature(_ type: BlockType) -> (parameters: [ValueType], results: [ValueType]) {
+        switch type {
+        case .empty: ([], [])
+        case .value(let t): ([], [t])
+        case .typeIndex(let i): (types[Int(i)].parameters, types[Int(i)].results)
+        }
+    }
+}

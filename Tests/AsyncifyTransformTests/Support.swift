@@ -1,0 +1,124 @@
+// Shared helpers: the emcc programs before their Asyncify pass, running
+// modules on the host with captured output, and external tools.
+
+import AsyncifyHost
+import AsyncifyTransform
+import Foundation
+import WasmBinary
+import WasmInterpreter
+
+enum Inputs {
+    /// `Tests/AsyncifyTransformTests/Programs`: `<name>.pre.wasm` and `<name>.imports` (see build.sh).
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Programs")
+    /// `Tests/AsyncifyHostTests/Programs`: the C sources, Binaryen-instrumented builds and node outputs.
+    static let hostPrograms = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("AsyncifyHostTests/Programs")
+
+    static let programs = [
+        "fibers", "roundrobin", "deeprecursion", "sleep", "entryreturns", "overflow", "mallocprintf", "badswap",
+    ]
+
+    static func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
+
+    /// The module emcc built before running Binaryen's Asyncify pass.
+    static func preAsyncify(_ name: String) throws -> Module {
+        try Module(decoding: try bytes(directory.appendingPathComponent("\(name).pre.wasm")))
+    }
+
+    /// The import list emcc passed to Binaryen for this program.
+    static func importList(_ name: String) throws -> [String] {
+        let text = try String(contentsOf: directory.appendingPathComponent("\(name).imports"), encoding: .utf8)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
+    }
+
+    /// The Binaryen-instrumented build emcc produced (the host tests' program).
+    static func binaryenBuild(_ name: String) throws -> Module {
+        try Module(decoding: try bytes(hostPrograms.appendingPathComponent("\(name).wasm")))
+    }
+
+    /// Our instrumentation of the pre-Asyncify module, with emcc's import list.
+    static func ours(_ name: String) throws -> Module {
+        var options = AsyncifyTransform.Options()
+        options.asyncImports = try importList(name)
+        return try AsyncifyTransform.instrument(try preAsyncify(name), options: options)
+    }
+}
+
+/// What a program did on the host.
+struct ProgramRun {
+    var stdout: [UInt8]
+    var exitCode: Int32?
+    var error: (any Error)?
+
+    var errorReason: String? {
+        guard let error else { return nil }
+        if let host = error as? AsyncifyHostError { return "\(host.kind)" }
+        return "\(type(of: error))"
+    }
+}
+
+/// Runs `module` through `_start`, capturing stdout.
+func runProgram(_ module: Module) throws -> ProgramRun {
+    var stdout: [UInt8] = []
+    let options = AsyncifyInstance.Options(arguments: ["prog"]) { fd, bytes in
+        if fd == 1 { stdout += bytes }
+    }
+    let host = try AsyncifyInstance(module: module, options: options)
+    do {
+        let code = try host.runStart()
+        return ProgramRun(stdout: stdout, exitCode: code, error: nil)
+    } catch {
+        return ProgramRun(stdout: stdout, exitCode: nil, error: error)
+    }
+}
+
+enum ExternalTool {
+    /// The absolute path of `name` on PATH, or `nil`.
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a tool; returns its exit status and stdout+stderr.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("AsyncifyTransformTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Runs `wasm-validate` on `bytes`; nil when the tool is missing, else its verdict and output.
+    static func wasmValidate(_ bytes: [UInt8], features: [String] = []) throws -> (ok: Bool, output: String)? {
+        guard let tool = find("wasm-validate") else { return nil }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("m.wasm")
+        try Data(bytes).write(to: file)
+        let result = try run(tool, features + [file.path])
+        return (result.status == 0, result.output)
+    }
+}
