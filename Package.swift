@@ -88,7 +88,7 @@ let package = Package(
             name: "AsyncifyHostTests", dependencies: ["AsyncifyHost"], exclude: ["Programs"],
             swiftSettings: strict),
         .testTarget(
-            name: "AsyncifyTransformTests", dependencies: ["AsyncifyTransform", "AsyncifyHost"],
+            name: "AsyncifyTransformTests", dependencies: ["AsyncifyTransform", "AsyncifyHost"], exclude: ["Programs"],
             swiftSettings: strict),
         .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen"], swiftSettings: strict),
         .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime"], swiftSettings: strict),

@@ -53,7 +53,7 @@ struct ProgramRun {
 
     var errorReason: String? {
         guard let error else { return nil }
-        if let host = error as? AsyncifyHostError { return "\(host.kind)" }
+        if let host = error as? AsyncifyHostError { return "\(host.reason)" }
         return "\(type(of: error))"
     }
 }
