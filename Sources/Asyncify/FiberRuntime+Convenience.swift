@@ -75,7 +75,8 @@ extension FiberRuntime {
     ///   still suspended in an earlier `run` (continue it with ``resume(_:)``), and
     ///   the first error any fiber raised, as ``run(_:argument:)``; an error of
     ///   another type that `main` throws becomes ``FiberError/Reason/fiberThrew``.
-    public func run<Failure: Error>(_ main: @escaping (FiberContext) throws(Failure) -> Void) throws(FiberError)
+    public func run<Failure: Error>(_ main: @escaping (FiberContext) throws(Failure) -> Void)
+        throws(FiberError)
     {
         let fiber = mainFiber
         switch status(of: fiber) {

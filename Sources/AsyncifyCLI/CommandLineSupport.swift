@@ -93,7 +93,9 @@ enum CommandLineSupport {
     struct TextWhereBinaryExpected: Error, CustomStringConvertible {
         var path: String
         var description: String {
-            let stem = path.hasSuffix(".wat") || path.hasSuffix(".wast") ? (path as NSString).deletingPathExtension : path
+            let stem =
+                path.hasSuffix(".wat") || path.hasSuffix(".wast")
+                ? (path as NSString).deletingPathExtension : path
             return "\(path) is WebAssembly text (WAT), not a binary module: convert it first with "
                 + "`wat2wasm \(path) -o \(stem).wasm` (wabt)"
         }

@@ -39,15 +39,20 @@ enum RunCommand {
             if argument == "--" {
                 guard let path else { return .failure(ExitStatus(Usage.fail(usage))) }
                 return .success(
-                    Request(path: path, export: export, values: values, programArguments: Array(arguments[k...])))
+                    Request(
+                        path: path, export: export, values: values, programArguments: Array(arguments[k...])))
             }
             if argument == "--invoke" {
-                guard k < arguments.count else { return .failure(ExitStatus(Usage.fail("run: --invoke needs a NAME"))) }
+                guard k < arguments.count else {
+                    return .failure(ExitStatus(Usage.fail("run: --invoke needs a NAME")))
+                }
                 export = arguments[k]
                 k += 1
             } else if argument.hasPrefix("-") && argument.count > 1 {
                 return .failure(
-                    ExitStatus(Usage.unknownOption(argument, of: "run", known: ["--invoke", "--help", "--"], usage: usage)))
+                    ExitStatus(
+                        Usage.unknownOption(
+                            argument, of: "run", known: ["--invoke", "--help", "--"], usage: usage)))
             } else if path == nil {
                 path = argument
             } else {
@@ -77,8 +82,11 @@ enum RunCommand {
             return Usage.error("run: \(error)")
         }
         let name = request.export ?? "_start"
-        guard let export = module.exports.first(where: { $0.name == name }), case .function = export.descriptor else {
-            return Usage.fail(missingExport(name, in: module, path: request.path, explicit: request.export != nil))
+        guard let export = module.exports.first(where: { $0.name == name }),
+            case .function = export.descriptor
+        else {
+            return Usage.fail(
+                missingExport(name, in: module, path: request.path, explicit: request.export != nil))
         }
         if request.export == nil && RunProgramCommand.isProgram(module) {
             // Positional arguments before `--` are the program's too, as before `--` existed.
@@ -86,7 +94,8 @@ enum RunCommand {
                 module, path: request.path, arguments: request.values + request.programArguments)
         }
         guard request.programArguments.isEmpty else {
-            return Usage.fail("run: arguments after -- are for a WASI or Asyncify program; \(request.path) is neither")
+            return Usage.fail(
+                "run: arguments after -- are for a WASI or Asyncify program; \(request.path) is neither")
         }
         do {
             let instance = try Instance(module: module, store: Store(), imports: Imports())
@@ -103,7 +112,8 @@ enum RunCommand {
     /// pick from with `--invoke`, with their types.
     static func missingExport(_ name: String, in module: Module, path: String, explicit: Bool) -> String {
         let functions = module.exports.compactMap { export -> String? in
-            guard case .function(let index) = export.descriptor, let type = functionType(index, in: module) else {
+            guard case .function(let index) = export.descriptor, let type = functionType(index, in: module)
+            else {
                 return nil
             }
             let parameters = type.parameters.map { "\($0)" }.joined(separator: ", ")
@@ -125,7 +135,9 @@ enum RunCommand {
             return nil
         }
         let typeIndices = imported + module.functions
-        guard Int(index) < typeIndices.count, Int(typeIndices[Int(index)]) < module.types.count else { return nil }
+        guard Int(index) < typeIndices.count, Int(typeIndices[Int(index)]) < module.types.count else {
+            return nil
+        }
         return module.types[Int(typeIndices[Int(index)])]
     }
 

@@ -33,7 +33,8 @@ enum Usage {
             return 0
         }
         if let first = arguments.first {
-            let hint = CommandLineSupport.closest(to: first, in: commands).map { " (did you mean \"\($0)\"?)" } ?? ""
+            let hint =
+                CommandLineSupport.closest(to: first, in: commands).map { " (did you mean \"\($0)\"?)" } ?? ""
             FileHandle.standardError.write(Data("asyncify: unknown command \"\(first)\"\(hint)\n".utf8))
         }
         FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -185,7 +185,8 @@ struct TBParser {
         + loads.keys.sorted().flatMap { ["qemu_ld\($0)", "ld\($0)"] }
         + stores.keys.sorted().flatMap { ["qemu_st\($0)", "st\($0)"] }
         + [
-            "mov", "movi", "extract", "sextract", "setcond", "negsetcond", "movcond", "set_label", "br", "brcond",
+            "mov", "movi", "extract", "sextract", "setcond", "negsetcond", "movcond", "set_label", "br",
+            "brcond",
             "call", "goto_tb", "goto_ptr", "exit_tb", "mb",
         ]
 
@@ -196,7 +197,9 @@ struct TBParser {
     }
 
     /// Checks a call against ``knownHelpers``.
-    private func checkCall(_ name: String, arguments: Int, hasResult: Bool, at column: Int) throws(TBParseError) {
+    private func checkCall(_ name: String, arguments: Int, hasResult: Bool, at column: Int)
+        throws(TBParseError)
+    {
         guard let known = knownHelpers else { return }
         func describe(_ s: TBHelperSignature) -> String {
             "\(s.name)(\(s.argumentCount) argument\(s.argumentCount == 1 ? "" : "s"))\(s.hasResult ? " -> value" : "")"

@@ -22,8 +22,11 @@ final class SumDriver {
         .appendingPathComponent("../../Examples/HostResume").standardized
 
     init(module: Module? = nil) throws {
-        let module = try module ?? Module(
-            decoding: [UInt8](Data(contentsOf: Self.example.appendingPathComponent("Resources/sum.wasm"))))
+        let module =
+            try module
+            ?? Module(
+                decoding: [UInt8](Data(contentsOf: Self.example.appendingPathComponent("Resources/sum.wasm")))
+            )
         let imports = [
             HostImport(name: "next_value", isAsync: true) { [unowned self] host, slots in
                 bodyRuns += 1
@@ -33,14 +36,17 @@ final class SumDriver {
                 }
                 slots.setI32(0, UInt32(truncatingIfNeeded: value))
             },
-            HostImport(name: "report") { [unowned self] _, slots in totals.append(Int32(bitPattern: slots.i32(0))) },
+            HostImport(name: "report") { [unowned self] _, slots in
+                totals.append(Int32(bitPattern: slots.i32(0)))
+            },
         ]
         host = try AsyncifyInstance(module: module, imports: imports)
     }
 
     /// sum.wat with `edit` applied, assembled and instrumented with `imports`
     /// as the asyncify-imports list; nil (after printing why) without the tools.
-    static func rebuilt(asyncifyImports imports: String, edit: (String) -> String = { $0 }) throws -> Module? {
+    static func rebuilt(asyncifyImports imports: String, edit: (String) -> String = { $0 }) throws -> Module?
+    {
         guard let wat2wasm = ExternalTool.find("wat2wasm"), let wasmOpt = ExternalTool.find("wasm-opt") else {
             print("skipped: wat2wasm or wasm-opt not installed")
             return nil
@@ -116,9 +122,12 @@ final class SumDriver {
 
     @Test func aMemoryThatCannotGrowSaysToSetTheArea() throws {
         let fixedSize = { (text: String) in
-            text.replacingOccurrences(of: "(memory (export \"memory\") 1)", with: "(memory (export \"memory\") 1 1)")
+            text.replacingOccurrences(
+                of: "(memory (export \"memory\") 1)", with: "(memory (export \"memory\") 1 1)")
         }
-        guard let module = try SumDriver.rebuilt(asyncifyImports: "env.next_value", edit: fixedSize) else { return }
+        guard let module = try SumDriver.rebuilt(asyncifyImports: "env.next_value", edit: fixedSize) else {
+            return
+        }
         let driver = try SumDriver(module: module)
         #expect {
             try driver.host.invoke("sum", [.i32(1)])

@@ -122,7 +122,8 @@ import Testing
             try runtime.run { _ in }
         } throws: { error in
             guard let error = error as? FiberError else { return false }
-            return error.reason == .swapIntoRunningFiber && error.message.contains("resume(runtime.mainFiber)")
+            return error.reason == .swapIntoRunningFiber
+                && error.message.contains("resume(runtime.mainFiber)")
         }
     }
 

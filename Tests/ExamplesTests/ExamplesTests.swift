@@ -8,9 +8,10 @@ import Testing
     @Test func hostResumeSumsTheValuesTheHostHandsOut() throws {
         let run = try ExampleRunner.run("HostResume")
         #expect(run.status == 0, "\(run.stderr)")
-        let expected = [10, 20, 30].map { "sum suspended in next_value; resuming with \($0)" } + [
-            "running totals: 10 30 60", "sum = 60",
-        ]
+        let expected =
+            [10, 20, 30].map { "sum suspended in next_value; resuming with \($0)" } + [
+                "running totals: 10 30 60", "sum = 60",
+            ]
         #expect(run.stdout.split(separator: "\n").map(String.init) == expected)
     }
 }

@@ -54,13 +54,15 @@ import Testing
     }
 
     @Test func aCallThatDropsTheResultIsAnError() throws {
-        let error = try #require(Self.error(".pc 0x1000\n  call h_mix r1, r2\n  exit_tb 0\n", helpers: Self.helpers))
+        let error = try #require(
+            Self.error(".pc 0x1000\n  call h_mix r1, r2\n  exit_tb 0\n", helpers: Self.helpers))
         #expect(error.line == 2)
         #expect(error.message.contains("no result register"), "\(error)")
     }
 
     @Test func anUnknownHelperListsTheRegisteredOnes() throws {
-        let error = try #require(Self.error(".pc 0x1000\n  call h_mx r1 <- r1, r2\n  exit_tb 0\n", helpers: Self.helpers))
+        let error = try #require(
+            Self.error(".pc 0x1000\n  call h_mx r1 <- r1, r2\n  exit_tb 0\n", helpers: Self.helpers))
         #expect(error.line == 2)
         #expect(error.message.contains("helper 'h_mx' is not registered (did you mean 'h_mix'?)"), "\(error)")
         #expect(error.message.contains("h_mix(2 arguments) -> value, h_sink(1 argument)"), "\(error)")
