@@ -29,6 +29,10 @@ enum TBCommand {
                                [--mode per-fiber|instance-globals] [--threshold N] [--stats] [rN=value ...]
                asyncify tb interp <file.tb> [rN=value ...]
                asyncify tb bench [--quick]
+
+        `tb run` provides the helpers h_mix(a, b) -> (a ^ (b << 1)) + 0x1234567, h_sink(a),
+        h_six(a, b, c, d, e, f) -> a + 2b + 3c + 4d + 5e + 6f and h_const() -> 0x5a5a
+        (call h_mix rD <- rA, rB); --mode instance-globals is only safe with one fiber.
         """
 
     static func main(_ arguments: [String]) -> Int32 {
@@ -43,7 +47,7 @@ enum TBCommand {
         }
         let tb: TranslationBlock
         do {
-            tb = try TranslationBlock(parsing: String(decoding: data, as: UTF8.self))
+            tb = try parse(data, for: arguments[0])
         } catch {
             return Usage.error("\(path):\(error)")
         }
@@ -59,7 +63,7 @@ enum TBCommand {
                     return Usage.error("tb: \(error)")
                 }
                 do {
-                    tbs.append(try TranslationBlock(parsing: String(decoding: data, as: UTF8.self)))
+                    tbs.append(try parse(data, for: "run"))
                 } catch {
                     return Usage.error("\(extra):\(error)")
                 }
@@ -76,6 +80,13 @@ enum TBCommand {
         case "interp": return run(tb, rest)
         default: return Usage.fail(usage)
         }
+    }
+
+    /// Parses a TB's text; for `run`, its calls must match the helpers `run` provides.
+    static func parse(_ data: [UInt8], for subcommand: String) throws(TBParseError) -> TranslationBlock {
+        let text = String(decoding: data, as: UTF8.self)
+        if subcommand == "run" { return try TranslationBlock(parsing: text, helpers: TBRunCommand.helpers) }
+        return try TranslationBlock(parsing: text)
     }
 
     static func emit(_ tb: TranslationBlock, path: String, _ options: [String]) -> Int32 {

@@ -24,6 +24,9 @@ enum TBRunCommand {
         }
     }
 
+    /// The helpers a TB run here may call (besides the guest-memory slow paths).
+    static let helpers = RandomTBGenerator.helperSignatures
+
     static func run(_ tbs: [TranslationBlock], _ options: [String]) -> Int32 {
         var configuration = TBRuntimeConfiguration()
         var yieldEvery = 0
@@ -83,6 +86,15 @@ enum TBRunCommand {
             i += 1
         }
         configuration.maximumCPUs = fiberCount
+        if configuration.mode == .instanceGlobals && fiberCount > 1 {
+            // The mode exists to show this failure, so it runs; but say so.
+            FileHandle.standardError.write(
+                Data(
+                    ("asyncify: warning: --mode instance-globals keeps a suspended TB's resumption state in "
+                        + "the module instance's globals (as QEMU's Wasm TCG backend does): with \(fiberCount) "
+                        + "fibers suspended in one TB they overwrite each other's, so the registers printed "
+                        + "may be wrong; use --mode per-fiber\n").utf8))
+        }
         do {
             let (cpus, calls) = try execute(
                 tbs, configuration, registers, fibers: fiberCount, yieldEvery: yieldEvery)

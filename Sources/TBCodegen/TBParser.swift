@@ -216,7 +216,8 @@ struct TBParser {
             throw fail(
                 column,
                 "call of \(describe(signature)) passes \(arguments) argument\(arguments == 1 ? "" : "s") and "
-                    + "\(result)\(signature.hasResult ? " (write: call \(name) rD <- ...)" : "")")
+                    + "\(result)\(signature.hasResult && !hasResult ? " (write: call \(name) rD <- ...)" : "")"
+            )
         }
     }
 

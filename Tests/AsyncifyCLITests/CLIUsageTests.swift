@@ -127,4 +127,53 @@ import Testing
         #expect(result.status == 1)
         #expect(result.standardError.contains("Is a directory"), "\(result)")
     }
+
+    /// A TB for `tb run`, written to a scratch folder as `name`.
+    static func tbFile(_ name: String, _ text: String) throws -> URL {
+        let directory = try scratch()
+        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    @Test func tbRunChecksACallAgainstItsHelperAtTheLine() throws {
+        let directory = try Self.tbFile(
+            "short.tb", ".pc 0x1000\n  movi r1, 1\n  call h_mix r3 <- r1\n  exit_tb 0\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLI.run(["tb", "run", "short.tb"], in: directory)
+        #expect(result.status == 1, "\(result)")
+        #expect(result.standardError.contains("short.tb:3:"), "\(result)")
+        #expect(result.standardError.contains("h_mix(2 arguments) -> value passes 1 argument"), "\(result)")
+        #expect(result.standardOutput.isEmpty, "nothing may run")
+    }
+
+    @Test func tbRunNamesTheHelpersItHasForAnUnknownOne() throws {
+        let directory = try Self.tbFile("typo.tb", ".pc 0x1000\n  call h_max r3 <- r1, r2\n  exit_tb 0\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLI.run(["tb", "run", "typo.tb"], in: directory)
+        #expect(result.status == 1, "\(result)")
+        #expect(result.standardError.contains("helper 'h_max' is not registered (did you mean 'h_mix'?)"))
+        for helper in ["h_mix", "h_sink", "h_six", "h_const"] {
+            #expect(result.standardError.contains("\(helper)("), "\(result)")
+        }
+    }
+
+    @Test func tbUsageListsTheHelpers() throws {
+        let result = try CLI.run(["tb", "run", "--help"])
+        for helper in ["h_mix(a, b)", "h_sink(a)", "h_six(a, b, c, d, e, f)", "h_const()"] {
+            #expect(result.standardOutput.contains(helper), "\(result)")
+        }
+    }
+
+    /// The instance-globals mode corrupts several fibers suspended in one TB by
+    /// design; the run goes on, with a warning (and none for one fiber).
+    @Test(arguments: [1, 2])
+    func instanceGlobalsModeWarnsWithSeveralFibers(_ fibers: Int) throws {
+        let yield = CLI.packageRoot.appendingPathComponent("Examples/tb/yield.tb").path
+        let result = try CLI.run([
+            "tb", "run", yield, "--fibers", "\(fibers)", "--yield-every", "1", "--mode", "instance-globals",
+        ])
+        #expect(result.status == 0, "\(result)")
+        #expect(
+            result.standardError.contains("warning: --mode instance-globals") == (fibers > 1), "\(result)")
+    }
 }
