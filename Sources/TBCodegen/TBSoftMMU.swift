@@ -5,7 +5,8 @@
 /// The slow path, for an access of `size` bytes at guest address `a`:
 /// 1. fail with ``TBGuestFault`` unless `[a, a + size)` lies inside the region;
 /// 2. if the whole page of `a` lies inside the region, write its TLB entry
-///    (`addr_read = addr_write = a & pageMask`, `addend = hostBase - guestBase`);
+///    (`addr_read = addr_write = a & pageMask`, `addend = hostBase - guestBase`;
+///    `addr_write` stays invalid on a page overlapping ``writeProtected``);
 /// 3. perform the access at `a + hostBase - guestBase` (unaligned allowed).
 ///
 /// The Wasm host (and the node harness in the tests) implement exactly these
@@ -20,6 +21,12 @@ public struct TBSoftMMU: Sendable {
     public var hostBase: UInt64
     /// The size of guest RAM in bytes.
     public var byteCount: UInt64
+    /// Guest addresses that may be read but not written through the TLB (empty
+    /// by default): ``fillTLB(at:for:)`` maps a page overlapping them for loads
+    /// only, so every store into it takes the slow path. An emulator protects
+    /// the guest code it translated this way and, in its own `qemu_st`,
+    /// notices a store that rewrites that code (self-modifying code).
+    public var writeProtected: Range<UInt64> = 0..<0
 
     /// Describes a guest RAM region.
     public init(memory: TBMemory, guestBase: UInt64, hostBase: UInt64, byteCount: UInt64) {
@@ -55,22 +62,43 @@ public struct TBSoftMMU: Sendable {
         }
     }
 
-    private func translate(_ ctx: UInt64, _ address: UInt64, _ access: TBMemAccess) throws -> UInt64 {
-        let size = UInt64(access.byteCount)
+    /// The linear-memory address of the `byteCount` bytes at guest `address`,
+    /// or nil unless all of them lie in guest RAM.
+    @inline(__always)
+    public func hostAddress(of address: UInt64, byteCount: Int) -> UInt64? {
         let rel = address &- guestBase
-        guard address >= guestBase, rel <= byteCount, byteCount - rel >= size else {
+        guard rel <= self.byteCount, self.byteCount - rel >= UInt64(byteCount) else { return nil }
+        return address &+ addend
+    }
+
+    /// Whether the page starting at `page` overlaps ``writeProtected``.
+    public func isWriteProtected(page: UInt64) -> Bool {
+        !writeProtected.isEmpty && page < writeProtected.upperBound
+            && page &+ TBSoftTLB.pageSize > writeProtected.lowerBound
+    }
+
+    /// Refills the TLB entry for the page of `address` in the TLB at `tlb`
+    /// (step 2 of the slow path): when the whole page is guest RAM, the entry
+    /// maps it for loads, and for stores unless it overlaps ``writeProtected``
+    /// (then `addr_write` stays invalid, so every store to the page comes back
+    /// to the slow path). A page partly outside RAM gets no entry.
+    public func fillTLB(at tlb: UInt64, for address: UInt64) throws(TBTrap) {
+        let page = address & TBSoftTLB.pageMask
+        guard hostAddress(of: page, byteCount: Int(TBSoftTLB.pageSize)) != nil else { return }
+        let entry = tlb &+ TBSoftTLB.entryOffset(for: address)
+        try memory.store(.u64, page, at: entry, offset: TBSoftTLB.addrReadOffset)
+        try memory.store(
+            .u64, isWriteProtected(page: page) ? TBSoftTLB.invalidTag : page, at: entry,
+            offset: TBSoftTLB.addrWriteOffset)
+        try memory.store(.u64, addend, at: entry, offset: TBSoftTLB.addendOffset)
+    }
+
+    private func translate(_ ctx: UInt64, _ address: UInt64, _ access: TBMemAccess) throws -> UInt64 {
+        guard let host = hostAddress(of: address, byteCount: access.byteCount) else {
             throw TBGuestFault(address: address, byteCount: access.byteCount, reason: "outside guest RAM")
         }
-        let page = address & TBSoftTLB.pageMask
-        let pageRel = page &- guestBase
-        if page >= guestBase, pageRel <= byteCount, byteCount - pageRel >= TBSoftTLB.pageSize {
-            let tlb = try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset)
-            let entry = tlb &+ TBSoftTLB.entryOffset(for: address)
-            try memory.store(.u64, page, at: entry, offset: TBSoftTLB.addrReadOffset)
-            try memory.store(.u64, page, at: entry, offset: TBSoftTLB.addrWriteOffset)
-            try memory.store(.u64, addend, at: entry, offset: TBSoftTLB.addendOffset)
-        }
-        return address &+ addend
+        try fillTLB(at: try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset), for: address)
+        return host
     }
 
     /// `qemu_ld(ctx, address, memop) -> value`.

@@ -57,7 +57,8 @@ public final class RuntimeMachine {
 
     let layout: GuestMemory
     let codeRange: Range<UInt64>
-    let addend: UInt64
+    /// Guest RAM in the runtime's memory, with the code write-protected.
+    private let mmu: TBSoftMMU
     private var process: LinuxProcess
     private(set) var cpus: [TBCPU] = []
     private var nextPC: [UInt64]
@@ -111,9 +112,11 @@ public final class RuntimeMachine {
         let ram = runtime.tbMemory.base + Int(hostBase)
         ram.copyMemory(from: initial.bytes, byteCount: initial.size)
         layout = GuestMemory(viewing: ram, of: initial)
-        addend = hostBase &- initial.baseAddress
         self.hartCount = hartCount
         codeRange = try DecodedCode(image: image).range
+        var mmu = runtime.softMMU
+        mmu.writeProtected = codeRange
+        self.mmu = mmu
         process = LinuxProcess(hartCount: hartCount)
         nextPC = Array(repeating: image.entry, count: hartCount)
         for hart in 0..<hartCount {
@@ -417,48 +420,37 @@ public final class RuntimeMachine {
         return access
     }
 
-    /// The access `memop` describes, once `address` is known to be guest RAM;
-    /// otherwise records and throws the guest's memory fault.
+    /// The access `memop` describes and its host address, once `address` is
+    /// known to be guest RAM; otherwise records and throws the guest's memory fault.
     private func checkedAccess(
         _ memop: UInt64, at address: UInt64, kind: GuestFault.AccessKind, hart: Int
-    ) throws(GuestFault) -> TBMemAccess {
+    ) throws(GuestFault) -> (TBMemAccess, host: UInt64) {
         let access = try access(memop)
-        guard layout.contains(address, size: access.byteCount) else {
+        guard let host = mmu.hostAddress(of: address, byteCount: access.byteCount) else {
             let f = GuestFault.memoryAccess(
                 address: address, size: access.byteCount, kind: kind, pc: pc(hart: hart), hart: hart)
             fault = f
             throw f
         }
-        return access
+        return (access, host)
     }
 
     private func slowLoad(address: UInt64, memop: UInt64, hart: Int) throws(GuestFault) -> UInt64 {
-        let access = try checkedAccess(memop, at: address, kind: .load, hart: hart)
-        fillTLB(address, hart: hart)
-        return (try? runtime.tbMemory.load(access, at: address &+ addend)) ?? 0
+        let (access, host) = try checkedAccess(memop, at: address, kind: .load, hart: hart)
+        try? mmu.fillTLB(at: cpus[hart].tlb, for: address)
+        return (try? runtime.tbMemory.load(access, at: host)) ?? 0
     }
 
+    /// Code pages are write-protected in the TLB, so every store into the
+    /// translated code comes here.
     private func slowStore(address: UInt64, value: UInt64, memop: UInt64, hart: Int) throws(GuestFault) {
-        let access = try checkedAccess(memop, at: address, kind: .store, hart: hart)
-        fillTLB(address, hart: hart)
-        try? runtime.tbMemory.store(access, value, at: address &+ addend)
+        let (access, host) = try checkedAccess(memop, at: address, kind: .store, hart: hart)
+        try? mmu.fillTLB(at: cpus[hart].tlb, for: address)
+        try? runtime.tbMemory.store(access, value, at: host)
         if address < codeRange.upperBound, address &+ UInt64(access.byteCount) > codeRange.lowerBound {
             // The guest rewrites its code: the running TB finishes as
             // translated, the next one entered sees the new instructions.
             retranslateChangedBlocks()
         }
-    }
-
-    /// Maps the page of `address` for loads, and for stores unless it holds code.
-    private func fillTLB(_ address: UInt64, hart: Int) {
-        let page = address & TBSoftTLB.pageMask
-        guard layout.contains(page, size: Int(TBSoftTLB.pageSize)) else { return }
-        let entry = runtime.tbMemory.base + Int(cpus[hart].tlb &+ TBSoftTLB.entryOffset(for: address))
-        let holdsCode = page < codeRange.upperBound && page + TBSoftTLB.pageSize > codeRange.lowerBound
-        entry.storeBytes(of: page, toByteOffset: Int(TBSoftTLB.addrReadOffset), as: UInt64.self)
-        entry.storeBytes(
-            of: holdsCode ? TBSoftTLB.invalidTag : page, toByteOffset: Int(TBSoftTLB.addrWriteOffset),
-            as: UInt64.self)
-        entry.storeBytes(of: addend, toByteOffset: Int(TBSoftTLB.addendOffset), as: UInt64.self)
     }
 }

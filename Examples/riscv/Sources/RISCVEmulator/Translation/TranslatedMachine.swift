@@ -33,6 +33,8 @@ public final class TranslatedMachine {
     private let memory: TBMemory
     private let ramOffset: UInt64
     private let codeRange: Range<UInt64>
+    /// Guest RAM in the linear memory, with the code write-protected.
+    private let mmu: TBSoftMMU
     /// Translated blocks by pc: the TB, the instructions a pass surely retires
     /// (its first segment) and the most loop steps a pass takes.
     private var blocks: [UInt64: (tb: TranslationBlock, minimumPass: UInt64, stepsPerPass: Int)] = [:]
@@ -76,6 +78,10 @@ public final class TranslatedMachine {
         self.ramOffset = ramOffset
         linear = UnsafeMutableRawBufferPointer(start: layout.allocation, count: Int(ramOffset) + layout.size)
         memory = TBMemory(linear)
+        var mmu = TBSoftMMU(
+            memory: memory, guestBase: layout.baseAddress, hostBase: ramOffset, byteCount: UInt64(layout.size))
+        mmu.writeProtected = codeRange
+        self.mmu = mmu
         for hart in 0..<hartCount {
             let ctx = context(hart)
             store(ctx + TBContextLayout.envOffset, env(hart))
@@ -269,36 +275,25 @@ public final class TranslatedMachine {
 
     private func slowLoad(address: UInt64, memop: UInt64, hart: Int) throws(GuestFault) -> UInt64 {
         let access = try access(memop)
-        guard layout.contains(address, size: access.byteCount) else {
+        guard let host = mmu.hostAddress(of: address, byteCount: access.byteCount) else {
             throw .memoryAccess(
                 address: address, size: access.byteCount, kind: .load, pc: pc(hart: hart), hart: hart)
         }
-        fillTLB(address, hart: hart)
-        return (try? memory.load(access, at: ramOffset + (address - layout.baseAddress))) ?? 0
+        try? mmu.fillTLB(at: tlb(hart), for: address)
+        return (try? memory.load(access, at: host)) ?? 0
     }
 
     private func slowStore(address: UInt64, value: UInt64, memop: UInt64, hart: Int) throws(GuestFault) {
         let access = try access(memop)
-        guard layout.contains(address, size: access.byteCount) else {
+        guard let host = mmu.hostAddress(of: address, byteCount: access.byteCount) else {
             throw .memoryAccess(
                 address: address, size: access.byteCount, kind: .store, pc: pc(hart: hart), hart: hart)
         }
         if address < codeRange.upperBound, address &+ UInt64(access.byteCount) > codeRange.lowerBound {
             blocks.removeAll()  // the guest rewrites its code
         }
-        fillTLB(address, hart: hart)
-        try? memory.store(access, value, at: ramOffset + (address - layout.baseAddress))
-    }
-
-    /// Maps the page of `address` for loads, and for stores unless it holds code.
-    private func fillTLB(_ address: UInt64, hart: Int) {
-        let page = address & TBSoftTLB.pageMask
-        guard layout.contains(page, size: Int(TBSoftTLB.pageSize)) else { return }
-        let entry = tlb(hart) + TBSoftTLB.entryOffset(for: address)
-        let holdsCode = page < codeRange.upperBound && page + TBSoftTLB.pageSize > codeRange.lowerBound
-        store(entry + TBSoftTLB.addrReadOffset, page)
-        store(entry + TBSoftTLB.addrWriteOffset, holdsCode ? TBSoftTLB.invalidTag : page)
-        store(entry + TBSoftTLB.addendOffset, ramOffset &- layout.baseAddress)
+        try? mmu.fillTLB(at: tlb(hart), for: address)
+        try? memory.store(access, value, at: host)
     }
 }
 
