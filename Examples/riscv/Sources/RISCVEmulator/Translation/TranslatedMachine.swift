@@ -79,7 +79,8 @@ public final class TranslatedMachine {
         linear = UnsafeMutableRawBufferPointer(start: layout.allocation, count: Int(ramOffset) + layout.size)
         memory = TBMemory(linear)
         var mmu = TBSoftMMU(
-            memory: memory, guestBase: layout.baseAddress, hostBase: ramOffset, byteCount: UInt64(layout.size))
+            memory: memory, guestBase: layout.baseAddress, hostBase: ramOffset, byteCount: UInt64(layout.size)
+        )
         mmu.writeProtected = codeRange
         self.mmu = mmu
         for hart in 0..<hartCount {
