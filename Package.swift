@@ -76,8 +76,15 @@ let package = Package(
             name: "HostResume", dependencies: ["AsyncifyHost", "WasmBinary", "WasmInterpreter"],
             path: "Examples/HostResume", exclude: ["sum.wat", "build.sh"],
             resources: [.copy("Resources/sum.wasm")], swiftSettings: strict),
+        .executableTarget(
+            name: "FiberGenerator", dependencies: ["Asyncify"], path: "Examples/FiberGenerator",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "TBScheduler", dependencies: ["Asyncify", "TBCodegen", "TBRuntime"],
+            path: "Examples/TBScheduler", swiftSettings: strict),
         .testTarget(
-            name: "ExamplesTests", dependencies: ["HostResume"], swiftSettings: strict),
+            name: "ExamplesTests", dependencies: ["FiberGenerator", "HostResume", "TBScheduler"],
+            swiftSettings: strict),
         .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify"], swiftSettings: strict),
         // The spec suite's location and skip line for every test that reads it.
         .target(name: "SpecSuiteSupport", dependencies: ["WasmSpec"], path: "Tests/SpecSuiteSupport", swiftSettings: strict),

@@ -14,4 +14,31 @@ import Testing
             ]
         #expect(run.stdout.split(separator: "\n").map(String.init) == expected)
     }
+
+    @Test func fiberGeneratorPrintsTheFibonacciNumbers() throws {
+        let run = try ExampleRunner.run("FiberGenerator")
+        #expect(run.status == 0, "\(run.stderr)")
+        var numbers = [0, 1]
+        while numbers.count < 10 { numbers.append(numbers[numbers.count - 1] + numbers[numbers.count - 2]) }
+        let expected = [numbers.map(String.init).joined(separator: " "), "sum \(numbers.reduce(0, +))"]
+        #expect(run.stdout.split(separator: "\n").map(String.init) == expected)
+    }
+
+    /// Two CPUs alternate in h_step(a, b) = 10a + b over b = 5...1, from r3 = 0
+    /// and r3 = 7: the scheduler resumes them round-robin, each with its own r3.
+    @Test func tbSchedulerInterleavesTwoCPUsInOneTB() throws {
+        let run = try ExampleRunner.run("TBScheduler")
+        #expect(run.status == 0, "\(run.stderr)")
+        var r3: [UInt64] = [0, 7]
+        var expected: [String] = []
+        for b in stride(from: UInt64(5), through: 1, by: -1) {
+            for cpu in 0..<2 {
+                expected.append("cpu \(cpu) (fiber #\(cpu + 1)) yields in h_step(\(r3[cpu]), \(b))")
+                r3[cpu] = r3[cpu] * 10 + b
+            }
+        }
+        expected += ["cpu 0: r3 = \(r3[0])", "cpu 1: r3 = \(r3[1])"]
+        #expect(run.stdout.split(separator: "\n").map(String.init) == expected)
+        #expect(r3 == [54321, 754321])
+    }
 }
