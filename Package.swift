@@ -5,7 +5,8 @@ import PackageDescription
 //   Asyncify (fiber core) and WasmBinary use nothing;
 //   WasmInterpreter -> WasmBinary; AsyncifyHost -> WasmInterpreter, Asyncify;
 //   TBCodegen -> WasmBinary; TBRuntime -> TBCodegen, WasmInterpreter, Asyncify;
-//   executables -> everything.
+//   executables -> everything; BenchmarkSupport and TestSupport (harness code, no
+//   product) -> the libraries they measure or test.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -52,14 +53,24 @@ let package = Package(
             name: "TBRuntime", dependencies: ["TBCodegen", "WasmInterpreter", "Asyncify"],
             swiftSettings: strict),
         .target(name: "WasmSpec", dependencies: ["WasmBinary", "WasmInterpreter"], swiftSettings: strict),
+        // Harness code, in no product: the workloads switch-bench and `asyncify tb bench`
+        // time, and what the tests share (seeded generators, running external tools).
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: ["Asyncify", "AsyncifyHost", "TBCodegen", "TBRuntime", "WasmBinary", "WasmInterpreter"],
+            path: "Benchmarks/Support", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["TBCodegen"], path: "Tests/Support", swiftSettings: strict),
         .executableTarget(
             name: "AsyncifyCLI",
-            dependencies: ["WasmBinary", "WasmInterpreter", "WasmSpec", "Asyncify", "AsyncifyHost", "TBCodegen", "TBRuntime"],
+            dependencies: [
+                "WasmBinary", "WasmInterpreter", "WasmSpec", "Asyncify", "AsyncifyHost", "TBCodegen", "TBRuntime",
+                "BenchmarkSupport", "TestSupport",
+            ],
             swiftSettings: strict),
         .target(name: "NativeSwitch", path: "Benchmarks/NativeSwitch"),
         .executableTarget(
             name: "SwitchBench",
-            dependencies: ["Asyncify", "AsyncifyHost", "TBRuntime", "WasmInterpreter", "NativeSwitch"],
+            dependencies: ["Asyncify", "AsyncifyHost", "TBRuntime", "WasmInterpreter", "NativeSwitch", "BenchmarkSupport"],
             path: "Benchmarks/SwitchBench",
             swiftSettings: strict),
         .target(
@@ -69,7 +80,7 @@ let package = Package(
             name: "RISCVDemo", dependencies: ["RISCVEmulator"], path: "Examples/riscv/Sources/RISCVDemo",
             swiftSettings: strict),
         .testTarget(
-            name: "RISCVEmulatorTests", dependencies: ["RISCVEmulator"],
+            name: "RISCVEmulatorTests", dependencies: ["RISCVEmulator", "TestSupport"],
             path: "Examples/riscv/Tests/RISCVEmulatorTests", swiftSettings: strict),
         // Examples/: one small program per public module, run by ExamplesTests.
         .executableTarget(
@@ -88,21 +99,23 @@ let package = Package(
         .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify"], swiftSettings: strict),
         // The spec suite's location and skip line for every test that reads it.
         .target(name: "SpecSuiteSupport", dependencies: ["WasmSpec"], path: "Tests/SpecSuiteSupport", swiftSettings: strict),
-        .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary", "SpecSuiteSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "WasmBinaryTests", dependencies: ["WasmBinary", "SpecSuiteSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),
         .testTarget(name: "WasmNativeTests", dependencies: ["WasmNative"], swiftSettings: strict),
         .testTarget(
-            name: "AsyncifyHostTests", dependencies: ["AsyncifyHost"], exclude: ["Programs"],
+            name: "AsyncifyHostTests", dependencies: ["AsyncifyHost", "TestSupport"], exclude: ["Programs"],
             swiftSettings: strict),
         .testTarget(
             name: "AsyncifyTransformTests", dependencies: ["AsyncifyTransform", "AsyncifyHost"], exclude: ["Programs"],
             swiftSettings: strict),
-        .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen"], swiftSettings: strict),
-        .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime"], swiftSettings: strict),
+        .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec", "SpecSuiteSupport"], swiftSettings: strict),
         // Runs the built `asyncify` executable as a separate process.
         .testTarget(name: "AsyncifyCLITests", dependencies: ["SpecSuiteSupport"], swiftSettings: strict),
-        .testTarget(name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch"], swiftSettings: strict),
+        .testTarget(
+            name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch", "BenchmarkSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

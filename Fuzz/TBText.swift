@@ -7,6 +7,7 @@
 // validate.
 import Foundation
 import TBCodegen
+import TestSupport
 import WasmBinary
 
 @_cdecl("LLVMFuzzerInitialize")

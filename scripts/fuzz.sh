@@ -22,16 +22,19 @@ targets=("$@")
 out=.build/fuzz
 mkdir -p "$out"
 spec=${WASM_SPEC_DIR:-../shared/wasm-spec}
-flags=(-swift-version 6 -O -wmo -parse-as-library -sanitize=fuzzer,address -I "$out" -L "$out")
+flags=(-swift-version 6 -package-name swift_asyncify -O -wmo -parse-as-library -sanitize=fuzzer,address -I "$out" -L "$out")
 
-# Compiles Sources/<module> into a static library + module in $out, if stale.
+# Compiles Sources/<module> (TestSupport: Tests/Support) into a static library
+# + module in $out, if stale.
 library() {
     local module=$1; shift
+    local dir="Sources/$module"
+    [ "$module" = TestSupport ] && dir=Tests/Support
     local lib="$out/lib$module.a"
-    if [ -f "$lib" ] && [ -z "$(find "Sources/$module" -newer "$lib" -name '*.swift' | head -1)" ]; then return; fi
+    if [ -f "$lib" ] && [ -z "$(find "$dir" -newer "$lib" -name '*.swift' | head -1)" ]; then return; fi
     echo "fuzz: compiling $module"
     swiftc "${flags[@]}" -emit-library -static -module-name "$module" -emit-module \
-        -emit-module-path "$out/$module.swiftmodule" "$@" Sources/"$module"/*.swift -o "$lib"
+        -emit-module-path "$out/$module.swiftmodule" "$@" "$dir"/*.swift -o "$lib"
 }
 
 # Links one fuzz target.
@@ -62,7 +65,10 @@ library WasmBinary
 for t in "${targets[@]}"; do
     case $t in
     decode) target decode Fuzz/DecodeValidate.swift -lWasmBinary ;;
-    tb) library TBCodegen -lWasmBinary; target tb Fuzz/TBText.swift -lTBCodegen -lWasmBinary ;;
+    tb)
+        library TBCodegen -lWasmBinary
+        library TestSupport -lTBCodegen -lWasmBinary
+        target tb Fuzz/TBText.swift -lTestSupport -lTBCodegen -lWasmBinary ;;
     interp)
         cnative
         library WasmInterpreter -ISources/CNativeStack/include -lWasmBinary

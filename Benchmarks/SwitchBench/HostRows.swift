@@ -1,4 +1,5 @@
 import AsyncifyHost
+import BenchmarkSupport
 import Foundation
 import WasmBinary
 

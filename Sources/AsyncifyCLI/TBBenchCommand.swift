@@ -3,6 +3,7 @@
 // TB workload on the IR interpreter, Wasm on our interpreter and node) so they
 // can be measured without switch-bench. Build with -c release for real numbers.
 
+import BenchmarkSupport
 import Foundation
 import TBRuntime
 

@@ -13,6 +13,7 @@ import Asyncify
 import Foundation
 import TBCodegen
 import TBRuntime
+import TestSupport
 
 enum TBRunCommand {
     final class Shared {

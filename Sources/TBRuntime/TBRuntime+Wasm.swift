@@ -104,6 +104,17 @@ extension TBRuntime {
             maximumHostReentry: 256, fuelMetering: configuration.wasmFuelPerTB != nil)
     }
 
+    /// Instantiates `module`, emitted for `tb`, exactly as the runtime would
+    /// but outside its cache, with every helper a stub that returns 0: for
+    /// timing instantiation (switch-bench, `asyncify tb bench`). The instance
+    /// and its store live as long as the returned object.
+    package func instantiateUncached(_ module: Module, for tb: TranslationBlock) throws -> AnyObject {
+        let entry = TBCacheEntry(id: 0, tb: tb)
+        entry.helpers = tb.helpers.map { _ in { _, _ in 0 } }
+        entry.helpersResolved = true
+        return try instantiate(module, for: entry)
+    }
+
     /// Instantiates an emitted (and validated) TB module for `entry` in a new
     /// store of its own, with its imports wired (see ``TBWasmInstance``).
     func instantiate(_ module: Module, for entry: TBCacheEntry) throws -> TBWasmInstance {

@@ -4,6 +4,7 @@
 
 import AsyncifyHost
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 
@@ -39,7 +40,7 @@ import WasmBinary
         let module = try Module(decoding: [UInt8](try Data(contentsOf: URL(fileURLWithPath: wasm))))
         try module.validate()
         let run = try runProgram(module)
-        #expect(run.stdout == reference.output, "\(name): our output differs from node's")
+        #expect(run.stdout == reference.stdout, "\(name): our output differs from node's")
         switch name {
         case "entryreturns":
             #expect((run.error as? AsyncifyHostError)?.reason == .fiberEntryReturned)

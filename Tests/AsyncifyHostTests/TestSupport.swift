@@ -3,6 +3,7 @@
 
 import AsyncifyHost
 import Foundation
+import TestSupport
 import WasmBinary
 import WasmInterpreter
 
@@ -62,46 +63,5 @@ func runProgram(_ module: Module, store: Store = Store(), performsTrivialExports
         return ProgramRun(stdout: capture.stdout, exitCode: code, error: nil)
     } catch {
         return ProgramRun(stdout: capture.stdout, exitCode: nil, error: error)
-    }
-}
-
-enum ExternalTool {
-    /// The absolute path of `name` on PATH, or `nil`.
-    static func find(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    /// Runs a tool; returns its exit status and its stdout (stderr is discarded).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> (
-            status: Int32, output: [UInt8]
-        )
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, [UInt8](data))
-    }
-
-    /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("AsyncifyHostTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 }

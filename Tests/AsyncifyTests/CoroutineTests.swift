@@ -226,15 +226,4 @@ import Testing
         #expect(before.value == [1, 1, 6])
         #expect(after.value == [1, 1, 1])
     }
-
-    /// The benchmark workload performs the swaps it is asked for (plus main's
-    /// first) and leaves each fiber suspended with one 12-byte frame (4-byte call
-    /// site + one Int) per level.
-    @Test(arguments: [1, 4, 16, 64])
-    func benchmarkLoopSwapsAndSavesOneFramePerLevel(depth: Int) throws {
-        let result = try FiberBenchmarks.swapLoop(depth: depth, swaps: 100)
-        #expect(result.swaps == 101)
-        #expect(result.bytesSuspended == depth * 12)
-        #expect(result.bytesPerFrame == 12)
-    }
 }

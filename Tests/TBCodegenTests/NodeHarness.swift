@@ -1,5 +1,6 @@
 import Foundation
 import TBCodegen
+import TestSupport
 
 /// Runs an emitted TB module under node (V8) on a memory image, with the
 /// generator's helpers and the reference softmmu slow paths written in JS
@@ -128,11 +129,11 @@ enum NodeHarness {
                 "\(TestMemory.ramGuest)", "\(TestMemory.ramHost)", "\(TestMemory.ramSize)", "\(unwindAtCall)",
                 tb.helpers.map(\.name).joined(separator: ","),
             ]
-        let out = try ExternalTools.run(node, args)
+        let out = try ExternalTool.run(node, args)
         guard out.status == 0,
-            let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+            let json = try JSONSerialization.jsonObject(with: Data(out.stdout)) as? [String: Any]
         else {
-            throw HarnessFailure(message: "node failed (\(out.status)): \(out.stderr) \(out.stdout)")
+            throw HarnessFailure(message: "node failed (\(out.status)): \(out.text)")
         }
         let calls = (json["calls"] as? [[Any]] ?? []).map { c in
             [c[0] as? String ?? "?"] + ((c[1] as? [String]) ?? [])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 
@@ -113,19 +114,19 @@ import WasmBinary
     }
 
     @Test func emittedModulesPassWasmValidate() throws {
-        guard let tool = ExternalTools.find("wasm-validate") else {
+        guard let tool = ExternalTool.find("wasm-validate") else {
             print("skipped: wasm-validate not installed")
             return
         }
-        let dir = try ExternalTools.temporaryDirectory()
+        let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var gen = Self.generator(seed: 12)
         for (i, tb) in ([Self.sample] + (0..<15).map({ _ in gen.next() })).enumerated() {
             for addressing in [TBEmitter.Addressing.memory64, .memory32] {
                 let url = dir.appendingPathComponent("tb\(i)-\(addressing).wasm")
                 try Data(TBEmitter.binary(for: tb, addressing: addressing)).write(to: url)
-                let out = try ExternalTools.run(tool, ["--enable-memory64", "--enable-threads", url.path])
-                #expect(out.status == 0, "TB \(i) \(addressing): \(out.stderr)")
+                let out = try ExternalTool.run(tool, ["--enable-memory64", "--enable-threads", url.path])
+                #expect(out.status == 0, "TB \(i) \(addressing): \(out.stderrText)")
             }
         }
     }
@@ -181,11 +182,11 @@ import WasmBinary
 
     @Test(arguments: [TBEmitter.Addressing.memory64, .memory32])
     func nodeAgreesWithTheReferenceInterpreterOnRandomTBs(addressing: TBEmitter.Addressing) throws {
-        guard let node = ExternalTools.find("node") else {
+        guard let node = ExternalTool.find("node") else {
             print("skipped: node not installed")
             return
         }
-        let dir = try ExternalTools.temporaryDirectory()
+        let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var gen = Self.generator(seed: addressing == .memory64 ? 64 : 32)
         var slowCalls = 0
@@ -220,9 +221,9 @@ import WasmBinary
     ]
 
     @Test func cornerCaseTBsValidateAndAgreeWithTheInterpreter() throws {
-        let node = ExternalTools.find("node")
+        let node = ExternalTool.find("node")
         if node == nil { print("skipped: node not installed") }
-        let dir = try ExternalTools.temporaryDirectory()
+        let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let mem = TestMemory()
         try mem.initializeContext()
@@ -247,11 +248,11 @@ import WasmBinary
     }
 
     @Test func rewindResumesAtTheInterruptedCall() throws {
-        guard let node = ExternalTools.find("node") else {
+        guard let node = ExternalTool.find("node") else {
             print("skipped: node not installed")
             return
         }
-        let dir = try ExternalTools.temporaryDirectory()
+        let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var gen = Self.generator(seed: 777)
         var rewinds = 0

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TBCodegen
@@ -100,11 +101,11 @@ import Testing
     }
 
     @Test func everyOpAgreesWithNodeOnEdgeValues() throws {
-        guard let node = ExternalTools.find("node") else {
+        guard let node = ExternalTool.find("node") else {
             print("skipped: node not installed")
             return
         }
-        let dir = try ExternalTools.temporaryDirectory()
+        let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let mem = TestMemory()
         try mem.initializeContext()

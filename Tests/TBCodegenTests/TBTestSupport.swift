@@ -1,4 +1,5 @@
 import TBCodegen
+import TestSupport
 
 /// A zeroed linear memory for tests, with the standard layout the differential
 /// tests use: context at `ctx`, CPU state at `env`, TLB at `tlb`, guest RAM at

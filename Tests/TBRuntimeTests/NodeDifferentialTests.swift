@@ -1,6 +1,7 @@
 import Foundation
 import TBCodegen
 import TBRuntime
+import TestSupport
 import Testing
 import WasmBinary
 

@@ -1,6 +1,7 @@
 import Asyncify
 import TBCodegen
 import TBRuntime
+import TestSupport
 import Testing
 
 /// Generated TBs (loops, branches, helper calls, env and guest memory traffic)

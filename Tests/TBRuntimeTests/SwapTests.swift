@@ -1,6 +1,7 @@
 import Asyncify
 import TBCodegen
 import TBRuntime
+import TestSupport
 import Testing
 
 /// Helpers that swap to another fiber in the middle of a TB.
@@ -22,7 +23,7 @@ import Testing
         let rig = try RandomTBRig(mode: mode, opCount: 20)
         rig.runtime.configuration.compileThreshold = engine.threshold
         var generator = RandomTBGenerator(seed: 0x5A_0000, configuration: rig.generatorConfiguration)
-        var random = TestRandom(state: 42)
+        var random = SplitMix64(seed: 42)
         for i in 0..<300 {
             let tb = generator.next()
             let registers = generator.initialRegisters()

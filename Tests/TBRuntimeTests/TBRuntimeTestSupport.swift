@@ -1,6 +1,7 @@
 import Asyncify
 import TBCodegen
 import TBRuntime
+import TestSupport
 
 /// A mutable box fibers and helpers share.
 final class Box<Value> {
@@ -175,18 +176,6 @@ final class RandomTBRig {
         let next = try runtime.tbMemory.load(.u64, at: cpu.context, offset: TBContextLayout.nextTBOffset)
         if next != 0 { result = Self.stubResult }
         return capture(result: result, registers: regs)
-    }
-}
-
-/// SplitMix64 for test decisions.
-struct TestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
     }
 }
 

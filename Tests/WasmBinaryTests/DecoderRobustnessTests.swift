@@ -4,6 +4,7 @@
 // an encode/decode round trip unchanged and go through the validator, which
 // must answer with a ValidationError or success, never a crash.
 
+import TestSupport
 import Testing
 
 @testable import WasmBinary

@@ -3,6 +3,7 @@
 // assembles from the equivalent text, and wasm-validate must accept it.
 
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 
@@ -172,8 +173,9 @@ import WasmBinary
         let watFile = dir.appendingPathComponent("tb.wat")
         let wasmFile = dir.appendingPathComponent("tb.wasm")
         try Self.wat.write(to: watFile, atomically: true, encoding: .utf8)
-        let (status, output) = try ExternalTool.run(
+        let toolRun = try ExternalTool.run(
             wat2wasm, ["--enable-threads", "--enable-memory64", watFile.path, "-o", wasmFile.path])
+        let (status, output) = (toolRun.status, toolRun.text)
         #expect(status == 0, "\(output)")
         let reference = [UInt8](try Data(contentsOf: wasmFile))
         let module = Self.tbModule()
@@ -190,8 +192,9 @@ import WasmBinary
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("tb.wasm")
         try Data(Self.tbModule().encoded()).write(to: file)
-        let (status, output) = try ExternalTool.run(
+        let toolRun = try ExternalTool.run(
             validate, ["--enable-threads", "--enable-memory64", file.path])
+        let (status, output) = (toolRun.status, toolRun.text)
         #expect(status == 0, "\(output)")
     }
 

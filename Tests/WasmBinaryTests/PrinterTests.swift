@@ -2,6 +2,7 @@
 // print -> wat2wasm -> decode over every decodable module of the spec suite.
 
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 
@@ -181,7 +182,8 @@ import WasmBinary
         // Invalid modules are assembled without wabt's checks; a few name a
         // second memory, which the assembler only writes with multi-memory on.
         if command.kind == "assert_invalid" { flags += ["--no-check", "--enable-multi-memory"] }
-        let (status, output) = try ExternalTool.run(wat2wasm, flags + [watPath, "-o", wasmPath])
+        let toolRun = try ExternalTool.run(wat2wasm, flags + [watPath, "-o", wasmPath])
+        let (status, output) = (toolRun.status, toolRun.text)
         guard status == 0 else { return "\(command): wat2wasm failed: \(output.prefix(300))" }
         let again = try Module(decoding: [UInt8](try Data(contentsOf: URL(fileURLWithPath: wasmPath))))
         guard normalized(again) == normalized(original) else {
@@ -217,7 +219,8 @@ extension PrinterTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("m.wat").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        let (status, output) = try ExternalTool.run(wat2wasm, [path, "-o", path + ".wasm"])
+        let toolRun = try ExternalTool.run(wat2wasm, [path, "-o", path + ".wasm"])
+        let (status, output) = (toolRun.status, toolRun.text)
         #expect(status == 0, "\(output)")
     }
 }

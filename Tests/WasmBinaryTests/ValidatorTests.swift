@@ -4,6 +4,7 @@
 // our reading of the spec alone.
 
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 
@@ -389,7 +390,8 @@ private let cases: [ValidationCase] = [
         for (i, testCase) in cases.enumerated() where testCase.wabtGap == nil {
             let path = directory.appendingPathComponent("\(i).wasm").path
             try Data(testCase.module.encoded()).write(to: URL(fileURLWithPath: path))
-            let (status, output) = try ExternalTool.run(tool, testCase.flags + [path])
+            let toolRun = try ExternalTool.run(tool, testCase.flags + [path])
+            let (status, output) = (toolRun.status, toolRun.text)
             #expect((status == 0) == (testCase.reason == nil), "\(testCase): wasm-validate says \(output)")
         }
     }

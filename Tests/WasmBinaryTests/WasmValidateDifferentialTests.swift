@@ -7,6 +7,7 @@
 //  * a constant expression cut off by the end of its section before its `end`.
 
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 

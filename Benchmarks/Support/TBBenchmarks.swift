@@ -1,6 +1,7 @@
 import Asyncify
 import Foundation
 import TBCodegen
+import TBRuntime
 import WasmBinary
 import WasmInterpreter
 
@@ -170,16 +171,13 @@ public enum TBBenchmarks {
         let clock = ContinuousClock()
         var (emit, validate, instantiate, ops, bytes) = (0.0, 0.0, 0.0, 0, 0)
         for _ in 0..<max(samples, 1) {
-            let entry = TBCacheEntry(id: 0, tb: tb)
-            entry.helpers = tb.helpers.map { _ in { _, _ in 0 } }
-            entry.helpersResolved = true
             let t0 = clock.now
             let module = TBEmitter.module(for: tb, addressing: .memory64)
             let encoded = module.encoded()
             let t1 = clock.now
             try module.validate()
             let t2 = clock.now
-            let instance = try runtime.instantiate(module, for: entry)
+            let instance = try runtime.instantiateUncached(module, for: tb)
             let t3 = clock.now
             // Freed after the measurement (its store goes with it), as an evicted instance is.
             withExtendedLifetime(instance) {}

@@ -1,3 +1,5 @@
+import TBCodegen
+
 /// A seeded generator of random, terminating translation blocks for
 /// differential testing (reference interpreter against emitted Wasm).
 ///
@@ -68,24 +70,20 @@ public struct RandomTBGenerator: Sendable {
 
     /// The configuration.
     public var configuration: Configuration
-    private var state: UInt64
+    private var random: SplitMix64
 
     /// Creates a generator; equal seeds give equal sequences of TBs.
     public init(seed: UInt64, configuration: Configuration = Configuration()) {
-        self.state = seed
+        self.random = SplitMix64(seed: seed)
         self.configuration = configuration
     }
 
-    // SplitMix64: tiny, fast, good enough for test generation.
-    mutating func nextRandom() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
-    }
+    /// The next 64 bits of the generator's random stream (tests draw memory
+    /// contents and choices from it too, so one seed replays a whole case).
+    public mutating func nextRandom() -> UInt64 { random.next() }
 
-    mutating func below(_ n: Int) -> Int { Int(nextRandom() % UInt64(max(n, 1))) }
+    /// A random number in `0..<n` (0 when `n` < 1).
+    public mutating func below(_ n: Int) -> Int { Int(nextRandom() % UInt64(max(n, 1))) }
     private mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
     private mutating func pick<T>(_ a: [T]) -> T { a[below(a.count)] }
     private mutating func dataReg() -> TBReg { TBReg(rawValue: UInt8(below(12)))! }

@@ -1,3 +1,4 @@
+import AsyncifyHost
 import WasmBinary
 import WasmInterpreter
 

@@ -1,0 +1,20 @@
+// A tiny seeded random number generator so that randomised tests pick the same
+// inputs on every run and a failing case can be replayed from its seed (Swift's
+// SystemRandomNumberGenerator is not seedable).
+
+/// SplitMix64 (Steele, Lea and Flood, 2014), the generator used to seed the xoshiro family.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// Creates a generator; equal seeds give equal sequences.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
