@@ -6,6 +6,7 @@
 
 import AsyncifyHost
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 import WasmInterpreter
