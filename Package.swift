@@ -107,7 +107,7 @@ let package = Package(
             name: "AsyncifyHostTests", dependencies: ["AsyncifyHost", "TestSupport"], exclude: ["Programs"],
             swiftSettings: strict),
         .testTarget(
-            name: "AsyncifyTransformTests", dependencies: ["AsyncifyTransform", "AsyncifyHost"], exclude: ["Programs"],
+            name: "AsyncifyTransformTests", dependencies: ["AsyncifyTransform", "AsyncifyHost", "TestSupport"], exclude: ["Programs"],
             swiftSettings: strict),
         .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime", "TestSupport"], swiftSettings: strict),

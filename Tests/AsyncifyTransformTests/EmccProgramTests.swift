@@ -5,6 +5,7 @@
 import AsyncifyHost
 import AsyncifyTransform
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 

@@ -4,6 +4,7 @@
 import AsyncifyHost
 import AsyncifyTransform
 import Foundation
+import TestSupport
 import WasmBinary
 import WasmInterpreter
 
@@ -73,52 +74,15 @@ func runProgram(_ module: Module) throws -> ProgramRun {
     }
 }
 
-enum ExternalTool {
-    /// The absolute path of `name` on PATH, or `nil`.
-    static func find(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    /// Runs a tool; returns its exit status and stdout+stderr.
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> (status: Int32, output: String)
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("AsyncifyTransformTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
+extension ExternalTool {
     /// Runs `wasm-validate` on `bytes`; nil when the tool is missing, else its verdict and output.
     static func wasmValidate(_ bytes: [UInt8], features: [String] = []) throws -> (ok: Bool, output: String)? {
         guard let tool = find("wasm-validate") else { return nil }
-        let dir = try temporaryDirectory()
+        let dir = try temporaryDirectory("AsyncifyTransformTests")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("m.wasm")
         try Data(bytes).write(to: file)
         let result = try run(tool, features + [file.path])
-        return (result.status == 0, result.output)
+        return (result.status == 0, result.text)
     }
 }
