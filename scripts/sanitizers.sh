@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-both}
 filter=${2:-'AsyncifyTests|WasmBinaryTests|WasmInterpreterTests|TBCodegenTests'}
+# The logs go into .build, which a fresh clone does not have yet when tee opens them.
+mkdir -p .build
 run() {
     echo "sanitizers: swift test --sanitize=$1 --filter '$filter'"
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 suppressions=$PWD/scripts/tsan-suppressions.txt} \
