@@ -73,7 +73,8 @@ struct Report {
         let anchors = anchorRows
         if !anchors.isEmpty {
             lines.append("")
-            lines.append("anchors from docs/ReferenceFigures.md (measured elsewhere) against this run, depth 1")
+            lines.append(
+                "anchors from docs/ReferenceFigures.md (measured elsewhere) against this run, depth 1")
             lines += alignedTable(header: ["reference", "elsewhere", "this run", "row"], rows: anchors)
         }
 

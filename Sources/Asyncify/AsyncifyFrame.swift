@@ -167,7 +167,8 @@ extension FiberCore {
             "Asyncify stack underflow in \(core.pointee.ownerName(owner)): a frame needs \(needed) bytes, "
                 + "only \(used) are saved; likely cause: a frame restores what it never saved, because a call "
                 + "that swapped or slept returned to a caller that did not check "
-                + "`if try frame.unwinding(at:) { return }` (its frame was not pushed)", fiber: core.pointee.handle(owner), bytesNeeded: needed,
+                + "`if try frame.unwinding(at:) { return }` (its frame was not pushed)",
+            fiber: core.pointee.handle(owner), bytesNeeded: needed,
             bytesAvailable: used)
     }
 }

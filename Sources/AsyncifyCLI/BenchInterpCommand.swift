@@ -29,7 +29,8 @@ enum BenchInterpCommand {
             label: "host-import loop, 2*10^6 calls", file: "hostcall.wasm", function: "_start", arguments: []),
     ]
 
-    static let usage = "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]"
+    static let usage =
+        "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var directory = "Benchmarks/wasm"
@@ -42,7 +43,9 @@ enum BenchInterpCommand {
             guard known.contains(arguments[k]) else {
                 return Usage.unknownOption(arguments[k], of: "bench-interp", known: known, usage: usage)
             }
-            guard k + 1 < arguments.count else { return Usage.fail("bench-interp: \(arguments[k]) needs a value") }
+            guard k + 1 < arguments.count else {
+                return Usage.fail("bench-interp: \(arguments[k]) needs a value")
+            }
             switch arguments[k] {
             case "--dir": directory = arguments[k + 1]
             case "--wasmkit": wasmkit = arguments[k + 1]

@@ -100,7 +100,8 @@ public enum AsyncifyTransform {
     /// - Returns: The module with the Asyncify globals, exports and instrumented functions.
     /// - Throws: ``AsyncifyTransformError`` when the module is invalid, a list names nothing,
     ///   or a function cannot be instrumented (the message names it and says what to do).
-    public static func instrument(_ module: Module, options: Options = Options()) throws(AsyncifyTransformError)
+    public static func instrument(_ module: Module, options: Options = Options())
+        throws(AsyncifyTransformError)
         -> Module
     {
         do {
@@ -141,7 +142,8 @@ public enum AsyncifyTransform {
         do {
             module = try Module(decoding: bytes)
         } catch {
-            throw AsyncifyTransformError(.invalidModule, "the input does not decode as a Wasm module: \(error)")
+            throw AsyncifyTransformError(
+                .invalidModule, "the input does not decode as a Wasm module: \(error)")
         }
         return try instrument(module, options: options).encoded()
     }

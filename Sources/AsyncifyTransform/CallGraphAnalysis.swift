@@ -67,7 +67,8 @@ struct CallGraphAnalysis {
         }
         if !options.onlyList.isEmpty && (!options.removeList.isEmpty || !options.addList.isEmpty) {
             throw AsyncifyTransformError(
-                .conflictingLists, "the only-list cannot be combined with the add- or remove-list; use one of them")
+                .conflictingLists,
+                "the only-list cannot be combined with the add- or remove-list; use one of them")
         }
 
         // Direct callers of each function, and the initial scan.
@@ -85,9 +86,12 @@ struct CallGraphAnalysis {
                 }
             }
         }
-        let removed = try Self.match(options.removeList, names: names, importCount: importCount, count: total, list: "remove")
-        let added = try Self.match(options.addList, names: names, importCount: importCount, count: total, list: "add")
-        let only = try Self.match(options.onlyList, names: names, importCount: importCount, count: total, list: "only")
+        let removed = try Self.match(
+            options.removeList, names: names, importCount: importCount, count: total, list: "remove")
+        let added = try Self.match(
+            options.addList, names: names, importCount: importCount, count: total, list: "add")
+        let only = try Self.match(
+            options.onlyList, names: names, importCount: importCount, count: total, list: "only")
         for f in importCount..<total where removed[f] {
             if added[f] {
                 throw AsyncifyTransformError(
@@ -165,8 +169,12 @@ struct CallGraphAnalysis {
 /// Binaryen's list patterns: `*` matches any run of characters.
 enum Wildcard {
     static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.utf8), t = Array(text.utf8)
-        var pi = 0, ti = 0, star = -1, mark = 0
+        let p = Array(pattern.utf8)
+        let t = Array(text.utf8)
+        var pi = 0
+        var ti = 0
+        var star = -1
+        var mark = 0
         while ti < t.count {
             if pi < p.count && p[pi] != UInt8(ascii: "*") && p[pi] == t[ti] {
                 pi += 1

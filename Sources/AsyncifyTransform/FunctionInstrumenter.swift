@@ -128,7 +128,8 @@ struct FunctionInstrumenter {
         do {
             typing = try typer.type(definedFunction: definedIndex, probes: probes)
         } catch {
-            throw AsyncifyTransformError(.invalidModule, "function \(Self.name(functionIndex, analysis)) does not validate: \(error)")
+            throw AsyncifyTransformError(
+                .invalidModule, "function \(Self.name(functionIndex, analysis)) does not validate: \(error)")
         }
     }
 
@@ -141,7 +142,7 @@ struct FunctionInstrumenter {
     mutating func run(types table: inout TypeTable) throws(AsyncifyTransformError) -> FunctionBody {
         types = table
         defer { table = types }
-        let S = runtime.stateGlobal
+        let stateGlobal = runtime.stateGlobal
         // block $unwind (result i32) / block $body ([] -> results)
         open(.block(.value(.i32)))
         open(.block(types.blockType(results: resultTypes)))
@@ -170,7 +171,8 @@ struct FunctionInstrumenter {
             guard let bytes = Self.byteSize(type) else {
                 let what =
                     x < originalLocalCount
-                    ? "local \(x) (\(type))" : "an operand stack value of type \(type) (spilled to local \(x))"
+                    ? "local \(x) (\(type))"
+                    : "an operand stack value of type \(type) (spilled to local \(x))"
                 throw AsyncifyTransformError(
                     .referenceLiveAcrossCall,
                     "function \(Self.name(functionIndex, analysis)) keeps \(what) live across a call that may "
@@ -191,41 +193,49 @@ struct FunctionInstrumenter {
             throw AsyncifyTransformError(
                 .functionTooLarge,
                 "function \(Self.name(functionIndex, analysis)) would have \(localTypes.count) locals, above the "
-                    + "limit of \(options.maximumLocals); split it or raise maximumLocals", function: functionIndex)
+                    + "limit of \(options.maximumLocals); split it or raise maximumLocals",
+                function: functionIndex)
         }
 
         // Prelude: when rewinding, pop the frame (position -= size) and load it.
-        let D = runtime.dataGlobal
-        let P = pointerLocal
+        let dataGlobal = runtime.dataGlobal
+        let pointer = pointerLocal
         var prelude: [Instruction] = [
-            .globalGet(S), .i32Const(2), .numeric(.i32Eq), .if(.empty),
-            .globalGet(D), .globalGet(D), runtime.pointerLoad, runtime.constant(Int64(size)), runtime.sub,
-            .localTee(P), runtime.pointerStore,
-            .localGet(P), .load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(indexLocal),
+            .globalGet(stateGlobal), .i32Const(2), .numeric(.i32Eq), .if(.empty),
+            .globalGet(dataGlobal), .globalGet(dataGlobal), runtime.pointerLoad,
+            runtime.constant(Int64(size)), runtime.sub,
+            .localTee(pointer), runtime.pointerStore,
+            .localGet(pointer), .load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(indexLocal),
         ]
         for (x, offset) in zip(frameLocals, offsets) {
-            prelude += [.localGet(P), Self.load(localTypes[x], offset), .localSet(UInt32(x))]
+            prelude += [.localGet(pointer), Self.load(localTypes[x], offset), .localSet(UInt32(x))]
         }
         prelude.append(.end)
 
         // Unwind: the call index is on the stack; push the frame.
         var epilogue: [Instruction] = [
-            .localSet(indexLocal), .globalGet(D), runtime.pointerLoad, .localSet(P),
+            .localSet(indexLocal), .globalGet(dataGlobal), runtime.pointerLoad, .localSet(pointer),
         ]
         if options.checksOverflow {
             // Never write past `end`: on overflow record the position the frame would reach, then trap.
             epilogue += [
-                .localGet(P), runtime.constant(Int64(size)), runtime.add, .globalGet(D),
+                .localGet(pointer), runtime.constant(Int64(size)), runtime.add, .globalGet(dataGlobal),
                 runtime.pointerLoad(offset: runtime.endOffset), runtime.greaterThan, .if(.empty),
-                .globalGet(D), .localGet(P), runtime.constant(Int64(size)), runtime.add, runtime.pointerStore,
+                .globalGet(dataGlobal), .localGet(pointer), runtime.constant(Int64(size)), runtime.add,
+                runtime.pointerStore,
                 .unreachable, .end,
             ]
         }
-        epilogue += [.localGet(P), .localGet(indexLocal), .store(.i32Store, MemArg(align: 2, offset: 0))]
+        epilogue += [
+            .localGet(pointer), .localGet(indexLocal), .store(.i32Store, MemArg(align: 2, offset: 0)),
+        ]
         for (x, offset) in zip(frameLocals, offsets) {
-            epilogue += [.localGet(P), .localGet(UInt32(x)), Self.store(localTypes[x], offset)]
+            epilogue += [.localGet(pointer), .localGet(UInt32(x)), Self.store(localTypes[x], offset)]
         }
-        epilogue += [.globalGet(D), .localGet(P), runtime.constant(Int64(size)), runtime.add, runtime.pointerStore]
+        epilogue += [
+            .globalGet(dataGlobal), .localGet(pointer), runtime.constant(Int64(size)), runtime.add,
+            runtime.pointerStore,
+        ]
         epilogue += resultTypes.map(Self.zero)
         epilogue.append(.end)
 
@@ -252,7 +262,9 @@ struct FunctionInstrumenter {
     /// - Parameters:
     ///   - base: Absolute operand stack height at the level's start, below its parameters.
     ///   - prefix: Locals holding the level's parameters (the construct itself was emitted without them).
-    private mutating func emitSequence(start: Int, base: Int, prefix: [(local: UInt32, type: ValueType)], level: Int)
+    private mutating func emitSequence(
+        start: Int, base: Int, prefix: [(local: UInt32, type: ValueType)], level: Int
+    )
         throws(AsyncifyTransformError) -> Int
     {
         if pathTemps.count <= level { pathTemps.append([]) }
@@ -347,7 +359,8 @@ struct FunctionInstrumenter {
             var rewindTemps: [UInt32] = []
             for l in 0...level { rewindTemps += pathTemps[l] }
             callSites.append((out.count - 1, rewindTemps))
-            openGuard([.globalGet(runtime.stateGlobal), .i32Const(1), .numeric(.i32Eq)], .empty, alwaysTaken: false)
+            openGuard(
+                [.globalGet(runtime.stateGlobal), .i32Const(1), .numeric(.i32Eq)], .empty, alwaysTaken: false)
             out.append(.i32Const(callNumber[h]))
             out.append(.br(depth: UInt32(outLevel - 1)))
             close()
@@ -366,7 +379,9 @@ struct FunctionInstrumenter {
                     + "unwind (instruction \(h)); rewrite the loop to keep its values in locals",
                 function: functionIndex)
         }
-        let prefix = Array(zip(inputTemps.prefix(parameters.count), parameters)).map { (local: $0.0, type: $0.1) }
+        let prefix = Array(zip(inputTemps.prefix(parameters.count), parameters)).map {
+            (local: $0.0, type: $0.1)
+        }
         let stripped = types.blockType(results: results)
         switch instruction {
         case .block: out.append(.block(stripped))
@@ -473,7 +488,9 @@ struct FunctionInstrumenter {
         outLevel += 1
     }
 
-    private mutating func openGuard(_ condition: [Instruction], _ type: BlockType, alwaysTaken taken: Bool = true) {
+    private mutating func openGuard(
+        _ condition: [Instruction], _ type: BlockType, alwaysTaken taken: Bool = true
+    ) {
         out += condition
         if taken { alwaysTaken.insert(out.count) }
         open(.if(type))

@@ -27,8 +27,16 @@ struct Liveness {
         for (p, instruction) in code.enumerated() {
             switch instruction {
             case .block, .loop, .if: openStarts.append(p)
-            case .else: if let s = openStarts.last { elseOf[s] = p; ownerOf[p] = s }
-            case .end: if let s = openStarts.popLast() { endOf[s] = p; ownerOf[p] = s }
+            case .else:
+                if let s = openStarts.last {
+                    elseOf[s] = p
+                    ownerOf[p] = s
+                }
+            case .end:
+                if let s = openStarts.popLast() {
+                    endOf[s] = p
+                    ownerOf[p] = s
+                }
             default: break
             }
         }

@@ -33,7 +33,8 @@ struct RuntimeLayout {
         pointer = memory.is64 ? .i64 : .i32
         stateGlobal = UInt32(importedGlobals + module.globals.count)
         dataGlobal = stateGlobal + 1
-        module.globals.append(Global(type: GlobalType(valueType: .i32, isMutable: true), initializer: [.i32Const(0), .end]))
+        module.globals.append(
+            Global(type: GlobalType(valueType: .i32, isMutable: true), initializer: [.i32Const(0), .end]))
         module.globals.append(
             Global(type: GlobalType(valueType: pointer, isMutable: true), initializer: [constant(0), .end]))
     }
@@ -43,12 +44,14 @@ struct RuntimeLayout {
     }
 
     var pointerLoad: Instruction {
-        pointer == .i64 ? .load(.i64Load, MemArg(align: 3, offset: 0)) : .load(.i32Load, MemArg(align: 2, offset: 0))
+        pointer == .i64
+            ? .load(.i64Load, MemArg(align: 3, offset: 0)) : .load(.i32Load, MemArg(align: 2, offset: 0))
     }
 
     func pointerLoad(offset: UInt64) -> Instruction {
         pointer == .i64
-            ? .load(.i64Load, MemArg(align: 3, offset: offset)) : .load(.i32Load, MemArg(align: 2, offset: offset))
+            ? .load(.i64Load, MemArg(align: 3, offset: offset))
+            : .load(.i32Load, MemArg(align: 2, offset: offset))
     }
 
     var pointerStore: Instruction {
@@ -69,7 +72,9 @@ struct RuntimeLayout {
             types.types.append(type)
             return UInt32(types.types.count - 1)
         }
-        let importedFunctions = module.imports.count { if case .function = $0.descriptor { true } else { false } }
+        let importedFunctions = module.imports.count {
+            if case .function = $0.descriptor { true } else { false }
+        }
         func add(_ name: String, _ type: FunctionType, _ body: [Instruction]) {
             let index = UInt32(importedFunctions + module.functions.count)
             module.functions.append(typeIndex(type))
@@ -80,7 +85,8 @@ struct RuntimeLayout {
             var body: [Instruction] = [.i32Const(state), .globalSet(stateGlobal)]
             if setsData { body += [.localGet(0), .globalSet(dataGlobal)] }
             body += [
-                .globalGet(dataGlobal), pointerLoad(offset: 0), .globalGet(dataGlobal), pointerLoad(offset: endOffset),
+                .globalGet(dataGlobal), pointerLoad(offset: 0), .globalGet(dataGlobal),
+                pointerLoad(offset: endOffset),
                 greaterThan, .if(.empty), .unreachable, .end,
             ]
             return body

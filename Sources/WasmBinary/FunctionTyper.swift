@@ -43,6 +43,7 @@ package struct FunctionTyper {
         try validator.validate(
             module.codes[index], type: type, functionIndex: UInt32(importedFunctionCount + index))
         let stacks = validator.probedStacks.map { stack in stack.map { ValueType(rawValue: $0) } }
-        return Typing(heights: validator.recordedHeights, lowWater: validator.recordedLowWater, stacks: stacks)
+        return Typing(
+            heights: validator.recordedHeights, lowWater: validator.recordedLowWater, stacks: stacks)
     }
 }

@@ -212,7 +212,9 @@ public struct ElementSegment: Sendable, Hashable {
     public var hasExplicitTableIndex: Bool
 
     /// Creates an element segment.
-    public init(mode: Mode, type: ReferenceType, initializers: Initializers, hasExplicitTableIndex: Bool = false) {
+    public init(
+        mode: Mode, type: ReferenceType, initializers: Initializers, hasExplicitTableIndex: Bool = false
+    ) {
         self.mode = mode
         self.type = type
         self.initializers = initializers

@@ -219,7 +219,8 @@ final class TableInstance {
     init(type: TableType, maximumElements: UInt64, initial: UInt64 = 0) throws(ResourceLimitError) {
         guard type.limits.min <= maximumElements, type.limits.min <= UInt64(UInt32.max) else {
             throw ResourceLimitError(
-                "table of \(type.limits.min) initial elements exceeds the store's limit of \(maximumElements)")
+                "table of \(type.limits.min) initial elements exceeds the store's limit of \(maximumElements)"
+            )
         }
         self.type = type
         state = .allocate(capacity: 1)

@@ -2,12 +2,21 @@
 
 /// A scalar SSE arithmetic operation (its opcode byte after `0F`).
 package enum SSEOp: UInt8, Sendable {
-    case sqrt = 0x51, add = 0x58, mul = 0x59, sub = 0x5C, min = 0x5D, div = 0x5E, max = 0x5F
+    case sqrt = 0x51
+    case add = 0x58
+    case mul = 0x59
+    case sub = 0x5C
+    case min = 0x5D
+    case div = 0x5E
+    case max = 0x5F
 }
 
 /// A packed bitwise SSE operation (used on scalars for abs, neg and copysign).
 package enum SSEBitOp: UInt8, Sendable {
-    case and = 0x54, andn = 0x55, or = 0x56, xor = 0x57
+    case and = 0x54
+    case andn = 0x55
+    case or = 0x56
+    case xor = 0x57
 }
 
 extension X86Assembler {

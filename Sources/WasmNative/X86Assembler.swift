@@ -11,12 +11,23 @@ package struct Label: Hashable, Sendable {
 
 /// An arithmetic/logic operation of the `op r/m, r` family (the ModRM digit of its immediate form).
 package enum ALU: UInt8, Sendable {
-    case add = 0, or = 1, adc = 2, sbb = 3, and = 4, sub = 5, xor = 6, cmp = 7
+    case add = 0
+    case or = 1
+    case adc = 2
+    case sbb = 3
+    case and = 4
+    case sub = 5
+    case xor = 6
+    case cmp = 7
 }
 
 /// A shift or rotate (the ModRM digit of its `D3`/`C1` form).
 package enum Shift: UInt8, Sendable {
-    case rol = 0, ror = 1, shl = 4, shr = 5, sar = 7
+    case rol = 0
+    case ror = 1
+    case shl = 4
+    case shr = 5
+    case sar = 7
 }
 
 /// Emits x86-64 machine code into a byte buffer.
@@ -112,7 +123,8 @@ package struct X86Assembler {
         case .mem(let m):
             let d = m.displacement
             // rbp/r13 as a base have no displacement-free form.
-            let mod: UInt8 = (d == 0 && m.base.low != 5) ? 0 : (Int32(Int8(truncatingIfNeeded: d)) == d ? 1 : 2)
+            let mod: UInt8 =
+                (d == 0 && m.base.low != 5) ? 0 : (Int32(Int8(truncatingIfNeeded: d)) == d ? 1 : 2)
             if m.index != nil || m.base.low == 4 {
                 byte(mod << 6 | reg << 3 | 4)
                 let scaleBits: UInt8 = [1: 0, 2: 1, 4: 2, 8: 3][m.scale] ?? 0
@@ -184,7 +196,9 @@ package struct X86Assembler {
 
     /// `movzx dst32, src8/src16`.
     package mutating func movzx(_ dst: Reg, _ src: Reg, bits: Int) {
-        emit(w: false, [0x0F, bits == 8 ? 0xB6 : 0xB7], reg: dst.rawValue, .reg(src.rawValue), byteRM: bits == 8)
+        emit(
+            w: false, [0x0F, bits == 8 ? 0xB6 : 0xB7], reg: dst.rawValue, .reg(src.rawValue),
+            byteRM: bits == 8)
     }
 
     /// `movsx dst, byte/word/dword [m]`, sign-extending into 32 (`q: false`) or 64 bits.

@@ -17,7 +17,8 @@ enum Inputs {
         .deletingLastPathComponent().appendingPathComponent("AsyncifyHostTests/Programs")
 
     static let programs = [
-        "fibers", "roundrobin", "deeprecursion", "sleep", "entryreturns", "overflow", "mallocprintf", "badswap",
+        "fibers", "roundrobin", "deeprecursion", "sleep", "entryreturns", "overflow", "mallocprintf",
+        "badswap",
     ]
 
     static func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
@@ -29,7 +30,8 @@ enum Inputs {
 
     /// The import list emcc passed to Binaryen for this program.
     static func importList(_ name: String) throws -> [String] {
-        let text = try String(contentsOf: directory.appendingPathComponent("\(name).imports"), encoding: .utf8)
+        let text = try String(
+            contentsOf: directory.appendingPathComponent("\(name).imports"), encoding: .utf8)
         return text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
     }
 
@@ -76,7 +78,8 @@ func runProgram(_ module: Module) throws -> ProgramRun {
 
 extension ExternalTool {
     /// Runs `wasm-validate` on `bytes`; nil when the tool is missing, else its verdict and output.
-    static func wasmValidate(_ bytes: [UInt8], features: [String] = []) throws -> (ok: Bool, output: String)? {
+    static func wasmValidate(_ bytes: [UInt8], features: [String] = []) throws -> (ok: Bool, output: String)?
+    {
         guard let tool = find("wasm-validate") else { return nil }
         let dir = try temporaryDirectory("AsyncifyTransformTests")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -24,7 +24,10 @@ import Testing
         let probes = try Self.probes(TBRows.producer)
         #expect(probes.map(\.depth) == [1, 4, 16, 64])
         #expect(probes.allSatisfy { $0.implementation == "tb-frame" && $0.swapsPerIteration == 1 })
-        #expect(try Self.probes(TBRows.instanceGlobalsProducer).allSatisfy { $0.implementation == "tb-frame-instance-globals" })
+        #expect(
+            try Self.probes(TBRows.instanceGlobalsProducer).allSatisfy {
+                $0.implementation == "tb-frame-instance-globals"
+            })
     }
 
     @Test(arguments: [0, 3])

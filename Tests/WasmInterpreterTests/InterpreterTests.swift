@@ -201,12 +201,17 @@ let fibBody: [Instruction] = [
     // Wasm writes by raw reads, without going through `Value`.
     var module = makeModule([
         ("get", FunctionType(parameters: [], results: [.i64]), [], [.globalGet(0)]),
-        ("bump", FunctionType(parameters: [], results: []), [],
-         [.globalGet(0), .i64Const(1), .numeric(.i64Add), .globalSet(0)]),
+        (
+            "bump", FunctionType(parameters: [], results: []), [],
+            [.globalGet(0), .i64Const(1), .numeric(.i64Add), .globalSet(0)]
+        ),
     ])
     module.globals = [
-        WasmBinary.Global(type: GlobalType(valueType: .i64, isMutable: true), initializer: [.i64Const(7), .end]),
-        WasmBinary.Global(type: GlobalType(valueType: .f32, isMutable: false), initializer: [.f32Const(bits: Float(1.5).bitPattern), .end]),
+        WasmBinary.Global(
+            type: GlobalType(valueType: .i64, isMutable: true), initializer: [.i64Const(7), .end]),
+        WasmBinary.Global(
+            type: GlobalType(valueType: .f32, isMutable: false),
+            initializer: [.f32Const(bits: Float(1.5).bitPattern), .end]),
     ]
     let instance = try Instance(module: module, store: Store())
     let g0 = try #require(instance.global(at: 0))
@@ -229,9 +234,17 @@ let fibBody: [Instruction] = [
     // view, taken before, must read what Wasm wrote, write what Wasm reads,
     // bounds-check like Memory, and see the new size after the grow.
     var module = makeModule([
-        ("put", FunctionType(parameters: [.i32], results: []), [],
-         [.i32Const(8), .localGet(0), .store(.i32Store, MemArg(align: 2, offset: 0)), .i32Const(1), .memoryGrow(0), .drop]),
-        ("get", FunctionType(parameters: [], results: [.i32]), [], [.i32Const(8), .load(.i32Load, MemArg(align: 2, offset: 0))]),
+        (
+            "put", FunctionType(parameters: [.i32], results: []), [],
+            [
+                .i32Const(8), .localGet(0), .store(.i32Store, MemArg(align: 2, offset: 0)), .i32Const(1),
+                .memoryGrow(0), .drop,
+            ]
+        ),
+        (
+            "get", FunctionType(parameters: [], results: [.i32]), [],
+            [.i32Const(8), .load(.i32Load, MemArg(align: 2, offset: 0))]
+        ),
     ])
     module.memories = [MemoryType(min: 1, max: 4)]
     module.exports.append(Export(name: "memory", descriptor: .memory(0)))

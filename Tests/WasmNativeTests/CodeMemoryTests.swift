@@ -70,7 +70,8 @@ import Testing
             var maps = ""
             var buffer = [CChar](repeating: 0, count: 4096)
             while fgets(&buffer, Int32(buffer.count), file) != nil {
-                maps += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                maps += String(
+                    decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
             let line = maps.split(separator: "\n").first { line in
                 let range = line.prefix { $0 != " " }.split(separator: "-")

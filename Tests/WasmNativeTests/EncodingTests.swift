@@ -25,7 +25,9 @@ import Testing
     static func memText(_ m: Mem, _ size: String) -> String {
         var s = "\(size) ptr [\(name(m.base, 64))"
         if let i = m.index { s += " + \(name(i, 64))*\(m.scale)" }
-        if m.displacement != 0 { s += m.displacement < 0 ? " - \(-Int(m.displacement))" : " + \(m.displacement)" }
+        if m.displacement != 0 {
+            s += m.displacement < 0 ? " - \(-Int(m.displacement))" : " + \(m.displacement)"
+        }
         return s + "]"
     }
 
@@ -43,7 +45,9 @@ import Testing
             for b in [Reg.rax, .rdx, .rsp, .r9, .r14] {
                 c.append(("mov \(name(a, 64)), \(name(b, 64))", { $0.mov(a, b) }))
                 c.append(("mov \(name(a, 32)), \(name(b, 32))", { $0.mov(a, b, q: false) }))
-                for (op, t) in [(ALU.add, "add"), (.sub, "sub"), (.and, "and"), (.or, "or"), (.xor, "xor"), (.cmp, "cmp")] {
+                for (op, t) in [
+                    (ALU.add, "add"), (.sub, "sub"), (.and, "and"), (.or, "or"), (.xor, "xor"), (.cmp, "cmp"),
+                ] {
                     c.append(("\(t) \(name(a, 64)), \(name(b, 64))", { $0.alu(op, a, b) }))
                     c.append(("\(t) \(name(a, 32)), \(name(b, 32))", { $0.alu(op, a, b, q: false) }))
                 }
@@ -68,7 +72,10 @@ import Testing
                 c.append(("cmp \(name(a, 32)), \(imm)", { $0.alu(.cmp, a, imm: imm, q: false) }))
                 c.append(("and \(name(a, 64)), \(imm)", { $0.alu(.and, a, imm: imm) }))
             }
-            for v: UInt64 in [0, 1, 0xFFFF_FFFF, 0x1_0000_0000, UInt64(bitPattern: -1), UInt64(bitPattern: -5), 0x8000_0000_0000_0000] {
+            for v: UInt64 in [
+                0, 1, 0xFFFF_FFFF, 0x1_0000_0000, UInt64(bitPattern: -1), UInt64(bitPattern: -5),
+                0x8000_0000_0000_0000,
+            ] {
                 let text: String
                 if v <= 0xFFFF_FFFF {
                     text = "mov \(name(a, 32)), \(v)"
@@ -105,9 +112,12 @@ import Testing
                 c.append(("mov \(memText(m, "byte")), \(name(a, 8))", { $0.store(m, a, bits: 8) }))
                 c.append(("movzx \(name(a, 32)), \(memText(m, "byte"))", { $0.movzx(a, m, bits: 8) }))
                 c.append(("movzx \(name(a, 32)), \(memText(m, "word"))", { $0.movzx(a, m, bits: 16) }))
-                c.append(("movsx \(name(a, 32)), \(memText(m, "byte"))", { $0.movsx(a, m, bits: 8, q: false) }))
-                c.append(("movsx \(name(a, 64)), \(memText(m, "word"))", { $0.movsx(a, m, bits: 16, q: true) }))
-                c.append(("movsxd \(name(a, 64)), \(memText(m, "dword"))", { $0.movsx(a, m, bits: 32, q: true) }))
+                c.append(
+                    ("movsx \(name(a, 32)), \(memText(m, "byte"))", { $0.movsx(a, m, bits: 8, q: false) }))
+                c.append(
+                    ("movsx \(name(a, 64)), \(memText(m, "word"))", { $0.movsx(a, m, bits: 16, q: true) }))
+                c.append(
+                    ("movsxd \(name(a, 64)), \(memText(m, "dword"))", { $0.movsx(a, m, bits: 32, q: true) }))
                 c.append(("lea \(name(a, 64)), \(memText(m, "qword"))", { $0.lea(a, m) }))
                 c.append(("add \(name(a, 64)), \(memText(m, "qword"))", { $0.alu(.add, a, m) }))
                 c.append(("cmp \(memText(m, "dword")), \(name(a, 32))", { $0.alu(.cmp, m, a, q: false) }))
@@ -130,7 +140,10 @@ import Testing
         let xs: [XReg] = [.xmm0, .xmm1, .xmm7, .xmm8, .xmm15]
         for a in xs {
             for b in xs {
-                for (op, t) in [(SSEOp.add, "add"), (.sub, "sub"), (.mul, "mul"), (.div, "div"), (.min, "min"), (.max, "max"), (.sqrt, "sqrt")] {
+                for (op, t) in [
+                    (SSEOp.add, "add"), (.sub, "sub"), (.mul, "mul"), (.div, "div"), (.min, "min"),
+                    (.max, "max"), (.sqrt, "sqrt"),
+                ] {
                     c.append(("\(t)ss \(a), \(b)", { $0.sse(op, a, b, double: false) }))
                     c.append(("\(t)sd \(a), \(b)", { $0.sse(op, a, b, double: true) }))
                 }
@@ -216,7 +229,8 @@ import Testing
         let cases = Self.cases
         #expect(cases.count > 2000)
         let expected = try Self.llvmEncodings(cases.map(\.text), llvmMC: llvmMC)
-        try #require(expected.count == cases.count, "llvm-mc encoded \(expected.count) of \(cases.count) lines")
+        try #require(
+            expected.count == cases.count, "llvm-mc encoded \(expected.count) of \(cases.count) lines")
         var mismatches = 0
         for (k, c) in cases.enumerated() {
             var a = X86Assembler()
