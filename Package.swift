@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers form a DAG (see README "Architecture"):
 //   Asyncify (fiber core) and WasmBinary use nothing;
-//   WasmInterpreter -> WasmBinary; AsyncifyHost -> WasmInterpreter, Asyncify;
+//   WasmInterpreter -> WasmBinary; AsyncifyTransform -> WasmBinary;
+//   AsyncifyHost -> WasmInterpreter, Asyncify, AsyncifyTransform;
 //   TBCodegen -> WasmBinary; TBRuntime -> TBCodegen, WasmInterpreter, Asyncify;
 //   executables -> everything; BenchmarkSupport and TestSupport (harness code, no
 //   product) -> the libraries they measure or test.
@@ -46,7 +47,7 @@ let package = Package(
         .target(name: "CNativeStack"),
         .target(name: "WasmNative", swiftSettings: strict),
         .target(name: "WasmInterpreter", dependencies: ["WasmBinary", "CNativeStack"], swiftSettings: strict + threadedDispatch),
-        .target(name: "AsyncifyHost", dependencies: ["WasmInterpreter", "Asyncify"], swiftSettings: strict),
+        .target(name: "AsyncifyHost", dependencies: ["WasmInterpreter", "Asyncify", "AsyncifyTransform"], swiftSettings: strict),
         .target(name: "TBCodegen", dependencies: ["WasmBinary"], swiftSettings: strict),
         .target(name: "AsyncifyTransform", dependencies: ["WasmBinary"], swiftSettings: strict),
         .target(
@@ -63,8 +64,8 @@ let package = Package(
         .executableTarget(
             name: "AsyncifyCLI",
             dependencies: [
-                "WasmBinary", "WasmInterpreter", "WasmSpec", "Asyncify", "AsyncifyHost", "TBCodegen", "TBRuntime",
-                "BenchmarkSupport", "TestSupport",
+                "WasmBinary", "WasmInterpreter", "WasmSpec", "Asyncify", "AsyncifyHost", "AsyncifyTransform",
+                "TBCodegen", "TBRuntime", "BenchmarkSupport", "TestSupport",
             ],
             swiftSettings: strict),
         .target(name: "NativeSwitch", path: "Benchmarks/NativeSwitch"),

@@ -47,6 +47,7 @@ enum CommandLineSupport {
         switch command {
         case "spec": SpecSuiteCommand.usage
         case "validate": "usage: asyncify validate <file.wasm>"
+        case "instrument": InstrumentCommand.usage
         case "print": "usage: asyncify print <file.wasm>"
         case "run": RunCommand.usage
         case "bench-interp": BenchInterpCommand.usage

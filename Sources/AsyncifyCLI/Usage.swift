@@ -11,6 +11,8 @@ enum Usage {
                                    instantiate and execute (or of one script: its folder or .json file);
                                    default: $WASM_SPEC_DIR, else ../shared/wasm-spec beside the package
           validate <file.wasm>     decode and validate a module; prints "valid" or the error
+          instrument <in.wasm> -o <out.wasm> [--imports env.a,env.b*] ...
+                                   the Asyncify pass (Binaryen's --asyncify, same ABI)
           print <file.wasm>        print a module in the text format (WAT)
           run <file.wasm> [--invoke NAME] [i32:1 i64:30 f64:2.5 ...]
                                    run an export on the interpreter and print its results
@@ -22,7 +24,7 @@ enum Usage {
         """
 
     /// The commands, for "did you mean" hints.
-    static let commands = ["spec", "validate", "print", "run", "bench-interp", "tb"]
+    static let commands = ["spec", "validate", "instrument", "print", "run", "bench-interp", "tb"]
 
     /// `asyncify help` / `--help` / `-h`: the usage on standard output, exit
     /// status 0. No command or an unknown one: the usage on standard error,

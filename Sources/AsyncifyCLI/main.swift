@@ -12,6 +12,7 @@ if let command = arguments.first, CommandLineSupport.asksForHelp(rest),
 switch arguments.first {
 case "spec": exit(SpecSuiteCommand.main(rest))
 case "validate": exit(ValidateCommand.main(rest))
+case "instrument": exit(InstrumentCommand.main(rest))
 case "print": exit(PrintCommand.main(rest))
 case "tb": exit(TBCommand.main(rest))
 case "run": exit(RunCommand.main(rest))

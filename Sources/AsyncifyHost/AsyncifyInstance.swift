@@ -344,6 +344,7 @@ public final class AsyncifyInstance {
             result = try body(hot.pointee.callables[id].function)
         } catch {
             hot.pointee.exportCallStack.removeLast()
+            let error = overflowTrap(error)
             if hot.pointee.exportCallStack.isEmpty { abortReset() }
             throw error
         }
@@ -356,6 +357,17 @@ public final class AsyncifyInstance {
             throw error
         }
         return (result, unwound)
+    }
+
+    /// A trap while unwinding with the data position past its end is the
+    /// overflow check of an `AsyncifyTransform`-instrumented frame push (it
+    /// stores the position the frame would have reached, writes nothing, and
+    /// traps): report it as the Asyncify stack overflow it is.
+    func overflowTrap(_ error: any Error) -> any Error {
+        guard error is Trap, state == .unwinding, currData != 0,
+            let (position, end) = try? loadPointerPair(currData), position > end
+        else { return error }
+        return overflowError(currData, during: "unwinding")
     }
 
     /// Emscripten's `maybeStopUnwind`.
