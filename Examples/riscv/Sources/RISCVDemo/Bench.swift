@@ -6,9 +6,10 @@ import RISCVEmulator
 /// measured in the same process (the machines are shared and noisy):
 ///
 /// * `reference`: the plain RV64IM interpreter;
-/// * `tb-ir`: guest blocks as TB IR on the TB IR interpreter;
-/// * `wasm`: the TB runtime with the default threshold (IR first, Wasm when hot);
-/// * `wasm-only`: the TB runtime with every TB as Wasm on our interpreter;
+/// * `tb-ir`: ``TranslatingMachine`` with compilation off: guest blocks as TB
+///   IR on the TB IR interpreter;
+/// * `wasm`: the default compilation (IR first, Wasm once a TB ran 1500 times);
+/// * `wasm-only`: compilation `.always`: every TB as Wasm on our interpreter;
 /// * `wasm-node`: the very modules `wasm-only` instantiated, replayed on node
 ///   (V8) by a JS port of the runtime's dispatch loop and helpers (console
 ///   writes in the helper, no fibers, no register copies around each TB: see
@@ -52,7 +53,7 @@ func benchmark(_ arguments: [String]) {
                     continue
                 }
                 do {
-                    let capture = try RuntimeMachine.captureWasmTBs(image: image)
+                    let capture = try TranslatingMachine.captureWasmTBs(image: image)
                     let run = try NodeTBRunner.run(capture, nodePath: node, runs: runs)
                     guard run.standardOutput == capture.standardOutput, run.exitCode == capture.exit.code,
                         run.instructions == capture.exit.instructions
@@ -79,12 +80,11 @@ func benchmark(_ arguments: [String]) {
                     do {
                         if engine == "reference" {
                             instructions = try ReferenceInterpreter(image: image).run().instructions
-                        } else if engine == "tb-ir" {
-                            instructions = try TranslatedMachine(image: image).run().instructions
                         } else {
-                            let threshold = engine == "wasm" ? 1500 : 0
-                            instructions = try RuntimeMachine(image: image, compileThreshold: threshold).run()
-                                .instructions
+                            let compilation: TranslatingMachine.Compilation =
+                                engine == "tb-ir" ? .off : engine == "wasm" ? .default : .always
+                            let machine = try TranslatingMachine(image: image, compilation: compilation)
+                            instructions = try machine.run().instructions
                         }
                     } catch {
                         fail("\(name) on \(engine): \(error)", code: 1)

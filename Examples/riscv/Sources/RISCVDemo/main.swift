@@ -3,13 +3,13 @@
 //   riscv-demo run [--engine reference|tb|ir|wasm] [--threshold N] [--harts N] [--limit INSTRUCTIONS]
 //                  [--plain-blocks] [--stats] program.elf
 //
-// Engines: `reference` is the plain RV64IM interpreter; `tb` (or `ir`)
-// translates guest basic blocks to TB IR and runs them on the TB IR
-// interpreter; `wasm` runs them on the TB runtime: IR interpreter first, Wasm
-// on our interpreter once a block ran `--threshold` times (default 1500, 0 =
-// always Wasm), harts and the console as fibers. Both translating engines
-// build superblocks (through direct jumps and calls, past conditional
-// branches as side exits) unless `--plain-blocks` is given.
+// Engines: `reference` is the plain RV64IM interpreter; `tb` (or `ir`) and
+// `wasm` are the one translating machine (guest blocks -> TB IR on the TB
+// runtime, harts and the console as fibers) with compilation off (every TB on
+// the TB IR interpreter) or on: IR first, Wasm on our interpreter once a block
+// ran `--threshold` times (default 1500, 0 = always Wasm). Blocks are
+// superblocks (through direct jumps and calls, past conditional branches as
+// side exits) unless `--plain-blocks` is given.
 //   riscv-demo disassemble program.elf
 //   riscv-demo bench [--runs N] program.elf...
 //
@@ -92,9 +92,9 @@ case "run":
         let start = Date()
         let result: GuestExit
         var detail = ""
-        if engine == "wasm" {
-            let machine = try RuntimeMachine(
-                image: image, hartCount: harts, compileThreshold: threshold,
+        if engine == "wasm" || engine == "tb" {
+            let machine = try TranslatingMachine(
+                image: image, hartCount: harts, compilation: engine == "tb" ? .off : .afterRuns(threshold),
                 buildsSuperblocks: buildsSuperblocks)
             machine.onWrite = onWrite
             result = try machine.run(instructionLimit: limit)
@@ -103,12 +103,6 @@ case "run":
                 "\(machine.translationCount) blocks translated, \(s.interpretedRuns) IR runs, "
                 + "\(s.wasmRuns) Wasm runs, \(s.compilations) compiled, \(machine.consoleSwaps) console swaps, "
                 + "\(machine.hartSwaps) hart swaps, \(s.suspensions) TB suspensions"
-        } else if engine == "tb" {
-            let machine = try TranslatedMachine(
-                image: image, hartCount: harts, buildsSuperblocks: buildsSuperblocks)
-            machine.onWrite = onWrite
-            result = try machine.run(instructionLimit: limit)
-            detail = "\(machine.translationCount) blocks translated"
         } else {
             let machine = try ReferenceInterpreter(image: image, hartCount: harts)
             machine.onWrite = onWrite

@@ -113,7 +113,8 @@ import Testing
                 let image = try ELFImage(bytes: bytes)
                 let machine = try ReferenceInterpreter(image: image, memoryLimit: 16 << 20)
                 _ = try machine.run(instructionLimit: 5_000)
-                let translated = try TranslatedMachine(image: image, memoryLimit: 16 << 20)
+                let translated = try TranslatingMachine(
+                    image: image, memoryLimit: 16 << 20, compilation: .off)
                 _ = try translated.run(instructionLimit: 5_000)
             } catch is ELFError {
                 rejected += 1

@@ -16,7 +16,7 @@ import Testing
         }
         let expected = try GuestPrograms.expected(program)
         let image = try ELFImage(bytes: GuestPrograms.elf(program))
-        let capture = try RuntimeMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
+        let capture = try TranslatingMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
         let run = try NodeTBRunner.run(capture, nodePath: node, instructionLimit: Self.limit)
         #expect(
             String(decoding: run.standardOutput, as: UTF8.self)
@@ -38,9 +38,9 @@ import Testing
         }
         let expected = try GuestPrograms.expected("crc32")
         let image = try ELFImage(bytes: GuestPrograms.elf("crc32"))
-        let machine = try RuntimeMachine(image: image, compileThreshold: 0)
+        let machine = try TranslatingMachine(image: image, compilation: .always)
         _ = try machine.run(instructionLimit: Self.limit)
-        let capture = try RuntimeMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
+        let capture = try TranslatingMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
         let run = try NodeTBRunner.run(capture, nodePath: node, instructionLimit: Self.limit)
         #expect(run.standardOutput == expected.stdout)
         #expect(run.exitCode == expected.exitCode)
@@ -61,7 +61,7 @@ import Testing
         let image = try ELFImage(
             entry: 0x10000,
             segments: [.init(virtualAddress: 0x10000, contents: code, isExecutable: true, isWritable: false)])
-        let capture = try RuntimeMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
+        let capture = try TranslatingMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
         // li, 2000 passes of addi, beq, bnez, then li and ecall.
         #expect(capture.exit.instructions == 1 + 3 * 2000 + 2)
         #expect(try ReferenceInterpreter(image: image).run().instructions == capture.exit.instructions)
@@ -79,7 +79,7 @@ import Testing
             print("skipped: node not installed")
             return
         }
-        var capture = try RuntimeMachine.captureWasmTBs(
+        var capture = try TranslatingMachine.captureWasmTBs(
             image: ELFImage(bytes: GuestPrograms.elf("hello")), instructionLimit: Self.limit)
         let entry = try #require(capture.modules.firstIndex { $0.pc == capture.entry })
         capture.modules.remove(at: entry)
@@ -94,7 +94,7 @@ import Testing
             print("skipped: node not installed")
             return
         }
-        let capture = try RuntimeMachine.captureWasmTBs(
+        let capture = try TranslatingMachine.captureWasmTBs(
             image: ELFImage(bytes: GuestPrograms.elf("fib")), instructionLimit: Self.limit)
         let error = try #require(throws: NodeTBRunError.self) {
             try NodeTBRunner.run(capture, nodePath: node, instructionLimit: 1000)

@@ -88,7 +88,7 @@ import Testing
         )
 
         let reference = try ReferenceInterpreter(image: image)
-        let translated = try TranslatedMachine(image: image)
+        let translated = try TranslatingMachine(image: image, compilation: .off)
         let breakpoint = GuestFault.breakpoint(pc: 0x10000 + UInt64(4 * (words.count - 1)), hart: 0)
         #expect(throws: breakpoint) { try reference.run() }
         #expect(throws: breakpoint) { try translated.run() }

@@ -17,10 +17,6 @@ public final class GuestMemory {
     public let hartCount: Int
     /// The bytes. Valid for the object's lifetime.
     public let bytes: UnsafeMutableRawPointer
-    /// The allocation: `leadingBytes` of zeroed room for an engine's own
-    /// records (context, CPU state, TLB), then the guest bytes.
-    let allocation: UnsafeMutableRawPointer
-    let leadingBytes: Int
     /// False for a view of memory someone else owns (see ``init(viewing:of:)``).
     private let ownsAllocation: Bool
 
@@ -34,18 +30,9 @@ public final class GuestMemory {
     /// contents, leaves the rest (`.bss`, stacks) zero.
     /// - Parameter sizeLimit: the most guest memory to allocate (default ``maximumSize``).
     /// - Throws: ``MachineSetupError`` if the layout would exceed `sizeLimit`.
-    public convenience init(
+    public init(
         image: ELFImage, hartCount: Int, stackSize: Int = 256 * 1024, sizeLimit: UInt64 = maximumSize
     ) throws(MachineSetupError) {
-        try self.init(
-            image: image, hartCount: hartCount, stackSize: stackSize, sizeLimit: sizeLimit, leadingBytes: 0)
-    }
-
-    /// The same layout, after `leadingBytes` (a multiple of 4096) of zeroed
-    /// room in the same allocation: a TB engine's linear memory.
-    init(image: ELFImage, hartCount: Int, stackSize: Int, sizeLimit: UInt64, leadingBytes: Int)
-        throws(MachineSetupError)
-    {
         guard hartCount >= 1, hartCount <= Self.maximumHarts else { throw .badHartCount(hartCount) }
         let low = image.segments.map(\.virtualAddress).min()! & ~(Self.pageSize - 1)
         let high = image.segments.map(\.endAddress).max()!
@@ -58,11 +45,9 @@ public final class GuestMemory {
         size = Int(imageSpan + stacks)
         self.stackSize = max(stackSize, 4096)
         self.hartCount = hartCount
-        self.leadingBytes = leadingBytes
         ownsAllocation = true
-        allocation = .allocate(byteCount: leadingBytes + size, alignment: 4096)
-        allocation.initializeMemory(as: UInt8.self, repeating: 0, count: leadingBytes + size)
-        bytes = allocation + leadingBytes
+        bytes = .allocate(byteCount: size, alignment: 4096)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         for segment in image.segments {
             let offset = Int(segment.virtualAddress - low)
             segment.contents.withUnsafeBytes { source in
@@ -81,13 +66,11 @@ public final class GuestMemory {
         size = other.size
         stackSize = other.stackSize
         hartCount = other.hartCount
-        leadingBytes = 0
         ownsAllocation = false
-        allocation = bytes
         self.bytes = bytes
     }
 
-    deinit { if ownsAllocation { allocation.deallocate() } }
+    deinit { if ownsAllocation { bytes.deallocate() } }
 
     /// Guest address one past the top of hart `hart`'s stack (16-byte aligned).
     public func stackTop(hart: Int) -> UInt64 {

@@ -11,7 +11,7 @@ extension NodeTBRunner {
     ///   before it reads it), so the replay skips it;
     /// * the TB cache: one module compiled and instantiated on the first run of
     ///   its pc (inside the timed region, like the Swift runtime's threshold 0);
-    /// * `RuntimeMachine`'s hart loop (the loop deadline is the instruction
+    /// * `TranslatingMachine`'s hart loop (the loop deadline is the instruction
     ///   limit) and helpers: `riscv_ecall` (Linux `write`,
     ///   `exit`, `exit_group`, `sched_yield`, `-ENOSYS` otherwise; the console
     ///   write is done in place, there are no fibers), and the `qemu_ld`/`qemu_st`
@@ -75,7 +75,7 @@ extension NodeTBRunner {
           }
         }
 
-        // The helpers (RuntimeMachine.swift).
+        // The helpers (TranslatingMachine+Helpers.swift).
         function fillTLB(a) {
           const page = a & (MASK ^ 4095n);
           if (!contains(page, 4096)) return;
@@ -153,7 +153,7 @@ extension NodeTBRunner {
           tbRuns++;
           return result;
         }
-        // The runtime's maximumTBsPerExecution (RuntimeMachine sets it to the
+        // The runtime's maximumTBsPerExecution (TranslatingMachine sets it to the
         // instruction limit): a loop over several blocks cannot hang the replay.
         const maximumTBs = limit < BigInt(Number.MAX_SAFE_INTEGER) ? Number(limit) : Number.MAX_SAFE_INTEGER;
         function execute(pc) {

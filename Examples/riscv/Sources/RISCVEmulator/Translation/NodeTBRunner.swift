@@ -2,14 +2,14 @@ import Foundation
 
 /// Replays a ``WasmTBCapture`` on node (V8): the same TB modules our runtime
 /// instantiated, driven by a JS port of the runtime's dispatch loop and of
-/// `RuntimeMachine`'s helpers (see ``script``). One hart; console writes are
+/// `TranslatingMachine`'s helpers (see ``script``). One hart; console writes are
 /// done in the `riscv_ecall` helper itself, not on a device fiber (V8 has no
 /// Asyncify host here, and nothing needs to suspend); the register copies
 /// around each TB run are skipped (the modules do not export the globals and
 /// RISC-V TBs keep no state in them).
 ///
 /// ```swift
-/// let capture = try RuntimeMachine.captureWasmTBs(image: image)
+/// let capture = try TranslatingMachine.captureWasmTBs(image: image)
 /// if let node = NodeTBRunner.findNode() {
 ///     let run = try NodeTBRunner.run(capture, nodePath: node, runs: 3)
 ///     print(run.instructions, run.nanoseconds)

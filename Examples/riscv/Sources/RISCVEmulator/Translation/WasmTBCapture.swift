@@ -55,8 +55,8 @@ public struct WasmTBCapture: Sendable {
     public var standardError: [UInt8]
 }
 
-extension RuntimeMachine {
-    /// Runs `image` on one hart with every TB as Wasm (threshold 0) and captures
+extension TranslatingMachine {
+    /// Runs `image` on one hart with every TB as Wasm (compilation `.always`) and captures
     /// the modules the runtime instantiated and the state the run started from.
     ///
     /// - Throws: ``MachineSetupError`` or ``GuestFault`` (as `any Error`) if the
@@ -65,7 +65,7 @@ extension RuntimeMachine {
     public static func captureWasmTBs(
         image: ELFImage, instructionLimit: UInt64 = 10_000_000_000
     ) throws -> WasmTBCapture {
-        let machine = try RuntimeMachine(image: image, hartCount: 1, compileThreshold: 0)
+        let machine = try TranslatingMachine(image: image, hartCount: 1, compilation: .always)
         let runtime = machine.runtime
         let configuration = runtime.configuration
         machine.setLoopDeadlines(instructionLimit)  // as run(instructionLimit:) will

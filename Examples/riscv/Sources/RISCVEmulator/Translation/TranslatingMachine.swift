@@ -2,15 +2,19 @@ import Asyncify
 import TBCodegen
 import TBRuntime
 
-/// Runs a guest program on the TB runtime (``TBRuntime``): each guest block is
-/// translated on the first miss for its pc and installed; the runtime runs it
-/// on the TB IR interpreter until it is hot, then as Wasm on our interpreter,
-/// following `goto_tb` chains itself.
+/// Runs a guest program by translating its blocks into TBs and running them on
+/// the TB runtime (``TBRuntime``): each guest block is translated on the first
+/// miss for its pc and installed; the runtime runs it on the TB IR interpreter
+/// and, as its ``Compilation`` says, as Wasm on our interpreter once it is hot,
+/// following `goto_tb` chains itself. With ``Compilation/off`` it is the IR-only
+/// engine.
 ///
-/// Every hart is a fiber with its own ``TBCPU``; a scheduler context picks the
-/// next runnable hart round-robin. The `riscv_ecall` helper is where fibers
-/// switch, in the middle of a TB (the runtime's per-fiber resumption mode keeps
-/// each hart's place even when several are suspended inside the same TB):
+/// Every hart is a fiber with its own ``TBCPU`` (context record, register
+/// file, CPU state ``RISCVCPUState`` and software TLB); a scheduler context
+/// picks the next runnable hart round-robin. The `riscv_ecall` helper is where
+/// fibers switch, in the middle of a TB (the runtime's per-fiber resumption
+/// mode keeps each hart's place even when several are suspended inside the
+/// same TB):
 ///
 /// * a `write` to fd 1 or 2 swaps to the console device fiber, which appends
 ///   the bytes to the output and swaps back (``consoleSwaps`` counts them);
@@ -18,9 +22,10 @@ import TBRuntime
 ///   hart can run, so harts interleave at `ecall`s as in ``ReferenceInterpreter``.
 ///
 /// Guest RAM lives in the runtime's shared linear memory, so the Wasm TBs, the
-/// IR interpreter and the system calls see the same bytes. Pages holding code
-/// are never writable through the software TLB; a store there goes through the
-/// slow path, which retranslates the blocks whose instructions changed.
+/// IR interpreter and the system calls see the same bytes. Self-modifying code:
+/// the translated code range is write-protected in the software TLB
+/// (``TBSoftMMU/writeProtected``), so a store into it takes the slow path,
+/// which retranslates the blocks whose instructions changed.
 ///
 /// Blocks are translated with `exitingSelfLoops` and each hart's loop deadline
 /// is the instruction limit: a loop that stays in one block keeps running
@@ -28,19 +33,50 @@ import TBRuntime
 /// for the host, which stops the run; loops over several blocks pass through
 /// the runtime's cpu loop (bounded by `maximumTBsPerExecution`). So no guest
 /// loop hangs the host, even once its TB runs as Wasm (which has no step limit).
-public final class RuntimeMachine {
+public final class TranslatingMachine {
+    /// When a translated block is compiled to Wasm.
+    public enum Compilation: Sendable, Hashable, CustomStringConvertible {
+        /// Never: every TB runs on the TB IR interpreter.
+        case off
+        /// After a TB ran this many times on the IR interpreter (0: at once).
+        case afterRuns(Int)
+
+        /// The runtime's tiering: IR for a TB's first 1500 runs, then Wasm.
+        public static let `default` = Compilation.afterRuns(1500)
+        /// Every TB runs as Wasm from its first run.
+        public static let always = Compilation.afterRuns(0)
+
+        /// The runtime's compile threshold for this policy.
+        var threshold: Int {
+            switch self {
+            case .off: return .max
+            case .afterRuns(let runs): return max(runs, 0)
+            }
+        }
+
+        /// `off`, or `after N runs`.
+        public var description: String {
+            switch self {
+            case .off: return "off"
+            case .afterRuns(let runs): return "after \(runs) runs"
+            }
+        }
+    }
+
     /// The program being run.
     public let image: ELFImage
     /// Number of harts.
     public let hartCount: Int
+    /// When blocks are compiled to Wasm.
+    public let compilation: Compilation
     /// The TB runtime the blocks run on.
     public let runtime: TBRuntime
     /// How many blocks have been translated and installed.
-    public private(set) var translationCount = 0
+    public internal(set) var translationCount = 0
     /// How many times a hart swapped to the console fiber (one per console `write`).
-    public private(set) var consoleSwaps = 0
+    public internal(set) var consoleSwaps = 0
     /// How many times a hart yielded to the scheduler in the middle of a TB.
-    public private(set) var hartSwaps = 0
+    public internal(set) var hartSwaps = 0
     /// Whether blocks are superblocks: they continue through direct jumps and
     /// past conditional branches, which become side exits (see ``GuestBasicBlock``).
     public let buildsSuperblocks: Bool
@@ -55,29 +91,31 @@ public final class RuntimeMachine {
         set { process.onWrite = newValue }
     }
 
+    /// Guest memory, viewing guest RAM in the runtime's memory.
     let layout: GuestMemory
+    /// The translated code range: write-protected in every hart's TLB.
     let codeRange: Range<UInt64>
-    /// Guest RAM in the runtime's memory, with the code write-protected.
-    private let mmu: TBSoftMMU
-    private var process: LinuxProcess
+    /// Guest RAM in the runtime's memory, with ``codeRange`` write-protected.
+    let mmu: TBSoftMMU
+    var process: LinuxProcess
     private(set) var cpus: [TBCPU] = []
     private var nextPC: [UInt64]
     private(set) var blocks: [UInt64: GuestBasicBlock] = [:]
-    private var fault: GuestFault?
-    private var instructionLimit: UInt64 = .max
+    var fault: GuestFault?
+    var instructionLimit: UInt64 = .max
     private let fibers = FiberRuntime()
-    private var scheduler: Fiber?
-    private var console: Fiber?
+    var scheduler: Fiber?
+    var console: Fiber?
     private var hartFibers: [Fiber] = []
-    private var consoleRequest: (client: Fiber, hart: Int, fd: UInt64, address: UInt64, count: UInt64)?
-    private var consoleResult: UInt64 = 0
+    var consoleRequest: (client: Fiber, hart: Int, fd: UInt64, address: UInt64, count: UInt64)?
+    var consoleResult: UInt64 = 0
 
     /// Lays out guest memory for `image` in a new TB runtime with `hartCount`
     /// CPUs, each hart starting like in ``ReferenceInterpreter`` (pc = entry,
     /// sp = its stack top, a0 = hart id, a1 = hart count).
     /// - Parameters:
-    ///   - compileThreshold: runs of a TB on the IR interpreter before it runs
-    ///     as Wasm (0: always Wasm; `Int.max`: never).
+    ///   - compilation: when a TB is compiled to Wasm (``Compilation/off``: the
+    ///     IR-only engine; ``Compilation/always``: every TB as Wasm).
     ///   - mode: where suspended TBs keep their state; only ``TBResumptionMode/perFiber``
     ///     is correct once several harts are suspended in one TB.
     ///   - buildsSuperblocks: scan blocks through `jal` and `auipc`+`jalr` and
@@ -87,16 +125,17 @@ public final class RuntimeMachine {
     /// - Throws: ``MachineSetupError`` if the program, stacks or harts do not fit.
     public init(
         image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
-        memoryLimit: UInt64 = 512 << 20, compileThreshold: Int = 1500, mode: TBResumptionMode = .perFiber,
-        buildsSuperblocks: Bool = true
+        memoryLimit: UInt64 = 512 << 20, compilation: Compilation = .default,
+        mode: TBResumptionMode = .perFiber, buildsSuperblocks: Bool = true
     ) throws(MachineSetupError) {
         self.image = image
+        self.compilation = compilation
         self.buildsSuperblocks = buildsSuperblocks
         guard hartCount >= 1, hartCount <= GuestMemory.maximumHarts else { throw .badHartCount(hartCount) }
         let initial = try GuestMemory(
             image: image, hartCount: hartCount, stackSize: stackSize, sizeLimit: memoryLimit)
         var configuration = TBRuntimeConfiguration()
-        configuration.compileThreshold = compileThreshold
+        configuration.compileThreshold = compilation.threshold
         configuration.mode = mode
         configuration.maximumCPUs = hartCount
         configuration.guestBase = initial.baseAddress
@@ -108,8 +147,7 @@ public final class RuntimeMachine {
             throw .imageTooLarge(bytes: UInt64(initial.size), limit: memoryLimit)
         }
         self.runtime = runtime
-        let hostBase = configuration.guestRAMHostBase
-        let ram = runtime.tbMemory.base + Int(hostBase)
+        let ram = runtime.tbMemory.base + Int(configuration.guestRAMHostBase)
         ram.copyMemory(from: initial.bytes, byteCount: initial.size)
         layout = GuestMemory(viewing: ram, of: initial)
         self.hartCount = hartCount
@@ -145,7 +183,7 @@ public final class RuntimeMachine {
         if index == 0 { return 0 }
         return envAddress(hart, RISCVCPUState.offset(ofRegister: index)).loadUnaligned(as: UInt64.self)
     }
-    private func setRegister(_ index: Int, _ value: UInt64, hart: Int) {
+    func setRegister(_ index: Int, _ value: UInt64, hart: Int) {
         if index != 0 {
             envAddress(hart, RISCVCPUState.offset(ofRegister: index)).storeBytes(of: value, as: UInt64.self)
         }
@@ -326,8 +364,10 @@ public final class RuntimeMachine {
         translationCount += 1
     }
 
-    /// Retranslates the installed blocks whose instructions changed.
-    private func retranslateChangedBlocks() {
+    /// Retranslates the installed blocks whose instructions changed: the one
+    /// self-modifying-code rule (a store into the write-protected code range,
+    /// or `fence.i`).
+    func retranslateChangedBlocks() {
         for (pc, old) in blocks {
             // A block whose first word no longer decodes keeps its old TB: the
             // runtime cannot uninstall one (a known limit of this engine).
@@ -338,119 +378,6 @@ public final class RuntimeMachine {
                 now != old
             else { continue }
             do { try install(now) } catch { fault = fault ?? error }
-        }
-    }
-
-    // MARK: Helpers
-
-    private func registerHelpers() {
-        runtime.registerHelper(RISCVTranslator.ecallHelper) { [unowned self] call, _ in try self.ecall(call) }
-        runtime.registerHelper(TBHelperSignature.guestLoadSlowPath.name) { [unowned self] call, args in
-            try self.slowLoad(address: args[1], memop: args[2], hart: call.cpu.index)
-        }
-        runtime.registerHelper(TBHelperSignature.guestStoreSlowPath.name) { [unowned self] call, args in
-            try self.slowStore(address: args[1], value: args[2], memop: args[3], hart: call.cpu.index)
-            return 0
-        }
-    }
-
-    /// `riscv_ecall`: services the system call (a console `write` on the
-    /// console fiber), then yields to the scheduler if another hart can run.
-    /// Returns 1 to stop the TB once this hart no longer runs.
-    private func ecall(_ call: TBHelperCall) throws -> UInt64 {
-        let cx = call.fibers
-        let hart = call.cpu.index
-        var frame = cx.enter()
-        if frame.isRewinding { try frame.restore() }
-        var toConsole = false
-        if frame.isNormal {
-            if retiredInstructions > instructionLimit {
-                fault = .instructionLimitReached(limit: instructionLimit)
-                throw fault!
-            }
-            let number = register(17, hart: hart)
-            let fd = register(10, hart: hart)
-            if number == LinuxProcess.Number.write, fd == 1 || fd == 2, let me = cx.currentFiber {
-                consoleRequest = (me, hart, fd, register(11, hart: hart), register(12, hart: hart))
-                toConsole = true
-            } else {
-                let result = process.systemCall(
-                    number, fd, register(11, hart: hart), register(12, hart: hart), hart: hart, memory: layout
-                )
-                setRegister(10, result, hart: hart)
-            }
-        }
-        if frame.calls(1), frame.isRewinding || toConsole, let me = cx.currentFiber, let console {
-            try cx.swap(from: me, to: console)
-            if try frame.unwinding(at: 1) { return 0 }
-            setRegister(10, consoleResult, hart: hart)
-        }
-        guard process.isRunning[hart] else { return 1 }
-        let others = (0..<hartCount).contains { $0 != hart && process.isRunning[$0] }
-        if frame.calls(2), frame.isRewinding || others, let me = cx.currentFiber, let scheduler {
-            if frame.isNormal { hartSwaps += 1 }
-            try cx.swap(from: me, to: scheduler)
-            if try frame.unwinding(at: 2) { return 0 }
-        }
-        return process.isRunning[hart] ? 0 : 1
-    }
-
-    /// The console device: performs each pending `write` and swaps back to its client.
-    private func consoleLoop(_ cx: FiberContext) throws {
-        var frame = cx.enter()
-        if frame.isRewinding { try frame.restore() }
-        while true {
-            var client = scheduler
-            if frame.isNormal, let request = consoleRequest {
-                consoleRequest = nil
-                consoleSwaps += 1
-                consoleResult = process.systemCall(
-                    LinuxProcess.Number.write, request.fd, request.address, request.count, hart: request.hart,
-                    memory: layout)
-                client = request.client
-            }
-            guard let me = console, let client else { return }
-            try cx.swap(from: me, to: client)
-            if try frame.unwinding(at: 1) { return }
-        }
-    }
-
-    private func access(_ memop: UInt64) throws(GuestFault) -> TBMemAccess {
-        guard let access = TBMemAccess(memop: memop) else { throw .internalError("bad memop \(memop)") }
-        return access
-    }
-
-    /// The access `memop` describes and its host address, once `address` is
-    /// known to be guest RAM; otherwise records and throws the guest's memory fault.
-    private func checkedAccess(
-        _ memop: UInt64, at address: UInt64, kind: GuestFault.AccessKind, hart: Int
-    ) throws(GuestFault) -> (TBMemAccess, host: UInt64) {
-        let access = try access(memop)
-        guard let host = mmu.hostAddress(of: address, byteCount: access.byteCount) else {
-            let f = GuestFault.memoryAccess(
-                address: address, size: access.byteCount, kind: kind, pc: pc(hart: hart), hart: hart)
-            fault = f
-            throw f
-        }
-        return (access, host)
-    }
-
-    private func slowLoad(address: UInt64, memop: UInt64, hart: Int) throws(GuestFault) -> UInt64 {
-        let (access, host) = try checkedAccess(memop, at: address, kind: .load, hart: hart)
-        try? mmu.fillTLB(at: cpus[hart].tlb, for: address)
-        return (try? runtime.tbMemory.load(access, at: host)) ?? 0
-    }
-
-    /// Code pages are write-protected in the TLB, so every store into the
-    /// translated code comes here.
-    private func slowStore(address: UInt64, value: UInt64, memop: UInt64, hart: Int) throws(GuestFault) {
-        let (access, host) = try checkedAccess(memop, at: address, kind: .store, hart: hart)
-        try? mmu.fillTLB(at: cpus[hart].tlb, for: address)
-        try? runtime.tbMemory.store(access, value, at: host)
-        if address < codeRange.upperBound, address &+ UInt64(access.byteCount) > codeRange.lowerBound {
-            // The guest rewrites its code: the running TB finishes as
-            // translated, the next one entered sees the new instructions.
-            retranslateChangedBlocks()
         }
     }
 }

@@ -1,30 +1,53 @@
+import TestSupport
 import Testing
 
 @testable import RISCVEmulator
 
-/// The TB-runtime engine (blocks translated on a cache miss, IR interpreter
-/// first, Wasm past the threshold, harts and the console as fibers) prints
-/// exactly what qemu-riscv64 printed.
-@Suite struct RuntimeMachineTests {
+/// The translating machine (blocks translated on a cache miss and run on the
+/// TB runtime: IR interpreter, Wasm as its compilation policy says; harts and
+/// the console as fibers) prints exactly what qemu-riscv64 printed, with
+/// compilation off (the IR-only engine), at the default threshold and always.
+@Suite struct TranslatingMachineTests {
+    typealias Compilation = TranslatingMachine.Compilation
+    /// Every compilation policy worth telling apart: IR only, tiered, Wasm only.
+    static let policies: [Compilation] = [.off, .default, .always]
+
     static func run(
-        _ program: String, harts: Int = 1, threshold: Int = 1500
-    ) throws -> (machine: RuntimeMachine, exit: GuestExit) {
-        let machine = try RuntimeMachine(
-            image: ELFImage(bytes: GuestPrograms.elf(program)), hartCount: harts, compileThreshold: threshold)
+        _ program: String, harts: Int = 1, compilation: Compilation = .default
+    ) throws -> (machine: TranslatingMachine, exit: GuestExit) {
+        let machine = try TranslatingMachine(
+            image: ELFImage(bytes: GuestPrograms.elf(program)), hartCount: harts, compilation: compilation)
         let exit = try machine.run(instructionLimit: 100_000_000)
         return (machine, exit)
     }
 
-    @Test(arguments: GuestPrograms.names)
-    func outputMatchesRecordedQemuOutput(program: String) throws {
+    @Test(arguments: GuestPrograms.names, [Compilation.off, .default])
+    func outputMatchesRecordedQemuOutput(program: String, compilation: Compilation) throws {
         let expected = try GuestPrograms.expected(program)
-        let (machine, exit) = try Self.run(program)
+        let (machine, exit) = try Self.run(program, compilation: compilation)
         #expect(
             String(decoding: machine.standardOutput, as: UTF8.self)
                 == String(decoding: expected.stdout, as: UTF8.self))
         #expect(exit.code == expected.exitCode)
         #expect(machine.translationCount > 0)
         #expect(machine.runtime.statistics.interpretedRuns > 0)
+        if compilation == .off {
+            #expect(machine.runtime.statistics.compilations == 0)
+            #expect(machine.runtime.statistics.wasmRuns == 0)
+        }
+    }
+
+    /// The IR-only engine against a live qemu-riscv64 run (not only its recording).
+    @Test(arguments: GuestPrograms.names)
+    func outputMatchesLiveQemuRun(program: String) throws {
+        guard let qemu = ExternalTool.find("qemu-riscv64") else {
+            print("skipped: qemu-riscv64 not installed")
+            return
+        }
+        let live = try ExternalTool.run(qemu, [GuestPrograms.elfPath(program)])
+        let (machine, exit) = try Self.run(program, compilation: .off)
+        #expect(machine.standardOutput == live.stdout)
+        #expect(exit.code == Int(live.status))
     }
 
     /// fib's blocks pass the default threshold of 1500 runs, so they really
@@ -43,18 +66,18 @@ import Testing
     @Test(arguments: GuestPrograms.names.filter { $0 != "hello" })
     func mixedEnginesMatchQemu(program: String) throws {
         let expected = try GuestPrograms.expected(program)
-        let (machine, exit) = try Self.run(program, threshold: 3)
+        let (machine, exit) = try Self.run(program, compilation: .afterRuns(3))
         #expect(machine.standardOutput == expected.stdout)
         #expect(exit.code == expected.exitCode)
         #expect(machine.runtime.statistics.interpretedRuns > 0)
         #expect(machine.runtime.statistics.wasmRuns > 0)
     }
 
-    /// compileThreshold 0: every TB runs as Wasm from its first run.
+    /// Compilation `.always`: every TB runs as Wasm from its first run.
     @Test(arguments: GuestPrograms.names)
     func alwaysWasmMatchesQemu(program: String) throws {
         let expected = try GuestPrograms.expected(program)
-        let (machine, exit) = try Self.run(program, threshold: 0)
+        let (machine, exit) = try Self.run(program, compilation: .always)
         #expect(machine.standardOutput == expected.stdout)
         #expect(exit.code == expected.exitCode)
         #expect(machine.runtime.statistics.interpretedRuns == 0)
@@ -63,25 +86,25 @@ import Testing
 
     /// Same instruction count as the reference interpreter: both retire
     /// whole blocks, ecalls included.
-    @Test(arguments: ["hello", "sieve", "harts"])
-    func retiresAsManyInstructionsAsTheReference(program: String) throws {
+    @Test(arguments: ["hello", "sieve", "harts"], [Compilation.off, .default])
+    func retiresAsManyInstructionsAsTheReference(program: String, compilation: Compilation) throws {
         let image = try ELFImage(bytes: GuestPrograms.elf(program))
-        let runtime = try RuntimeMachine(image: image).run()
+        let runtime = try TranslatingMachine(image: image, compilation: compilation).run()
         let reference = try ReferenceInterpreter(image: image).run()
         #expect(runtime == reference)
     }
 
     /// Every console write is performed by the console fiber: as many swaps to
-    /// it as the reference interpreter performs writes, on both engines.
-    @Test(arguments: [1500, 0])
-    func consoleFiberPerformsEveryWrite(threshold: Int) throws {
+    /// it as the reference interpreter performs writes, on every engine.
+    @Test(arguments: policies)
+    func consoleFiberPerformsEveryWrite(compilation: Compilation) throws {
         for program in ["hello", "sieve"] {
             let image = try ELFImage(bytes: GuestPrograms.elf(program))
             let reference = try ReferenceInterpreter(image: image)
             var writes = 0
             reference.onWrite = { _, _ in writes += 1 }
             _ = try reference.run()
-            let machine = try RuntimeMachine(image: image, compileThreshold: threshold)
+            let machine = try TranslatingMachine(image: image, compilation: compilation)
             var streamed: [UInt8] = []
             machine.onWrite = { _, bytes in streamed += bytes }
             _ = try machine.run()
@@ -100,8 +123,8 @@ import Testing
     @Test(arguments: [2, 4])
     func severalHartFibersPrintWhatOneQemuHartPrints(harts: Int) throws {
         let expected = try GuestPrograms.expected("harts")
-        for threshold in [1500, 0] {
-            let (machine, exit) = try Self.run("harts", harts: harts, threshold: threshold)
+        for compilation in Self.policies {
+            let (machine, exit) = try Self.run("harts", harts: harts, compilation: compilation)
             #expect(machine.standardOutput == expected.stdout)
             #expect(exit.code == expected.exitCode)
             #expect(machine.hartSwaps > 0)
@@ -117,7 +140,7 @@ import Testing
     /// Same instruction count and output as the reference with K harts.
     @Test func hartFibersRetireAsManyInstructionsAsTheReference() throws {
         let image = try ELFImage(bytes: GuestPrograms.elf("harts"))
-        let runtime = try RuntimeMachine(image: image, hartCount: 3)
+        let runtime = try TranslatingMachine(image: image, hartCount: 3)
         let reference = try ReferenceInterpreter(image: image, hartCount: 3)
         #expect(try runtime.run() == reference.run())
         #expect(runtime.standardOutput == reference.standardOutput)
@@ -130,8 +153,8 @@ import Testing
             segments: [.init(virtualAddress: 0x10000, contents: code, isExecutable: true, isWritable: true)])
     }
 
-    @Test(arguments: [1500, 0])
-    func faultsMatchTheReference(threshold: Int) throws {
+    @Test(arguments: policies)
+    func faultsMatchTheReference(compilation: Compilation) throws {
         let programs: [[UInt32]] = [
             [0x0000_0513, 0x3401_1073],  // li a0, 0; csrrw
             [0x0000_0513, 0x0000_3503],  // li a0, 0; ld a0, 0(zero)
@@ -144,7 +167,7 @@ import Testing
             var referenceFault: GuestFault?
             var runtimeFault: GuestFault?
             let reference = try ReferenceInterpreter(image: image)
-            let machine = try RuntimeMachine(image: image, compileThreshold: threshold)
+            let machine = try TranslatingMachine(image: image, compilation: compilation)
             do { _ = try reference.run() } catch { referenceFault = error }
             do { _ = try machine.run() } catch { runtimeFault = error }
             #expect(referenceFault != nil)
@@ -152,14 +175,49 @@ import Testing
         }
     }
 
-    @Test(arguments: [1500, 0])
-    func selfModifyingCodeRunsTheNewInstruction(threshold: Int) throws {
-        let m = try RuntimeMachine(
+    /// The program stores a new instruction over one its first block already
+    /// ran, then jumps back to it: the new instruction runs, and the changed
+    /// block was translated again.
+    @Test(arguments: policies)
+    func selfModifyingCodeRunsTheNewInstruction(compilation: Compilation) throws {
+        let m = try TranslatingMachine(
             image: Self.image([
                 0x0000_0297, 0x0000_0593, 0x0050_0513, 0x0005_9c63, 0x0010_0593, 0x0070_0337, 0x5133_0313,
                 0x0062_a423, 0xfe9f_f06f, 0x05d0_0893, 0x0000_0073,
-            ]), compileThreshold: threshold)
+            ]), compilation: compilation)
         #expect(try m.run().code == 7)
+        #expect(m.translationCount > m.blocks.count, "the changed block was translated again")
+    }
+
+    /// A block rewritten after it was translated and ran, from another TB
+    /// whose store goes through a TLB entry for the code page: pass 1 stores
+    /// the unchanged word (mapping the page), pass 2 the new one, pass 3 runs
+    /// `L` again. Only the write-protected code page sends that second store
+    /// to the slow path, which retranslates `L`.
+    @Test(arguments: policies)
+    func aTranslatedBlockRewrittenThroughTheTLBIsRetranslated(compilation: Compilation) throws {
+        let image = try Self.image([
+            0x0000_0297,  // auipc t0, 0
+            0x0000_0593,  // li a1, 0
+            0x0050_0513,  // L: li a0, 5 (pass 2 writes li a0, 7 here)
+            0x0020_0393,  // li t2, 2
+            0x0275_8463,  // beq a1, t2, exit
+            0x01c2_8e93,  // addi t4, t0, 28
+            0x000e_8067,  // jr t4 (ends the TB)
+            0x0155_9313,  // slli t1, a1, 21
+            0x0050_0e37,  // lui t3, 0x500
+            0x513e_0e13,  // addi t3, t3, 0x513 (t3 = li a0, 5)
+            0x01c3_0333,  // add t1, t1, t3 (li a0, 5 + 2 * a1)
+            0x0062_a423,  // sw t1, 8(t0)
+            0x0015_8593,  // addi a1, a1, 1
+            0xfd5f_f06f,  // j L
+            0x05d0_0893,  // exit: li a7, 93
+            0x0000_0073,  // ecall
+        ])
+        #expect(try ReferenceInterpreter(image: image).run().code == 7)
+        let machine = try TranslatingMachine(image: image, compilation: compilation)
+        #expect(try machine.run().code == 7)
+        #expect(machine.translationCount > machine.blocks.count, "L was translated again")
     }
 
     /// Blocks that follow calls (the default) run fib with fewer TB runs than
@@ -168,7 +226,7 @@ import Testing
         let expected = try GuestPrograms.expected("fib")
         var runs: [Int] = []
         for follow in [false, true] {
-            let m = try RuntimeMachine(
+            let m = try TranslatingMachine(
                 image: ELFImage(bytes: GuestPrograms.elf("fib")), buildsSuperblocks: follow)
             let exit = try m.run(instructionLimit: 100_000_000)
             #expect(m.standardOutput == expected.stdout)
@@ -181,8 +239,8 @@ import Testing
     /// A loop whose exit test is a side exit in the middle of its superblock:
     /// taken once, not taken four times; every engine retires what the
     /// reference retires and exits the same way.
-    @Test(arguments: [1500, 0])
-    func sideExitsCountTheInstructionsTheyRun(threshold: Int) throws {
+    @Test(arguments: policies)
+    func sideExitsCountTheInstructionsTheyRun(compilation: Compilation) throws {
         let words: [UInt32] = [
             0x0050_0293,  // li t0, 5
             0xfff2_8293,  // loop: addi t0, t0, -1
@@ -194,18 +252,16 @@ import Testing
         ]
         let reference = try ReferenceInterpreter(image: Self.image(words)).run(instructionLimit: 1000)
         #expect(reference.code == 12)
-        let runtime = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
-        #expect(try runtime.run(instructionLimit: 1000) == reference)
-        let translated = try TranslatedMachine(image: Self.image(words))
-        #expect(try translated.run(instructionLimit: 1000) == reference)
+        let machine = try TranslatingMachine(image: Self.image(words), compilation: compilation)
+        #expect(try machine.run(instructionLimit: 1000) == reference)
     }
 
     /// A call followed into its target: the link register and the result are the reference's.
-    @Test(arguments: [1500, 0])
-    func followedCallSetsTheLinkRegister(threshold: Int) throws {
+    @Test(arguments: policies)
+    func followedCallSetsTheLinkRegister(compilation: Compilation) throws {
         // auipc ra, 0; jalr ra, 12(ra); ebreak; li a0, 5; li a7, 93; ecall
         let words: [UInt32] = [0x0000_0097, 0x00c0_80e7, 0x0010_0073, 0x0050_0513, 0x05d0_0893, 0x0000_0073]
-        let m = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+        let m = try TranslatingMachine(image: Self.image(words), compilation: compilation)
         let exit = try m.run(instructionLimit: 1000)
         let reference = try ReferenceInterpreter(image: Self.image(words))
         let referenceExit = try reference.run(instructionLimit: 1000)
@@ -219,8 +275,8 @@ import Testing
     /// A loop that stays in its block runs all its passes inside one TB run
     /// (it leaves the TB only at the loop deadline), and retires what the
     /// reference interpreter retires.
-    @Test(arguments: [1500, 0])
-    func selfLoopsRunInsideOneTBRun(threshold: Int) throws {
+    @Test(arguments: policies)
+    func selfLoopsRunInsideOneTBRun(compilation: Compilation) throws {
         let words: [UInt32] = [
             0x0640_0293,  // li t0, 100
             0xfff2_8293,  // loop: addi t0, t0, -1
@@ -229,7 +285,7 @@ import Testing
             0x02a2_8513,  // addi a0, t0, 42
             0x0000_0073,  // ecall (exit)
         ]
-        let m = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+        let m = try TranslatingMachine(image: Self.image(words), compilation: compilation)
         let exit = try m.run(instructionLimit: 100_000)
         let reference = try ReferenceInterpreter(image: Self.image(words)).run(instructionLimit: 100_000)
         #expect(exit.code == 42)
@@ -239,18 +295,18 @@ import Testing
         #expect(s.interpretedRuns + s.wasmRuns <= 3, "one run per block, not one per pass")
     }
 
-    /// Loops that never leave their block stop at the limit on either engine
+    /// Loops that never leave their block stop at the limit on every engine
     /// (the Wasm interpreter has no step limit: the TB leaves the loop once
     /// the hart's instret reaches the loop deadline, the limit).
-    @Test(arguments: [1500, 0])
-    func infiniteLoopsStopAtTheLimit(threshold: Int) throws {
+    @Test(arguments: policies)
+    func infiniteLoopsStopAtTheLimit(compilation: Compilation) throws {
         let loops: [[UInt32]] = [
             [0x0000_006f],  // j .
             [0x0000_0297, 0x0002_8067],  // auipc t0, 0; jr t0 (jumps back to the start of its block)
             [0x0010_0293, 0xfe02_9ee3],  // li t0, 1; bnez t0, -4 (back to the start of its block)
         ]
         for words in loops {
-            let m = try RuntimeMachine(image: Self.image(words), compileThreshold: threshold)
+            let m = try TranslatingMachine(image: Self.image(words), compilation: compilation)
             #expect(throws: GuestFault.instructionLimitReached(limit: 1000)) {
                 try m.run(instructionLimit: 1000)
             }
