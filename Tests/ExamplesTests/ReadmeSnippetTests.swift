@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 
-/// The README's Swift snippets marked `<!-- snippet: Examples/.../main.swift -->`
-/// are cut from those examples, which `swift build` compiles and ExamplesTests
-/// runs: each run of lines between `// ...` markers must stand, in order and
-/// unbroken, in the example (indentation and blank lines aside).
+/// The README's Swift snippets marked `<!-- snippet: PATH -->` are cut from
+/// that file: an example, which `swift build` compiles and ExamplesTests runs,
+/// or a test (ReadmeExampleTests). Each run of lines between `// ...` markers
+/// must stand, in order and unbroken, in the file (indentation and blank lines
+/// aside).
 @Suite struct ReadmeSnippetTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
