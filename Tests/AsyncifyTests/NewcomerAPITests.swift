@@ -144,22 +144,24 @@ import Testing
         }
     }
 
+    /// A participating function that swaps to `main` once.
+    static func pause(_ cx: FiberContext, to main: Fiber) throws(FiberError) {
+        var frame = cx.enter()
+        if frame.isRewinding { try frame.restore() }
+        try cx.swap(to: main)
+        _ = try frame.unwinding(at: 1)
+    }
+
     /// A helper that swaps, and a caller that forgets to check `unwinding` after
     /// calling it and swaps again: the second swap starts an unwind during one.
     @Test func aForgottenUnwindingCheckNamesTheLikelyCause() {
         let runtime = FiberRuntime()
         let main = runtime.mainFiber
-        func pause(_ cx: FiberContext) throws(FiberError) {
-            var frame = cx.enter()
-            if frame.isRewinding { try frame.restore() }
-            try cx.swap(to: main)
-            _ = try frame.unwinding(at: 1)
-        }
         let careless = runtime.makeFiber(name: "careless") { cx, _ in
             var frame = cx.enter()
             if frame.isRewinding { try frame.restore() }
-            try pause(cx)  // missing: if try frame.unwinding(at: 1) { return }
-            try pause(cx)
+            try Self.pause(cx, to: main)  // missing: if try frame.unwinding(at: 1) { return }
+            try Self.pause(cx, to: main)
             _ = try frame.unwinding(at: 2)
         }
         #expect {
@@ -181,16 +183,10 @@ import Testing
     @Test func anEntryThatReturnsAfterAForgottenCheckNamesTheLikelyCause() {
         let runtime = FiberRuntime()
         let main = runtime.mainFiber
-        func pause(_ cx: FiberContext) throws(FiberError) {
-            var frame = cx.enter()
-            if frame.isRewinding { try frame.restore() }
-            try cx.swap(to: main)
-            _ = try frame.unwinding(at: 1)
-        }
         let careless = runtime.makeFiber(name: "careless") { cx, _ in
             var frame = cx.enter()
             if frame.isRewinding { try frame.restore() }
-            try pause(cx)  // missing: if try frame.unwinding(at: 1) { return }
+            try Self.pause(cx, to: main)  // missing: if try frame.unwinding(at: 1) { return }
         }
         #expect {
             try runtime.run { cx in
