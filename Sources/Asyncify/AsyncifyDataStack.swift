@@ -5,21 +5,21 @@
 /// (position at +0, end at +4 on wasm32 / +8 on wasm64). The memory is not
 /// owned: a fiber's record or the host says where it lives. Every push checks
 /// capacity first, so a full buffer never gets a byte written past `end`.
-@frozen
-public struct AsyncifyDataStack {
+@frozen @usableFromInline
+package struct AsyncifyDataStack {
     /// The first byte of the stack area: the position after a complete rewind.
-    public var start: UnsafeMutableRawPointer
+    @usableFromInline package var start: UnsafeMutableRawPointer
     /// Where the next frame will be written.
-    public var position: UnsafeMutableRawPointer
+    @usableFromInline package var position: UnsafeMutableRawPointer
     /// One past the last usable byte.
-    public var end: UnsafeMutableRawPointer
+    @usableFromInline package var end: UnsafeMutableRawPointer
 
     /// A stack over `area`, empty.
     ///
     /// - Parameter area: The memory frames are written into. An empty area
     ///   accepts no frame.
     @inlinable
-    public init(area: UnsafeMutableRawBufferPointer) {
+    package init(area: UnsafeMutableRawBufferPointer) {
         // An empty area is never written; its address only takes part in the
         // capacity tests, which assume no stack starts in the lowest page.
         let base =
@@ -33,11 +33,11 @@ public struct AsyncifyDataStack {
 
     /// Bytes in use.
     @inlinable
-    public var bytesUsed: Int { position - start }
+    package var bytesUsed: Int { position - start }
 
     /// Bytes still free.
     @inlinable
-    public var bytesFree: Int { end - position }
+    package var bytesFree: Int { end - position }
 
     /// Reserves `byteCount` bytes at the top and returns their address, or `nil`
     /// (leaving the stack unchanged) when they do not fit.
@@ -45,7 +45,7 @@ public struct AsyncifyDataStack {
     /// - Parameter byteCount: The bytes to reserve.
     /// - Returns: The address of the reserved bytes.
     @inlinable @inline(__always)
-    public mutating func push(byteCount: Int) -> UnsafeMutableRawPointer? {
+    package mutating func push(byteCount: Int) -> UnsafeMutableRawPointer? {
         let at = position
         if AsyncifyDataStack.isSmall(byteCount) {
             // `at + byteCount` cannot wrap: nothing is mapped that close to the top.
@@ -63,7 +63,7 @@ public struct AsyncifyDataStack {
     /// - Parameter byteCount: The bytes to release.
     /// - Returns: The address of the released bytes (still readable).
     @inlinable @inline(__always)
-    public mutating func pop(byteCount: Int) -> UnsafeMutableRawPointer? {
+    package mutating func pop(byteCount: Int) -> UnsafeMutableRawPointer? {
         if AsyncifyDataStack.isSmall(byteCount) {
             // `position - byteCount` cannot wrap: no stack lies in the lowest page.
             guard position - byteCount >= start else { return nil }

@@ -67,17 +67,18 @@ public enum AsyncifyTransition: Sendable, CustomStringConvertible {
 
 /// The Asyncify state machine on its own: a state and its legal transitions.
 ///
-/// `FiberRuntime` keeps one of these; a host for Wasm modules can keep one per
-/// module. Every illegal transition throws ``FiberError/Reason/invalidStateTransition``
-/// and leaves the state unchanged.
-@frozen
-public struct AsyncifyStateMachine: Sendable {
+/// The fiber core checks the same rules inline on its hot paths (and throws the
+/// same ``FiberError/Reason/invalidStateTransition``); this type states them in
+/// one place so the tests can check every legal and illegal transition. Every
+/// illegal transition throws and leaves the state unchanged.
+@frozen @usableFromInline
+package struct AsyncifyStateMachine: Sendable {
     /// The current state.
-    public var state: AsyncifyState
+    @usableFromInline package var state: AsyncifyState
 
     /// A machine in state ``AsyncifyState/normal``.
     @inlinable
-    public init() { state = .normal }
+    package init() { state = .normal }
 
     /// Performs `transition`, or throws if the machine is not in its `from` state.
     ///
@@ -85,7 +86,7 @@ public struct AsyncifyStateMachine: Sendable {
     /// - Throws: ``FiberError/Reason/invalidStateTransition`` naming the current state
     ///   and the transition's source and target states.
     @inlinable
-    public mutating func perform(_ transition: AsyncifyTransition) throws(FiberError) {
+    package mutating func perform(_ transition: AsyncifyTransition) throws(FiberError) {
         guard state == transition.from else {
             throw FiberError.invalidTransition(transition, in: state)
         }

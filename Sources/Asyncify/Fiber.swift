@@ -91,11 +91,11 @@ public struct FiberRecord {
     public internal(set) var userData: UnsafeMutableRawPointer?
     /// The fiber's Asyncify data header: the area and its current position
     /// (`asyncify_data.stack_ptr`, `asyncify_data.stack_limit`).
-    public internal(set) var data: AsyncifyDataStack
+    @usableFromInline package internal(set) var data: AsyncifyDataStack
     /// The export to call again when rewinding (`asyncify_data.rewind_id`): the
     /// fiber's bottom export, recorded when the trampoline calls its entry or when
     /// its first swap (or one after a wake-up) saves it; -1 before that.
-    public internal(set) var rewindID: Int32 {
+    package internal(set) var rewindID: Int32 {
         get { _rewindID }
         set { _rewindID = newValue }
     }

@@ -31,51 +31,51 @@
 // called; it performs the access and may refill the entry.
 
 /// Offsets of the context record a TB function receives (see the file header).
-public enum TBContextLayout {
+package enum TBContextLayout {
     /// `u64` address of the CPU state (`env`).
-    public static let envOffset: UInt64 = 0
+    package static let envOffset: UInt64 = 0
     /// `u64` address of the software TLB.
-    public static let tlbOffset: UInt64 = 8
+    package static let tlbOffset: UInt64 = 8
     /// `u64` guest pc of the next TB, 0 when the TB exited.
-    public static let nextTBOffset: UInt64 = 16
+    package static let nextTBOffset: UInt64 = 16
     /// `u32` flag: 1 makes the TB start at block 0 (and is cleared by the TB).
-    public static let doInitOffset: UInt64 = 24
+    package static let doInitOffset: UInt64 = 24
     /// The record's size in bytes.
-    public static let size: UInt64 = 32
+    package static let size: UInt64 = 32
 }
 
 /// The geometry of the software TLB (see the file header of `TBContextLayout.swift`).
-public enum TBSoftTLB {
+package enum TBSoftTLB {
     /// log2 of the guest page size.
-    public static let pageBits: UInt64 = 12
+    package static let pageBits: UInt64 = 12
     /// The guest page size in bytes.
-    public static let pageSize: UInt64 = 1 << pageBits
+    package static let pageSize: UInt64 = 1 << pageBits
     /// The mask that keeps the page address: `~(pageSize - 1)`.
-    public static let pageMask: UInt64 = ~(pageSize - 1)
+    package static let pageMask: UInt64 = ~(pageSize - 1)
     /// The number of entries (a power of two).
-    public static let entryCount: UInt64 = 256
+    package static let entryCount: UInt64 = 256
     /// The size of one entry in bytes.
-    public static let entrySize: UInt64 = 32
+    package static let entrySize: UInt64 = 32
     /// The table's size in bytes.
-    public static let byteCount: UInt64 = entryCount * entrySize
+    package static let byteCount: UInt64 = entryCount * entrySize
     /// Offset of `addr_read` in an entry.
-    public static let addrReadOffset: UInt64 = 0
+    package static let addrReadOffset: UInt64 = 0
     /// Offset of `addr_write` in an entry.
-    public static let addrWriteOffset: UInt64 = 8
+    package static let addrWriteOffset: UInt64 = 8
     /// Offset of `addend` in an entry.
-    public static let addendOffset: UInt64 = 16
+    package static let addendOffset: UInt64 = 16
     /// The tag of an invalid entry.
-    public static let invalidTag: UInt64 = UInt64.max
+    package static let invalidTag: UInt64 = UInt64.max
 
     /// The byte offset of the entry for `address` within the table.
     @inline(__always)
-    public static func entryOffset(for address: UInt64) -> UInt64 {
+    package static func entryOffset(for address: UInt64) -> UInt64 {
         ((address &>> pageBits) & (entryCount - 1)) &* entrySize
     }
 
     /// The value compared with the entry's tag for an access of `byteCount` bytes.
     @inline(__always)
-    public static func comparator(for address: UInt64, byteCount: Int) -> UInt64 {
+    package static func comparator(for address: UInt64, byteCount: Int) -> UInt64 {
         address & (pageMask | UInt64(byteCount - 1))
     }
 }

@@ -50,9 +50,9 @@ public final class TBRuntime {
     public var configuration: TBRuntimeConfiguration
     /// The Wasm store that owns the shared memory. Each TB instance lives in a
     /// store of its own (importing this memory), so that an evicted instance is freed.
-    public let store: Store
+    package let store: Store
     /// The shared linear memory.
-    public let memory: Memory
+    package let memory: Memory
     /// The same memory as the IR interpreter and helpers see it.
     public let tbMemory: TBMemory
     /// The reference softmmu over guest RAM (its slow paths are the default `qemu_ld`/`qemu_st`).
@@ -120,18 +120,18 @@ public final class TBRuntime {
     public func translationBlock(at pc: UInt64) -> TranslationBlock? { cache[pc]?.tb }
 
     /// How many times the TB at `pc` ran (normal entries on either engine).
-    public func runCount(at pc: UInt64) -> Int { cache[pc]?.runs ?? 0 }
+    package func runCount(at pc: UInt64) -> Int { cache[pc]?.runs ?? 0 }
 
     /// Whether the TB at `pc` has a live Wasm instance.
-    public func hasInstance(at pc: UInt64) -> Bool { cache[pc]?.instance != nil }
+    package func hasInstance(at pc: UInt64) -> Bool { cache[pc]?.instance != nil }
 
     /// The number of live Wasm instances (those the cache holds).
-    public var instanceCount: Int { live.count }
+    package var instanceCount: Int { live.count }
 
     /// The number of TB instances still allocated: the cached ones plus any
     /// evicted or replaced instance a running `call_wasm_tb` still uses. Once
     /// no TB runs it equals ``instanceCount``: dropped instances are freed.
-    public var allocatedInstanceCount: Int { instanceCounter.allocated }
+    package var allocatedInstanceCount: Int { instanceCounter.allocated }
 
     /// Allocates the next CPU block: writes its context record (env, TLB,
     /// `next_tb = 0`, `do_init = 1`), clears its registers and env and flushes its TLB.

@@ -55,19 +55,19 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     public init() {}
 
     /// Bytes of one CPU block in the shared memory.
-    public static let cpuBlockSize: UInt64 = 0x4000
+    package static let cpuBlockSize: UInt64 = 0x4000
     /// Offset of the context record in a CPU block.
-    public static let contextOffset: UInt64 = 0
+    package static let contextOffset: UInt64 = 0
     /// Offset of the register file (16 x u64) in a CPU block.
-    public static let registerFileOffset: UInt64 = 0x40
+    package static let registerFileOffset: UInt64 = 0x40
     /// Offset of the CPU state (`env`) in a CPU block.
-    public static let envOffset: UInt64 = 0x100
+    package static let envOffset: UInt64 = 0x100
     /// The size of the CPU state in bytes.
-    public static let envSize: UInt64 = 0x1F00
+    package static let envSize: UInt64 = 0x1F00
     /// Offset of the software TLB in a CPU block.
-    public static let tlbOffset: UInt64 = 0x2000
+    package static let tlbOffset: UInt64 = 0x2000
     /// Where the first CPU block starts in the shared memory.
-    public static let firstCPUAddress: UInt64 = 0x1000
+    package static let firstCPUAddress: UInt64 = 0x1000
 
     /// The host address guest RAM starts at: after the CPU blocks, page aligned.
     public var guestRAMHostBase: UInt64 {
