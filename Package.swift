@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "WasmBinary", swiftSettings: strict),
         .target(name: "CNativeStack"),
         .target(name: "WasmNative", swiftSettings: strict),
-        .target(name: "WasmInterpreter", dependencies: ["WasmBinary", "CNativeStack"], swiftSettings: strict + threadedDispatch),
+        .target(name: "WasmInterpreter", dependencies: ["WasmBinary", "CNativeStack", "WasmNative"], swiftSettings: strict + threadedDispatch),
         .target(name: "AsyncifyHost", dependencies: ["WasmInterpreter", "Asyncify", "AsyncifyTransform"], swiftSettings: strict),
         .target(name: "TBCodegen", dependencies: ["WasmBinary"], swiftSettings: strict),
         .target(name: "AsyncifyTransform", dependencies: ["WasmBinary"], swiftSettings: strict),
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "WasmBinaryTests", dependencies: ["WasmBinary", "SpecSuiteSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),
-        .testTarget(name: "WasmNativeTests", dependencies: ["WasmNative"], swiftSettings: strict),
+        .testTarget(name: "WasmNativeTests", dependencies: ["WasmNative", "WasmInterpreter"], swiftSettings: strict),
         .testTarget(
             name: "AsyncifyHostTests", dependencies: ["AsyncifyHost", "TestSupport"], exclude: ["Programs"],
             swiftSettings: strict),

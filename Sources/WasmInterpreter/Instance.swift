@@ -93,6 +93,8 @@ final class InstanceStorage {
     var globals: [GlobalInstance] = []
     var tables: [TableInstance] = []
     var memory: MemoryInstance?
+    /// The instance's machine code, once the native engine compiled it.
+    var native: NativeInstanceCode?
     var elements: [[UInt64]] = []
     var data: [[UInt8]] = []
     /// Exports by the UTF-8 bytes of their names (see ``Imports``).

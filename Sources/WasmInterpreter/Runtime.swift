@@ -40,6 +40,10 @@ struct FunctionEntry {
     var host: Unmanaged<HostFunction>? = nil
     /// Index of the function among its module's defined functions.
     var definedIndex: Int
+    /// The number of instructions at ``code``.
+    var codeCount = 0
+    /// The function's machine code in the native tier, once its instance is compiled.
+    var native: UnsafeRawPointer? = nil
 }
 
 /// The state of a linear memory.

@@ -27,6 +27,10 @@ extension Store {
             try hostFunctions[entry.pointee.hostIndex].call(caller, fp)
             return
         }
+        if usesNativeEngine {
+            try invokeNative(entry, fp)
+            return
+        }
         if entry.pointee.code == nil { try Interpreter.translate(entry) }
         let savedTop = exec.pointee.stackTop
         let savedFrames = exec.pointee.frameCount
@@ -40,6 +44,25 @@ extension Store {
         (fp + entry.pointee.parameterCount).update(repeating: 0, count: entry.pointee.localCount)
         exec.pointee.stackTop = fp + entry.pointee.frameSize
         try Interpreter.run(exec, entry, fp)
+    }
+}
+
+extension Store {
+    /// ``invokeRaw(_:_:)`` on the native engine.
+    func invokeNative(_ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>) throws {
+        let engine: NativeEngine
+        if let existing = nativeEngine {
+            engine = existing
+        } else {
+            engine = try NativeEngine(exec: exec)
+            nativeEngine = engine
+        }
+        if entry.pointee.native == nil { try NativeCompiler.compileInstance(of: entry, store: self) }
+        let savedTop = exec.pointee.stackTop
+        defer { exec.pointee.stackTop = savedTop }
+        guard exec.pointee.stackEnd - fp >= entry.pointee.frameSize else { throw Trap(.callStackExhausted) }
+        exec.pointee.stackTop = fp + entry.pointee.frameSize
+        try engine.invoke(entry, fp, store: self)
     }
 }
 

@@ -12,8 +12,23 @@ import WasmBinary
 /// A store is single-threaded. Everything created in it lives as long as the
 /// store; handles (``Instance``, ``Function``, ``Memory``...) keep it alive.
 public final class Store {
+    /// Which engine runs a store's Wasm code.
+    public enum Engine: Sendable, Equatable {
+        /// The interpreter: runs everywhere.
+        case interpreter
+        /// The native tier: compiles each instance to x86-64 machine code on
+        /// its first call. Only on x86-64 Linux; elsewhere a call throws
+        /// ``NativeEngineError/Reason-swift.enum/unsupportedHost``.
+        case native
+        /// The interpreter, for now (the native tier becomes the automatic
+        /// choice on supported hosts once it passes the whole spec suite).
+        case automatic
+    }
+
     /// Execution limits.
     public struct Configuration: Sendable {
+        /// The engine that runs the store's code (default ``Engine/automatic``).
+        public var engine: Engine
         /// Maximum number of nested Wasm calls before a `call stack exhausted` trap.
         public var maximumCallDepth: Int
         /// Size of the value stack, in 64-bit slots (locals and operands of all frames).
@@ -36,8 +51,9 @@ public final class Store {
         public init(
             maximumCallDepth: Int = 100_000, valueStackSlots: Int = 4 << 20,
             maximumMemoryPages: UInt64 = 65536, maximumTableElements: UInt64 = 10_000_000,
-            maximumHostReentry: Int = 1000, fuelMetering: Bool = false
+            maximumHostReentry: Int = 1000, fuelMetering: Bool = false, engine: Engine = .automatic
         ) {
+            self.engine = engine
             self.fuelMetering = fuelMetering
             self.maximumHostReentry = maximumHostReentry
             self.maximumCallDepth = maximumCallDepth
@@ -61,10 +77,15 @@ public final class Store {
     /// The context of host functions: no instance, an empty memory.
     let hostContext: UnsafeMutablePointer<InstanceContext>
     let emptyMemory: MemoryInstance
+    /// The native tier, created on the first native call.
+    var nativeEngine: NativeEngine?
+    /// Whether calls run natively (see ``Configuration/engine``).
+    let usesNativeEngine: Bool
 
     /// Creates an empty store.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        usesNativeEngine = configuration.engine == .native
         // Zero pages against a zero limit cannot fail.
         emptyMemory = try! MemoryInstance(type: Limits(min: 0, max: 0), maximumPages: 0)
         hostContext = .allocate(capacity: 1)

@@ -357,5 +357,6 @@ extension InstanceStorage {
         entry.pointee.localCount = declared
         entry.pointee.frameSize = type.parameters.count + declared + translator.maxHeight + 1
         entry.pointee.code = p
+        entry.pointee.codeCount = code.count
     }
 }

@@ -224,6 +224,14 @@ package struct X86Assembler {
         emit(w: true, [0x8D], reg: dst.rawValue, .mem(m))
     }
 
+    /// `lea dst, [rip + label]`: the address of a label (e.g. a jump table).
+    package mutating func lea(_ dst: Reg, _ label: Label) {
+        byte(0x48 | dst.high << 2)
+        byte(0x8D)
+        byte(dst.low << 3 | 5)
+        rel32(label)
+    }
+
     // MARK: Arithmetic
 
     /// `op dst, src`.
@@ -364,6 +372,9 @@ package struct X86Assembler {
 
     /// `jmp r`.
     package mutating func jmp(_ r: Reg) { emit(w: false, [0xFF], reg: 4, .reg(r.rawValue)) }
+
+    /// `jmp [m]`.
+    package mutating func jmp(_ m: Mem) { emit(w: false, [0xFF], reg: 4, .mem(m)) }
 
     /// `call r`.
     package mutating func call(_ r: Reg) { emit(w: false, [0xFF], reg: 2, .reg(r.rawValue)) }

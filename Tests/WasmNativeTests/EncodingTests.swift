@@ -129,6 +129,7 @@ import Testing
             c.append(("add \(memText(m, "qword")), 1", { $0.alu(.add, m, imm: 1) }))
             c.append(("sub \(memText(m, "dword")), 1000", { $0.alu(.sub, m, imm: 1000, q: false) }))
             c.append(("call \(memText(m, "qword"))", { $0.call(m) }))
+            c.append(("jmp \(memText(m, "qword"))", { $0.jmp(m) }))
             for x in [XReg.xmm0, .xmm7, .xmm8, .xmm15] {
                 c.append(("movss \(x), \(memText(m, "dword"))", { $0.movs(x, m, double: false) }))
                 c.append(("movsd \(x), \(memText(m, "qword"))", { $0.movs(x, m, double: true) }))
@@ -259,7 +260,9 @@ import Testing
         a.ud2()  // 12...13
         a.bind(forward)  // 14: 14 - 6
         a.ret()
+        a.lea(.r9, back)  // 15...21, ends at 22: 0 - 22
         let code = a.finish()
+        #expect(Array(code[15...21]) == [0x4C, 0x8D, 0x0D, 0xEA, 0xFF, 0xFF, 0xFF])
         #expect(Array(code[1...5]) == [0xE9, 0x08, 0, 0, 0])
         #expect(Array(code[6...11]) == [0x0F, 0x85, 0xF4, 0xFF, 0xFF, 0xFF])
     }

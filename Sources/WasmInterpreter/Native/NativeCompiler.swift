@@ -1,0 +1,310 @@
+// The native tier's compiler: a template JIT over the translator's
+// register-style code. Every internal instruction becomes a short x86-64
+// sequence on the frame slots at rbx (the interpreter's frame layout, so
+// both engines share host calls, results and the value stack); branches
+// become jumps between the instructions' labels. Instructions with rare or
+// intricate semantics (bulk memory, tables, atomics, float min/max and
+// rounding, float-to-int conversions) call a helper that runs exactly that
+// one instruction with the interpreter, so they behave identically.
+//
+// An instance is compiled as a whole on its first native call, into one
+// block of code memory that lives as long as the instance.
+
+import WasmBinary
+import WasmNative
+
+/// The machine code of one instance and the interpreter stubs it calls.
+final class NativeInstanceCode {
+    let memory: CodeMemory
+    let stubs: [UnsafeMutablePointer<FunctionEntry>]
+
+    init(memory: CodeMemory, stubs: [UnsafeMutablePointer<FunctionEntry>]) {
+        self.memory = memory
+        self.stubs = stubs
+    }
+
+    deinit {
+        for stub in stubs {
+            stub.pointee.code?.deallocate()
+            stub.deallocate()
+        }
+    }
+}
+
+struct NativeCompiler {
+    var a = X86Assembler()
+    let context: UnsafeMutablePointer<InstanceContext>
+    let memoryState: UnsafeMutablePointer<MemoryState>
+    let exec: UnsafeMutablePointer<ExecutionState>
+    var functionLabels: [UnsafeMutablePointer<FunctionEntry>: Label] = [:]
+    var stubs: [UnsafeMutablePointer<FunctionEntry>] = []
+    // Per function:
+    var instLabels: [Label] = []
+    var trapLabels: [(Trap.Reason, Label)] = []
+    var exitLabel: Label
+    var usesMemory = false
+
+    init(storage: InstanceStorage, exec: UnsafeMutablePointer<ExecutionState>) {
+        context = storage.context
+        memoryState = storage.context.pointee.memory
+        self.exec = exec
+        exitLabel = a.newLabel()
+    }
+
+    /// Compiles every function defined by the instance `entry` belongs to.
+    static func compileInstance(of entry: UnsafeMutablePointer<FunctionEntry>, store: Store) throws {
+        guard let storage = entry.pointee.context.pointee.instance?.takeUnretainedValue() else {
+            throw TranslationError(description: "function has no instance")
+        }
+        if storage.native != nil { return }
+        let defined = storage.functions.filter {
+            $0.pointee.hostIndex < 0 && $0.pointee.context == storage.context && $0.pointee.definedIndex >= 0
+        }
+        for e in defined where e.pointee.code == nil { try storage.translate(e) }
+        var compiler = NativeCompiler(storage: storage, exec: store.exec)
+        for e in defined { compiler.functionLabels[e] = compiler.a.newLabel() }
+        for e in defined { compiler.compileFunction(e) }
+        let memory: CodeMemory
+        do {
+            memory = try CodeMemory(compiler.a.finish())
+        } catch {
+            throw NativeEngineError(reason: .executableMemory(error.description))
+        }
+        storage.native = NativeInstanceCode(memory: memory, stubs: compiler.stubs)
+        for e in defined {
+            e.pointee.native = memory.address(compiler.a.offset(of: compiler.functionLabels[e]!)!)
+        }
+    }
+
+    // MARK: Frame and operands
+
+    func slot(_ index: UInt32) -> Mem { Mem(.rbx, Int32(index) * 8) }
+
+    static func uses(_ op: Op) -> Bool {
+        switch op {
+        case .call, .callIndirect, .memorySize, .memoryGrow, .memoryCopy, .memoryFill, .instanceOperation,
+            .atomic, .i32LoadGlobal, .i32AddImmAtGlobal, .i32LoadIndirect32, .i32StoreIndirect32:
+            true
+        default: Op.i32Load.rawValue <= op.rawValue && op.rawValue <= Op.i64Store32.rawValue
+        }
+    }
+
+    mutating func trap(_ reason: Trap.Reason) -> Label {
+        if let found = trapLabels.first(where: { $0.0 == reason }) { return found.1 }
+        let label = a.newLabel()
+        trapLabels.append((reason, label))
+        return label
+    }
+
+    mutating func reloadMemory() {
+        guard usesMemory else { return }
+        a.mov(.rax, imm: UInt64(UInt(bitPattern: memoryState)))
+        a.mov(.r12, Mem(.rax, NativeEngine.Layout.memoryBase))
+        a.mov(.r13, Mem(.rax, NativeEngine.Layout.memorySize))
+    }
+
+    /// Calls a Swift helper with `(context, argument, rbx + fpOffset slots, instance context)`
+    /// and leaves compiled code if it returns an exit code.
+    mutating func callHelper(_ helper: NativeHelpers.Helper, argument: UInt64, fpOffset: UInt32 = 0) {
+        a.mov(.rdi, .r14)
+        a.mov(.rsi, imm: argument)
+        if fpOffset == 0 { a.mov(.rdx, .rbx) } else { a.lea(.rdx, slot(fpOffset)) }
+        a.mov(.rcx, imm: UInt64(UInt(bitPattern: context)))
+        a.mov(.rax, imm: NativeHelpers.address(helper))
+        a.call(.rax)
+        a.test(.rax, .rax, q: false)
+        a.j(.ne, exitLabel)
+    }
+
+    /// Runs `inst` with the interpreter (see the file comment).
+    mutating func interpret(_ inst: Inst) {
+        let code = UnsafeMutablePointer<Inst>.allocate(capacity: 2)
+        code.initialize(to: inst)
+        (code + 1).initialize(to: Inst(op: .ret, b: 0, c: 0))
+        let stub = UnsafeMutablePointer<FunctionEntry>.allocate(capacity: 1)
+        stub.initialize(
+            to: FunctionEntry(
+                code: code, frameSize: 0, parameterCount: 0, localCount: 0, resultCount: 0, typeID: -1,
+                context: context, hostIndex: -1, definedIndex: -1, codeCount: 2))
+        stubs.append(stub)
+        callHelper(NativeHelpers.interpret, argument: UInt64(UInt(bitPattern: stub)))
+        reloadMemory()
+    }
+
+    // MARK: Functions
+
+    mutating func compileFunction(_ entry: UnsafeMutablePointer<FunctionEntry>) {
+        let e = entry.pointee
+        let code = e.code.unsafelyUnwrapped
+        instLabels = (0..<e.codeCount).map { _ in a.newLabel() }
+        trapLabels = []
+        exitLabel = a.newLabel()
+        usesMemory = (0..<e.codeCount).contains { NativeCompiler.uses(code[$0].op) }
+        a.bind(functionLabels[entry]!)
+        // Prologue: keep rsp 16-byte aligned in the body (for helper calls),
+        // check the native stack, the call depth and the value stack, zero the locals.
+        a.alu(.sub, .rsp, imm: 8)
+        a.alu(.cmp, .rsp, Mem(.r14, NativeEngine.Layout.stackLimit))
+        a.j(.b, trap(.callStackExhausted))
+        a.alu(.sub, Mem(.r14, NativeEngine.Layout.depthLeft), imm: 1)
+        a.j(.b, trap(.callStackExhausted))
+        a.lea(.rax, Mem(.rbx, Int32(e.frameSize) * 8))
+        a.alu(.cmp, .rax, Mem(.r14, NativeEngine.Layout.stackEnd))
+        a.j(.a, trap(.callStackExhausted))
+        if e.localCount > 0 {
+            a.mov(.rax, imm: 0)
+            if e.localCount <= 16 {
+                for k in 0..<e.localCount { a.mov(slot(UInt32(e.parameterCount + k)), .rax) }
+            } else {
+                a.lea(.rdi, slot(UInt32(e.parameterCount)))
+                a.mov(.rcx, imm: UInt64(e.localCount))
+                let loop = a.newLabel()
+                a.bind(loop)
+                a.mov(Mem(.rdi), .rax)
+                a.alu(.add, .rdi, imm: 8)
+                a.alu(.sub, .rcx, imm: 1)
+                a.j(.ne, loop)
+            }
+        }
+        reloadMemory()
+        for k in 0..<e.codeCount {
+            a.bind(instLabels[k])
+            compile(code + k, index: k)
+        }
+        for (reason, label) in trapLabels {
+            a.bind(label)
+            a.mov(.rax, imm: UInt64(NativeExit.code(reason)))
+            a.jmp(Mem(.r14, NativeEngine.Layout.exitStub))
+        }
+        a.bind(exitLabel)
+        a.jmp(Mem(.r14, NativeEngine.Layout.exitStub))
+    }
+
+    mutating func epilogue() {
+        a.alu(.add, Mem(.r14, NativeEngine.Layout.depthLeft), imm: 1)
+        a.alu(.add, .rsp, imm: 8)
+        a.ret()
+    }
+
+    func target(_ index: Int, _ inst: Inst) -> Label {
+        instLabels[index + Int(Int64(bitPattern: inst.imm))]
+    }
+
+    mutating func compile(_ pointer: UnsafeMutablePointer<Inst>, index k: Int) {
+        let i = pointer.pointee
+        switch i.op {
+        case .unreachable:
+            a.jmp(trap(i.x == 0 ? .unreachable : .outOfBoundsMemoryAccess))
+        case .fuel:
+            a.mov(.rax, imm: UInt64(UInt(bitPattern: exec)) + UInt64(NativeEngine.Layout.fuel))
+            a.alu(.cmp, Mem(.rax), imm: 0)
+            a.j(.le, trap(.fuelExhausted))
+            a.alu(.sub, Mem(.rax), imm: 1)
+        case .br:
+            a.jmp(target(k, i))
+        case .brIf, .brIfNot:
+            a.alu(.cmp, slot(i.b), imm: 0)
+            a.j(i.op == .brIf ? .ne : .e, target(k, i))
+        case .brTable:
+            a.mov(.rax, slot(i.b), q: false)
+            a.mov(.rcx, imm: UInt64(i.c))
+            a.alu(.cmp, .rax, .rcx, q: false)
+            a.cmov(.a, .rax, .rcx, q: false)
+            let table = a.newLabel()
+            a.lea(.rcx, table)
+            a.lea(.rax, Mem(.rax, index: .rax, scale: 4))
+            a.alu(.add, .rax, .rcx)
+            a.jmp(.rax)
+            a.bind(table)
+            for e in (k + 1)...(k + 1 + Int(i.c)) {
+                // Each entry is a 5-byte jump: to a `br`'s target, or onto an entry that returns.
+                let entry = pointer[e - k]
+                a.jmp(entry.op == .br ? target(e, entry) : instLabels[e])
+            }
+        case .copy:
+            a.mov(.rax, slot(i.b))
+            a.mov(slot(i.a), .rax)
+        case .const:
+            storeConstant(i.imm, slot(i.a))
+        case .select:
+            a.mov(.rax, slot(i.b))
+            a.mov(.rcx, slot(i.c))
+            a.alu(.cmp, slot(UInt32(truncatingIfNeeded: i.imm)), imm: 0)
+            a.cmov(.e, .rax, .rcx)
+            a.mov(slot(i.a), .rax)
+        case .globalGet:
+            a.mov(.rax, imm: i.imm)
+            a.mov(.rax, Mem(.rax))
+            a.mov(slot(i.a), .rax)
+        case .globalSet:
+            a.mov(.rax, imm: i.imm)
+            a.mov(.rcx, slot(i.b))
+            a.mov(Mem(.rax), .rcx)
+        case .ret1:
+            a.mov(.rax, slot(i.b))
+            a.mov(slot(0), .rax)
+            epilogue()
+        case .ret:
+            for n in 0..<i.c where i.b != 0 {
+                a.mov(.rax, slot(i.b + n))
+                a.mov(slot(n), .rax)
+            }
+            epilogue()
+        case .call:
+            compileCall(i)
+        case .callIndirect:
+            callHelper(NativeHelpers.resolveIndirect, argument: UInt64(UInt(bitPattern: pointer)))
+            let done = a.newLabel()
+            a.mov(.rax, Mem(.r14, NativeEngine.Layout.callee))
+            a.test(.rax, .rax)
+            a.j(.e, done)
+            a.lea(.rbx, slot(i.b))
+            a.call(.rax)
+            a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
+            a.bind(done)
+            reloadMemory()
+        case .memorySize:
+            a.mov(.rax, .r13)
+            a.shift(.shr, .rax, imm: 16)
+            a.mov(slot(i.a), .rax)
+        default:
+            if !compileMemory(i, index: k) && !compileNumeric(i, index: k) { interpret(i) }
+        }
+    }
+
+    mutating func storeConstant(_ value: UInt64, _ m: Mem) {
+        let s = Int64(bitPattern: value)
+        if s >= Int64(Int32.min) && s <= Int64(Int32.max) {
+            a.mov(m, imm: Int32(s))
+        } else {
+            a.mov(.rax, imm: value)
+            a.mov(m, .rax)
+        }
+    }
+
+    mutating func compileCall(_ i: Inst) {
+        let callee = UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+        if callee.pointee.hostIndex >= 0 {
+            callHelper(NativeHelpers.callHost, argument: i.imm, fpOffset: i.b)
+        } else if let label = functionLabels[callee] {
+            a.lea(.rbx, slot(i.b))
+            a.call(label)
+            a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
+        } else {
+            // A Wasm function of another instance: compiled on its first call.
+            let ready = a.newLabel()
+            a.mov(.rax, imm: i.imm)
+            a.mov(.rax, Mem(.rax, NativeEngine.Layout.entryNative))
+            a.test(.rax, .rax)
+            a.j(.ne, ready)
+            callHelper(NativeHelpers.compile, argument: i.imm)
+            a.mov(.rax, imm: i.imm)
+            a.mov(.rax, Mem(.rax, NativeEngine.Layout.entryNative))
+            a.bind(ready)
+            a.lea(.rbx, slot(i.b))
+            a.call(.rax)
+            a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
+        }
+        reloadMemory()
+    }
+}

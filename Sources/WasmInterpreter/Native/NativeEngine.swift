@@ -1,0 +1,272 @@
+// The native tier's run time: the per-store context that compiled code
+// reaches through r14, the entry trampoline, and the Swift helpers compiled
+// code calls for what it does not do inline.
+//
+// Register convention inside compiled code (all callee-saved in the System V
+// ABI, so Swift helpers preserve them):
+//   rbx  frame pointer: the current function's slots (the same value stack
+//        and slot layout as the interpreter, so both engines share one ABI
+//        for host functions and results)
+//   r12  linear memory base, r13 its size in bytes (reloaded after anything
+//        that may grow or move the memory)
+//   r14  the store's NativeContext
+// A trap or a host error leaves compiled code by restoring the stack pointer
+// saved by the trampoline and returning a code to Swift: nothing unwinds
+// through Swift frames.
+
+import CNativeStack
+import WasmBinary
+import WasmNative
+
+/// What compiled code reads through r14.
+struct NativeContext {
+    /// The stack pointer to restore when leaving compiled code early.
+    var exitRsp: UInt = 0
+    /// The trampoline's exit path (eax holds the trap code).
+    var exitStub: UInt = 0
+    /// Wasm calls left before `call stack exhausted`.
+    var depthLeft: Int = 0
+    /// The lowest native stack address compiled code may use.
+    var stackLimit: UInt = 0
+    /// One past the value stack (frames must fit below it).
+    var stackEnd: UnsafeMutablePointer<UInt64>
+    /// The store's execution state (fuel, host depth, value stack top).
+    var exec: UnsafeMutablePointer<ExecutionState>
+    /// A callee resolved by a `call_indirect` helper (0: the helper already made a host call).
+    var callee: UInt = 0
+}
+
+/// Codes compiled code returns to Swift: 0 success, 1... a trap reason, ``hostErrorCode`` an error in Swift.
+enum NativeExit {
+    static let reasons: [Trap.Reason] = [
+        .unreachable, .integerOverflow, .integerDivideByZero, .invalidConversionToInteger,
+        .outOfBoundsMemoryAccess, .outOfBoundsTableAccess, .indirectCallTypeMismatch, .undefinedElement,
+        .uninitializedElement, .callStackExhausted, .unalignedAtomic, .expectedSharedMemory,
+        .waitWouldBlockForever, .fuelExhausted,
+    ]
+    static let hostErrorCode: UInt32 = 0xFFFF
+
+    static func code(_ reason: Trap.Reason) -> UInt32 {
+        UInt32(reasons.firstIndex(of: reason)! + 1)
+    }
+}
+
+/// The native engine could not run a call.
+public struct NativeEngineError: Error, Equatable, CustomStringConvertible {
+    /// Why.
+    public enum Reason: Equatable, Sendable {
+        /// The host is not x86-64 Linux, the only target of the native tier.
+        case unsupportedHost
+        /// The host refused executable memory (see the message).
+        case executableMemory(String)
+    }
+
+    /// Why the engine could not run.
+    public var reason: Reason
+
+    /// What went wrong and what to do about it.
+    public var description: String {
+        switch reason {
+        case .unsupportedHost:
+            "the native engine runs only on x86-64 Linux; use Store.Configuration(engine: .interpreter) or .automatic"
+        case .executableMemory(let message): message
+        }
+    }
+}
+
+/// The native tier of one store: its context and entry trampoline.
+final class NativeEngine {
+    let context: UnsafeMutablePointer<NativeContext>
+    let trampoline: CodeMemory
+    /// A Swift error thrown by a host function, carried past compiled code.
+    var pendingError: (any Error)?
+
+    typealias Entry = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, UnsafeRawPointer)
+        -> UInt32
+    let enter: Entry
+
+    init(exec: UnsafeMutablePointer<ExecutionState>) throws(NativeEngineError) {
+        #if arch(x86_64) && os(Linux)
+            context = .allocate(capacity: 1)
+            context.initialize(to: NativeContext(stackEnd: exec.pointee.stackEnd, exec: exec))
+            let (code, exitOffset) = NativeEngine.trampolineCode()
+            do {
+                trampoline = try CodeMemory(code)
+            } catch {
+                context.deallocate()
+                throw NativeEngineError(reason: .executableMemory(error.description))
+            }
+            context.pointee.exitStub = UInt(bitPattern: trampoline.address(exitOffset))
+            enter = unsafeBitCast(trampoline.base, to: Entry.self)
+        #else
+            throw NativeEngineError(reason: .unsupportedHost)
+        #endif
+    }
+
+    deinit { context.deallocate() }
+
+    /// `enter(context, fp, code)`: saves the callee-saved registers and the
+    /// previous exit stack pointer (host re-entry nests), runs `code` with
+    /// the frame at `fp`, and returns 0; compiled code that traps jumps to the
+    /// exit path with a code in eax instead.
+    static func trampolineCode() -> ([UInt8], Int) {
+        var a = X86Assembler()
+        for r: Reg in [.rbp, .rbx, .r12, .r13, .r14, .r15] { a.push(r) }
+        a.mov(.r14, .rdi)
+        // Seven pushes plus the return address: rsp is 16-byte aligned at the call.
+        a.mov(.rax, Mem(.r14, Layout.exitRsp))
+        a.push(.rax)
+        a.mov(Mem(.r14, Layout.exitRsp), .rsp)
+        a.mov(.rbx, .rsi)
+        a.call(.rdx)
+        a.mov(.rax, imm: 0)
+        let exit = a.position
+        a.mov(.rsp, Mem(.r14, Layout.exitRsp))
+        a.pop(.rcx)
+        a.mov(Mem(.r14, Layout.exitRsp), .rcx)
+        for r: Reg in [.r15, .r14, .r13, .r12, .rbx, .rbp] { a.pop(r) }
+        a.ret()
+        return (a.finish(), exit)
+    }
+
+    /// Field offsets compiled code uses.
+    enum Layout {
+        static let exitRsp = Int32(MemoryLayout<NativeContext>.offset(of: \.exitRsp)!)
+        static let exitStub = Int32(MemoryLayout<NativeContext>.offset(of: \.exitStub)!)
+        static let depthLeft = Int32(MemoryLayout<NativeContext>.offset(of: \.depthLeft)!)
+        static let stackLimit = Int32(MemoryLayout<NativeContext>.offset(of: \.stackLimit)!)
+        static let stackEnd = Int32(MemoryLayout<NativeContext>.offset(of: \.stackEnd)!)
+        static let callee = Int32(MemoryLayout<NativeContext>.offset(of: \.callee)!)
+        static let memoryBase = Int32(MemoryLayout<MemoryState>.offset(of: \.base)!)
+        static let memorySize = Int32(MemoryLayout<MemoryState>.offset(of: \.byteCount)!)
+        static let entryNative = Int32(MemoryLayout<FunctionEntry>.offset(of: \.native)!)
+        static let fuel = MemoryLayout<ExecutionState>.offset(of: \.fuel)!
+    }
+
+    /// Stack bytes kept free below compiled code for the Swift helpers it calls.
+    static let stackReserve: UInt = 256 * 1024
+
+    /// Runs the Wasm function `entry` (compiled on demand) on the frame at `fp`.
+    func invoke(_ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>, store: Store)
+        throws
+    {
+        if entry.pointee.native == nil { try NativeCompiler.compileInstance(of: entry, store: store) }
+        let ctx = context
+        let savedDepth = ctx.pointee.depthLeft
+        let savedLimit = ctx.pointee.stackLimit
+        if ctx.pointee.stackLimit == 0 {
+            // The outermost entry on this thread: measure the stack once.
+            ctx.pointee.depthLeft = store.configuration.maximumCallDepth
+            let left = cns_stack_bytes_left()
+            if left == UInt.max {
+                ctx.pointee.stackLimit = 1
+            } else {
+                let low = cns_frame_address() &- left
+                ctx.pointee.stackLimit = low &+ Swift.min(NativeEngine.stackReserve, left / 2)
+            }
+        }
+        defer {
+            ctx.pointee.depthLeft = savedDepth
+            ctx.pointee.stackLimit = savedLimit
+        }
+        let code = enter(UnsafeMutableRawPointer(ctx), fp, entry.pointee.native.unsafelyUnwrapped)
+        if code == 0 { return }
+        try NativeEngine.raise(code, self)
+    }
+
+    static func raise(_ code: UInt32, _ engine: NativeEngine) throws {
+        if code == NativeExit.hostErrorCode, let error = engine.pendingError {
+            engine.pendingError = nil
+            throw error
+        }
+        let index = Int(code) - 1
+        throw Trap(index >= 0 && index < NativeExit.reasons.count ? NativeExit.reasons[index] : .unreachable)
+    }
+
+    /// Turns an error thrown in a helper into the code compiled code returns.
+    static func exitCode(for error: any Error, _ ctx: UnsafeMutablePointer<NativeContext>) -> UInt32 {
+        if let trap = error as? Trap { return NativeExit.code(trap.reason) }
+        ctx.pointee.exec.pointee.store.takeUnretainedValue().nativeEngine?.pendingError = error
+        return NativeExit.hostErrorCode
+    }
+}
+
+/// The Swift functions compiled code calls, as C function pointers:
+/// `(context, argument, fp, calling instance's context) -> exit code` (0 to continue).
+enum NativeHelpers {
+    typealias Helper = @convention(c) (
+        UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, UnsafeMutableRawPointer
+    ) -> UInt32
+
+    /// Runs one instruction with the interpreter (argument: a stub entry
+    /// whose code is that instruction and a return).
+    static let interpret: Helper = { rawContext, argument, fp, _ in
+        let ctx = rawContext.assumingMemoryBound(to: NativeContext.self)
+        let entry = argument.assumingMemoryBound(to: FunctionEntry.self)
+        do {
+            try Interpreter.run(ctx.pointee.exec, entry, fp)
+            return 0
+        } catch {
+            return NativeEngine.exitCode(for: error, ctx)
+        }
+    }
+
+    /// Calls a host function (argument: its entry; fp: the callee's frame).
+    static let callHost: Helper = { rawContext, argument, fp, rawCaller in
+        let ctx = rawContext.assumingMemoryBound(to: NativeContext.self)
+        let caller = rawCaller.assumingMemoryBound(to: InstanceContext.self)
+        let callee = argument.assumingMemoryBound(to: FunctionEntry.self)
+        let exec = ctx.pointee.exec
+        do {
+            try Interpreter.callHost(exec, callee, fp, caller, exec.pointee.frameCount)
+            return 0
+        } catch {
+            return NativeEngine.exitCode(for: error, ctx)
+        }
+    }
+
+    /// Compiles the instance of a Wasm function about to be called (argument: its entry).
+    static let compile: Helper = { rawContext, argument, _, _ in
+        let ctx = rawContext.assumingMemoryBound(to: NativeContext.self)
+        let callee = argument.assumingMemoryBound(to: FunctionEntry.self)
+        do {
+            try NativeCompiler.compileInstance(
+                of: callee, store: ctx.pointee.exec.pointee.store.takeUnretainedValue())
+            return 0
+        } catch {
+            return NativeEngine.exitCode(for: error, ctx)
+        }
+    }
+
+    /// Resolves a `call_indirect` (argument: the instruction): leaves the
+    /// callee's code in the context, or makes the call itself when the callee
+    /// is a host function (and leaves 0).
+    static let resolveIndirect: Helper = { rawContext, argument, fp, rawCaller in
+        let ctx = rawContext.assumingMemoryBound(to: NativeContext.self)
+        let caller = rawCaller.assumingMemoryBound(to: InstanceContext.self)
+        let inst = argument.assumingMemoryBound(to: Inst.self).pointee
+        do {
+            let callee = try Interpreter.indirectCallee(inst, fp)
+            let newFp = fp + Int(inst.b)
+            if callee.pointee.hostIndex >= 0 {
+                let exec = ctx.pointee.exec
+                // The host may re-enter Wasm: its frames start above this call's arguments.
+                try Interpreter.callHost(exec, callee, newFp, caller, exec.pointee.frameCount)
+                ctx.pointee.callee = 0
+                return 0
+            }
+            if callee.pointee.native == nil {
+                try NativeCompiler.compileInstance(
+                    of: callee, store: ctx.pointee.exec.pointee.store.takeUnretainedValue())
+            }
+            ctx.pointee.callee = UInt(bitPattern: callee.pointee.native)
+            return 0
+        } catch {
+            return NativeEngine.exitCode(for: error, ctx)
+        }
+    }
+
+    static func address(_ helper: Helper) -> UInt64 {
+        UInt64(UInt(bitPattern: unsafeBitCast(helper, to: UnsafeRawPointer.self)))
+    }
+}

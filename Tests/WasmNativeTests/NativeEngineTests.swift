@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import WasmBinary
+
+@testable import WasmInterpreter
+
+/// A module with one exported function per (name, type, locals, body).
+func nativeTestModule(
+    _ functions: [(String, FunctionType, [ValueType], [Instruction])], memory: MemoryType? = nil,
+    imports: [Import] = []
+) -> Module {
+    var module = Module()
+    module.imports = imports
+    let importedFunctions = imports.filter { if case .function = $0.descriptor { true } else { false } }.count
+    for (name, type, locals, body) in functions {
+        module.types.append(type)
+        let index = UInt32(module.functions.count + importedFunctions)
+        module.functions.append(UInt32(module.types.count - 1))
+        module.codes.append(FunctionBody(locals: locals.map { LocalGroup(count: 1, type: $0) }, body: body + [.end]))
+        module.exports.append(Export(name: name, descriptor: .function(index)))
+    }
+    if let memory {
+        module.memories = [memory]
+        module.exports.append(Export(name: "memory", descriptor: .memory(0)))
+    }
+    return module
+}
+
+let nativeAvailable: Bool = {
+    #if arch(x86_64) && os(Linux)
+        true
+    #else
+        false
+    #endif
+}()
+
+/// Runs `name(arguments)` on a fresh store of each engine; returns both outcomes as text.
+func runBoth(_ module: Module, _ name: String, _ arguments: [Value]) -> (String, String) {
+    func run(_ engine: Store.Engine) -> String {
+        do {
+            let instance = try Instance(module: module, store: Store(configuration: .init(engine: engine)))
+            return "\(try instance.exportedFunction(name).call(arguments))"
+        } catch {
+            return "error: \(error)"
+        }
+    }
+    return (run(.interpreter), run(.native))
+}
+
+let fibonacci: [Instruction] = [
+    .localGet(0), .i64Const(2), .numeric(.i64LtU),
+    .if(.value(.i64)),
+    .localGet(0),
+    .else,
+    .localGet(0), .i64Const(1), .numeric(.i64Sub), .call(functionIndex: 0),
+    .localGet(0), .i64Const(2), .numeric(.i64Sub), .call(functionIndex: 0),
+    .numeric(.i64Add),
+    .end,
+]
+
+@Suite struct NativeEngineTests {
+    let i32i32 = FunctionType(parameters: [.i32, .i32], results: [.i32])
+    let i64i64 = FunctionType(parameters: [.i64, .i64], results: [.i64])
+
+    @Test func fibonacciMatchesKnownValues() throws {
+        guard nativeAvailable else {
+            print("skipped: needs an x86-64 Linux host")
+            return
+        }
+        let module = nativeTestModule([("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibonacci)])
+        let instance = try Instance(module: module, store: Store(configuration: .init(engine: .native)))
+        let fib = try instance.exportedFunction("fib")
+        #expect(try fib(.i64(0)) == [.i64(0)])
+        #expect(try fib(.i64(1)) == [.i64(1)])
+        #expect(try fib(.i64(20)) == [.i64(6765)])
+        #expect(try fib(.i64(30)) == [.i64(832_040)])
+    }
+
+    /// Every binary integer operator over operands that hit the edge cases
+    /// (zero, -1, the minimum, shifts past the width): both engines agree,
+    /// traps included; and a few results are checked against Swift arithmetic.
+    @Test func integerOperatorsMatchTheInterpreter() throws {
+        guard nativeAvailable else {
+            print("skipped: needs an x86-64 Linux host")
+            return
+        }
+        let ops32: [NumericOp] = [
+            .i32Add, .i32Sub, .i32Mul, .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i32And, .i32Or, .i32Xor,
+            .i32Shl, .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS,
+            .i32GtU, .i32LeS, .i32LeU, .i32GeS, .i32GeU,
+        ]
+        let values32: [UInt32] = [0, 1, 2, 31, 32, 33, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 12345, 0xFFFF_FFFE]
+        var compared = 0
+        for op in ops32 {
+            // Register operands, and the right operand as a constant (the translator's immediate forms).
+            let byRegister = nativeTestModule([("f", i32i32, [], [.localGet(0), .localGet(1), .numeric(op)])])
+            for x in values32 {
+                for y in values32 {
+                    let (i, n) = runBoth(byRegister, "f", [.i32(x), .i32(y)])
+                    #expect(i == n, "\(op)(\(x), \(y))")
+                    let byConstant = nativeTestModule([
+                        ("f", i32i32, [], [.localGet(0), .i32Const(Int32(bitPattern: y)), .numeric(op)])
+                    ])
+                    let (ci, cn) = runBoth(byConstant, "f", [.i32(x), .i32(0)])
+                    #expect(ci == cn, "\(op)(\(x), const \(y))")
+                    compared += 2
+                }
+            }
+        }
+        let ops64: [NumericOp] = [
+            .i64Add, .i64Sub, .i64Mul, .i64DivS, .i64DivU, .i64RemS, .i64RemU, .i64And, .i64Or, .i64Xor,
+            .i64Shl, .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr,
+        ]
+        let values64: [UInt64] = [0, 1, 63, 64, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, .max, 0x1_0000_0001]
+        for op in ops64 {
+            for x in values64 {
+                for y in values64 {
+                    let m = nativeTestModule([
+                        ("f", i64i64, [], [.localGet(0), .i64Const(Int64(bitPattern: y)), .numeric(op)])
+                    ])
+                    let (i, n) = runBoth(m, "f", [.i64(x), .i64(0)])
+                    #expect(i == n, "\(op)(\(x), const \(y))")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 6000)
+        // Independent expectations: Swift's own arithmetic.
+        let div = nativeTestModule([("f", i32i32, [], [.localGet(0), .localGet(1), .numeric(.i32DivS)])])
+        let store = Store(configuration: .init(engine: .native))
+        let f = try Instance(module: div, store: store).exportedFunction("f")
+        #expect(try f(.i32(UInt32(bitPattern: -7)), .i32(2)) == [.i32(UInt32(bitPattern: -7 / 2))])
+        #expect(throws: Trap(.integerDivideByZero)) { try f(.i32(1), .i32(0)) }
+        #expect(throws: Trap(.integerOverflow)) { try f(.i32(0x8000_0000), .i32(0xFFFF_FFFF)) }
+        // The store is usable after a trap.
+        #expect(try f(.i32(100), .i32(7)) == [.i32(14)])
+    }
+}
