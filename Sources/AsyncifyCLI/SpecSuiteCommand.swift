@@ -1,20 +1,34 @@
 // `asyncify spec [dir] [--verbose]` (or one script's folder or JSON file): runs every command of every
 // script of a converted spec suite (decode, validate, assert_malformed,
-// assert_invalid here; instantiation and actions on the interpreter); one line per script, then a total line.
+// assert_invalid here; instantiation and actions on the engine --engine picks); one line per script, then a
+// total line.
 // Without a directory the suite is looked for where SpecSuiteLocation says
 // (WASM_SPEC_DIR, else beside the package).
 
 import Foundation
+import WasmInterpreter
 import WasmSpec
 
 enum SpecSuiteCommand {
-    static let usage = "usage: asyncify spec [suite dir | script dir | script.json] [--verbose]"
+    static let usage =
+        "usage: asyncify spec [suite dir | script dir | script.json] [--engine native|interpreter] [--verbose]"
 
     static func main(_ arguments: [String]) -> Int32 {
         let verbose = arguments.contains("--verbose")
-        let paths = arguments.filter { $0 != "--verbose" }
+        var paths = arguments.filter { $0 != "--verbose" }
+        var engine = Store.Engine.automatic
+        if let k = paths.firstIndex(of: "--engine") {
+            let name = k + 1 < paths.count ? paths[k + 1] : ""
+            switch name {
+            case "native": engine = .native
+            case "interpreter": engine = .interpreter
+            case "automatic": engine = .automatic
+            default: return Usage.fail("--engine takes native, interpreter or automatic (got \"\(name)\")\n\(usage)")
+            }
+            paths.removeSubrange(k...min(k + 1, paths.count - 1))
+        }
         if let option = paths.first(where: { $0.hasPrefix("-") }) {
-            return Usage.unknownOption(option, of: "spec", known: ["--verbose", "--help"], usage: usage)
+            return Usage.unknownOption(option, of: "spec", known: ["--engine", "--verbose", "--help"], usage: usage)
         }
         guard paths.count <= 1 else { return Usage.fail(usage) }
         let directory = SpecSuiteLocation.directory(explicit: paths.first)
@@ -24,7 +38,7 @@ enum SpecSuiteCommand {
             if paths.isEmpty { return Usage.error(SpecSuiteLocation.missingMessage(directory)) }
             return Usage.error("no spec scripts (<suite>/<name>/<name>.json) in \(directory)")
         }
-        let runner = SpecRunner(execution: SpecExecutor.execution)
+        let runner = SpecRunner(execution: SpecExecutor.execution(engine: engine))
         var passed = 0
         var failed = 0
         var skipped = 0

@@ -50,9 +50,9 @@ public final class SpecExecutor {
     /// Whether the last `module` command failed (its actions then fail too).
     var currentFailed = false
 
-    /// A fresh executor with the `spectest` host module.
-    public init() {
-        store = Store(configuration: .init(maximumCallDepth: 20_000))
+    /// A fresh executor with the `spectest` host module, running on `engine`.
+    public init(engine: Store.Engine = .automatic) {
+        store = Store(configuration: .init(maximumCallDepth: 20_000, engine: engine))
         imports = Imports()
         SpecExecutor.defineSpectest(&imports, store: store)
     }
@@ -61,6 +61,14 @@ public final class SpecExecutor {
     public static let execution = SpecExecution { _ in
         let executor = SpecExecutor()
         return { command, module in executor.run(command, module) }
+    }
+
+    /// The execution hook for ``SpecRunner`` on a chosen engine.
+    public static func execution(engine: Store.Engine) -> SpecExecution {
+        SpecExecution { _ in
+            let executor = SpecExecutor(engine: engine)
+            return { command, module in executor.run(command, module) }
+        }
     }
 
     /// Instantiates `module`; on success it becomes the current module (and `name` refers to it).

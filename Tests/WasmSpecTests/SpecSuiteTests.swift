@@ -6,6 +6,7 @@ import Foundation
 import SpecSuiteSupport
 import Testing
 import WasmBinary
+import WasmInterpreter
 import WasmSpec
 
 @Suite struct SpecSuiteTests {
@@ -15,6 +16,18 @@ import WasmSpec
         let result = SpecRunner(execution: SpecExecutor.execution).run(file: file)
         #expect(result.failed == 0, "\(result): \(result.failures.prefix(5))")
         #expect(result.passed > 0 || result.skipped > 0)
+    }
+
+    /// The same scripts with execution on the native tier (x86-64 Linux only).
+    @Test(arguments: SpecSuiteTestSupport.files)
+    func scriptHasNoFailuresOnTheNativeEngine(_ file: SpecFile) {
+        #if arch(x86_64) && os(Linux)
+            let result = SpecRunner(execution: SpecExecutor.execution(engine: .native)).run(file: file)
+            #expect(result.failed == 0, "\(result): \(result.failures.prefix(5))")
+            #expect(result.passed > 0 || result.skipped > 0)
+        #else
+            print("skipped: the native engine needs an x86-64 Linux host")
+        #endif
     }
 
     /// The README's table of command counts is an independent record of what
