@@ -23,12 +23,15 @@ enum SpecSuiteCommand {
             case "native": engine = .native
             case "interpreter": engine = .interpreter
             case "automatic": engine = .automatic
-            default: return Usage.fail("--engine takes native, interpreter or automatic (got \"\(name)\")\n\(usage)")
+            default:
+                return Usage.fail(
+                    "--engine takes native, interpreter or automatic (got \"\(name)\")\n\(usage)")
             }
             paths.removeSubrange(k...min(k + 1, paths.count - 1))
         }
         if let option = paths.first(where: { $0.hasPrefix("-") }) {
-            return Usage.unknownOption(option, of: "spec", known: ["--engine", "--verbose", "--help"], usage: usage)
+            return Usage.unknownOption(
+                option, of: "spec", known: ["--engine", "--verbose", "--help"], usage: usage)
         }
         guard paths.count <= 1 else { return Usage.fail(usage) }
         let directory = SpecSuiteLocation.directory(explicit: paths.first)

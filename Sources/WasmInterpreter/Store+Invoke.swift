@@ -49,7 +49,8 @@ extension Store {
 
 extension Store {
     /// ``invokeRaw(_:_:)`` on the native engine.
-    func invokeNative(_ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>) throws {
+    func invokeNative(_ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>) throws
+    {
         let engine: NativeEngine
         if let existing = nativeEngine {
             engine = existing

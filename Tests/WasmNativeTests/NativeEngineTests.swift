@@ -16,7 +16,8 @@ func nativeTestModule(
         module.types.append(type)
         let index = UInt32(module.functions.count + importedFunctions)
         module.functions.append(UInt32(module.types.count - 1))
-        module.codes.append(FunctionBody(locals: locals.map { LocalGroup(count: 1, type: $0) }, body: body + [.end]))
+        module.codes.append(
+            FunctionBody(locals: locals.map { LocalGroup(count: 1, type: $0) }, body: body + [.end]))
         module.exports.append(Export(name: name, descriptor: .function(index)))
     }
     if let memory {
@@ -67,7 +68,9 @@ let fibonacci: [Instruction] = [
             print("skipped: needs an x86-64 Linux host")
             return
         }
-        let module = nativeTestModule([("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibonacci)])
+        let module = nativeTestModule([
+            ("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibonacci)
+        ])
         let instance = try Instance(module: module, store: Store(configuration: .init(engine: .native)))
         let fib = try instance.exportedFunction("fib")
         #expect(try fib(.i64(0)) == [.i64(0)])
@@ -89,7 +92,9 @@ let fibonacci: [Instruction] = [
             .i32Shl, .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS,
             .i32GtU, .i32LeS, .i32LeU, .i32GeS, .i32GeU,
         ]
-        let values32: [UInt32] = [0, 1, 2, 31, 32, 33, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 12345, 0xFFFF_FFFE]
+        let values32: [UInt32] = [
+            0, 1, 2, 31, 32, 33, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 12345, 0xFFFF_FFFE,
+        ]
         var compared = 0
         for op in ops32 {
             // Register operands, and the right operand as a constant (the translator's immediate forms).
@@ -111,7 +116,9 @@ let fibonacci: [Instruction] = [
             .i64Add, .i64Sub, .i64Mul, .i64DivS, .i64DivU, .i64RemS, .i64RemU, .i64And, .i64Or, .i64Xor,
             .i64Shl, .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr,
         ]
-        let values64: [UInt64] = [0, 1, 63, 64, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, .max, 0x1_0000_0001]
+        let values64: [UInt64] = [
+            0, 1, 63, 64, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, .max, 0x1_0000_0001,
+        ]
         for op in ops64 {
             for x in values64 {
                 for y in values64 {

@@ -80,7 +80,8 @@ extension NativeCompiler {
             a.movs(.xmm1, slot(i.b), double: !toDouble)
             a.cvtFloat(.xmm0, .xmm1, toDouble: toDouble)
             storeFloat(i.a, double: toDouble)
-        case .f32ConvertI32S, .f64ConvertI32S, .f32ConvertI64S, .f64ConvertI64S, .f32ConvertI32U, .f64ConvertI32U:
+        case .f32ConvertI32S, .f64ConvertI32S, .f32ConvertI64S, .f64ConvertI64S, .f32ConvertI32U,
+            .f64ConvertI32U:
             let double = [.f64ConvertI32S, .f64ConvertI64S, .f64ConvertI32U].contains(i.op)
             // An unsigned i32 is exact as a signed i64 (its slot is zero-extended).
             let q = [.f32ConvertI64S, .f64ConvertI64S, .f32ConvertI32U, .f64ConvertI32U].contains(i.op)

@@ -28,16 +28,20 @@ extension NativeCompiler {
         case .i32Ne, .i64Ne, .i32NeImm, .i64NeImm, .brIfI32Ne, .brIfI64Ne, .brIfI32NeImm, .brIfI64NeImm,
             .i32AddImmBrIfNe, .i32AddImmBrIfNeImm:
             .ne
-        case .i32LtS, .i64LtS, .i32LtSImm, .i64LtSImm, .brIfI32LtS, .brIfI64LtS, .brIfI32LtSImm, .brIfI64LtSImm,
+        case .i32LtS, .i64LtS, .i32LtSImm, .i64LtSImm, .brIfI32LtS, .brIfI64LtS, .brIfI32LtSImm,
+            .brIfI64LtSImm,
             .i32AddImmBrIfLtS, .i32AddImmBrIfLtSImm:
             .l
-        case .i32LtU, .i64LtU, .i32LtUImm, .i64LtUImm, .brIfI32LtU, .brIfI64LtU, .brIfI32LtUImm, .brIfI64LtUImm,
+        case .i32LtU, .i64LtU, .i32LtUImm, .i64LtUImm, .brIfI32LtU, .brIfI64LtU, .brIfI32LtUImm,
+            .brIfI64LtUImm,
             .i32AddImmBrIfLtU, .i32AddImmBrIfLtUImm:
             .b
-        case .i32GeS, .i64GeS, .i32GeSImm, .i64GeSImm, .brIfI32GeS, .brIfI64GeS, .brIfI32GeSImm, .brIfI64GeSImm,
+        case .i32GeS, .i64GeS, .i32GeSImm, .i64GeSImm, .brIfI32GeS, .brIfI64GeS, .brIfI32GeSImm,
+            .brIfI64GeSImm,
             .i32AddImmBrIfGeS, .i32AddImmBrIfGeSImm:
             .ge
-        case .i32GeU, .i64GeU, .i32GeUImm, .i64GeUImm, .brIfI32GeU, .brIfI64GeU, .brIfI32GeUImm, .brIfI64GeUImm,
+        case .i32GeU, .i64GeU, .i32GeUImm, .i64GeUImm, .brIfI32GeU, .brIfI64GeU, .brIfI32GeUImm,
+            .brIfI64GeUImm,
             .i32AddImmBrIfGeU, .i32AddImmBrIfGeUImm:
             .ae
         case .i32GtS, .i64GtS, .i32AddImmBrIfGtS: .g
@@ -173,14 +177,16 @@ extension NativeCompiler {
             a.imul(.rax, .rcx, q: q)
             a.mov(slot(i.a), .rax)
         case .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i64DivS, .i64DivU, .i64RemS, .i64RemU,
-            .i32DivSImm, .i32DivUImm, .i32RemSImm, .i32RemUImm, .i64DivSImm, .i64DivUImm, .i64RemSImm, .i64RemUImm:
+            .i32DivSImm, .i32DivUImm, .i32RemSImm, .i32RemUImm, .i64DivSImm, .i64DivUImm, .i64RemSImm,
+            .i64RemUImm:
             divide(i, q: q, immediate: imm)
         case .i32Shl, .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i64Shl, .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr:
             a.mov(.rax, slot(i.b), q: q)
             a.mov(.rcx, slot(i.c), q: false)
             a.shift(NativeCompiler.shift(i.op)!, .rax, q: q)
             a.mov(slot(i.a), .rax)
-        case .i32ShlImm, .i32ShrSImm, .i32ShrUImm, .i32RotlImm, .i64ShlImm, .i64ShrSImm, .i64ShrUImm, .i64RotlImm:
+        case .i32ShlImm, .i32ShrSImm, .i32ShrUImm, .i32RotlImm, .i64ShlImm, .i64ShrSImm, .i64ShrUImm,
+            .i64RotlImm:
             a.mov(.rax, slot(i.b), q: q)
             a.shift(NativeCompiler.shift(i.op)!, .rax, imm: UInt8(i.imm & (q ? 63 : 31)), q: q)
             a.mov(slot(i.a), .rax)
@@ -211,10 +217,14 @@ extension NativeCompiler {
     /// Division and remainder with the Wasm traps: divide by zero, and
     /// `INT_MIN / -1` overflow (whose remainder is 0, which x86 would fault on).
     mutating func divide(_ i: Inst, q: Bool, immediate: Bool) {
-        let signed = [.i32DivS, .i32RemS, .i64DivS, .i64RemS, .i32DivSImm, .i32RemSImm, .i64DivSImm, .i64RemSImm]
-            .contains(i.op)
-        let remainder = [.i32RemS, .i32RemU, .i64RemS, .i64RemU, .i32RemSImm, .i32RemUImm, .i64RemSImm, .i64RemUImm]
-            .contains(i.op)
+        let signed = [
+            .i32DivS, .i32RemS, .i64DivS, .i64RemS, .i32DivSImm, .i32RemSImm, .i64DivSImm, .i64RemSImm,
+        ]
+        .contains(i.op)
+        let remainder = [
+            .i32RemS, .i32RemU, .i64RemS, .i64RemU, .i32RemSImm, .i32RemUImm, .i64RemSImm, .i64RemUImm,
+        ]
+        .contains(i.op)
         a.mov(.rax, slot(i.b), q: q)
         if immediate {
             a.mov(.rcx, imm: q ? i.imm : UInt64(UInt32(truncatingIfNeeded: i.imm)))

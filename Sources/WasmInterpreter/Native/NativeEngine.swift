@@ -81,7 +81,8 @@ final class NativeEngine {
     /// A Swift error thrown by a host function, carried past compiled code.
     var pendingError: (any Error)?
 
-    typealias Entry = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, UnsafeRawPointer)
+    typealias Entry =
+        @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, UnsafeRawPointer)
         -> UInt32
     let enter: Entry
 
@@ -147,7 +148,9 @@ final class NativeEngine {
     static let stackReserve: UInt = 256 * 1024
 
     /// Runs the Wasm function `entry` (compiled on demand) on the frame at `fp`.
-    func invoke(_ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>, store: Store)
+    func invoke(
+        _ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>, store: Store
+    )
         throws
     {
         if entry.pointee.native == nil { try NativeCompiler.compileInstance(of: entry, store: store) }
@@ -194,9 +197,11 @@ final class NativeEngine {
 /// The Swift functions compiled code calls, as C function pointers:
 /// `(context, argument, fp, calling instance's context) -> exit code` (0 to continue).
 enum NativeHelpers {
-    typealias Helper = @convention(c) (
-        UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, UnsafeMutableRawPointer
-    ) -> UInt32
+    typealias Helper =
+        @convention(c) (
+            UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>,
+            UnsafeMutableRawPointer
+        ) -> UInt32
 
     /// Runs one instruction with the interpreter (argument: a stub entry
     /// whose code is that instruction and a return).
