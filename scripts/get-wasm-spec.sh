@@ -102,8 +102,9 @@ download() {
         fi
     fi
     echo "get-wasm-spec: cannot reach $repository (no network?)." >&2
-    echo "  Copy the testsuite at commit $commit here and run" >&2
-    echo "  scripts/get-wasm-spec.sh --from <checkout or archive> [DEST]" >&2
+    echo "  Bring a checkout or an archive of it at commit $commit (or a converted" >&2
+    echo "  suite) onto this machine and run scripts/get-wasm-spec.sh --from <it> [DEST];" >&2
+    echo "  .ci/run does that itself when WASM_SPEC_DIR names it." >&2
     exit 1
 }
 
