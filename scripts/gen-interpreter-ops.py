@@ -58,18 +58,13 @@ def b(t, rt, ops):
 def u(t, rt, ops):
     for name, e in ops: N[name] = (t, rt, e, 1)
 
-u('i32', 'bool', [('i32Eqz', 'x == 0')])
-b('i32', 'bool', [('i32Eq', 'x == y'), ('i32Ne', 'x != y'),
-    ('i32LtS', 'Int32(bitPattern: x) < Int32(bitPattern: y)'), ('i32LtU', 'x < y'),
-    ('i32GtS', 'Int32(bitPattern: x) > Int32(bitPattern: y)'), ('i32GtU', 'x > y'),
-    ('i32LeS', 'Int32(bitPattern: x) <= Int32(bitPattern: y)'), ('i32LeU', 'x <= y'),
-    ('i32GeS', 'Int32(bitPattern: x) >= Int32(bitPattern: y)'), ('i32GeU', 'x >= y')])
-u('i64', 'bool', [('i64Eqz', 'x == 0')])
-b('i64', 'bool', [('i64Eq', 'x == y'), ('i64Ne', 'x != y'),
-    ('i64LtS', 'Int64(bitPattern: x) < Int64(bitPattern: y)'), ('i64LtU', 'x < y'),
-    ('i64GtS', 'Int64(bitPattern: x) > Int64(bitPattern: y)'), ('i64GtU', 'x > y'),
-    ('i64LeS', 'Int64(bitPattern: x) <= Int64(bitPattern: y)'), ('i64LeU', 'x <= y'),
-    ('i64GeS', 'Int64(bitPattern: x) >= Int64(bitPattern: y)'), ('i64GeU', 'x >= y')])
+for t, S in (('i32', 'Int32'), ('i64', 'Int64')):
+    u(t, 'bool', [(t + 'Eqz', 'x == 0')])
+    b(t, 'bool', [(t + 'Eq', 'x == y'), (t + 'Ne', 'x != y'),
+        (t + 'LtS', f'{S}(bitPattern: x) < {S}(bitPattern: y)'), (t + 'LtU', 'x < y'),
+        (t + 'GtS', f'{S}(bitPattern: x) > {S}(bitPattern: y)'), (t + 'GtU', 'x > y'),
+        (t + 'LeS', f'{S}(bitPattern: x) <= {S}(bitPattern: y)'), (t + 'LeU', 'x <= y'),
+        (t + 'GeS', f'{S}(bitPattern: x) >= {S}(bitPattern: y)'), (t + 'GeU', 'x >= y')])
 for t in ('f32', 'f64'):
     p = t
     b(t, 'bool', [(p + 'Eq', 'x == y'), (p + 'Ne', 'x != y'), (p + 'Lt', 'x < y'), (p + 'Gt', 'x > y'),
@@ -283,55 +278,75 @@ out.append('    }')
 out.append('}')
 write_op = header('the tables in scripts/gen-interpreter-ops.py') + out
 
+# Compare-and-branch, kept among the control cases (the template's
+# @generated-branches line): if slot b <cond> (slot c, or the constant c for
+# the Imm forms, sign-extended for i64) goto imm. Read as (register, constant)
+# for (type, signed).
+BR_READ = {
+    ('i32', True): ('Int32(truncatingIfNeeded: fp[Int(i.{r})])', 'Int32(bitPattern: i.c)'),
+    ('i32', False): ('UInt32(truncatingIfNeeded: fp[Int(i.{r})])', 'i.c'),
+    ('i64', True): ('Int64(bitPattern: fp[Int(i.{r})])', 'Int64(Int32(bitPattern: i.c))'),
+    ('i64', False): ('fp[Int(i.{r})]', 'UInt64(bitPattern: Int64(Int32(bitPattern: i.c)))'),
+}
+BR_CONDS = (('LtS', '<'), ('GeS', '>='), ('LtU', '<'), ('GeU', '>='), ('Eq', '=='), ('Ne', '!='))
+BRANCH = {}
+for form in ('', 'Imm'):
+    for t in ('i32', 'i64'):
+        for cond, cmp in BR_CONDS:
+            register, constant = BR_READ[(t, cond.endswith('S'))]
+            y = constant if form else register.format(r='c')
+            BRANCH[f'brIf{t.upper()}{cond}{form}'] = f'{register.format(r="b")} {cmp} {y}'
+assert set(BRANCH) == {o for o in HAND if o.startswith('brIfI')}, 'BRANCH and HAND disagree'
+
+# The table-generated cases of the dispatch switch, unindented (the template's
+# @generated-cases line gives the indentation).
 cases = []
-ind = ''
+
+
+def case(name, *body, step=True):
+    """The lines of `case .name:` with its body; step: the case ends by going
+    to the next instruction."""
+    return [f'case .{name}:'] + [f'    {l}' for l in body] + (['    pc += 1'] if step else [])
+
+
+TAKEN = 'Int(Int64(bitPattern: i.imm))'  # a branch's offset
+# The bounds check of a plain load or store: the address from slot b plus the
+# static end (offset + width) in imm.
+CHECKED = ['let address = fp[Int(i.b)]',
+           'let end = address &+ i.imm',
+           'if end > memorySize || end < address { throw Trap.outOfBoundsMemory() }']
 for name, (t, rt, e, arity) in N.items():
     if name in NOOP or name in ROUND:
         continue
-    x = RD[t].format(r='b')
-    lines = [f'{ind}case .{name}:']
-    lines.append(f'{ind}    let x = {x}')
-    if arity == 2:
-        lines.append(f'{ind}    let y = {RD[t].format(r="c")}')
-    lines.append(f'{ind}    fp[Int(i.a)] = {WR[rt].format(e=e)}')
-    lines.append(f'{ind}    pc += 1')
-    cases += lines
+    cases += case(name, f'let x = {RD[t].format(r="b")}',
+         *([f'let y = {RD[t].format(r="c")}'] if arity == 2 else []),
+         f'fp[Int(i.a)] = {WR[rt].format(e=e)}')
 for name, (t, rt, e, base) in IMM.items():
-    cases += [f'{ind}case .{name}:',
-              f'{ind}    let x = {RD[t].format(r="b")}',
-              f'{ind}    let y = {"UInt32(truncatingIfNeeded: i.imm)" if t == "i32" else "i.imm"}',
-              f'{ind}    fp[Int(i.a)] = {WR[rt].format(e=e)}',
-              f'{ind}    pc += 1']
+    cases += case(name, f'let x = {RD[t].format(r="b")}',
+         f'let y = {"UInt32(truncatingIfNeeded: i.imm)" if t == "i32" else "i.imm"}',
+         f'fp[Int(i.a)] = {WR[rt].format(e=e)}')
 for name, (e, y) in ADDBR.items():
-    cases += [f'{ind}case .{name}:',
-              f'{ind}    let r = UInt32(truncatingIfNeeded: fp[Int(i.b)]) &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))',
-              f'{ind}    fp[Int(i.a)] = UInt64(r)',
-              f'{ind}    let y = {y}',
-              f'{ind}    pc += {e} ? Int(Int64(bitPattern: i.imm)) : 1']
+    cases += case(name, 'let r = UInt32(truncatingIfNeeded: fp[Int(i.b)]) &+ UInt32(bitPattern: Int32(Int16(bitPattern: i.x)))',
+         'fp[Int(i.a)] = UInt64(r)',
+         f'let y = {y}',
+         f'pc += {e} ? {TAKEN} : 1', step=False)
 for name, (T, w, conv) in LOADS.items():
-    cases += [f'{ind}case .{name}:',
-              f'{ind}    let address = fp[Int(i.b)]',
-              f'{ind}    let end = address &+ i.imm',
-              f'{ind}    if end > memorySize || end < address {{ throw Trap.outOfBoundsMemory() }}',
-              f'{ind}    let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- {w}))).loadUnaligned(as: {T}.self)',
-              f'{ind}    fp[Int(i.a)] = {conv}',
-              f'{ind}    pc += 1']
+    cases += case(name, *CHECKED,
+         f'let v = (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- {w}))).loadUnaligned(as: {T}.self)',
+         f'fp[Int(i.a)] = {conv}')
 for name, (T, w) in STORES.items():
-    cases += [f'{ind}case .{name}:',
-              f'{ind}    let address = fp[Int(i.b)]',
-              f'{ind}    let end = address &+ i.imm',
-              f'{ind}    if end > memorySize || end < address {{ throw Trap.outOfBoundsMemory() }}',
-              f'{ind}    (memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- {w}))).store({T}(truncatingIfNeeded: fp[Int(i.c)]))',
-              f'{ind}    pc += 1']
-cases += [f'{ind}case .floatRound:', f'{ind}    fp[Int(i.a)] = Numerics.round(fp[Int(i.b)], code: i.x)',
-          f'{ind}    pc += 1']
+    cases += case(name, *CHECKED,
+         f'(memory + Int(bitPattern: UInt(truncatingIfNeeded: end &- {w}))).store({T}(truncatingIfNeeded: fp[Int(i.c)]))')
+cases += case('floatRound', 'fp[Int(i.a)] = Numerics.round(fp[Int(i.b)], code: i.x)')
 for name, cmp in GBR.items():
-    cases += [f'{ind}case .{name}:',
-              f'{ind}    let g = ' + CELL.format('UInt64(i.b) | UInt64(i.c) &<< 32'),
-              f'{ind}    pc += UInt32(truncatingIfNeeded: g) {cmp} i.a ? Int(Int64(bitPattern: i.imm)) : 1']
+    cases += case(name, 'let g = ' + CELL.format('UInt64(i.b) | UInt64(i.c) &<< 32'),
+         f'pc += UInt32(truncatingIfNeeded: g) {cmp} i.a ? {TAKEN} : 1', step=False)
 for name, body in GLOBAL_STRAIGHT.items():
-    cases += [f'{ind}case .{name}:'] + [f'{ind}    {l}' for l in body] + [f'{ind}    pc += 1']
-
+    cases += case(name, *body)
+branch_cases = []
+for name, e in BRANCH.items():
+    branch_cases += case(name, f'let taken = {e}', f'pc += taken ? {TAKEN} : 1', step=False)
+GENERATED = {'@generated-cases': cases, '@generated-branches': branch_cases}
 
 def expand(path):
     """The template's lines with its directives carried out (see the template's
@@ -388,9 +403,9 @@ def expand(path):
                 used.add(words[1])
                 result += run(snippets[words[1]])
                 k += 1
-            elif words == ['@generated-cases']:
+            elif len(words) == 1 and words[0] in GENERATED:
                 indent = line[:len(line) - len(line.lstrip())]
-                result += [indent + c if c else c for c in cases]
+                result += [indent + c for c in GENERATED[words[0]]]
                 k += 1
             elif words[:1] == ['@end'] or words[:1] == ['@snippet']:
                 sys.exit(f'{path}: unexpected {line.strip()}')

@@ -75,7 +75,8 @@ enum Interpreter {
                         fp[Int(i.b)]
                     pc += 1
                 // Returns, direct and indirect calls each get their own case
-                // (not one case that tests the opcode again).
+                // (not one case that tests the opcode again); their common tails are
+                // written once in the template (snippets return-to-caller, call-callee).
                 case .ret1:
                     fp[0] = fp[Int(i.b)]
                     if frameCount == baseFrame { return }
@@ -190,28 +191,22 @@ enum Interpreter {
                     try atomic(i.pointee, fp, memoryState)
                     pc += 1
                 case .brIfI32LtS:
-                    let taken =
-                        Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32GeS:
-                    let taken =
-                        Int32(truncatingIfNeeded: fp[Int(i.b)]) >= Int32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) >= Int32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32LtU:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) < UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) < UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32GeU:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32Eq:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) == UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) == UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32Ne:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) != UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) != UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64LtS:
                     let taken = Int64(bitPattern: fp[Int(i.b)]) < Int64(bitPattern: fp[Int(i.c)])
@@ -220,13 +215,17 @@ enum Interpreter {
                     let taken = Int64(bitPattern: fp[Int(i.b)]) >= Int64(bitPattern: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64LtU:
-                    pc += fp[Int(i.b)] < fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] < fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64GeU:
-                    pc += fp[Int(i.b)] >= fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] >= fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64Eq:
-                    pc += fp[Int(i.b)] == fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] == fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64Ne:
-                    pc += fp[Int(i.b)] != fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] != fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32LtSImm:
                     let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(bitPattern: i.c)
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
@@ -234,13 +233,17 @@ enum Interpreter {
                     let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) >= Int32(bitPattern: i.c)
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32LtUImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) < i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) < i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32GeUImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32EqImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) == i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) == i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32NeImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) != i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) != i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64LtSImm:
                     let taken = Int64(bitPattern: fp[Int(i.b)]) < Int64(Int32(bitPattern: i.c))
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
@@ -1342,7 +1345,8 @@ enum Interpreter {
                         fp[Int(i.b)]
                     pc += 1
                 // Returns, direct and indirect calls each get their own case
-                // (not one case that tests the opcode again).
+                // (not one case that tests the opcode again); their common tails are
+                // written once in the template (snippets return-to-caller, call-callee).
                 case .ret1:
                     fp[0] = fp[Int(i.b)]
                     if frameCount == baseFrame { return }
@@ -1457,28 +1461,22 @@ enum Interpreter {
                     try atomic(i.pointee, fp, memoryState)
                     pc += 1
                 case .brIfI32LtS:
-                    let taken =
-                        Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32GeS:
-                    let taken =
-                        Int32(truncatingIfNeeded: fp[Int(i.b)]) >= Int32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) >= Int32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32LtU:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) < UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) < UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32GeU:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32Eq:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) == UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) == UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32Ne:
-                    let taken =
-                        UInt32(truncatingIfNeeded: fp[Int(i.b)]) != UInt32(truncatingIfNeeded: fp[Int(i.c)])
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) != UInt32(truncatingIfNeeded: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64LtS:
                     let taken = Int64(bitPattern: fp[Int(i.b)]) < Int64(bitPattern: fp[Int(i.c)])
@@ -1487,13 +1485,17 @@ enum Interpreter {
                     let taken = Int64(bitPattern: fp[Int(i.b)]) >= Int64(bitPattern: fp[Int(i.c)])
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64LtU:
-                    pc += fp[Int(i.b)] < fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] < fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64GeU:
-                    pc += fp[Int(i.b)] >= fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] >= fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64Eq:
-                    pc += fp[Int(i.b)] == fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] == fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64Ne:
-                    pc += fp[Int(i.b)] != fp[Int(i.c)] ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = fp[Int(i.b)] != fp[Int(i.c)]
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32LtSImm:
                     let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) < Int32(bitPattern: i.c)
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
@@ -1501,13 +1503,17 @@ enum Interpreter {
                     let taken = Int32(truncatingIfNeeded: fp[Int(i.b)]) >= Int32(bitPattern: i.c)
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32LtUImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) < i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) < i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32GeUImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) >= i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32EqImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) == i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) == i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI32NeImm:
-                    pc += UInt32(truncatingIfNeeded: fp[Int(i.b)]) != i.c ? Int(Int64(bitPattern: i.imm)) : 1
+                    let taken = UInt32(truncatingIfNeeded: fp[Int(i.b)]) != i.c
+                    pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
                 case .brIfI64LtSImm:
                     let taken = Int64(bitPattern: fp[Int(i.b)]) < Int64(Int32(bitPattern: i.c))
                     pc += taken ? Int(Int64(bitPattern: i.imm)) : 1
