@@ -34,7 +34,7 @@ library() {
     if [ -f "$lib" ] && [ -z "$(find "$dir" -newer "$lib" -name '*.swift' | head -1)" ]; then return; fi
     echo "fuzz: compiling $module"
     swiftc "${flags[@]}" -emit-library -static -module-name "$module" -emit-module \
-        -emit-module-path "$out/$module.swiftmodule" "$@" "$dir"/*.swift -o "$lib"
+        -emit-module-path "$out/$module.swiftmodule" "$@" $(find "$dir" -name '*.swift' | sort) -o "$lib"
 }
 
 # Links one fuzz target.
@@ -71,9 +71,10 @@ for t in "${targets[@]}"; do
         target tb Fuzz/TBText.swift -lTestSupport -lTBCodegen -lWasmBinary ;;
     interp)
         cnative
-        library WasmInterpreter -ISources/CNativeStack/include -lWasmBinary
-        target interp Fuzz/Interpret.swift -ISources/CNativeStack/include -lWasmInterpreter -lWasmBinary \
-            -lCNativeStack ;;
+        library WasmNative
+        library WasmInterpreter -ISources/CNativeStack/include -lWasmBinary -lWasmNative
+        target interp Fuzz/Interpret.swift -ISources/CNativeStack/include -lWasmInterpreter -lWasmNative \
+            -lWasmBinary -lCNativeStack ;;
     *) echo "fuzz: unknown target $t (decode, tb, interp)" >&2; exit 2 ;;
     esac
 done
