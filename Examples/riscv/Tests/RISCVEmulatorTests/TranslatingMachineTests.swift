@@ -220,6 +220,33 @@ import Testing
         #expect(machine.translationCount > machine.blocks.count, "L was translated again")
     }
 
+    /// As above, but `L` rewrites itself and jumps back to its own start, a
+    /// loop that stays inside its TB: the store into the code leaves that loop,
+    /// so pass 3 runs the new translation.
+    @Test(arguments: policies)
+    func aSelfLoopingBlockThatRewritesItselfRunsTheNewCode(compilation: Compilation) throws {
+        let image = try Self.image([
+            0x0000_0297,  // auipc t0, 0
+            0x0000_0593,  // li a1, 0
+            0x0050_0513,  // L: li a0, 5 (pass 2 writes li a0, 7 here)
+            0x0020_0393,  // li t2, 2
+            0x0275_8063,  // beq a1, t2, exit
+            0x0155_9313,  // slli t1, a1, 21
+            0x0050_0e37,  // lui t3, 0x500
+            0x513e_0e13,  // addi t3, t3, 0x513 (t3 = li a0, 5)
+            0x01c3_0333,  // add t1, t1, t3 (li a0, 5 + 2 * a1)
+            0x0062_a423,  // sw t1, 8(t0)
+            0x0015_8593,  // addi a1, a1, 1
+            0xfddf_f06f,  // j L (to the start of L's own TB)
+            0x05d0_0893,  // exit: li a7, 93
+            0x0000_0073,  // ecall
+        ])
+        let reference = try ReferenceInterpreter(image: image).run()
+        #expect(reference.code == 7)
+        let machine = try TranslatingMachine(image: image, compilation: compilation)
+        #expect(try machine.run() == reference)
+    }
+
     /// Blocks that follow calls (the default) run fib with fewer TB runs than
     /// plain basic blocks, and both print what qemu printed.
     @Test func followingCallsRunsFewerTBs() throws {

@@ -237,9 +237,11 @@ public final class TranslatingMachine {
 
     /// Self-loops stay inside their TB until the hart's instret reaches `limit`.
     func setLoopDeadlines(_ limit: UInt64) {
-        for hart in 0..<hartCount {
-            envAddress(hart, RISCVCPUState.loopDeadlineOffset).storeBytes(of: limit, as: UInt64.self)
-        }
+        for hart in 0..<hartCount { setLoopDeadline(limit, hart: hart) }
+    }
+
+    private func setLoopDeadline(_ limit: UInt64, hart: Int) {
+        envAddress(hart, RISCVCPUState.loopDeadlineOffset).storeBytes(of: limit, as: UInt64.self)
     }
 
     private func makeFibers() {
@@ -312,7 +314,8 @@ public final class TranslatingMachine {
         nextPC[hart] = pc
         switch RISCVTBExit(rawValue: result) {
         case .stopped: break  // exited, or another hart called exit_group
-        case .resume: break  // a pass through a self-looping block
+        case .resume:  // a pass through a self-looping block
+            setLoopDeadline(instructionLimit, hart: hart)
         case .breakpoint: fault = .breakpoint(pc: pc, hart: hart)
         case .flushCode: retranslateChangedBlocks()
         case nil:
@@ -368,6 +371,7 @@ public final class TranslatingMachine {
     /// self-modifying-code rule (a store into the write-protected code range,
     /// or `fence.i`).
     func retranslateChangedBlocks() {
+        var changed = false
         for (pc, old) in blocks {
             // A block whose first word no longer decodes keeps its old TB: the
             // runtime cannot uninstall one (a known limit of this engine).
@@ -378,6 +382,12 @@ public final class TranslatingMachine {
                 now != old
             else { continue }
             do { try install(now) } catch { fault = fault ?? error }
+            changed = true
         }
+        // A TB looping on itself (maybe the one whose store got here) would
+        // run its old translation on: every hart leaves its self-loop at the
+        // next pass (`RISCVTBExit.resume`, which restores its deadline), and
+        // the host enters the new TB.
+        if changed { setLoopDeadlines(0) }
     }
 }
