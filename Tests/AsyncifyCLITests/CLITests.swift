@@ -118,6 +118,33 @@ import Testing
         #expect("\(result.status)" == nodeExit.trimmingCharacters(in: .whitespacesAndNewlines), "\(result)")
     }
 
+    /// Our Asyncify pass on the fiber program's pre-Asyncify module (with the
+    /// import list emcc gave Binaryen): the result runs as node ran emcc's build.
+    @Test func instrumentMakesARunnableProgram() throws {
+        let programs = "Tests/AsyncifyTransformTests/Programs/"
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("fibers.wasm").path
+        let instrument = try CLI.run([
+            "instrument", programs + "fibers.pre.wasm", "-o", output, "--imports",
+            "@" + programs + "fibers.imports",
+        ])
+        #expect(instrument.status == 0, "\(instrument)")
+        let nodeOutput = try String(
+            contentsOf: CLI.packageRoot.appendingPathComponent(
+                "Tests/AsyncifyHostTests/Programs/fibers.node.out"),
+            encoding: .utf8)
+        let run = try CLI.run(["run", output])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.standardOutput == nodeOutput, "\(run)")
+    }
+
+    @Test func instrumentWithoutOutputIsAUsageError() throws {
+        let result = try CLI.run(["instrument", "Tests/AsyncifyTransformTests/Programs/fibers.pre.wasm"])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.standardError.contains("usage: asyncify instrument"), "\(result)")
+    }
+
     /// Without wasmkit there is nothing to compare with; the command says so and succeeds.
     @Test func benchInterpWithoutWasmKitSkips() throws {
         let result = try CLI.run(["bench-interp", "--wasmkit", "/nonexistent/wasmkit", "--runs", "1"])
