@@ -1,7 +1,7 @@
 // `asyncify bench-interp [--dir Benchmarks/wasm] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]`:
-// runs the same four modules on our interpreter (in process: decode,
-// instantiate, call) and on `wasmkit run` (a subprocess), and prints the time
-// ratio ours / wasmkit for each. Times are CPU time (user + system, from
+// runs the same four modules on our interpreter and our native tier (in
+// process: decode, instantiate, compile, call) and on `wasmkit run` (a
+// subprocess), and prints the time ratios for each. Times are CPU time (user + system, from
 // getrusage), which a shared, loaded machine disturbs far less than wall-clock
 // time. WasmKit's process start-up (measured with a trivial call,
 // `fib i64:0`) is subtracted from its times; each figure is the best of N
@@ -64,22 +64,41 @@ enum BenchInterpCommand {
                 try runWasmKit(wasmkit, "\(directory)/fib.wasm", "fib", ["i64:0"])
             }
             print("wasmkit start-up (subtracted): \(format(startup)); CPU times, best of \(runs)")
-            print("| benchmark | ours | wasmkit | ratio ours/wasmkit |")
-            print("|---|---|---|---|")
+            let native = nativeHost()
+            print(
+                "| benchmark | interpreter | native | wasmkit | ratio interpreter/wasmkit | speed-up native vs interpreter | ratio native/wasmkit |"
+            )
+            print("|---|---|---|---|---|---|---|")
             for c in cases where only.isEmpty || c.file.hasPrefix(only) {
                 let path = "\(directory)/\(c.file)"
                 var ourResult = ""
+                var nativeResult = ""
                 let ours = try best(runs) {
                     let start = cpuTime(children: false)
-                    ourResult = try runOurs(path, c.function, c.arguments)
+                    ourResult = try runOurs(path, c.function, c.arguments, engine: .interpreter)
                     return cpuTime(children: false) - start
                 }
+                let compiled =
+                    native
+                    ? try best(runs) {
+                        let start = cpuTime(children: false)
+                        nativeResult = try runOurs(path, c.function, c.arguments, engine: .native)
+                        return cpuTime(children: false) - start
+                    } : nil
                 let theirs =
                     try best(runs) { try runWasmKit(wasmkit, path, c.function, c.arguments) } - startup
-                let ratio = seconds(ours) / max(seconds(theirs), 1e-9)
+                func ratio(_ x: Duration, _ y: Duration) -> String {
+                    String(format: "%.2f", seconds(x) / max(seconds(y), 1e-9))
+                }
                 print(
-                    "| \(c.label) | \(format(ours)) | \(format(theirs)) | \(String(format: "%.2f", ratio)) |")
+                    "| \(c.label) | \(format(ours)) | \(compiled.map(format) ?? "-") | \(format(theirs)) | "
+                        + "\(ratio(ours, theirs)) | \(compiled.map { ratio(ours, $0) } ?? "-") | "
+                        + "\(compiled.map { ratio($0, theirs) } ?? "-") |")
                 if !ourResult.isEmpty { print("  (our result: \(ourResult))") }
+                if native && nativeResult != ourResult {
+                    print("  (native result differs: \(nativeResult))")
+                    return 1
+                }
             }
             if only.isEmpty { try crossingCost(directory) }
             return 0
@@ -87,6 +106,15 @@ enum BenchInterpCommand {
             FileHandle.standardError.write(Data("asyncify bench-interp: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// Whether the native tier runs here (x86-64 Linux).
+    static func nativeHost() -> Bool {
+        #if arch(x86_64) && os(Linux)
+            true
+        #else
+            false
+        #endif
     }
 
     /// User + system CPU time of this process or of its waited-for children.
@@ -142,9 +170,11 @@ enum BenchInterpCommand {
     }
 
     /// Decodes, instantiates and calls, with a WASI `args_sizes_get` in Swift for the host-call case.
-    static func runOurs(_ path: String, _ function: String, _ arguments: [String]) throws -> String {
+    static func runOurs(_ path: String, _ function: String, _ arguments: [String], engine: Store.Engine)
+        throws -> String
+    {
         let module = try RunCommand.loadModule(path)
-        let store = Store()
+        let store = Store(configuration: .init(engine: engine))
         var imports = Imports()
         let sizes = Function(
             store: store, type: FunctionType(parameters: [.i32, .i32], results: [.i32])
