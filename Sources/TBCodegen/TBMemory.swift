@@ -3,8 +3,8 @@
 ///
 /// The buffer is borrowed, not owned: it can be the very linear memory the
 /// Wasm engine uses, so both engines work on one memory image.
-// @unchecked: it only holds a pointer and a size; the caller owns the memory and its sharing.
 public struct TBMemory: @unchecked Sendable {
+    // @unchecked: it only holds a pointer and a size; the caller owns the memory and its sharing.
     /// The first byte of memory.
     public let base: UnsafeMutableRawPointer
     /// The memory's size in bytes.

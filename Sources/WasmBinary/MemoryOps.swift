@@ -3,19 +3,33 @@
 
 /// A plain load instruction; the raw value is its opcode.
 public enum LoadOp: UInt8, Sendable, Hashable, CaseIterable {
+    /// `i32.load`.
     case i32Load = 0x28
+    /// `i64.load`.
     case i64Load = 0x29
+    /// `f32.load`.
     case f32Load = 0x2A
+    /// `f64.load`.
     case f64Load = 0x2B
+    /// `i32.load8_s`.
     case i32Load8S = 0x2C
+    /// `i32.load8_u`.
     case i32Load8U = 0x2D
+    /// `i32.load16_s`.
     case i32Load16S = 0x2E
+    /// `i32.load16_u`.
     case i32Load16U = 0x2F
+    /// `i64.load8_s`.
     case i64Load8S = 0x30
+    /// `i64.load8_u`.
     case i64Load8U = 0x31
+    /// `i64.load16_s`.
     case i64Load16S = 0x32
+    /// `i64.load16_u`.
     case i64Load16U = 0x33
+    /// `i64.load32_s`.
     case i64Load32S = 0x34
+    /// `i64.load32_u`.
     case i64Load32U = 0x35
 
     /// The text-format name, e.g. `i64.load32_u`.
@@ -81,14 +95,23 @@ public enum LoadOp: UInt8, Sendable, Hashable, CaseIterable {
 
 /// A plain store instruction; the raw value is its opcode.
 public enum StoreOp: UInt8, Sendable, Hashable, CaseIterable {
+    /// `i32.store`.
     case i32Store = 0x36
+    /// `i64.store`.
     case i64Store = 0x37
+    /// `f32.store`.
     case f32Store = 0x38
+    /// `f64.store`.
     case f64Store = 0x39
+    /// `i32.store8`.
     case i32Store8 = 0x3A
+    /// `i32.store16`.
     case i32Store16 = 0x3B
+    /// `i64.store8`.
     case i64Store8 = 0x3C
+    /// `i64.store16`.
     case i64Store16 = 0x3D
+    /// `i64.store32`.
     case i64Store32 = 0x3E
 
     /// The text-format name, e.g. `i32.store8`.
@@ -141,68 +164,131 @@ public enum StoreOp: UInt8, Sendable, Hashable, CaseIterable {
 /// `memory.atomic.notify`/`wait` and `atomic.fence` (which have their own
 /// ``Instruction`` cases). The raw value is the subopcode after the 0xFE prefix.
 public enum AtomicOp: UInt8, Sendable, Hashable, CaseIterable {
+    /// `i32.atomic.load`.
     case i32AtomicLoad = 0x10
+    /// `i64.atomic.load`.
     case i64AtomicLoad = 0x11
+    /// `i32.atomic.load8_u`.
     case i32AtomicLoad8U = 0x12
+    /// `i32.atomic.load16_u`.
     case i32AtomicLoad16U = 0x13
+    /// `i64.atomic.load8_u`.
     case i64AtomicLoad8U = 0x14
+    /// `i64.atomic.load16_u`.
     case i64AtomicLoad16U = 0x15
+    /// `i64.atomic.load32_u`.
     case i64AtomicLoad32U = 0x16
+    /// `i32.atomic.store`.
     case i32AtomicStore = 0x17
+    /// `i64.atomic.store`.
     case i64AtomicStore = 0x18
+    /// `i32.atomic.store8`.
     case i32AtomicStore8 = 0x19
+    /// `i32.atomic.store16`.
     case i32AtomicStore16 = 0x1A
+    /// `i64.atomic.store8`.
     case i64AtomicStore8 = 0x1B
+    /// `i64.atomic.store16`.
     case i64AtomicStore16 = 0x1C
+    /// `i64.atomic.store32`.
     case i64AtomicStore32 = 0x1D
+    /// `i32.atomic.rmw.add`.
     case i32AtomicRmwAdd = 0x1E
+    /// `i64.atomic.rmw.add`.
     case i64AtomicRmwAdd = 0x1F
+    /// `i32.atomic.rmw8.add_u`.
     case i32AtomicRmw8AddU = 0x20
+    /// `i32.atomic.rmw16.add_u`.
     case i32AtomicRmw16AddU = 0x21
+    /// `i64.atomic.rmw8.add_u`.
     case i64AtomicRmw8AddU = 0x22
+    /// `i64.atomic.rmw16.add_u`.
     case i64AtomicRmw16AddU = 0x23
+    /// `i64.atomic.rmw32.add_u`.
     case i64AtomicRmw32AddU = 0x24
+    /// `i32.atomic.rmw.sub`.
     case i32AtomicRmwSub = 0x25
+    /// `i64.atomic.rmw.sub`.
     case i64AtomicRmwSub = 0x26
+    /// `i32.atomic.rmw8.sub_u`.
     case i32AtomicRmw8SubU = 0x27
+    /// `i32.atomic.rmw16.sub_u`.
     case i32AtomicRmw16SubU = 0x28
+    /// `i64.atomic.rmw8.sub_u`.
     case i64AtomicRmw8SubU = 0x29
+    /// `i64.atomic.rmw16.sub_u`.
     case i64AtomicRmw16SubU = 0x2A
+    /// `i64.atomic.rmw32.sub_u`.
     case i64AtomicRmw32SubU = 0x2B
+    /// `i32.atomic.rmw.and`.
     case i32AtomicRmwAnd = 0x2C
+    /// `i64.atomic.rmw.and`.
     case i64AtomicRmwAnd = 0x2D
+    /// `i32.atomic.rmw8.and_u`.
     case i32AtomicRmw8AndU = 0x2E
+    /// `i32.atomic.rmw16.and_u`.
     case i32AtomicRmw16AndU = 0x2F
+    /// `i64.atomic.rmw8.and_u`.
     case i64AtomicRmw8AndU = 0x30
+    /// `i64.atomic.rmw16.and_u`.
     case i64AtomicRmw16AndU = 0x31
+    /// `i64.atomic.rmw32.and_u`.
     case i64AtomicRmw32AndU = 0x32
+    /// `i32.atomic.rmw.or`.
     case i32AtomicRmwOr = 0x33
+    /// `i64.atomic.rmw.or`.
     case i64AtomicRmwOr = 0x34
+    /// `i32.atomic.rmw8.or_u`.
     case i32AtomicRmw8OrU = 0x35
+    /// `i32.atomic.rmw16.or_u`.
     case i32AtomicRmw16OrU = 0x36
+    /// `i64.atomic.rmw8.or_u`.
     case i64AtomicRmw8OrU = 0x37
+    /// `i64.atomic.rmw16.or_u`.
     case i64AtomicRmw16OrU = 0x38
+    /// `i64.atomic.rmw32.or_u`.
     case i64AtomicRmw32OrU = 0x39
+    /// `i32.atomic.rmw.xor`.
     case i32AtomicRmwXor = 0x3A
+    /// `i64.atomic.rmw.xor`.
     case i64AtomicRmwXor = 0x3B
+    /// `i32.atomic.rmw8.xor_u`.
     case i32AtomicRmw8XorU = 0x3C
+    /// `i32.atomic.rmw16.xor_u`.
     case i32AtomicRmw16XorU = 0x3D
+    /// `i64.atomic.rmw8.xor_u`.
     case i64AtomicRmw8XorU = 0x3E
+    /// `i64.atomic.rmw16.xor_u`.
     case i64AtomicRmw16XorU = 0x3F
+    /// `i64.atomic.rmw32.xor_u`.
     case i64AtomicRmw32XorU = 0x40
+    /// `i32.atomic.rmw.xchg`.
     case i32AtomicRmwXchg = 0x41
+    /// `i64.atomic.rmw.xchg`.
     case i64AtomicRmwXchg = 0x42
+    /// `i32.atomic.rmw8.xchg_u`.
     case i32AtomicRmw8XchgU = 0x43
+    /// `i32.atomic.rmw16.xchg_u`.
     case i32AtomicRmw16XchgU = 0x44
+    /// `i64.atomic.rmw8.xchg_u`.
     case i64AtomicRmw8XchgU = 0x45
+    /// `i64.atomic.rmw16.xchg_u`.
     case i64AtomicRmw16XchgU = 0x46
+    /// `i64.atomic.rmw32.xchg_u`.
     case i64AtomicRmw32XchgU = 0x47
+    /// `i32.atomic.rmw.cmpxchg`.
     case i32AtomicRmwCmpxchg = 0x48
+    /// `i64.atomic.rmw.cmpxchg`.
     case i64AtomicRmwCmpxchg = 0x49
+    /// `i32.atomic.rmw8.cmpxchg_u`.
     case i32AtomicRmw8CmpxchgU = 0x4A
+    /// `i32.atomic.rmw16.cmpxchg_u`.
     case i32AtomicRmw16CmpxchgU = 0x4B
+    /// `i64.atomic.rmw8.cmpxchg_u`.
     case i64AtomicRmw8CmpxchgU = 0x4C
+    /// `i64.atomic.rmw16.cmpxchg_u`.
     case i64AtomicRmw16CmpxchgU = 0x4D
+    /// `i64.atomic.rmw32.cmpxchg_u`.
     case i64AtomicRmw32CmpxchgU = 0x4E
 
     /// What the instruction does with memory.

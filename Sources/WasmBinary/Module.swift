@@ -48,18 +48,31 @@ public struct Module: Sendable, Hashable {
 
 /// The identifier byte of a section.
 public enum SectionID: UInt8, Sendable, Hashable, Comparable, CaseIterable {
+    /// Custom data (the `name` section, producers...), ignored by validation.
     case custom = 0
+    /// Function types.
     case type = 1
+    /// Imports.
     case `import` = 2
+    /// The type index of each defined function.
     case function = 3
+    /// Tables.
     case table = 4
+    /// Memories.
     case memory = 5
+    /// Globals with their initialisers.
     case global = 6
+    /// Exports.
     case export = 7
+    /// The start function.
     case start = 8
+    /// Element segments.
     case element = 9
+    /// Function bodies: locals and instructions.
     case code = 10
+    /// Data segments.
     case data = 11
+    /// The number of data segments (needed by `memory.init` and `data.drop`).
     case dataCount = 12
 
     /// Position in the mandatory section order (data count sits between element and code).
@@ -81,6 +94,7 @@ public enum SectionID: UInt8, Sendable, Hashable, Comparable, CaseIterable {
         }
     }
 
+    /// Whether `lhs` must come before `rhs` in a module (``orderRank``).
     public static func < (lhs: SectionID, rhs: SectionID) -> Bool { lhs.orderRank < rhs.orderRank }
 }
 

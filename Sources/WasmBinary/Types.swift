@@ -8,11 +8,17 @@
 /// use `ValueType(rawValue:)` and `.rawValue` directly. `v128` (SIMD) is not
 /// part of this package's feature set and is rejected by the decoder.
 public enum ValueType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// A 32-bit integer.
     case i32 = 0x7F
+    /// A 64-bit integer.
     case i64 = 0x7E
+    /// An IEEE 754 single-precision float.
     case f32 = 0x7D
+    /// An IEEE 754 double-precision float.
     case f64 = 0x7C
+    /// A reference to a function, or null.
     case funcref = 0x70
+    /// A reference the host owns, opaque to Wasm, or null.
     case externref = 0x6F
 
     /// Whether this is a reference type (`funcref` or `externref`).
@@ -33,7 +39,9 @@ public enum ValueType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
 
 /// A reference type: the element type of a table or of a `ref.null`.
 public enum ReferenceType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// A reference to a function, or null.
     case funcref = 0x70
+    /// A reference the host owns, opaque to Wasm, or null.
     case externref = 0x6F
 
     /// The same type viewed as a value type.

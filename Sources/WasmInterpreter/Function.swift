@@ -86,6 +86,7 @@ public struct Function: Equatable {
         try store.invoke(entry, arguments)
     }
 
+    /// Whether both name the same function of the same store.
     public static func == (lhs: Function, rhs: Function) -> Bool { lhs.entry == rhs.entry }
 }
 

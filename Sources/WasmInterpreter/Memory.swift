@@ -88,6 +88,7 @@ public struct Memory: Equatable {
         if overflow || end > byteCount { throw Trap(.outOfBoundsMemoryAccess) }
     }
 
+    /// Whether both are the same memory instance.
     public static func == (lhs: Memory, rhs: Memory) -> Bool { lhs.instance === rhs.instance }
 }
 
@@ -160,6 +161,7 @@ public struct Table: Equatable {
         instance.state.pointee.elements[index] = value.slot
     }
 
+    /// Whether both are the same table instance.
     public static func == (lhs: Table, rhs: Table) -> Bool { lhs.instance === rhs.instance }
 }
 
@@ -216,5 +218,6 @@ public struct Global: Equatable {
     /// ``rawBits`` apply to writes through it.
     public var rawStorage: UnsafeMutablePointer<UInt64> { instance.storage }
 
+    /// Whether both are the same global instance.
     public static func == (lhs: Global, rhs: Global) -> Bool { lhs.instance === rhs.instance }
 }
