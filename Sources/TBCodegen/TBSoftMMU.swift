@@ -95,7 +95,7 @@ public struct TBSoftMMU: Sendable {
 
     private func translate(_ ctx: UInt64, _ address: UInt64, _ access: TBMemAccess) throws -> UInt64 {
         guard let host = hostAddress(of: address, byteCount: access.byteCount) else {
-            throw TBGuestFault(address: address, byteCount: access.byteCount, reason: "outside guest RAM")
+            throw TBGuestFault(.outsideGuestRAM, address: address, byteCount: access.byteCount)
         }
         try fillTLB(at: try memory.load(.u64, at: ctx, offset: TBContextLayout.tlbOffset), for: address)
         return host
@@ -104,7 +104,7 @@ public struct TBSoftMMU: Sendable {
     /// `qemu_ld(ctx, address, memop) -> value`.
     public func loadSlowPath(_ args: TBHelperArguments) throws -> UInt64 {
         guard let access = TBMemAccess(memop: args[2]) else {
-            throw TBGuestFault(address: args[1], byteCount: 0, reason: "invalid memop \(args[2])")
+            throw TBGuestFault(.invalidMemop(args[2]), address: args[1], byteCount: 0)
         }
         return try memory.load(access, at: try translate(args[0], args[1], access))
     }
@@ -112,7 +112,7 @@ public struct TBSoftMMU: Sendable {
     /// `qemu_st(ctx, address, value, memop)`; returns 0.
     public func storeSlowPath(_ args: TBHelperArguments) throws -> UInt64 {
         guard let access = TBMemAccess(memop: args[3]), !access.isSigned else {
-            throw TBGuestFault(address: args[1], byteCount: 0, reason: "invalid memop \(args[3])")
+            throw TBGuestFault(.invalidMemop(args[3]), address: args[1], byteCount: 0)
         }
         try memory.store(access, args[2], at: try translate(args[0], args[1], access))
         return 0
@@ -130,22 +130,34 @@ public struct TBSoftMMU: Sendable {
 
 /// A guest memory access the softmmu cannot serve (the guest's page fault).
 public struct TBGuestFault: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Why the access failed.
+    public enum Reason: Sendable, Hashable {
+        /// `[address, address + byteCount)` is not inside guest RAM.
+        case outsideGuestRAM
+        /// The slow-path helper got a memop that names no access (or a signed store).
+        case invalidMemop(UInt64)
+    }
+
+    /// Why the access failed.
+    public var reason: Reason
     /// The guest address.
     public var address: UInt64
-    /// The access size in bytes.
+    /// The access size in bytes (0 when the memop was invalid).
     public var byteCount: Int
-    /// Why it failed.
-    public var reason: String
 
     /// Creates a fault record.
-    public init(address: UInt64, byteCount: Int, reason: String) {
+    public init(_ reason: Reason, address: UInt64, byteCount: Int) {
+        self.reason = reason
         self.address = address
         self.byteCount = byteCount
-        self.reason = reason
     }
 
     /// The access, its address and the reason, in words.
     public var description: String {
-        "guest access of \(byteCount) bytes at 0x\(String(address, radix: 16)): \(reason)"
+        let place = "guest access of \(byteCount) bytes at 0x\(String(address, radix: 16))"
+        switch reason {
+        case .outsideGuestRAM: return "\(place): outside guest RAM"
+        case .invalidMemop(let memop): return "\(place): invalid memop \(memop)"
+        }
     }
 }

@@ -131,7 +131,8 @@ import Testing
 
     @Test func guestAccessOutsideRAMFaultsInTheSlowPath() throws {
         let tb = try TranslationBlock(parsing: "movi r1, 0x90000\nqemu_ld8u r2, [r1]")
-        #expect(throws: TBGuestFault.self) { _ = try runTB(tb) }
+        // A one-byte load at 0x90000, past the 16 KiB of guest RAM at 0x40000.
+        #expect(throws: TBGuestFault(.outsideGuestRAM, address: 0x90000, byteCount: 1)) { _ = try runTB(tb) }
     }
 
     @Test func helpersReceiveArgumentsAndReturnResults() throws {
