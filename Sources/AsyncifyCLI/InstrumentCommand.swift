@@ -36,7 +36,9 @@ enum InstrumentCommand {
                 switch argument {
                 case "-o":
                     k += 1
-                    guard k < arguments.count else { return Usage.fail("instrument: -o needs a file\n\(usage)") }
+                    guard k < arguments.count else {
+                        return Usage.fail("instrument: -o needs a file\n\(usage)")
+                    }
                     output = arguments[k]
                 case "--imports": options.asyncImports = try list(argument)
                 case "--only": options.onlyList = try list(argument)
@@ -55,7 +57,9 @@ enum InstrumentCommand {
                                 "--propagate-add", "--no-overflow-check", "--time",
                             ], usage: usage)
                     }
-                    guard input == nil else { return Usage.fail("instrument: one input module only\n\(usage)") }
+                    guard input == nil else {
+                        return Usage.fail("instrument: one input module only\n\(usage)")
+                    }
                     input = argument
                 }
                 k += 1

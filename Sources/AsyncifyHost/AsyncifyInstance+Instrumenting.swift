@@ -31,7 +31,9 @@ extension AsyncifyInstance {
             transform.asyncImports = asyncImports
         } else {
             let declared = Set(module.imports.map { "\($0.module).\($0.name)" })
-            let builtIn = ["env.emscripten_sleep", "env.emscripten_fiber_swap"].filter { declared.contains($0) }
+            let builtIn = ["env.emscripten_sleep", "env.emscripten_fiber_swap"].filter {
+                declared.contains($0)
+            }
             transform.asyncImports = imports.filter(\.isAsync).map { "\($0.module).\($0.name)" } + builtIn
         }
         let instrumented = try AsyncifyTransform.instrument(module, options: transform)

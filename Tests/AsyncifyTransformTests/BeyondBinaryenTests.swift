@@ -52,13 +52,15 @@ final class Sleeper {
         #expect(try host.invoke("run", [Value(Int32(4))]) == .suspended)
         let header = host.dataHeaderSize
         let memory = try host.memory
-        let position = is64 ? try memory.load(UInt64.self, at: area) : UInt64(try memory.load(UInt32.self, at: area))
+        let position =
+            is64 ? try memory.load(UInt64.self, at: area) : UInt64(try memory.load(UInt32.self, at: area))
         // One frame: the call index, the spilled 4 * 10, and the argument x (the rewind
         // calls the import again with the same arguments, as Binaryen's output does).
         #expect(position == area + header + 12)
         let wakeUp = try #require(sleeper.pending)
         #expect(try wakeUp.resume(with: 7) == .returned([.i32(47)]))
-        let after = is64 ? try memory.load(UInt64.self, at: area) : UInt64(try memory.load(UInt32.self, at: area))
+        let after =
+            is64 ? try memory.load(UInt64.self, at: area) : UInt64(try memory.load(UInt32.self, at: area))
         #expect(after == area + header)
         #expect(host.state == .normal)
     }
@@ -95,9 +97,11 @@ final class Sleeper {
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data(yieldModule().encoded()).write(to: dir.appendingPathComponent("in.wasm"))
         let result = try ExternalTool.run(
-            wasmOpt, [
+            wasmOpt,
+            [
                 dir.appendingPathComponent("in.wasm").path, "--asyncify",
-                "--pass-arg=asyncify-imports@env.yield_value", "-o", dir.appendingPathComponent("out.wasm").path,
+                "--pass-arg=asyncify-imports@env.yield_value", "-o",
+                dir.appendingPathComponent("out.wasm").path,
             ])
         #expect(result.status == 0, "\(result.text)")
         let module = try Module(decoding: Inputs.bytes(dir.appendingPathComponent("out.wasm")))
@@ -137,7 +141,8 @@ final class Sleeper {
     }
 
     @Test func misusesAreTypedErrors() throws {
-        func reason(_ module: Module, _ options: AsyncifyTransform.Options) -> AsyncifyTransformError.Reason? {
+        func reason(_ module: Module, _ options: AsyncifyTransform.Options) -> AsyncifyTransformError.Reason?
+        {
             do {
                 _ = try AsyncifyTransform.instrument(module, options: options)
                 return nil
