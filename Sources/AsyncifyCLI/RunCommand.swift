@@ -12,8 +12,9 @@ import WasmInterpreter
 
 enum RunCommand {
     static let usage = """
-        usage: asyncify run <module.wasm> [--invoke NAME] [TYPE:VALUE ...]
-               asyncify run <program.wasm> [-- ARGS...]
+        usage: asyncify run <module.wasm> [--engine E] [--invoke NAME] [TYPE:VALUE ...]
+               asyncify run <program.wasm> [--engine E] [-- ARGS...]
+          --engine E      interpreter, native (x86-64 Linux) or automatic (the default)
           --invoke NAME   call export NAME with the TYPE:VALUE arguments (i32:1 i64:-5 f32:2.5 f64:nan)
                           and print its results; without it, a WASI or Asyncify program runs from _start
                           with ARGS (everything after --) as its arguments
@@ -25,6 +26,7 @@ enum RunCommand {
         var export: String?
         var values: [String] = []
         var programArguments: [String] = []
+        var engine = Store.Engine.automatic
     }
 
     /// Parses the arguments, or returns the usage error's exit status.
@@ -32,6 +34,7 @@ enum RunCommand {
         var path: String?
         var export: String?
         var values: [String] = []
+        var engine = Store.Engine.automatic
         var k = 0
         while k < arguments.count {
             let argument = arguments[k]
@@ -40,9 +43,21 @@ enum RunCommand {
                 guard let path else { return .failure(ExitStatus(Usage.fail(usage))) }
                 return .success(
                     Request(
-                        path: path, export: export, values: values, programArguments: Array(arguments[k...])))
+                        path: path, export: export, values: values, programArguments: Array(arguments[k...]),
+                        engine: engine))
             }
-            if argument == "--invoke" {
+            if argument == "--engine" {
+                switch k < arguments.count ? arguments[k] : "" {
+                case "native": engine = .native
+                case "interpreter": engine = .interpreter
+                case "automatic": engine = .automatic
+                default:
+                    return .failure(
+                        ExitStatus(
+                            Usage.fail("run: --engine takes interpreter, native or automatic\n\(usage)")))
+                }
+                k += 1
+            } else if argument == "--invoke" {
                 guard k < arguments.count else {
                     return .failure(ExitStatus(Usage.fail("run: --invoke needs a NAME")))
                 }
@@ -52,7 +67,8 @@ enum RunCommand {
                 return .failure(
                     ExitStatus(
                         Usage.unknownOption(
-                            argument, of: "run", known: ["--invoke", "--help", "--"], usage: usage)))
+                            argument, of: "run", known: ["--invoke", "--engine", "--help", "--"], usage: usage
+                        )))
             } else if path == nil {
                 path = argument
             } else {
@@ -60,7 +76,7 @@ enum RunCommand {
             }
         }
         guard let path else { return .failure(ExitStatus(Usage.fail(usage))) }
-        return .success(Request(path: path, export: export, values: values))
+        return .success(Request(path: path, export: export, values: values, engine: engine))
     }
 
     /// An exit status as an error, for `Result`.
@@ -91,14 +107,17 @@ enum RunCommand {
         if request.export == nil && RunProgramCommand.isProgram(module) {
             // Positional arguments before `--` are the program's too, as before `--` existed.
             return RunProgramCommand.main(
-                module, path: request.path, arguments: request.values + request.programArguments)
+                module, path: request.path, arguments: request.values + request.programArguments,
+                engine: request.engine)
         }
         guard request.programArguments.isEmpty else {
             return Usage.fail(
                 "run: arguments after -- are for a WASI or Asyncify program; \(request.path) is neither")
         }
         do {
-            let instance = try Instance(module: module, store: Store(), imports: Imports())
+            let instance = try Instance(
+                module: module, store: Store(configuration: .init(engine: request.engine)), imports: Imports()
+            )
             let results = try instance.call(name, try request.values.map(parseValue))
             for result in results { print(result) }
             return 0

@@ -16,11 +16,14 @@ enum RunProgramCommand {
             || module.imports.contains { $0.module == "wasi_snapshot_preview1" }
     }
 
-    static func main(_ module: Module, path: String, arguments: [String]) -> Int32 {
+    static func main(_ module: Module, path: String, arguments: [String], engine: Store.Engine = .automatic)
+        -> Int32
+    {
         do {
             let name = (path as NSString).lastPathComponent
             let options = AsyncifyInstance.Options(arguments: [name] + arguments)
-            let host = try AsyncifyInstance(module: module, options: options)
+            let host = try AsyncifyInstance(
+                module: module, store: Store(configuration: .init(engine: engine)), options: options)
             return try host.runStart()
         } catch {
             FileHandle.standardError.write(Data("asyncify run: \(path): \(error)\n".utf8))
