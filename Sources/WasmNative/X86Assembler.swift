@@ -403,6 +403,12 @@ package struct X86Assembler {
         byte(0x58 + r.low)
     }
 
+    /// `cpuid`: processor identification for the leaf in eax (subleaf in ecx).
+    package mutating func cpuid() {
+        byte(0x0F)
+        byte(0xA2)
+    }
+
     /// `ud2`: an instruction that always faults (marks code that must not be reached).
     package mutating func ud2() {
         byte(0x0F)

@@ -174,6 +174,7 @@ import Testing
         c.append(("cdq", { $0.signExtendAccumulator(q: false) }))
         c.append(("cqo", { $0.signExtendAccumulator(q: true) }))
         c.append(("ud2", { $0.ud2() }))
+        c.append(("cpuid", { $0.cpuid() }))
         return c
     }
 

@@ -57,6 +57,8 @@ public struct NativeEngineError: Error, Equatable, CustomStringConvertible {
     public enum Reason: Equatable, Sendable {
         /// The host is not x86-64 Linux, the only target of the native tier.
         case unsupportedHost
+        /// The processor lacks an extension compiled code uses (LZCNT, BMI1, POPCNT or SSE4.1).
+        case missingProcessorFeature(String)
         /// The host refused executable memory (see the message).
         case executableMemory(String)
     }
@@ -70,6 +72,8 @@ public struct NativeEngineError: Error, Equatable, CustomStringConvertible {
         case .unsupportedHost:
             "the native engine runs only on x86-64 Linux; use Store.Configuration(engine: .interpreter) or .automatic"
         case .executableMemory(let message): message
+        case .missingProcessorFeature(let name):
+            "the native engine needs the \(name) processor extension, which this CPU lacks; use the interpreter"
         }
     }
 }
@@ -99,6 +103,10 @@ final class NativeEngine {
             }
             context.pointee.exitStub = UInt(bitPattern: trampoline.address(exitOffset))
             enter = unsafeBitCast(trampoline.base, to: Entry.self)
+            if let missing = NativeEngine.missingFeature() {
+                context.deallocate()
+                throw NativeEngineError(reason: .missingProcessorFeature(missing))
+            }
         #else
             throw NativeEngineError(reason: .unsupportedHost)
         #endif
@@ -128,6 +136,33 @@ final class NativeEngine {
         for r: Reg in [.r15, .r14, .r13, .r12, .rbx, .rbp] { a.pop(r) }
         a.ret()
         return (a.finish(), exit)
+    }
+
+    /// The first processor extension compiled code needs that `cpuid` does
+    /// not report (without LZCNT/TZCNT the same bytes would run as BSR/BSF and
+    /// compute wrong counts), or nil.
+    static func missingFeature() -> String? {
+        var a = X86Assembler()
+        // (leaf, subleaf) -> ebx << 32 | ecx
+        a.push(.rbx)
+        a.mov(.rax, .rdi, q: false)
+        a.mov(.rcx, .rsi, q: false)
+        a.cpuid()
+        a.mov(.rax, .rcx, q: false)
+        a.shift(.shl, .rbx, imm: 32)
+        a.alu(.or, .rax, .rbx)
+        a.pop(.rbx)
+        a.ret()
+        guard let code = try? CodeMemory(a.finish()) else { return "executable memory" }
+        let cpuid = unsafeBitCast(code.base, to: (@convention(c) (UInt64, UInt64) -> UInt64).self)
+        let leaf1 = cpuid(1, 0)
+        let leaf7 = cpuid(7, 0)
+        let extended = cpuid(0x8000_0001, 0)
+        if leaf1 & (1 << 19) == 0 { return "SSE4.1" }
+        if leaf1 & (1 << 23) == 0 { return "POPCNT" }
+        if (leaf7 >> 32) & (1 << 3) == 0 { return "BMI1 (TZCNT)" }
+        if extended & (1 << 5) == 0 { return "LZCNT" }
+        return nil
     }
 
     /// Field offsets compiled code uses.
