@@ -325,7 +325,9 @@ struct FunctionInstrumenter {
                 }
                 close()
             }
-            for pos in keep..<below { out.append(.localGet(sources[pos])) }
+            if keep < below {
+                for pos in keep..<below { out.append(.localGet(sources[pos])) }
+            }
             pathTemps[level] = Array(sources[0..<values.count])
             let inputTemps = Array(sources[below..<values.count])
             if guarded {
