@@ -28,7 +28,8 @@ import WasmBinary
         let source = Inputs.hostPrograms.appendingPathComponent("\(name).c").path
         let environment = ["EMCC_DEBUG": "1", "EMCC_TEMP_DIR": dir.path, "NODE_PATH": "/usr/share/nodejs"]
         let build = try ExternalTool.run(
-            emcc, ["-O2", "-sASYNCIFY", "-sEXIT_RUNTIME=1", source, "-o", dir.appendingPathComponent("b.js").path],
+            emcc,
+            ["-O2", "-sASYNCIFY", "-sEXIT_RUNTIME=1", source, "-o", dir.appendingPathComponent("b.js").path],
             environment: environment)
         try #require(build.status == 0, "\(build.text)")
         let temp = dir.appendingPathComponent("emscripten_temp")
@@ -36,7 +37,8 @@ import WasmBinary
             Issue.record("emcc's log names no asyncify-imports")
             return
         }
-        let imports = build.text[range].dropFirst("asyncify-imports@".count).split(separator: ",").map(String.init)
+        let imports = build.text[range].dropFirst("asyncify-imports@".count).split(separator: ",").map(
+            String.init)
         let pre = try Inputs.bytes(temp.appendingPathComponent("emcc-2-post_finalize.wasm"))
         var options = AsyncifyTransform.Options()
         options.asyncImports = imports

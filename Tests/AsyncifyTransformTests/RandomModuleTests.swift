@@ -59,7 +59,8 @@ func runRandomModule(_ module: Module, instrumentedBy transform: Bool, suspendin
         let module = generator.module()
         try module.validate()
         let expected = try runRandomModule(module, instrumentedBy: false, suspending: false, seed: 1)
-        let instrumented = try AsyncifyTransform.instrument(module, options: .init(asyncImports: ["env.sleep"]))
+        let instrumented = try AsyncifyTransform.instrument(
+            module, options: .init(asyncImports: ["env.sleep"]))
         try instrumented.validate()
         for schedule in 0..<UInt64(3) {
             let ours = try runRandomModule(module, instrumentedBy: true, suspending: true, seed: schedule)
@@ -82,15 +83,18 @@ func runRandomModule(_ module: Module, instrumentedBy transform: Bool, suspendin
         let output = dir.appendingPathComponent("out.wasm")
         try Data(module.encoded()).write(to: input)
         let result = try ExternalTool.run(
-            wasmOpt, [
-                input.path, "--enable-multivalue", "--enable-reference-types", "--enable-bulk-memory", "--asyncify",
+            wasmOpt,
+            [
+                input.path, "--enable-multivalue", "--enable-reference-types", "--enable-bulk-memory",
+                "--asyncify",
                 "--pass-arg=asyncify-imports@env.sleep", "-o", output.path,
             ])
         try #require(result.status == 0, "\(result.text)")
         let binaryen = try Module(decoding: Inputs.bytes(output))
         let expected = try runRandomModule(module, instrumentedBy: false, suspending: false, seed: 1)
         for schedule in 0..<UInt64(2) {
-            let theirs = try runRandomModule(binaryen, instrumentedBy: false, suspending: true, seed: schedule)
+            let theirs = try runRandomModule(
+                binaryen, instrumentedBy: false, suspending: true, seed: schedule)
             let ours = try runRandomModule(module, instrumentedBy: true, suspending: true, seed: schedule)
             #expect(theirs.results == expected.results, "Binaryen, seed \(seed)")
             #expect(ours.results == theirs.results, "seed \(seed), schedule \(schedule)")

@@ -51,8 +51,10 @@ struct RandomModuleGenerator {
             }
             body.append(.end)
             let locals = [
-                LocalGroup(count: 2, type: .i32), LocalGroup(count: 1, type: .i64), LocalGroup(count: 1, type: .f32),
-                LocalGroup(count: 1, type: .f64), LocalGroup(count: UInt32(Self.maximumLoopDepth), type: .i32),
+                LocalGroup(count: 2, type: .i32), LocalGroup(count: 1, type: .i64),
+                LocalGroup(count: 1, type: .f32),
+                LocalGroup(count: 1, type: .f64),
+                LocalGroup(count: UInt32(Self.maximumLoopDepth), type: .i32),
             ]
             _ = module.addFunction(type: Self.functionType, body: FunctionBody(locals: locals, body: body))
         }
@@ -80,7 +82,8 @@ struct RandomModuleGenerator {
             var body: [Instruction] = [.i32Const(Int32(int(1...3))), .localSet(counter), .loop(.empty)]
             for _ in 0..<int(1...2) { body += statement() }
             body += [
-                .localGet(counter), .i32Const(1), .numeric(.i32Sub), .localTee(counter), .brIf(depth: 0), .end,
+                .localGet(counter), .i32Const(1), .numeric(.i32Sub), .localTee(counter), .brIf(depth: 0),
+                .end,
             ]
             loopDepth -= 1
             return body
@@ -117,13 +120,18 @@ struct RandomModuleGenerator {
             if int(0...1) == 0 {
                 call.append(.call(functionIndex: UInt32(1 + target)))
             } else {
-                call += [.i32Const(Int32(target)), .callIndirect(typeIndex: functionTypeIndex, tableIndex: 0)]
+                call += [
+                    .i32Const(Int32(target)), .callIndirect(typeIndex: functionTypeIndex, tableIndex: 0),
+                ]
             }
-            return [.localGet(0), .if(.value(.i32))] + call + [.else] + constant(.i32) + [.end] + fromI32(type)
+            return [.localGet(0), .if(.value(.i32))] + call + [.else] + constant(.i32) + [.end]
+                + fromI32(type)
         case 7:
             return expression(type) + expression(type) + expression(.i32) + [.select]
         case 8:
-            return expression(.i32) + [.if(.value(type))] + expression(type) + [.else] + expression(type) + [.end]
+            return expression(.i32) + [.if(.value(type))] + expression(type) + [.else] + expression(type) + [
+                .end
+            ]
         case 9:
             // br_if out of a block carrying a value.
             return [.block(.value(type))] + expression(type) + expression(.i32) + [.brIf(depth: 0), .drop]
