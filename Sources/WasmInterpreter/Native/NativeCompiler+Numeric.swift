@@ -88,15 +88,16 @@ extension NativeCompiler {
     }
 
     /// `op rax, imm` for a value kept in a 64-bit immediate field (i32 ones zero-extended).
-    mutating func aluImmediate(_ op: ALU, _ value: UInt64, q: Bool) {
+    /// `scratch` holds a constant too wide for an immediate (it must not be live).
+    mutating func aluImmediate(_ op: ALU, _ value: UInt64, q: Bool, scratch: Reg = .rcx) {
         let s = Int64(bitPattern: value)
         if !q {
             a.alu(op, .rax, imm: Int32(truncatingIfNeeded: value), q: false)
         } else if s >= Int64(Int32.min) && s <= Int64(Int32.max) {
             a.alu(op, .rax, imm: Int32(s))
         } else {
-            a.mov(.rcx, imm: value)
-            a.alu(op, .rax, .rcx)
+            a.mov(scratch, imm: value)
+            a.alu(op, .rax, scratch)
         }
     }
 
@@ -157,7 +158,12 @@ extension NativeCompiler {
             .i64EqImm, .i64NeImm, .i64LtSImm, .i64LtUImm, .i64GeSImm, .i64GeUImm:
             a.alu(.xor, .rcx, .rcx, q: false)
             a.mov(.rax, slot(i.b), q: q)
-            if imm { aluImmediate(.cmp, i.imm, q: q) } else { a.alu(.cmp, .rax, slot(i.c), q: q) }
+            // rcx already holds the zeroed result register.
+            if imm {
+                aluImmediate(.cmp, i.imm, q: q, scratch: .rdx)
+            } else {
+                a.alu(.cmp, .rax, slot(i.c), q: q)
+            }
             a.set(NativeCompiler.condition(i.op)!, .rcx)
             a.mov(slot(i.a), .rcx)
         case .i32Add, .i32Sub, .i32And, .i32Or, .i32Xor, .i64Add, .i64Sub, .i64And, .i64Or, .i64Xor,
