@@ -109,6 +109,8 @@ public enum TBBenchmarks {
         public let instantiateMicroseconds: Double
         /// Encoded module bytes per op.
         public let bytesPerOp: Double
+        /// Emit + validate + instantiate, in microseconds.
+        public var totalMicroseconds: Double { emitMicroseconds + validateMicroseconds + instantiateMicroseconds }
     }
 
     /// A TB of `opCount` ops (give or take 2) in a realistic mix: mostly
@@ -192,6 +194,100 @@ public enum TBBenchmarks {
             ops: Double(ops) / n, emitMicroseconds: emit / n / 1000,
             validateMicroseconds: validate / n / 1000,
             instantiateMicroseconds: instantiate / n / 1000, bytesPerOp: Double(bytes) / Double(max(ops, 1)))
+    }
+
+    /// Microseconds per TB for the runtime's whole compile path of
+    /// ``syntheticTB(opCount:guestBase:)`` (emit, validate when the
+    /// configuration asks for it, instantiate), averaged over `samples`.
+    public static func compilePath(opCount: Int, samples: Int) throws -> Double {
+        var c = TBRuntimeConfiguration()
+        c.compileThreshold = 0
+        let runtime = try TBRuntime(configuration: c)
+        let tb = try syntheticTB(opCount: opCount, guestBase: c.guestBase)
+        withExtendedLifetime(try runtime.compileUncached(tb)) {}
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<max(samples, 1) { withExtendedLifetime(try runtime.compileUncached(tb)) {} }
+        return nanoseconds(clock.now - start) / 1000 / Double(max(samples, 1))
+    }
+
+    /// One point of ``instanceMemory(checkpoints:opCount:)``'s curve.
+    public struct InstancePoint: Sendable {
+        /// Live TB instances at this point.
+        public let instances: Int
+        /// Resident bytes added since the first instance, per live instance.
+        public let residentBytesPerInstance: Double
+        /// Microseconds per instance since the previous point: emit, validate,
+        /// instantiate, translate and run the TB once.
+        public let microsecondsPerInstance: Double
+    }
+
+    /// The resident set size of this process (from `/proc/self/statm`), or nil off Linux.
+    public static func residentBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count >= 2, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Runs distinct TBs of `opCount` ops once each on the Wasm engine (no
+    /// instance cap, so every instance stays live, as QEMU keeps its TBs) and
+    /// reports the resident growth per live instance at each checkpoint: how
+    /// much keeping N TB instances costs, and whether the cost stays flat as N
+    /// grows. The TBs differ in pc and constants, so nothing can be deduplicated
+    /// by content. Nil where the resident size cannot be read.
+    public static func instanceMemory(
+        checkpoints: [Int] = [1000, 5000, 10_000, 15_000], opCount: Int = 20
+    ) throws -> [InstancePoint]? {
+        var c = TBRuntimeConfiguration()
+        c.compileThreshold = 0
+        c.instanceCap = Int.max
+        c.maximumCPUs = 1
+        let runtime = try TBRuntime(configuration: c)
+        let total = checkpoints.max() ?? 0
+        for k in 0..<total {
+            var b = TBBuilder(pc: 0x10_0000 + UInt64(k) * 0x40)
+            let regs = TBReg.allCases
+            for n in 0..<max(opCount - 1, 1) {
+                let d = regs[n % 12]
+                let a = regs[(n + 3) % 12]
+                switch n % 3 {
+                case 0: b.movi(d, UInt64(k &* 131 &+ n))
+                case 1: b.add(d, a, d)
+                default: b.xor(d, d, a)
+                }
+            }
+            b.exitTB(0)
+            runtime.install(try b.finish())
+        }
+        let cpu = try runtime.makeCPU()
+        let fibers = FiberRuntime()
+        var points: [InstancePoint] = []
+        let clock = ContinuousClock()
+        try fibers.run { cx, _ in
+            // The first instance pays for one-time setup (type tables, code
+            // pages of the interpreter); the baseline is taken after it.
+            _ = try runtime.execute(cx, cpu: cpu, pc: 0x10_0000)
+            guard let base = residentBytes() else { return }
+            var done = 1
+            var last = clock.now
+            for checkpoint in checkpoints.sorted() {
+                while done < checkpoint {
+                    _ = try runtime.execute(cx, cpu: cpu, pc: 0x10_0000 + UInt64(done) * 0x40)
+                    done += 1
+                }
+                let now = clock.now
+                let previous = points.last?.instances ?? 1
+                guard let rss = residentBytes() else { return }
+                points.append(
+                    InstancePoint(
+                        instances: done, residentBytesPerInstance: Double(rss - base) / Double(max(done - 1, 1)),
+                        microsecondsPerInstance: nanoseconds(now - last) / 1000 / Double(max(done - previous, 1))))
+                last = clock.now
+            }
+        }
+        if points.count != checkpoints.count { return nil }
+        return points
     }
 
     /// The engine a workload runs on.

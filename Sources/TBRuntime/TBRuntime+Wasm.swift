@@ -86,12 +86,24 @@ extension TBRuntime {
     func compile(_ entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
         let module = TBEmitter.module(for: tb, addressing: configuration.addressing)
-        do {
-            try module.validate()
-        } catch {
-            throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
+        if configuration.validatesEmittedModules {
+            do {
+                try module.validate()
+            } catch {
+                throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
+            }
         }
         return try instantiate(module, for: entry)
+    }
+
+    /// Emits, (if configured) validates and instantiates `tb` exactly as the
+    /// runtime compiles a TB, outside its cache and with every helper a stub
+    /// that returns 0: for timing the whole compile path (`asyncify tb bench`).
+    package func compileUncached(_ tb: TranslationBlock) throws -> AnyObject {
+        let entry = TBCacheEntry(id: 0, tb: tb)
+        entry.helpers = tb.helpers.map { _ in { _, _ in 0 } }
+        entry.helpersResolved = true
+        return try compile(entry)
     }
 
     /// The configuration of each TB instance's own store: the TB function

@@ -50,6 +50,18 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     /// the runtime stays usable. `nil` runs TB instances without fuel metering
     /// (slightly faster loops, no bound).
     public var wasmFuelPerTB: UInt64? = 100_000_000
+    /// Whether the runtime validates every module the emitter produced before
+    /// instantiating it. The emitter's modules are valid by construction (the
+    /// TBCodegen tests validate thousands of random TBs with our validator and
+    /// with `wasm-validate`), so release builds skip the check on the hot path
+    /// of compiling a TB; debug builds, the tests among them, keep it on.
+    public var validatesEmittedModules: Bool = Self.validatesByDefault
+
+    #if DEBUG
+        static let validatesByDefault = true
+    #else
+        static let validatesByDefault = false
+    #endif
 
     /// The default configuration.
     public init() {}

@@ -69,4 +69,26 @@ import Testing
             try #require(wasm == reference, "TB \(i):\n\(tb.text)")
         }
     }
+
+    /// With ``TBRuntimeConfiguration/validatesEmittedModules`` off (the
+    /// release default), emitted modules go straight to instantiation; they
+    /// must still run like the reference.
+    @Test func unvalidatedModulesAgreeWithTheReference() throws {
+        let rig = try RandomTBRig(addressing: .memory64, opCount: 20)
+        rig.runtime.configuration.validatesEmittedModules = false
+        var generator = RandomTBGenerator(seed: 0x5A_0000, configuration: rig.generatorConfiguration)
+        for i in 0..<200 {
+            let tb = generator.next()
+            let registers = generator.initialRegisters()
+            try rig.randomizeMemory(seed: UInt32(i))
+            let image = rig.snapshot()
+            let reference = try rig.runReference(tb, registers: registers)
+            rig.restore(image)
+            rig.runtime.install(tb)
+            rig.runtime.configuration.compileThreshold = 0
+            let wasm = try rig.runRuntime(tb, registers: registers)
+            try #require(wasm == reference, "TB \(i):\n\(tb.text)")
+        }
+        #expect(rig.runtime.statistics.compilations >= 200)
+    }
 }
