@@ -20,8 +20,8 @@ public final class Store {
         /// its first call. Only on x86-64 Linux; elsewhere a call throws
         /// ``NativeEngineError/Reason-swift.enum/unsupportedHost``.
         case native
-        /// The interpreter, for now (the native tier becomes the automatic
-        /// choice on supported hosts once it passes the whole spec suite).
+        /// The native tier on x86-64 Linux (with LZCNT, BMI1, POPCNT and
+        /// SSE4.1), the interpreter elsewhere.
         case automatic
     }
 
@@ -77,6 +77,16 @@ public final class Store {
     /// The context of host functions: no instance, an empty memory.
     let hostContext: UnsafeMutablePointer<InstanceContext>
     let emptyMemory: MemoryInstance
+    /// Whether `.automatic` picks the native tier here (x86-64 Linux).
+    /// (On a processor without the extensions compiled code uses, `.automatic` is the interpreter.)
+    static let nativeHost: Bool = {
+        #if arch(x86_64) && os(Linux)
+            NativeEngine.missingFeature() == nil
+        #else
+            false
+        #endif
+    }()
+
     /// The native tier, created on the first native call.
     var nativeEngine: NativeEngine?
     /// Whether calls run natively (see ``Configuration/engine``).
@@ -85,7 +95,8 @@ public final class Store {
     /// Creates an empty store.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        usesNativeEngine = configuration.engine == .native
+        usesNativeEngine =
+            configuration.engine == .native || (configuration.engine == .automatic && Store.nativeHost)
         // Zero pages against a zero limit cannot fail.
         emptyMemory = try! MemoryInstance(type: Limits(min: 0, max: 0), maximumPages: 0)
         hostContext = .allocate(capacity: 1)
