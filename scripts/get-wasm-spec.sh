@@ -2,7 +2,7 @@
 # Gets the converted WebAssembly spec test suite the tests and `asyncify spec`
 # read (docs/SpecSuite.md describes it).
 #
-#   scripts/get-wasm-spec.sh [--from DIR|ARCHIVE] [DEST]
+#   scripts/get-wasm-spec.sh [--from DIR|ARCHIVE | --download] [DEST]
 #
 # DEST defaults to where the tests look: $WASM_SPEC_DIR, else
 # ../shared/wasm-spec relative to the package root. DEST must not exist yet
@@ -14,7 +14,9 @@
 #                   a checkout of github.com/WebAssembly/testsuite, or a folder
 #                   with wast/<suite>/*.wast (as this script writes): converted
 #   --from ARCHIVE  a .tar.gz/.tgz/.tar/.zip of any of those: unpacked, then as DIR
-#   (nothing)       git clone of https://github.com/WebAssembly/testsuite at the
+#   (nothing)       the vendored sources in third_party/wasm-testsuite/wast/
+#                   (the pinned commit's selection), converted offline
+#   --download      git clone of https://github.com/WebAssembly/testsuite at the
 #                   pinned commit (or its GitHub archive through curl), converted
 #
 # Converting needs wabt's wast2json (1.0.32 was used; a different version is
@@ -31,12 +33,14 @@ commit=3a04b2cf93bd8fce277458d419eea8d9c326345c
 expected_scripts=104
 
 usage() {
-    echo "usage: scripts/get-wasm-spec.sh [--from DIR|ARCHIVE] [DEST]" >&2
+    echo "usage: scripts/get-wasm-spec.sh [--from DIR|ARCHIVE | --download] [DEST]" >&2
     exit 2
 }
 
 from=""
 dest=""
+download=0
+vendored=$root/third_party/wasm-testsuite
 while [ $# -gt 0 ]; do
     case "$1" in
     --from)
@@ -44,7 +48,11 @@ while [ $# -gt 0 ]; do
         from=$2
         shift 2
         ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --download)
+        download=1
+        shift
+        ;;
+    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *)
         [ -z "$dest" ] || usage
@@ -186,9 +194,14 @@ if [ -n "$from" ]; then
         select_sources "$from"
         convert
     fi
-else
+elif [ $download -eq 1 ] || [ ! -d "$vendored/wast/core" ]; then
     download "$work/testsuite"
     select_sources "$work/testsuite"
+    convert
+else
+    echo "get-wasm-spec: converting the vendored sources in $vendored"
+    select_sources "$vendored"
+    cp "$vendored/LICENSE" "$work/out/"
     convert
 fi
 
