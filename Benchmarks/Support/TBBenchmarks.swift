@@ -110,7 +110,9 @@ public enum TBBenchmarks {
         /// Encoded module bytes per op.
         public let bytesPerOp: Double
         /// Emit + validate + instantiate, in microseconds.
-        public var totalMicroseconds: Double { emitMicroseconds + validateMicroseconds + instantiateMicroseconds }
+        public var totalMicroseconds: Double {
+            emitMicroseconds + validateMicroseconds + instantiateMicroseconds
+        }
     }
 
     /// A TB of `opCount` ops (give or take 2) in a realistic mix: mostly
@@ -281,8 +283,10 @@ public enum TBBenchmarks {
                 guard let rss = residentBytes() else { return }
                 points.append(
                     InstancePoint(
-                        instances: done, residentBytesPerInstance: Double(rss - base) / Double(max(done - 1, 1)),
-                        microsecondsPerInstance: nanoseconds(now - last) / 1000 / Double(max(done - previous, 1))))
+                        instances: done,
+                        residentBytesPerInstance: Double(rss - base) / Double(max(done - 1, 1)),
+                        microsecondsPerInstance: nanoseconds(now - last) / 1000
+                            / Double(max(done - previous, 1))))
                 last = clock.now
             }
         }

@@ -31,14 +31,16 @@ enum TBBenchCommand {
             let compile = try TBBenchmarks.compilePath(opCount: 100, samples: quick ? 20 : 500)
             print(
                 "tb-compile-100op  \(String(format: "%.1f", compile)) us per TB (the runtime's compile path: emit + instantiate"
-                    + (TBRuntimeConfiguration().validatesEmittedModules ? " + validate)" : ", validation off in release)"))
+                    + (TBRuntimeConfiguration().validatesEmittedModules
+                        ? " + validate)" : ", validation off in release)"))
             if let curve = try TBBenchmarks.instanceMemory(
                 checkpoints: quick ? [200, 1000] : [1000, 5000, 10_000, 15_000])
             {
                 for p in curve {
                     print(
                         "tb-instances  \(p.instances)  \(String(format: "%.0f", p.residentBytesPerInstance)) resident bytes/instance"
-                            + "  \(String(format: "%.1f", p.microsecondsPerInstance)) us/instance (20-op TB: emit ... first run)")
+                            + "  \(String(format: "%.1f", p.microsecondsPerInstance)) us/instance (20-op TB: emit ... first run)"
+                    )
                 }
             } else {
                 print("tb-instances  skipped: resident size not readable (/proc/self/statm)")

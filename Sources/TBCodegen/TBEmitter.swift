@@ -84,7 +84,8 @@ public enum TBEmitter {
     /// Globals 0...16, built once: every TB module has the same ones, and
     /// sharing the array spares each emitted module 17 small allocations.
     private static let globals = [Global](
-        repeating: Global(type: GlobalType(valueType: .i64, isMutable: true), initializer: [.i64Const(0), .end]),
+        repeating: Global(
+            type: GlobalType(valueType: .i64, isMutable: true), initializer: [.i64Const(0), .end]),
         count: 17)
 
     /// The module for a TB.
