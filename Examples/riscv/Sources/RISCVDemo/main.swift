@@ -136,7 +136,7 @@ case "disassemble":
             do {
                 text = try Instruction(decoding: word).description
             } catch {
-                text = "(\(error.reason))"
+                text = "(\(error.message))"
             }
             print(String(address, radix: 16) + ":\t" + text)
             address += 4

@@ -75,14 +75,14 @@ import Testing
         let memorySize = field(header + 40, 8)
         #expect(
             throws: ELFError.badSegment(
-                index: index, reason: "p_filesz \(memorySize + 1) exceeds p_memsz \(memorySize)")
+                index: index, detail: "p_filesz \(memorySize + 1) exceeds p_memsz \(memorySize)")
         ) {
             try ELFImage(bytes: patched(header + 32, 8, memorySize + 1))
         }
         // Its contents past the end of the file.
         #expect(throws: ELFError.self) { try ELFImage(bytes: patched(header + 8, 8, UInt64(hello.count))) }
         // Its range wrapping around the address space.
-        #expect(throws: ELFError.badSegment(index: index, reason: "address range wraps around")) {
+        #expect(throws: ELFError.badSegment(index: index, detail: "address range wraps around")) {
             try ELFImage(bytes: patched(header + 16, 8, UInt64.max - 1))
         }
         // Moved onto another segment.

@@ -71,7 +71,7 @@ import Testing
         let error = try #require(throws: NodeTBRunError.self) {
             try NodeTBRunner.run(capture, nodePath: node, instructionLimit: 1000)
         }
-        #expect(error.reason.contains("1000 chained TBs without an exit"))
+        #expect(error.message.contains("1000 chained TBs without an exit"))
     }
 
     @Test func replayWithoutATBReportsThePC() throws {
@@ -86,7 +86,7 @@ import Testing
         let error = try #require(throws: NodeTBRunError.self) {
             try NodeTBRunner.run(capture, nodePath: node, instructionLimit: Self.limit)
         }
-        #expect(error.reason.contains("no captured TB for pc 0x\(String(capture.entry, radix: 16))"))
+        #expect(error.message.contains("no captured TB for pc 0x\(String(capture.entry, radix: 16))"))
     }
 
     @Test func replayStopsAtTheInstructionLimit() throws {
@@ -99,6 +99,6 @@ import Testing
         let error = try #require(throws: NodeTBRunError.self) {
             try NodeTBRunner.run(capture, nodePath: node, instructionLimit: 1000)
         }
-        #expect(error.reason.contains("did not exit within 1000 instructions"))
+        #expect(error.message.contains("did not exit within 1000 instructions"))
     }
 }

@@ -13,7 +13,7 @@ public enum ELFError: Error, Equatable, Sendable, CustomStringConvertible {
     case dynamicallyLinked
     /// A `PT_LOAD` segment is inconsistent (file size above memory size, or its
     /// address range wraps around).
-    case badSegment(index: Int, reason: String)
+    case badSegment(index: Int, detail: String)
     /// Two `PT_LOAD` segments claim the same guest addresses.
     case overlappingSegments(first: Int, second: Int)
     /// The file has no `PT_LOAD` segment at all.
@@ -21,7 +21,7 @@ public enum ELFError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The entry point is not inside an executable segment.
     case entryOutsideCode(entry: UInt64)
     /// The symbol table or its string table is malformed.
-    case badSymbolTable(reason: String)
+    case badSymbolTable(detail: String)
 
     /// A one-line explanation naming what was wrong and where.
     public var description: String {
@@ -34,16 +34,16 @@ public enum ELFError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unsupported ELF \(field) = \(value) (expected \(expected))"
         case .dynamicallyLinked:
             return "the ELF file is dynamically linked; only static executables are supported"
-        case .badSegment(let index, let reason):
-            return "program header \(index): \(reason)"
+        case .badSegment(let index, let detail):
+            return "program header \(index): \(detail)"
         case .overlappingSegments(let first, let second):
             return "PT_LOAD segments \(first) and \(second) overlap"
         case .noLoadableSegments:
             return "the ELF file has no PT_LOAD segment"
         case .entryOutsideCode(let entry):
             return "entry point 0x\(String(entry, radix: 16)) is not in an executable segment"
-        case .badSymbolTable(let reason):
-            return "symbol table: \(reason)"
+        case .badSymbolTable(let detail):
+            return "symbol table: \(detail)"
         }
     }
 }

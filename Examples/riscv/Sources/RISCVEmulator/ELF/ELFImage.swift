@@ -92,10 +92,10 @@ public struct ELFImage: Sendable {
             let fileSize = file.u64(at + 32)
             let memorySize = file.u64(at + 40)
             guard fileSize <= memorySize else {
-                throw .badSegment(index: index, reason: "p_filesz \(fileSize) exceeds p_memsz \(memorySize)")
+                throw .badSegment(index: index, detail: "p_filesz \(fileSize) exceeds p_memsz \(memorySize)")
             }
             guard address.addingReportingOverflow(memorySize).overflow == false else {
-                throw .badSegment(index: index, reason: "address range wraps around")
+                throw .badSegment(index: index, detail: "address range wraps around")
             }
             try file.require(offset, fileSize, "segment \(index) contents")
             segments.append(
@@ -114,10 +114,10 @@ public struct ELFImage: Sendable {
         guard !segments.isEmpty else { throw .noLoadableSegments }
         for (index, segment) in segments.enumerated() {
             guard UInt64(segment.contents.count) <= segment.memorySize else {
-                throw .badSegment(index: index, reason: "contents exceed the memory size")
+                throw .badSegment(index: index, detail: "contents exceed the memory size")
             }
             guard segment.virtualAddress.addingReportingOverflow(segment.memorySize).overflow == false else {
-                throw .badSegment(index: index, reason: "address range wraps around")
+                throw .badSegment(index: index, detail: "address range wraps around")
             }
         }
         for i in segments.indices {
@@ -154,9 +154,9 @@ public struct ELFImage: Sendable {
         let entrySize = file.u16(58)
         let count = file.u16(60)
         guard count > 0 else { return [:] }
-        guard entrySize == 64 else { throw .badSymbolTable(reason: "e_shentsize \(entrySize), expected 64") }
+        guard entrySize == 64 else { throw .badSymbolTable(detail: "e_shentsize \(entrySize), expected 64") }
         func header(_ index: UInt64) throws(ELFError) -> UInt64 {
-            guard index < count else { throw .badSymbolTable(reason: "section index \(index) out of range") }
+            guard index < count else { throw .badSymbolTable(detail: "section index \(index) out of range") }
             let at = sectionHeaders &+ index &* 64
             try file.require(at, 64, "section header \(index)")
             return at
@@ -169,7 +169,7 @@ public struct ELFImage: Sendable {
             let size = file.u64(section + 32)
             let entryStride = file.u64(section + 56)
             guard entryStride == 24 else {
-                throw .badSymbolTable(reason: "sh_entsize \(entryStride), expected 24")
+                throw .badSymbolTable(detail: "sh_entsize \(entryStride), expected 24")
             }
             try file.require(offset, size, "symbol table")
             let strings = try header(file.u32(section + 40))
@@ -181,10 +181,10 @@ public struct ELFImage: Sendable {
                 let sectionIndex = file.u16(symbol + 6)
                 guard name != 0, sectionIndex != 0 else { continue }  // unnamed or undefined
                 guard name < stringsSize else {
-                    throw .badSymbolTable(reason: "name offset \(name) past the string table")
+                    throw .badSymbolTable(detail: "name offset \(name) past the string table")
                 }
                 guard let text = file.cString(from: stringsOffset + name, limit: stringsOffset + stringsSize)
-                else { throw .badSymbolTable(reason: "unterminated name at offset \(name)") }
+                else { throw .badSymbolTable(detail: "unterminated name at offset \(name)") }
                 symbols[text] = file.u64(symbol + 8)
             }
         }

@@ -19,7 +19,7 @@ extension Instruction {
         let immI = Int64(signed >> 20)
 
         func illegal(_ reason: String) -> IllegalInstruction {
-            IllegalInstruction(word: word, reason: reason)
+            IllegalInstruction(word: word, message: reason)
         }
 
         switch major {

@@ -31,11 +31,11 @@ public struct IllegalInstruction: Error, Equatable, Sendable, CustomStringConver
     /// The instruction word as fetched.
     public var word: UInt32
     /// Why it was rejected (the field that has no meaning in RV64IM).
-    public var reason: String
+    public var message: String
 
     /// A one-line explanation naming what was wrong and where.
     public var description: String {
-        "illegal instruction 0x\(hex(UInt64(word), digits: 8)): \(reason)"
+        "illegal instruction 0x\(hex(UInt64(word), digits: 8)): \(message)"
     }
 }
 

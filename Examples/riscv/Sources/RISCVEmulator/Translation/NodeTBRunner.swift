@@ -65,7 +65,7 @@ public enum NodeTBRunner {
         do {
             try write(capture, to: directory)
         } catch {
-            throw NodeTBRunError(reason: "cannot write the capture to \(directory.path): \(error)")
+            throw NodeTBRunError(message: "cannot write the capture to \(directory.path): \(error)")
         }
         var best: Run?
         for _ in 0..<max(runs, 1) {
@@ -73,7 +73,7 @@ public enum NodeTBRunner {
             if let previous = best {
                 guard previous.standardOutput == run.standardOutput, previous.exitCode == run.exitCode,
                     previous.instructions == run.instructions
-                else { throw NodeTBRunError(reason: "two node runs of the same capture disagree") }
+                else { throw NodeTBRunError(message: "two node runs of the same capture disagree") }
                 if run.nanoseconds < previous.nanoseconds { best = run }
             } else {
                 best = run
@@ -86,7 +86,7 @@ public enum NodeTBRunner {
     /// `value` as a JSON number JS reads exactly (below 2^53).
     static func number(_ value: UInt64) throws -> Int {
         guard value < 1 << 53 else {
-            throw NodeTBRunError(reason: "0x\(String(value, radix: 16)) does not fit a JS number")
+            throw NodeTBRunError(message: "0x\(String(value, radix: 16)) does not fit a JS number")
         }
         return Int(value)
     }
@@ -137,12 +137,12 @@ public enum NodeTBRunner {
             output = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
         } catch {
-            throw NodeTBRunError(reason: "cannot run \(nodePath): \(error)")
+            throw NodeTBRunError(message: "cannot run \(nodePath): \(error)")
         }
         guard process.terminationStatus == 0 else {
             let log = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
             throw NodeTBRunError(
-                reason: "node exited with status \(process.terminationStatus): "
+                message: "node exited with status \(process.terminationStatus): "
                     + log.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         guard let object = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
@@ -156,7 +156,8 @@ public enum NodeTBRunner {
             let compileNanoseconds = (object["compileNanoseconds"] as? NSNumber)?.doubleValue
         else {
             throw NodeTBRunError(
-                reason: "unexpected output from node: \(String(decoding: output.prefix(200), as: UTF8.self))")
+                message: "unexpected output from node: \(String(decoding: output.prefix(200), as: UTF8.self))"
+            )
         }
         return Run(
             standardOutput: Array(stdout), standardError: Array(stderr), exitCode: exitCode,
@@ -168,7 +169,7 @@ public enum NodeTBRunner {
 /// The node replay failed.
 public struct NodeTBRunError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public var reason: String
+    public var message: String
     /// A one-line explanation.
-    public var description: String { "node replay: \(reason)" }
+    public var description: String { "node replay: \(message)" }
 }

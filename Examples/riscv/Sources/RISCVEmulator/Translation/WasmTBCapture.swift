@@ -74,7 +74,7 @@ extension TranslatingMachine {
         let exit = try machine.run(instructionLimit: instructionLimit)
         guard machine.translationCount == machine.blocks.count else {
             throw WasmTBCaptureError(
-                reason: "the program rewrote its code (\(machine.translationCount) translations of "
+                message: "the program rewrote its code (\(machine.translationCount) translations of "
                     + "\(machine.blocks.count) blocks)")
         }
         var modules: [WasmTBCapture.TBModule] = []
@@ -99,7 +99,7 @@ extension TranslatingMachine {
 /// A run could not be captured for replay.
 public struct WasmTBCaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What prevented the capture.
-    public var reason: String
+    public var message: String
     /// A one-line explanation.
-    public var description: String { "cannot capture the Wasm TBs: \(reason)" }
+    public var description: String { "cannot capture the Wasm TBs: \(message)" }
 }
