@@ -14,6 +14,7 @@ enum InstrumentCommand {
           --add LIST           also instrument these functions
           --propagate-add      callers of add-listed functions are instrumented too
           --no-overflow-check  do not check the buffer end before each frame push (Binaryen's behaviour)
+          --asserts            trap when a call the analysis assumed cannot unwind does (asyncify-asserts)
           --time               print how long decoding, instrumenting and encoding took
         A LIST is comma-separated; entries may end in '*'; @FILE reads the list from a file
         (commas or newlines), as Binaryen's response files do.
@@ -47,6 +48,7 @@ enum InstrumentCommand {
                 case "--ignore-indirect": options.ignoreIndirect = true
                 case "--propagate-add": options.propagateAddList = true
                 case "--no-overflow-check": options.checksOverflow = false
+                case "--asserts": options.asserts = true
                 case "--time": printsTime = true
                 default:
                     if argument.hasPrefix("-") {
@@ -54,7 +56,7 @@ enum InstrumentCommand {
                             argument, of: "instrument",
                             known: [
                                 "-o", "--imports", "--only", "--remove", "--add", "--ignore-indirect",
-                                "--propagate-add", "--no-overflow-check", "--time",
+                                "--propagate-add", "--no-overflow-check", "--asserts", "--time",
                             ], usage: usage)
                     }
                     guard input == nil else {
@@ -100,15 +102,6 @@ enum InstrumentCommand {
 
     /// A comma-separated list, or `@file` with commas or newlines.
     static func parseList(_ argument: String) throws -> [String] {
-        var text = argument
-        if argument.hasPrefix("@") {
-            let path = String(argument.dropFirst())
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw UsageFailure(message: "cannot read the list file \(path)")
-            }
-            text = contents
-        }
-        return text.split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == "\r" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        try AsyncifyTransform.Options.readList(argument)
     }
 }

@@ -73,12 +73,18 @@ public enum AsyncifyTransform {
         public var maximumLocals: Int
         /// The largest frame, in bytes, one instrumented function may push.
         public var maximumFrameSize: Int
+        /// Whether to trap when the state changes where the analysis said it cannot
+        /// (`asyncify-asserts`): after every call in a function that is not instrumented
+        /// (the state must be what it was on entry), and after every call an instrumented
+        /// function assumes cannot unwind (the state must still be normal).
+        public var asserts: Bool
 
         /// Binaryen's defaults (every import and indirect call may unwind), with overflow checks.
         public init(
             asyncImports: [String]? = nil, ignoreIndirect: Bool = false, onlyList: [String] = [],
             removeList: [String] = [], addList: [String] = [], propagateAddList: Bool = false,
-            checksOverflow: Bool = true, maximumLocals: Int = 50_000, maximumFrameSize: Int = 1 << 20
+            checksOverflow: Bool = true, maximumLocals: Int = 50_000, maximumFrameSize: Int = 1 << 20,
+            asserts: Bool = false
         ) {
             self.asyncImports = asyncImports
             self.ignoreIndirect = ignoreIndirect
@@ -89,6 +95,32 @@ public enum AsyncifyTransform {
             self.checksOverflow = checksOverflow
             self.maximumLocals = maximumLocals
             self.maximumFrameSize = maximumFrameSize
+            self.asserts = asserts
+        }
+
+        /// Reads one list argument the way Binaryen does: entries separated by commas or
+        /// newlines, or, when `argument` starts with `@`, the entries of the file it names
+        /// (a response file).
+        ///
+        /// - Throws: ``AsyncifyTransformError`` with ``AsyncifyTransformError/Reason/listFileUnreadable``
+        ///   when the file cannot be read.
+        public static func readList(_ argument: String) throws(AsyncifyTransformError) -> [String] {
+            var text = argument
+            if argument.hasPrefix("@") {
+                let path = String(argument.dropFirst())
+                guard let contents = ListFile.read(path) else {
+                    throw AsyncifyTransformError(
+                        .listFileUnreadable, "cannot read the list file '\(path)'; check the path after '@'")
+                }
+                text = contents
+            }
+            // `\r\n` is one Character, which `isNewline` covers.
+            return text.split(whereSeparator: { $0 == "," || $0.isNewline }).compactMap { entry in
+                guard let first = entry.firstIndex(where: { !$0.isWhitespace }),
+                    let last = entry.lastIndex(where: { !$0.isWhitespace })
+                else { return nil }
+                return String(entry[first...last])
+            }
         }
     }
 
@@ -120,11 +152,19 @@ public enum AsyncifyTransform {
             throw AsyncifyTransformError(.invalidModule, "the input module does not validate: \(error)")
         }
         var types = TypeTable(module.types)
-        for defined in 0..<module.codes.count where analysis.instrumented[defined] {
-            var instrumenter = try FunctionInstrumenter(
-                module: module, definedIndex: defined, analysis: analysis, runtime: runtime, typer: &typer,
-                options: options)
-            module.codes[defined] = try instrumenter.run(types: &types)
+        for defined in 0..<module.codes.count {
+            if analysis.instrumented[defined] {
+                var instrumenter = try FunctionInstrumenter(
+                    module: module, definedIndex: defined, analysis: analysis, runtime: runtime,
+                    typer: &typer,
+                    options: options)
+                module.codes[defined] = try instrumenter.run(types: &types)
+            } else if options.asserts {
+                module.codes[defined] = Asserts.uninstrumented(
+                    module.codes[defined],
+                    parameterCount: module.types[Int(module.functions[defined])].parameters.count,
+                    stateGlobal: runtime.stateGlobal)
+            }
         }
         module.types = types.types
         runtime.addExports(to: &module)

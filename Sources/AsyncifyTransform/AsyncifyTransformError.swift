@@ -17,8 +17,11 @@ public struct AsyncifyTransformError: Error, Equatable, CustomStringConvertible 
         case noMemory
         /// The module already has Asyncify's exports or imports Binaryen's `asyncify.*` runtime functions.
         case alreadyInstrumented
-        /// The module uses a construct the pass does not handle (named in the message).
+        /// The module uses a construct the pass does not handle (named in the message): a start
+        /// function that may unwind (nothing can resume a module during instantiation).
         case unsupportedFeature
+        /// A list argument `@file` names a file that cannot be read.
+        case listFileUnreadable
         /// A reference-typed local (or operand stack value) is live across a call that may unwind;
         /// its value cannot be written to linear memory.
         case referenceLiveAcrossCall

@@ -124,6 +124,13 @@ struct CallGraphAnalysis {
         }
         if !options.propagateAddList { addFromList() }
         for defined in 0..<module.codes.count { instrumented[defined] = canChange[importCount + defined] }
+        if let start = module.start, Int(start) >= importCount, canChange[Int(start)] {
+            throw AsyncifyTransformError(
+                .unsupportedFeature,
+                "the start function \(Self.describe(start, names)) may unwind, but nothing can resume a module "
+                    + "while it is being instantiated; call it as an export instead, or put it in the remove-list",
+                function: start)
+        }
     }
 
     /// Whether the call instruction may unwind, seen from defined function `defined`.

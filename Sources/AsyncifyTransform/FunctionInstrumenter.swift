@@ -374,19 +374,19 @@ struct FunctionInstrumenter {
         default: preconditionFailure("a hot item is a call or a construct")
         }
         let (parameters, results) = types.signature(blockType)
-        if case .loop = instruction, !parameters.isEmpty {
-            throw AsyncifyTransformError(
-                .unsupportedFeature,
-                "function \(Self.name(functionIndex, analysis)) has a loop with parameters around a call that may "
-                    + "unwind (instruction \(h)); rewrite the loop to keep its values in locals",
-                function: functionIndex)
-        }
         let prefix = Array(zip(inputTemps.prefix(parameters.count), parameters)).map {
             (local: $0.0, type: $0.1)
         }
         let stripped = types.blockType(results: results)
         switch instruction {
         case .block: out.append(.block(stripped))
+        case .loop where !parameters.isEmpty:
+            // A branch back to the loop carries new parameter values on the stack, so the loop
+            // keeps its type and its head moves them into the parameter locals each iteration;
+            // the body then reads them from there like a block's.
+            for entry in prefix { out.append(.localGet(entry.local)) }
+            out.append(.loop(blockType))
+            for entry in prefix.reversed() { out.append(.localSet(entry.local)) }
         case .loop: out.append(.loop(stripped))
         default:
             out.append(.localGet(inputTemps[inputTemps.count - 1]))
@@ -520,6 +520,9 @@ struct FunctionInstrumenter {
             case .brIf(let d): out.append(.brIf(depth: remap(d)))
             case .brTable(let targets, let d):
                 out.append(.brTable(targets: targets.map { remap($0) }, defaultTarget: remap(d)))
+            case .call, .callIndirect:
+                out.append(instruction)
+                if options.asserts { out += Asserts.stillNormal(stateGlobal: runtime.stateGlobal) }
             default: out.append(instruction)
             }
         }

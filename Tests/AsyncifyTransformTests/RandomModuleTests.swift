@@ -69,6 +69,20 @@ func runRandomModule(_ module: Module, instrumentedBy transform: Bool, suspendin
         }
     }
 
+    /// Loops and blocks with parameters around unwinding calls (Binaryen 108 cannot read them).
+    @Test(arguments: 0..<24)
+    func loopsAndBlocksWithParametersResumeCorrectly(seed: Int) throws {
+        var generator = RandomModuleGenerator(seed: UInt64(seed) &+ 0x1009, structuredParameters: true)
+        let module = generator.module()
+        try module.validate()
+        let expected = try runRandomModule(module, instrumentedBy: false, suspending: false, seed: 1)
+        for schedule in 0..<UInt64(3) {
+            let ours = try runRandomModule(module, instrumentedBy: true, suspending: true, seed: schedule)
+            #expect(ours.results == expected.results, "seed \(seed), schedule \(schedule)")
+            #expect(ours.sleeps == expected.sleeps)
+        }
+    }
+
     @Test(arguments: 0..<12)
     func binaryensInstrumentationAgrees(seed: Int) throws {
         guard let wasmOpt = ExternalTool.find("wasm-opt") else {

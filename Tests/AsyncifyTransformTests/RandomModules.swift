@@ -4,7 +4,7 @@
 // async import `env.sleep(i32) -> i32` used inside expressions (so values sit
 // on the operand stack across it), counted loops, if/else, br_if out of
 // value-carrying blocks, multi-value blocks, select, and locals of every
-// numeric type.
+// numeric type; optionally loops and blocks with parameters around the calls.
 
 import TestSupport
 import WasmBinary
@@ -18,6 +18,10 @@ struct RandomModuleGenerator {
     private var pairType: UInt32 = 0
     /// Type index of ``functionType`` (for `call_indirect`).
     private var functionTypeIndex: UInt32 = 0
+    /// Type index of `[i32] -> [i32]` (loops and blocks with a parameter).
+    private var parameterType: UInt32 = 0
+    /// Whether expressions include loops and blocks with parameters (which Binaryen 108 cannot read).
+    let structuredParameters: Bool
 
     static let functionType = FunctionType(parameters: [.i32, .i64, .f64], results: [.i32])
     /// Locals after the parameters: i32, i32, i64, f32, f64, then one i32 loop counter per loop depth.
@@ -25,9 +29,10 @@ struct RandomModuleGenerator {
     static let counterBase: UInt32 = 8
     static let maximumLoopDepth = 2
 
-    init(seed: UInt64, functionCount: Int = 4) {
+    init(seed: UInt64, functionCount: Int = 4, structuredParameters: Bool = false) {
         random = SplitMix64(seed: seed)
         self.functionCount = functionCount
+        self.structuredParameters = structuredParameters
     }
 
     mutating func module() -> Module {
@@ -39,6 +44,9 @@ struct RandomModuleGenerator {
         module.addExport("memory", .memory(0))
         pairType = module.addType(FunctionType(parameters: [], results: [.i32, .i64]))
         functionTypeIndex = module.addType(Self.functionType)
+        if structuredParameters {
+            parameterType = module.addType(FunctionType(parameters: [.i32], results: [.i32]))
+        }
         module.tables.append(TableType(elementType: .funcref, limits: Limits(min: UInt64(functionCount))))
         for _ in 0..<functionCount {
             var body: [Instruction] = []
@@ -101,8 +109,25 @@ struct RandomModuleGenerator {
 
     private mutating func expression(_ type: ValueType) -> [Instruction] {
         budget -= 1
-        let choice = budget <= 0 ? int(0...1) : int(0...11)
+        let choice = budget <= 0 ? int(0...1) : int(0...(structuredParameters ? 13 : 11))
         switch choice {
+        case 12 where loopDepth < Self.maximumLoopDepth:
+            // A counted loop whose parameter carries an accumulator through each iteration
+            // (`br_if 0` passes it back to the loop's head).
+            let counter = Self.counterBase + UInt32(loopDepth)
+            loopDepth += 1
+            var body = expression(.i32) + [.i32Const(Int32(int(1...3))), .localSet(counter)]
+            body += [.loop(.typeIndex(parameterType))] + expression(.i32) + [.numeric(.i32Add)]
+            body += [
+                .localGet(counter), .i32Const(1), .numeric(.i32Sub), .localTee(counter), .brIf(depth: 0),
+                .end,
+            ]
+            loopDepth -= 1
+            return body + fromI32(type)
+        case 13:
+            // A block taking its operand from the stack.
+            return expression(.i32) + [.block(.typeIndex(parameterType))] + expression(.i32)
+                + [.numeric(.i32Xor), .end] + fromI32(type)
         case 0: return constant(type)
         case 1:
             let candidates = locals(of: type)
