@@ -95,9 +95,9 @@ let package = Package(
             name: "TBScheduler", dependencies: ["Asyncify", "TBCodegen", "TBRuntime"],
             path: "Examples/TBScheduler", swiftSettings: strict),
         .testTarget(
-            name: "ExamplesTests", dependencies: ["FiberGenerator", "HostResume", "TBScheduler"],
+            name: "ExamplesTests", dependencies: ["FiberGenerator", "HostResume", "TBScheduler", "TestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify"], swiftSettings: strict),
+        .testTarget(name: "AsyncifyTests", dependencies: ["Asyncify", "TestSupport"], swiftSettings: strict),
         // The spec suite's location and skip line for every test that reads it.
         .target(name: "SpecSuiteSupport", dependencies: ["WasmSpec"], path: "Tests/SpecSuiteSupport", swiftSettings: strict),
         .testTarget(
@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec", "SpecSuiteSupport"], swiftSettings: strict),
         // Runs the built `asyncify` executable as a separate process.
-        .testTarget(name: "AsyncifyCLITests", dependencies: ["SpecSuiteSupport"], swiftSettings: strict),
+        .testTarget(name: "AsyncifyCLITests", dependencies: ["SpecSuiteSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch", "BenchmarkSupport"], swiftSettings: strict),
     ],

@@ -204,7 +204,8 @@ enum BenchInterpCommand {
         process.waitUntilExit()
         let elapsed = cpuTime(children: true) - start
         guard process.terminationStatus == 0 else {
-            throw InvocationError("wasmkit run \(path) exited with \(process.terminationStatus)")
+            throw CommandLineSupport.Failure(
+                .toolFailed, "wasmkit run \(path) exited with \(process.terminationStatus)")
         }
         return elapsed
     }

@@ -90,6 +90,26 @@ enum CommandLineSupport {
         var description: String { "cannot read \(path): \(reason)" }
     }
 
+    /// A command's failure that is not a usage error, printed as its message.
+    struct Failure: Error, CustomStringConvertible {
+        /// What failed.
+        enum Reason {
+            /// A module that does not decode or validate.
+            case invalidModule
+            /// A `TYPE:VALUE` argument that does not parse.
+            case badArgumentValue
+            /// An outside tool (wasmkit) that exited with an error.
+            case toolFailed
+        }
+        var reason: Reason
+        var message: String
+        init(_ reason: Reason, _ message: String) {
+            self.reason = reason
+            self.message = message
+        }
+        var description: String { message }
+    }
+
     /// A text file given where a binary module is expected.
     struct TextWhereBinaryExpected: Error, CustomStringConvertible {
         var path: String

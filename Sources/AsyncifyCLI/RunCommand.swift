@@ -168,7 +168,7 @@ enum RunCommand {
             module = try Module(decoding: bytes)
             try module.validate()
         } catch {
-            throw InvocationError("\(path): \(error)")
+            throw CommandLineSupport.Failure(.invalidModule, "\(path): \(error)")
         }
         return module
     }
@@ -176,7 +176,10 @@ enum RunCommand {
     /// Parses `i32:1`, `i64:-5`, `f32:2.5`, `f64:nan` the way `wasmkit run` takes them.
     static func parseValue(_ text: String) throws -> Value {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw InvocationError("argument \(text) is not TYPE:VALUE") }
+        guard parts.count == 2 else {
+            throw CommandLineSupport.Failure(
+                .badArgumentValue, "argument \(text) is not TYPE:VALUE (e.g. i32:1)")
+        }
         let (type, literal) = (parts[0], parts[1])
         switch type {
         case "i32":
@@ -191,6 +194,7 @@ enum RunCommand {
             if let v = Double(literal) { return Value(v) }
         default: break
         }
-        throw InvocationError("cannot parse \(text) (expected i32:, i64:, f32: or f64: and a number)")
+        throw CommandLineSupport.Failure(
+            .badArgumentValue, "cannot parse \(text) (expected i32:, i64:, f32: or f64: and a number)")
     }
 }

@@ -132,7 +132,7 @@ struct TBParser {
             let (l, c) =
                 labelUse[error.opIndex]
                 ?? (error.opIndex < opPositions.count ? opPositions[error.opIndex] : (lineNumber, 1))
-            throw TBParseError(line: l, column: c, message: userMessage(error))
+            throw TBParseError(.build(error.reason), line: l, column: c, message: userMessage(error))
         }
     }
 
@@ -193,7 +193,7 @@ struct TBParser {
     /// The unknown-op error, with the closest known op.
     private func unknownOp(_ column: Int, _ mnemonic: String) -> TBParseError {
         let hint = Self.closest(to: mnemonic, in: Self.mnemonics).map { " (did you mean '\($0)'?)" } ?? ""
-        return fail(column, "unknown op '\(mnemonic)'\(hint)")
+        return fail(.unknownOp, column, "unknown op '\(mnemonic)'\(hint)")
     }
 
     /// Checks a call against ``knownHelpers``.
@@ -207,14 +207,14 @@ struct TBParser {
         guard let signature = known.first(where: { $0.name == name }) else {
             let hint = Self.closest(to: name, in: known.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
             throw fail(
-                column,
+                .unregisteredHelper, column,
                 "helper '\(name)' is not registered\(hint); the helpers are: "
                     + known.map(describe).joined(separator: ", "))
         }
         guard signature.argumentCount == arguments, signature.hasResult == hasResult else {
             let result = hasResult ? "a result register" : "no result register"
             throw fail(
-                column,
+                .helperCallMismatch, column,
                 "call of \(describe(signature)) passes \(arguments) argument\(arguments == 1 ? "" : "s") and "
                     + "\(result)\(signature.hasResult && !hasResult ? " (write: call \(name) rD <- ...)" : "")"
             )
@@ -223,8 +223,8 @@ struct TBParser {
 
     // MARK: Lexing
 
-    private func fail(_ column: Int, _ message: String) -> TBParseError {
-        TBParseError(line: lineNumber, column: column, message: message)
+    private func fail(_ reason: TBParseError.Reason, _ column: Int, _ message: String) -> TBParseError {
+        TBParseError(reason, line: lineNumber, column: column, message: message)
     }
 
     private mutating func tokenize(_ line: Substring) throws(TBParseError) {
@@ -261,7 +261,7 @@ struct TBParser {
                 tokens.append(TBToken(kind: .punct(String(c)), column: col))
                 i += 1
             } else {
-                throw fail(col, "unexpected character '\(c.escaped(asASCII: true))'")
+                throw fail(.unexpectedCharacter, col, "unexpected character '\(c.escaped(asASCII: true))'")
             }
         }
         lineEndColumn = chars.count + 1
@@ -275,7 +275,7 @@ struct TBParser {
 
     private mutating func expect(_ p: String) throws(TBParseError) {
         guard !atEnd, tokens[pos].kind == .punct(p) else {
-            throw fail(column, "expected '\(p)', found \(found)")
+            throw fail(.expectedToken, column, "expected '\(p)', found \(found)")
         }
         pos += 1
     }
@@ -290,7 +290,7 @@ struct TBParser {
 
     private mutating func word(_ what: String) throws(TBParseError) -> (String, Int) {
         guard !atEnd, case .word(let w) = tokens[pos].kind else {
-            throw fail(column, "expected \(what), found \(found)")
+            throw fail(.expectedToken, column, "expected \(what), found \(found)")
         }
         pos += 1
         return (w, tokens[pos - 1].column)
@@ -300,7 +300,7 @@ struct TBParser {
         let col = column
         let (w, _) = try word("a register r0...r15")
         guard w.first == "r", let n = UInt8(w.dropFirst()), w.count <= 3, let r = TBReg(rawValue: n) else {
-            throw fail(col, "'\(w)' is not a register (r0...r15)")
+            throw fail(.invalidRegister, col, "'\(w)' is not a register (r0...r15)")
         }
         return r
     }
@@ -312,7 +312,7 @@ struct TBParser {
         let col = column
         let negative = accept("-")
         guard !atEnd, case .number(let s) = tokens[pos].kind else {
-            throw fail(column, "expected an integer, found \(found)")
+            throw fail(.expectedToken, column, "expected an integer, found \(found)")
         }
         pos += 1
         let magnitude: UInt64?
@@ -322,9 +322,9 @@ struct TBParser {
         } else {
             magnitude = UInt64(s, radix: 10)
         }
-        guard let m = magnitude else { throw fail(col, "'\(s)' is not a 64-bit integer") }
+        guard let m = magnitude else { throw fail(.integerOutOfRange, col, "'\(s)' is not a 64-bit integer") }
         if negative {
-            guard m <= 1 << 63 else { throw fail(col, "-\(s) does not fit in 64 bits") }
+            guard m <= 1 << 63 else { throw fail(.integerOutOfRange, col, "-\(s) does not fit in 64 bits") }
             return 0 &- m
         }
         return m
@@ -335,7 +335,7 @@ struct TBParser {
         let col = column
         let v = try integer()
         guard v <= UInt64(Int.max), range.contains(Int(v)) else {
-            throw fail(col, "\(what) must be in \(range)")
+            throw fail(.integerOutOfRange, col, "\(what) must be in \(range)")
         }
         return Int(v)
     }
@@ -344,12 +344,16 @@ struct TBParser {
         let signCol = column
         if accept("+") {
             let v = try integer()
-            guard v <= UInt64(Int32.max) else { throw fail(signCol, "offset does not fit in Int32") }
+            guard v <= UInt64(Int32.max) else {
+                throw fail(.integerOutOfRange, signCol, "offset does not fit in Int32")
+            }
             return Int32(v)
         }
         if accept("-") {
             let v = try integer()
-            guard v <= UInt64(Int32.max) + 1 else { throw fail(signCol, "offset does not fit in Int32") }
+            guard v <= UInt64(Int32.max) + 1 else {
+                throw fail(.integerOutOfRange, signCol, "offset does not fit in Int32")
+            }
             return Int32(truncatingIfNeeded: 0 &- Int64(v))
         }
         return 0
@@ -358,7 +362,7 @@ struct TBParser {
     private mutating func envRef() throws(TBParseError) -> Int32 {
         let col = column
         let (w, _) = try word("'env'")
-        guard w == "env" else { throw fail(col, "expected 'env', found '\(w)'") }
+        guard w == "env" else { throw fail(.expectedToken, col, "expected 'env', found '\(w)'") }
         return try offset()
     }
 
@@ -373,14 +377,16 @@ struct TBParser {
     private mutating func cond() throws(TBParseError) -> TBCond {
         let col = column
         let (w, _) = try word("a condition")
-        guard let c = TBCond(name: w) else { throw fail(col, "unknown condition '\(w)'") }
+        guard let c = TBCond(name: w) else { throw fail(.unknownCondition, col, "unknown condition '\(w)'") }
         return c
     }
 
     private mutating func label() throws(TBParseError) -> TBLabel {
         let col = column
         let (w, _) = try word("a label")
-        guard TBBuilder.isIdentifier(w) else { throw fail(col, "'\(w)' is not a valid label name") }
+        guard TBBuilder.isIdentifier(w) else {
+            throw fail(.invalidLabelName, col, "'\(w)' is not a valid label name")
+        }
         labelUse[builder.ops.count] = (lineNumber, col)
         return labelNamed(w)
     }
@@ -400,24 +406,26 @@ struct TBParser {
         let (first, col) = try word("an op or a label")
         if !atEnd, tokens[pos].kind == .punct(":") {
             guard TBBuilder.isIdentifier(first) else {
-                throw fail(col, "'\(first)' is not a valid label name")
+                throw fail(.invalidLabelName, col, "'\(first)' is not a valid label name")
             }
             pos += 1
             opPositions.append((lineNumber, col))
             labelUse[builder.ops.count] = (lineNumber, col)
             builder.setLabel(labelNamed(first))
         } else if first == ".pc" {
-            guard !sawPC, builder.ops.isEmpty else { throw fail(col, "'.pc' must come once, before any op") }
+            guard !sawPC, builder.ops.isEmpty else {
+                throw fail(.misplacedPC, col, "'.pc' must come once, before any op")
+            }
             sawPC = true
             builder.pc = try integer()
         } else {
             opPositions.append((lineNumber, col))
             try parseOp(first, col)
         }
-        guard atEnd else { throw fail(column, "unexpected \(found) after the operands") }
+        guard atEnd else { throw fail(.trailingOperands, column, "unexpected \(found) after the operands") }
         if let e = builder.pendingError {
             let (l, c) = labelUse[e.opIndex] ?? (lineNumber, col)
-            throw TBParseError(line: l, column: c, message: e.message)
+            throw TBParseError(.build(e.reason), line: l, column: c, message: e.message)
         }
         // Keep opPositions aligned with the builder's ops.
         while opPositions.count > builder.ops.count { opPositions.removeLast() }
@@ -513,7 +521,9 @@ struct TBParser {
             try comma()
             let lenCol = column
             let l = try smallInteger(1...64, "the bit length")
-            guard p + l <= 64 else { throw fail(lenCol, "bit range \(p)+\(l) exceeds 64 bits") }
+            guard p + l <= 64 else {
+                throw fail(.build(.invalidBitRange), lenCol, "bit range \(p)+\(l) exceeds 64 bits")
+            }
             if base == "extract" {
                 builder.extract(d, s, position: p, length: l)
             } else {
@@ -572,13 +582,15 @@ struct TBParser {
                     let argCol = column
                     args.append(try reg())
                     if args.count > TBCallArguments.maxCount {
-                        throw fail(argCol, "helper '\(name)' called with more than 6 arguments")
+                        throw fail(
+                            .build(.tooManyHelperArguments), argCol,
+                            "helper '\(name)' called with more than 6 arguments")
                     }
                 }
             }
             try checkCall(name, arguments: args.count, hasResult: result != nil, at: nameCol)
             builder.callHelper(name, args: args, result: result)
-            if let e = builder.pendingError { throw fail(nameCol, e.message) }
+            if let e = builder.pendingError { throw fail(.build(e.reason), nameCol, e.message) }
         case "goto_tb": builder.gotoTB(try integer())
         case "goto_ptr": builder.gotoPtr(try reg())
         case "exit_tb": builder.exitTB(try integer())

@@ -69,7 +69,10 @@ public struct Function: Equatable {
     public func callRaw(_ slots: UnsafeMutableBufferPointer<UInt64>) throws {
         let e = entry.pointee
         guard let base = slots.baseAddress, slots.count >= max(e.parameterCount, e.resultCount) else {
-            throw InvocationError("callRaw needs \(max(e.parameterCount, e.resultCount)) slots")
+            throw InvocationError(
+                .argumentCount,
+                "callRaw needs \(max(e.parameterCount, e.resultCount)) slots for \(e.parameterCount) "
+                    + "arguments and \(e.resultCount) results, got \(slots.count)")
         }
         let exec = store.exec
         let fp = exec.pointee.stackTop
@@ -148,11 +151,44 @@ public struct Caller {
     }
 }
 
-/// A wrong call from Swift: the arguments do not fit the function, or the name is unknown.
+/// A wrong call from Swift: the arguments do not fit the function, the name is
+/// unknown, or a value does not fit where it is put.
 public struct InvocationError: Error, Equatable, CustomStringConvertible {
     /// What was wrong.
-    public var description: String
+    public enum Reason: Equatable, Sendable {
+        /// The instance has no export of that name and kind.
+        case unknownExport
+        /// The call passes another number of arguments than the function takes
+        /// (for ``Function/callRaw(_:)``: fewer slots than it needs).
+        case argumentCount
+        /// An argument's type is not the parameter's.
+        case argumentType
+        /// A host function returned another number or other types of results
+        /// than its type declares.
+        case hostResultMismatch
+        /// A value does not have the type of the table or global it is put into.
+        case valueType
+        /// ``Global/set(_:)`` on an immutable global.
+        case immutableGlobal
+        /// A module's initializer expression is not a constant expression with one value.
+        case nonConstantExpression
+    }
 
-    /// Creates an error with a message.
-    public init(_ description: String) { self.description = description }
+    /// What was wrong.
+    public var reason: Reason
+    /// A sentence saying what was wrong and where, and where it helps, what to do.
+    public var message: String
+
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - reason: What was wrong.
+    ///   - message: A sentence saying what was wrong and where.
+    public init(_ reason: Reason, _ message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
 }

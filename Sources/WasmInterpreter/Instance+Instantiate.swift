@@ -149,13 +149,19 @@ extension InstanceStorage {
                 case .i64Add: stack.append(x &+ y)
                 case .i64Sub: stack.append(x &- y)
                 case .i64Mul: stack.append(x &* y)
-                default: throw InvocationError("\(op.name) is not a constant instruction")
+                default:
+                    throw InvocationError(.nonConstantExpression, "\(op.name) is not a constant instruction")
                 }
             case .end: break
-            default: throw InvocationError("\(instruction) is not a constant instruction")
+            default:
+                throw InvocationError(.nonConstantExpression, "\(instruction) is not a constant instruction")
             }
         }
-        guard stack.count == 1 else { throw InvocationError("a constant expression must produce one value") }
+        guard stack.count == 1 else {
+            throw InvocationError(
+                .nonConstantExpression,
+                "a constant expression must produce one value, this one leaves \(stack.count)")
+        }
         return stack[0]
     }
 

@@ -34,26 +34,52 @@ public struct Instance {
         }
     }
 
+    /// The error for a missing export of `kind`, listing the exports of that
+    /// kind the module does have (the usual cause is a misspelt or mangled name).
+    private func missingExport(_ kind: String, _ name: String) -> InvocationError {
+        let names = storage.module.exports.compactMap { export -> String? in
+            let exportKind: String
+            switch export.descriptor {
+            case .function: exportKind = "function"
+            case .table: exportKind = "table"
+            case .memory: exportKind = "memory"
+            case .global: exportKind = "global"
+            }
+            return exportKind == kind ? "\"\(export.name)\"" : nil
+        }
+        let available =
+            names.isEmpty
+            ? "the module exports no \(kind)"
+            : "the module's \(kind) exports are \(names.joined(separator: ", "))"
+        return InvocationError(.unknownExport, "no exported \(kind) \"\(name)\": \(available)")
+    }
+
     /// The exported function `name`; resolve once, call many times.
+    ///
+    /// - Throws: ``InvocationError`` (``InvocationError/Reason/unknownExport``) when there is no such export.
     public func exportedFunction(_ name: String) throws(InvocationError) -> Function {
         guard case .function(let f) = export(name) else {
-            throw InvocationError("no exported function \"\(name)\"")
+            throw missingExport("function", name)
         }
         return f
     }
 
     /// The exported memory `name` (default `memory`).
+    ///
+    /// - Throws: ``InvocationError`` (``InvocationError/Reason/unknownExport``) when there is no such export.
     public func exportedMemory(_ name: String = "memory") throws(InvocationError) -> Memory {
         guard case .memory(let m) = export(name) else {
-            throw InvocationError("no exported memory \"\(name)\"")
+            throw missingExport("memory", name)
         }
         return m
     }
 
     /// The exported global `name`.
+    ///
+    /// - Throws: ``InvocationError`` (``InvocationError/Reason/unknownExport``) when there is no such export.
     public func exportedGlobal(_ name: String) throws(InvocationError) -> Global {
         guard case .global(let g) = export(name) else {
-            throw InvocationError("no exported global \"\(name)\"")
+            throw missingExport("global", name)
         }
         return g
     }
@@ -69,9 +95,11 @@ public struct Instance {
     }
 
     /// The exported table `name`.
+    ///
+    /// - Throws: ``InvocationError`` (``InvocationError/Reason/unknownExport``) when there is no such export.
     public func exportedTable(_ name: String) throws(InvocationError) -> Table {
         guard case .table(let t) = export(name) else {
-            throw InvocationError("no exported table \"\(name)\"")
+            throw missingExport("table", name)
         }
         return t
     }

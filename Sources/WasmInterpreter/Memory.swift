@@ -156,7 +156,7 @@ public struct Table: Equatable {
     public func setElement(_ value: Value, at index: Int) throws {
         guard index >= 0, index < count else { throw Trap(.outOfBoundsTableAccess) }
         guard value.type == type.elementType.valueType else {
-            throw InvocationError("a \(value.type) cannot go into a table of \(type.elementType)")
+            throw InvocationError(.valueType, "a \(value.type) cannot go into a table of \(type.elementType)")
         }
         instance.state.pointee.elements[index] = value.slot
     }
@@ -171,9 +171,10 @@ public struct Global: Equatable {
     let instance: GlobalInstance
 
     /// Creates a global in a store (e.g. to import it).
-    public init(store: Store, type: GlobalType, value: Value) throws {
+    public init(store: Store, type: GlobalType, value: Value) throws(InvocationError) {
         guard value.type == type.valueType else {
-            throw InvocationError("a \(value.type) cannot initialise a global of type \(type.valueType)")
+            throw InvocationError(
+                .valueType, "a \(value.type) cannot initialise a global of type \(type.valueType)")
         }
         self.store = store
         instance = GlobalInstance(type: type, value: value.slot)
@@ -192,10 +193,15 @@ public struct Global: Equatable {
     public var value: Value { Value(slot: instance.storage.pointee, type: type.valueType, store: store) }
 
     /// Sets the value; the global must be mutable and the value of its type.
-    public func set(_ value: Value) throws {
-        guard type.isMutable else { throw InvocationError("the global is immutable") }
+    public func set(_ value: Value) throws(InvocationError) {
+        guard type.isMutable else {
+            throw InvocationError(
+                .immutableGlobal,
+                "the global (\(type.valueType)) is immutable: declare it `(mut \(type.valueType))` to set it")
+        }
         guard value.type == type.valueType else {
-            throw InvocationError("a \(value.type) cannot go into a global of type \(type.valueType)")
+            throw InvocationError(
+                .valueType, "a \(value.type) cannot go into a global of type \(type.valueType)")
         }
         instance.storage.pointee = value.slot
     }

@@ -5,11 +5,15 @@ extension Store {
     func invoke(_ entry: UnsafeMutablePointer<FunctionEntry>, _ arguments: [Value]) throws -> [Value] {
         let type = types[entry.pointee.typeID]
         guard arguments.count == type.parameters.count else {
-            throw InvocationError("expected \(type.parameters.count) arguments, got \(arguments.count)")
+            throw InvocationError(
+                .argumentCount,
+                "the function \(type) takes \(type.parameters.count) arguments, got \(arguments.count)")
         }
         for (k, (argument, expected)) in zip(arguments, type.parameters).enumerated()
         where argument.type != expected {
-            throw InvocationError("argument \(k) should be \(expected), got \(argument.type)")
+            throw InvocationError(
+                .argumentType,
+                "argument \(k) of the function \(type) should be \(expected), got \(argument.type)")
         }
         let fp = exec.pointee.stackTop
         let room = max(type.parameters.count, type.results.count, 1)
@@ -82,7 +86,10 @@ extension HostFunction {
         let results = try valueBody(caller, arguments)
         guard results.count == type.results.count, zip(results, type.results).allSatisfy({ $0.type == $1 })
         else {
-            throw InvocationError("host function returned \(results.map(\.type)), expected \(type.results)")
+            throw InvocationError(
+                .hostResultMismatch,
+                "host function returned \(results.map(\.type)), but its type \(type) declares \(type.results)"
+            )
         }
         for (k, result) in results.enumerated() { fp[k] = result.slot }
     }

@@ -201,15 +201,20 @@ final class MemoryInstance {
         // smaller than the recorded size (that would defeat the bounds checks).
         guard type.min <= maximumPages else {
             throw ResourceLimitError(
-                "memory of \(type.min) initial pages exceeds the store's limit of \(maximumPages) pages")
+                .memoryAboveLimit,
+                "memory of \(type.min) initial pages exceeds the store's limit of \(maximumPages) pages "
+                    + "(raise Store.Configuration.maximumMemoryPages to allow it)")
         }
         let (product, overflow) = type.min.multipliedReportingOverflow(by: 65536)
         guard !overflow, product <= UInt64(Int.max) else {
-            throw ResourceLimitError("memory of \(type.min) initial pages is too large to allocate")
+            throw ResourceLimitError(
+                .allocationFailed, "memory of \(type.min) initial pages is too large to allocate on this host"
+            )
         }
         let bytes = Int(product)
         guard let base = calloc(max(bytes, 1), 1) else {
-            throw ResourceLimitError("cannot allocate \(bytes) bytes for a memory of \(type.min) pages")
+            throw ResourceLimitError(
+                .allocationFailed, "cannot allocate \(bytes) bytes for a memory of \(type.min) pages")
         }
         self.type = type
         state = .allocate(capacity: 1)
@@ -251,8 +256,10 @@ final class TableInstance {
     init(type: TableType, maximumElements: UInt64, initial: UInt64 = 0) throws(ResourceLimitError) {
         guard type.limits.min <= maximumElements, type.limits.min <= UInt64(UInt32.max) else {
             throw ResourceLimitError(
-                "table of \(type.limits.min) initial elements exceeds the store's limit of \(maximumElements)"
-            )
+                .tableAboveLimit,
+                "table of \(type.limits.min) initial elements exceeds the store's limit of "
+                    + "\(Swift.min(maximumElements, UInt64(UInt32.max))) elements "
+                    + "(raise Store.Configuration.maximumTableElements to allow it)")
         }
         self.type = type
         state = .allocate(capacity: 1)
@@ -309,8 +316,27 @@ final class GlobalInstance {
 /// A module asked for more memory or table space than the store allows (or than
 /// can be allocated): instantiation fails with this error instead of allocating.
 public struct ResourceLimitError: Error, Equatable, CustomStringConvertible {
-    /// What was asked for and the limit it exceeds.
-    public var description: String
+    /// What was asked for.
+    public enum Reason: Equatable, Sendable {
+        /// An initial memory above ``Store/Configuration/maximumMemoryPages``.
+        case memoryAboveLimit
+        /// An initial table above ``Store/Configuration/maximumTableElements``.
+        case tableAboveLimit
+        /// An initial memory within the store's limit that the host cannot allocate
+        /// (its size overflows, or the allocation failed).
+        case allocationFailed
+    }
 
-    init(_ description: String) { self.description = description }
+    /// What was asked for.
+    public var reason: Reason
+    /// What was asked for, the limit it exceeds, and the setting that raises the limit.
+    public var message: String
+
+    init(_ reason: Reason, _ message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
 }

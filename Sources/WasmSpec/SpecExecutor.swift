@@ -86,12 +86,24 @@ public final class SpecExecutor {
     }
 
     /// The named instance, or the current one.
-    public func instance(_ name: String?) throws -> Instance {
+    ///
+    /// - Throws: ``SpecScriptError`` (``SpecScriptError/Reason/unknownModule``) for a
+    ///   name the script never gave a module, or when no module was instantiated yet.
+    ///   Its `path` is empty: the runner reports it under the script's name.
+    public func instance(_ name: String?) throws(SpecScriptError) -> Instance {
         if let name {
-            guard let instance = named[name] else { throw InvocationError("unknown module \(name)") }
+            guard let instance = named[name] else {
+                let known = named.keys.sorted().joined(separator: ", ")
+                throw SpecScriptError(
+                    .unknownModule, path: "",
+                    "unknown module \(name) (the script named \(known.isEmpty ? "no modules" : known) before it)"
+                )
+            }
             return instance
         }
-        guard let current else { throw InvocationError("no module instantiated yet") }
+        guard let current else {
+            throw SpecScriptError(.unknownModule, path: "", "no module instantiated yet")
+        }
         return current
     }
 
@@ -101,7 +113,9 @@ public final class SpecExecutor {
         case .invoke(let module, let field, let arguments):
             let values = try arguments.map { argument in
                 guard let value = argument.interpreterValue else {
-                    throw InvocationError("\(argument) is not an argument value")
+                    throw SpecScriptError(
+                        .notAnArgumentValue, path: "",
+                        "\(argument) is an expected-result pattern, not an argument value")
                 }
                 return value
             }

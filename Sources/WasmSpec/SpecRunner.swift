@@ -173,7 +173,7 @@ public struct SpecRunner: Sendable {
 
     private static func decodeModule(_ file: SpecModuleFile) throws -> Module {
         guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw SpecScriptError(path: file.path, line: nil, message: "cannot read the module")
+            throw SpecScriptError(.unreadableFile, path: file.path, "cannot read the module")
         }
         return try Module(decoding: [UInt8](data))
     }

@@ -3,17 +3,47 @@
 import Foundation
 import WasmBinary
 
-/// Why a spec script could not be read.
+/// Why a spec script could not be read or run.
 public struct SpecScriptError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The script's path.
+    /// What was wrong with the script.
+    public enum Reason: Sendable, Hashable {
+        /// The script, or a module file it names, cannot be read.
+        case unreadableFile
+        /// The script is not JSON.
+        case badJSON
+        /// The JSON has no `commands` array (it is not a `wast2json` script).
+        case noCommands
+        /// A command of a type, or with a value, this runner does not know.
+        case unknownCommand
+        /// An action names a module the script never defined, or comes before any module.
+        case unknownModule
+        /// An action passes an expected-result pattern (a NaN class, any reference)
+        /// as an argument.
+        case notAnArgumentValue
+    }
+
+    /// What was wrong with the script.
+    public var reason: Reason
+    /// The script's path (empty for the errors ``SpecExecutor`` throws while running
+    /// a script: the runner reports those under the script's name).
     public var path: String
     /// The `.wast` line of the offending command, when known.
     public var line: Int?
-    /// What was wrong.
+    /// What was wrong, and what to do where that is not obvious.
     public var message: String
 
+    init(_ reason: Reason, path: String, line: Int? = nil, _ message: String) {
+        self.reason = reason
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+
     /// `path[:line]: message`.
-    public var description: String { "\(path)\(line.map { ":\($0)" } ?? ""): \(message)" }
+    public var description: String {
+        let place = path + (line.map { ":\($0)" } ?? "")
+        return place.isEmpty ? message : "\(place): \(message)"
+    }
 }
 
 /// A parsed spec script: its source name and its commands in order.
@@ -28,16 +58,17 @@ public struct SpecScript: Sendable, Hashable {
     /// - Throws: ``SpecScriptError`` for an unreadable file, bad JSON or an unknown command or value.
     public init(contentsOf path: String) throws(SpecScriptError) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpecScriptError(path: path, line: nil, message: "cannot read the file")
+            throw SpecScriptError(.unreadableFile, path: path, "cannot read the file")
         }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Self.escapingByteOrderMarks(data))
         } catch {
-            throw SpecScriptError(path: path, line: nil, message: "bad JSON: \(error.localizedDescription)")
+            throw SpecScriptError(.badJSON, path: path, "bad JSON: \(error.localizedDescription)")
         }
         guard let root = object as? [String: Any], let commands = root["commands"] as? [[String: Any]] else {
-            throw SpecScriptError(path: path, line: nil, message: "no \"commands\" array")
+            throw SpecScriptError(
+                .noCommands, path: path, "no \"commands\" array: convert .wast scripts with wabt's wast2json")
         }
         sourceFilename = root["source_filename"] as? String ?? ""
         let directory = (path as NSString).deletingLastPathComponent
@@ -47,7 +78,8 @@ public struct SpecScript: Sendable, Hashable {
             let line = command["line"] as? Int ?? 0
             guard let kind = Self.kind(of: command, directory: directory) else {
                 throw SpecScriptError(
-                    path: path, line: line, message: "cannot understand command \(command["type"] ?? "?")")
+                    .unknownCommand, path: path, line: line,
+                    "cannot understand command \(command["type"] ?? "?")")
             }
             self.commands.append(SpecCommand(line: line, kind: kind))
         }

@@ -3,6 +3,7 @@
 // `swift test` build it next to the test bundle.
 
 import Foundation
+import TestSupport
 
 /// The result of one `asyncify` run.
 struct CLIResult: CustomStringConvertible {
@@ -42,39 +43,14 @@ enum CLI {
     }
 
     /// Runs `asyncify arguments...` in `directory` (default: the package root)
-    /// with the environment changed by `environment` (a `nil` value removes a variable).
+    /// with `environment` added to ours.
     static func run(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
     ) throws -> CLIResult {
         guard let executable else { throw NotBuilt() }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? packageRoot
-        var variables = ProcessInfo.processInfo.environment
-        for (name, value) in environment { variables[name] = value }
-        process.environment = variables
-        // Files, not pipes: a child that fills one pipe while we drain the other would hang.
-        let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("asyncify-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("stdout")
-        let err = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
+        let output = try ExternalTool.run(
+            executable.path, arguments, in: directory ?? packageRoot, environment: environment)
         return CLIResult(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-            standardError: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+            status: output.status, standardOutput: output.stdoutText, standardError: output.stderrText)
     }
 }

@@ -35,9 +35,10 @@ final class GeneratorDriver {
             },
         ]
         host = try AsyncifyInstance(module: module, imports: imports)
-        guard case .i32(let area)? = try host.call("asyncify_area").first,
-            case .i32(let size)? = try host.call("asyncify_area_size").first
-        else { throw InvocationError("generator.wasm lacks its area exports") }
+        let area = try #require(
+            Self.i32(try host.call("asyncify_area")), "generator.wasm lacks asyncify_area")
+        let size = try #require(
+            Self.i32(try host.call("asyncify_area_size")), "generator.wasm lacks asyncify_area_size")
         host.sleepDataArea = (UInt64(area), areaBytes ?? UInt64(size))
     }
 
@@ -48,8 +49,14 @@ final class GeneratorDriver {
             pending = nil
             results = try wakeUp(UInt64(UInt32(bitPattern: yields[yields.count - 1] &+ 7)))
         }
-        guard case .i32(let result)? = results.first else { throw InvocationError("run returned no i32") }
+        let result = try #require(Self.i32(results), "run returned \(results), not one i32")
         return Int32(bitPattern: result)
+    }
+
+    /// The value of a call that returned one i32, else nil.
+    static func i32(_ results: [Value]) -> UInt32? {
+        guard results.count == 1, case .i32(let value) = results[0] else { return nil }
+        return value
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the same fiber program through real Emscripten (emcc -sASYNCIFY, node)
@@ -37,55 +38,28 @@ import Testing
         }
         """
 
-    /// The path of `tool` on PATH, or nil.
-    static func find(_ tool: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    /// Runs `tool` with `arguments` in `directory`; returns its exit status and stdout.
-    static func run(_ tool: String, _ arguments: [String], in directory: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["NODE_PATH"] = "/usr/share/nodejs"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func swiftFibersPrintWhatEmscriptenFibersPrint() throws {
-        guard let emcc = Self.find("emcc") else {
+        guard let emcc = ExternalTool.find("emcc") else {
             print("skipped: emcc not installed")
             return
         }
-        guard let node = Self.find("node") else {
+        guard let node = ExternalTool.find("node") else {
             print("skipped: node not installed")
             return
         }
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("asyncify-fibers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ExternalTool.temporaryDirectory("asyncify-fibers")
         defer { try? FileManager.default.removeItem(at: directory) }
         try Self.program.write(
             to: directory.appendingPathComponent("fibers.c"), atomically: true, encoding: .utf8)
-        let (compiled, _) = try Self.run(
-            emcc, ["-O2", "-sASYNCIFY", "fibers.c", "-o", "fibers.js"], in: directory)
-        #expect(compiled == 0)
-        let (status, emscriptenOutput) = try Self.run(
-            node, ["--no-experimental-fetch", "fibers.js"], in: directory)
-        #expect(status == 0)
+        let environment = ["NODE_PATH": "/usr/share/nodejs"]
+        let compiled = try ExternalTool.run(
+            emcc, ["-O2", "-sASYNCIFY", "fibers.c", "-o", "fibers.js"], in: directory,
+            environment: environment)
+        #expect(compiled.status == 0, "\(compiled.text)")
+        let run = try ExternalTool.run(
+            node, ["--no-experimental-fetch", "fibers.js"], in: directory, environment: environment)
+        #expect(run.status == 0, "\(run.stderrText)")
+        let emscriptenOutput = run.stdoutText
         let swift = try EmscriptenFiberTests.runFiberProgram()
         #expect(emscriptenOutput.trimmingCharacters(in: .whitespacesAndNewlines) == swift.text)
     }

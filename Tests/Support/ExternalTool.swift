@@ -33,24 +33,27 @@ public enum ExternalTool {
         public var text: String { stdoutText + stderrText }
     }
 
-    /// Runs `tool` to completion with `arguments` and `environment` added to
-    /// ours. Output goes through temporary files, not pipes, so a tool that
-    /// writes a lot to both streams cannot deadlock against us.
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> Output
-    {
-        let directory = try temporaryDirectory("tool")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout")
-        let errURL = directory.appendingPathComponent("stderr")
+    /// Runs `tool` to completion with `arguments`, in `directory` (default: ours),
+    /// with `environment` added to ours and standard input empty. Output goes
+    /// through temporary files, not pipes, so a tool that writes a lot to both
+    /// streams cannot deadlock against us.
+    public static func run(
+        _ tool: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) throws -> Output {
+        let scratch = try temporaryDirectory("tool")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout")
+        let errURL = scratch.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
+        process.standardInput = FileHandle.nullDevice
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         process.standardOutput = outHandle

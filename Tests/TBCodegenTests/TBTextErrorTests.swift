@@ -28,6 +28,7 @@ import Testing
         let text = ".pc 0x1000\nloop:\n  movi r1, 1\n  brcond ne r1, r0, lopo\n  exit_tb 0\n"
         let error = try #require(Self.error(text))
         #expect(error.line == 4)
+        #expect(error.reason == .build(.undefinedLabel))
         #expect(error.message == "label 'lopo' is used but never set (did you mean 'loop'?)")
     }
 
@@ -41,6 +42,7 @@ import Testing
     func anUnknownOpSuggestsTheClosest(_ line: String, _ suggestion: String) throws {
         let error = try #require(Self.error(".pc 0x1000\n  \(line)\n  exit_tb 0\n"))
         #expect(error.line == 2)
+        #expect(error.reason == .unknownOp)
         #expect(error.message.hasSuffix("(did you mean '\(suggestion)'?)"), "\(error)")
     }
 
@@ -50,6 +52,7 @@ import Testing
         #expect(Self.error(text) == nil)
         let error = try #require(Self.error(text, helpers: Self.helpers))
         #expect(error.line == 3)
+        #expect(error.reason == .helperCallMismatch)
         #expect(error.message.contains("h_mix(2 arguments) -> value passes 1 argument"), "\(error)")
     }
 
@@ -57,6 +60,7 @@ import Testing
         let error = try #require(
             Self.error(".pc 0x1000\n  call h_mix r1, r2\n  exit_tb 0\n", helpers: Self.helpers))
         #expect(error.line == 2)
+        #expect(error.reason == .helperCallMismatch)
         #expect(error.message.contains("no result register"), "\(error)")
     }
 
@@ -64,6 +68,7 @@ import Testing
         let error = try #require(
             Self.error(".pc 0x1000\n  call h_mx r1 <- r1, r2\n  exit_tb 0\n", helpers: Self.helpers))
         #expect(error.line == 2)
+        #expect(error.reason == .unregisteredHelper)
         #expect(error.message.contains("helper 'h_mx' is not registered (did you mean 'h_mix'?)"), "\(error)")
         #expect(error.message.contains("h_mix(2 arguments) -> value, h_sink(1 argument)"), "\(error)")
     }

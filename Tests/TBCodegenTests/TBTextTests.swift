@@ -101,28 +101,39 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ("movi r1, 1\nfoo r1, r2", 2, 1, "unknown op 'foo'"),
-        ("add r1, r16, r2", 1, 9, "'r16' is not a register"),
-        ("add r1, r2", 1, 11, "expected ','"),
-        ("  add r1, r2,", 1, 14, "expected a register"),
-        ("br nowhere\nexit_tb 0", 1, 4, "label 'nowhere' is used but never set"),
-        ("x:\nmovi r0, 1\nx:", 3, 1, "label L0 is set twice"),
-        ("call f r0 <- r1, r2, r3, r4, r5, r6, r7", 1, 38, "more than 6 arguments"),
-        ("call f r1\ncall f r0 <- r1", 2, 6, "called as f/1 -> i64 but earlier as f/1"),
-        ("call qemu_ld r0 <- r1", 1, 6, "reserved"),
-        ("movi r1, 0x1_0000_0000_0000_0000", 1, 10, "not a 64-bit integer"),
-        ("movi r1, 18446744073709551616", 1, 10, "not a 64-bit integer"),
-        ("ld64 r1, env+0x80000000", 1, 13, "does not fit in Int32"),
-        ("qemu_ld32u r1, [r2+4", 1, 21, "expected ']'"),
-        ("extract r1, r2, 60, 8", 1, 21, "exceeds 64 bits"),
-        ("setcond lx r1, r2, r3", 1, 9, "unknown condition 'lx'"),
-        ("mov r1, r2 r3", 1, 12, "unexpected 'r3'"),
-        ("movi r1, 1 @", 1, 12, "unexpected character '@'"),
-        ("ext8s_i32 r1, r2", 1, 1, "unknown op 'ext8s_i32'"),
-        ("movi r1, 1\n.pc 4", 2, 1, "'.pc' must come once"),
-    ])
-    func badInputReportsLineAndColumn(text: String, line: Int, column: Int, message: String) {
+    /// Bad texts: where the error is, what its message says, and its reason.
+    static let badInputs: [(String, Int, Int, String, TBParseError.Reason)] = [
+        ("movi r1, 1\nfoo r1, r2", 2, 1, "unknown op 'foo'", .unknownOp),
+        ("add r1, r16, r2", 1, 9, "'r16' is not a register", .invalidRegister),
+        ("add r1, r2", 1, 11, "expected ','", .expectedToken),
+        ("  add r1, r2,", 1, 14, "expected a register", .expectedToken),
+        ("br nowhere\nexit_tb 0", 1, 4, "label 'nowhere' is used but never set", .build(.undefinedLabel)),
+        ("x:\nmovi r0, 1\nx:", 3, 1, "label L0 is set twice", .build(.duplicateLabel)),
+        (
+            "call f r0 <- r1, r2, r3, r4, r5, r6, r7", 1, 38, "more than 6 arguments",
+            .build(.tooManyHelperArguments)
+        ),
+        (
+            "call f r1\ncall f r0 <- r1", 2, 6, "called as f/1 -> i64 but earlier as f/1",
+            .build(.helperSignatureMismatch)
+        ),
+        ("call qemu_ld r0 <- r1", 1, 6, "reserved", .build(.invalidHelperName)),
+        ("movi r1, 0x1_0000_0000_0000_0000", 1, 10, "not a 64-bit integer", .integerOutOfRange),
+        ("movi r1, 18446744073709551616", 1, 10, "not a 64-bit integer", .integerOutOfRange),
+        ("ld64 r1, env+0x80000000", 1, 13, "does not fit in Int32", .integerOutOfRange),
+        ("qemu_ld32u r1, [r2+4", 1, 21, "expected ']'", .expectedToken),
+        ("extract r1, r2, 60, 8", 1, 21, "exceeds 64 bits", .build(.invalidBitRange)),
+        ("setcond lx r1, r2, r3", 1, 9, "unknown condition 'lx'", .unknownCondition),
+        ("mov r1, r2 r3", 1, 12, "unexpected 'r3'", .trailingOperands),
+        ("movi r1, 1 @", 1, 12, "unexpected character '@'", .unexpectedCharacter),
+        ("ext8s_i32 r1, r2", 1, 1, "unknown op 'ext8s_i32'", .unknownOp),
+        ("movi r1, 1\n.pc 4", 2, 1, "'.pc' must come once", .misplacedPC),
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputReportsLineAndColumn(
+        text: String, line: Int, column: Int, message: String, reason: TBParseError.Reason
+    ) {
         guard let e = error(text) else {
             Issue.record("no error for \(text)")
             return
@@ -130,6 +141,7 @@ import Testing
         #expect(e.line == line, "\(e)")
         #expect(e.column == column, "\(e)")
         #expect(e.message.contains(message), "\(e)")
+        #expect(e.reason == reason, "\(e)")
         #expect(e.description.hasPrefix("\(line):\(column): "))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The wasmtime (Python) leg of `NodeDifferentialTests`: reads the same batch
 /// file and runs every `stride`-th TB on wasmtime (Cranelift), printing
@@ -6,14 +7,8 @@ import Foundation
 enum WasmtimeHarness {
     /// Whether `python3` with the `wasmtime` package can be run.
     static func isAvailable() -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import wasmtime"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let python = ExternalTool.find("python3") else { return false }
+        return (try? ExternalTool.run(python, ["-c", "import wasmtime"]))?.status == 0
     }
 
     static let script = #"""

@@ -112,9 +112,14 @@ import WasmBinary
 @Test func wrongArgumentsAreAnInvocationError() throws {
     let module = makeModule([("f", FunctionType(parameters: [.i32], results: []), [], [])])
     let instance = try Instance(module: module, store: Store())
-    #expect(throws: InvocationError.self) { try instance.call("f", [.i64(1)]) }
-    #expect(throws: InvocationError.self) { try instance.call("f", []) }
-    #expect(throws: InvocationError.self) { try instance.call("missing", []) }
+    let wrongType = #expect(throws: InvocationError.self) { try instance.call("f", [.i64(1)]) }
+    #expect(wrongType?.reason == .argumentType)
+    let tooFew = #expect(throws: InvocationError.self) { try instance.call("f", []) }
+    #expect(tooFew?.reason == .argumentCount)
+    let missing = #expect(throws: InvocationError.self) { try instance.call("missing", []) }
+    #expect(missing?.reason == .unknownExport)
+    // The message names what the module does export, so a misspelt name is found.
+    #expect(missing?.message.contains("\"f\"") == true)
 }
 
 @Test func unboundedHostReentryTrapsInsteadOfOverflowingTheStack() throws {

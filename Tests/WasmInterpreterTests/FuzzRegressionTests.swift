@@ -23,7 +23,9 @@ import WasmInterpreter
         // Memory section: one memory, flags 0 (no maximum), minimum 17 pages.
         let module: [UInt8] = [0x05, 0x03, 0x01, 0x00, 0x11]
         let limits = Store.Configuration(maximumMemoryPages: 16)
-        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, limits) }
+        let error = #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, limits) }
+        #expect(error?.reason == .memoryAboveLimit)
+        #expect(error?.message.contains("maximumMemoryPages") == true)
     }
 
     /// The same for tables: an initial size above `maximumTableElements` is
@@ -33,7 +35,9 @@ import WasmInterpreter
         // Table section: one funcref table, flags 0, minimum 5,000 elements.
         let module: [UInt8] = [0x04, 0x05, 0x01, 0x70, 0x00, 0x88, 0x27]
         let limits = Store.Configuration(maximumTableElements: 4096)
-        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, limits) }
+        let error = #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, limits) }
+        #expect(error?.reason == .tableAboveLimit)
+        #expect(error?.message.contains("maximumTableElements") == true)
     }
 
     /// A memory64 with 2^48 initial pages validates (the limit is 2^48), and
@@ -44,10 +48,14 @@ import WasmInterpreter
     @Test func hugeMemory64MinimumIsRefusedNotTrapped() {
         // Memory section: one memory, flags 4 (memory64, no maximum), minimum 2^48.
         let module: [UInt8] = [0x05, 0x09, 0x01, 0x04, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]
-        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, Store.Configuration()) }
+        let limited = #expect(throws: ResourceLimitError.self) {
+            try Self.instantiate(module, Store.Configuration())
+        }
+        #expect(limited?.reason == .memoryAboveLimit)
         // Even a store that allows that many pages refuses rather than overflowing.
         let permissive = Store.Configuration(maximumMemoryPages: UInt64(1) << 48)
-        #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, permissive) }
+        let huge = #expect(throws: ResourceLimitError.self) { try Self.instantiate(module, permissive) }
+        #expect(huge?.reason == .allocationFailed)
     }
 
     /// The committed fuzz input itself (13 bytes: memory64 of 65,537 pages) is
@@ -58,7 +66,10 @@ import WasmInterpreter
         let bytes = try [UInt8](Data(contentsOf: url))
         let store = Store(configuration: Store.Configuration(maximumMemoryPages: 16))
         let module = try Module(decoding: bytes)
-        #expect(throws: ResourceLimitError.self) { _ = try Instance(module: module, store: store) }
+        let error = #expect(throws: ResourceLimitError.self) {
+            _ = try Instance(module: module, store: store)
+        }
+        #expect(error?.reason == .memoryAboveLimit)
         // One page, exported as "memory".
         let small = try Module(
             decoding: Self.header + [0x05, 0x03, 0x01, 0x00, 0x01]

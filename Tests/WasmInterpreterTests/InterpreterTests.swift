@@ -192,7 +192,10 @@ let fibBody: [Instruction] = [
     try slots.withUnsafeMutableBufferPointer { try fib.callRaw($0) }
     #expect(slots == [6765])
     var empty: [UInt64] = []
-    #expect(throws: InvocationError.self) { try empty.withUnsafeMutableBufferPointer { try fib.callRaw($0) } }
+    let error = #expect(throws: InvocationError.self) {
+        try empty.withUnsafeMutableBufferPointer { try fib.callRaw($0) }
+    }
+    #expect(error?.reason == .argumentCount)
 }
 
 @Test func unexportedGlobalsAreReachableByIndexAndRawBitsRoundTrip() throws {

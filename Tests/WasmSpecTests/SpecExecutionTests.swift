@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WasmBinary
 import WasmInterpreter
@@ -38,4 +39,34 @@ import WasmInterpreter
         ),
         nil)
     #expect(outcome != .passed)
+}
+
+@Test func scriptsThatCannotBeReadOrRunSayWhy() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "spec-script-errors-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func reason(of text: String?, named name: String) -> SpecScriptError.Reason? {
+        let path = directory.appendingPathComponent(name).path
+        if let text { _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
+        let error = #expect(throws: SpecScriptError.self) { _ = try SpecScript(contentsOf: path) }
+        #expect(error?.path == path)
+        return error?.reason
+    }
+    #expect(reason(of: nil, named: "missing.json") == .unreadableFile)
+    #expect(reason(of: "{ not json", named: "bad.json") == .badJSON)
+    #expect(reason(of: #"{"source_filename": "x.wast"}"#, named: "empty.json") == .noCommands)
+    #expect(
+        reason(of: #"{"commands": [{"type": "dance", "line": 3}]}"#, named: "odd.json") == .unknownCommand)
+
+    // Actions that name no module, or pass a pattern as an argument.
+    let executor = SpecExecutor()
+    let beforeAny = #expect(throws: SpecScriptError.self) { _ = try executor.instance(nil) }
+    #expect(beforeAny?.reason == .unknownModule)
+    let unknown = #expect(throws: SpecScriptError.self) { _ = try executor.instance("$nope") }
+    #expect(unknown?.reason == .unknownModule)
+    let pattern = #expect(throws: SpecScriptError.self) {
+        _ = try executor.perform(.invoke(module: nil, field: "f", arguments: [.canonicalNaN(.f32)]))
+    }
+    #expect(pattern?.reason == .notAnArgumentValue)
 }
