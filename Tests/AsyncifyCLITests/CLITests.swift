@@ -5,6 +5,7 @@
 
 import Foundation
 import SpecSuiteSupport
+import TestSupport
 import Testing
 
 @Suite struct CLITests {
@@ -93,10 +94,8 @@ import Testing
     }
 
     @Test func printGivesTheTextFormat() throws {
-        let result = try CLI.run(["print", Self.fib])
-        #expect(result.status == 0, "\(result)")
+        let result = try expectSuccess(["print", Self.fib], printing: ["(export \"fib\""])
         #expect(result.standardOutput.hasPrefix("(module"), "\(result)")
-        #expect(result.standardOutput.contains("(export \"fib\""), "\(result)")
     }
 
     @Test func runInvokesAnExport() throws {
@@ -147,9 +146,9 @@ import Testing
 
     /// Without wasmkit there is nothing to compare with; the command says so and succeeds.
     @Test func benchInterpWithoutWasmKitSkips() throws {
-        let result = try CLI.run(["bench-interp", "--wasmkit", "/nonexistent/wasmkit", "--runs", "1"])
-        #expect(result.status == 0, "\(result)")
-        #expect(result.standardOutput.contains("skipped: wasmkit not installed"), "\(result)")
+        try expectSuccess(
+            ["bench-interp", "--wasmkit", "/nonexistent/wasmkit", "--runs", "1"],
+            printing: ["skipped: wasmkit not installed"])
     }
 
     @Test func tbCheckPrintsTextThatParsesToItself() throws {
@@ -175,35 +174,40 @@ import Testing
 
     /// The module imports the shared memory and the unwinding check (docs/TBModules.md).
     @Test func tbPrintShowsTheModuleShape() throws {
-        let result = try CLI.run(["tb", "print", "Examples/tb/loop-helpers.tb"])
-        #expect(result.status == 0, "\(result)")
-        #expect(result.standardOutput.contains("(import \"env\" \"memory\""), "\(result)")
-        #expect(result.standardOutput.contains("(import \"helper\" \"u\""), "\(result)")
-        #expect(result.standardOutput.contains("(export \"start\""), "\(result)")
+        try expectSuccess(
+            ["tb", "print", "Examples/tb/loop-helpers.tb"],
+            printing: ["(import \"env\" \"memory\"", "(import \"helper\" \"u\"", "(export \"start\""])
     }
 
     /// The reference interpreter agrees with the Collatz facts in collatz.tb.
     @Test func tbInterpRunsOnTheReferenceInterpreter() throws {
-        let result = try CLI.run(["tb", "interp", "Examples/tb/collatz.tb"])
-        #expect(result.status == 0, "\(result)")
+        let result = try expectSuccess(
+            ["tb", "interp", "Examples/tb/collatz.tb"], printing: ["r2 = 0x6f\n", "r3 = 0x2410\n"])
         #expect(result.standardOutput.hasPrefix("result 0x0, next_tb 0x0\n"), "\(result)")
-        #expect(result.standardOutput.contains("r2 = 0x6f\n"), "\(result)")
-        #expect(result.standardOutput.contains("r3 = 0x2410\n"), "\(result)")
     }
 
     @Test func tbBenchQuickRuns() throws {
-        let result = try CLI.run(["tb", "bench", "--quick"])
-        #expect(result.status == 0, "\(result)")
-        #expect(result.standardOutput.contains("workload IR interpreter"), "\(result)")
+        let result = try expectSuccess(["tb", "bench", "--quick"], printing: ["workload IR interpreter"])
         #expect(!result.standardOutput.contains("MISMATCH"), "\(result)")
     }
 
     // MARK: Helpers
 
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "asyncify-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+    func temporaryDirectory() throws -> URL { try ExternalTool.temporaryDirectory("asyncify-cli") }
+
+    /// Runs `asyncify arguments...` and expects exit status 0 and every one of
+    /// `fragments` in its standard output.
+    @discardableResult
+    func expectSuccess(
+        _ arguments: [String], printing fragments: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> CLIResult {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 0, "\(result)", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(
+                result.standardOutput.contains(fragment), "\(fragment) missing: \(result)",
+                sourceLocation: sourceLocation)
+        }
+        return result
     }
 }

@@ -66,12 +66,7 @@ import Testing
             }
         }
         for _ in 0..<3 {
-            try runtime.run { cx in
-                var frame = cx.enter()
-                if frame.isRewinding { try frame.restore() }
-                try cx.swap(to: worker)
-                _ = try frame.unwinding(at: 1)
-            }
+            try runtime.run { cx in try Self.pause(cx, to: worker) }
             #expect(runtime.status(of: main) == .finished)
         }
         #expect(visits.value == 3)
@@ -81,13 +76,13 @@ import Testing
     @Test func swapToOutsideAnyFiberSaysWhatToUse() {
         let runtime = FiberRuntime()
         let worker = runtime.makeFiber(name: "worker") { _, _ in }
-        #expect {
+        let error = #expect(throws: FiberError.self) {
             try runtime.run({ cx, _ in try cx.swap(to: worker) }, argument: nil)
-        } throws: { error in
-            guard let error = error as? FiberError else { return false }
-            return error.reason == .swapFromNonCurrentFiber && error.message.contains("run { cx in")
-                && error.message.contains("makeFiberFromCurrentContext")
         }
+        #expect(error?.reason == .swapFromNonCurrentFiber)
+        #expect(error?.message.contains("run { cx in") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.contains("makeFiberFromCurrentContext") == true, "\(String(describing: error))")
     }
 
     @Test func swapToWithNoExportRunningIsRefused() {
@@ -97,11 +92,8 @@ import Testing
         let main = runtime.makeFiberFromCurrentContext(name: "m")
         _ = main
         try? runtime.run { cx in escaped.value = cx }
-        #expect {
-            try escaped.value!.swap(to: worker)
-        } throws: { error in
-            (error as? FiberError)?.reason == .swapOutsideTrampoline
-        }
+        let error = #expect(throws: FiberError.self) { try escaped.value!.swap(to: worker) }
+        #expect(error?.reason == .swapOutsideTrampoline)
     }
 
     @Test func runWhileMainIsSuspendedSaysToResume() throws {
@@ -109,47 +101,37 @@ import Testing
         // The worker's entry returns instead of swapping back: main stays suspended.
         let worker = runtime.makeFiber(name: "quitter") { _, _ in }
         let main = runtime.mainFiber
-        #expect(throws: FiberError.self) {
-            try runtime.run { cx in
-                var frame = cx.enter()
-                if frame.isRewinding { try frame.restore() }
-                try cx.swap(to: worker)
-                _ = try frame.unwinding(at: 1)
-            }
-        }
+        #expect(throws: FiberError.self) { try runtime.run { cx in try Self.pause(cx, to: worker) } }
         #expect(runtime.status(of: main) == .suspended)
-        #expect {
-            try runtime.run { _ in }
-        } throws: { error in
-            guard let error = error as? FiberError else { return false }
-            return error.reason == .swapIntoRunningFiber
-                && error.message.contains("resume(runtime.mainFiber)")
-        }
+        let error = #expect(throws: FiberError.self) { try runtime.run { _ in } }
+        #expect(error?.reason == .swapIntoRunningFiber)
+        #expect(error?.message.contains("resume(runtime.mainFiber)") == true, "\(String(describing: error))")
     }
 
     @Test func anEntryThrowsItsOwnTypedError() {
         let runtime = FiberRuntime()
         let thrower = runtime.makeFiber(name: "thrower") { (_, _) throws(Refused) in throw Refused(value: 7) }
-        #expect {
-            try runtime.run { cx in
-                var frame = cx.enter()
-                if frame.isRewinding { try frame.restore() }
-                try cx.swap(to: thrower)
-                _ = try frame.unwinding(at: 1)
-            }
-        } throws: { error in
-            guard let error = error as? FiberError else { return false }
-            return error.reason == .fiberThrew && (error.underlying as? Refused) == Refused(value: 7)
-                && error.fiber == thrower
+        let error = #expect(throws: FiberError.self) {
+            try runtime.run { cx in try Self.pause(cx, to: thrower) }
         }
+        #expect(error?.reason == .fiberThrew)
+        #expect(error?.underlying as? Refused == Refused(value: 7))
+        #expect(error?.fiber == thrower)
     }
 
-    /// A participating function that swaps to `main` once.
-    static func pause(_ cx: FiberContext, to main: Fiber) throws(FiberError) {
+    /// A participating function that swaps to `fiber` once (and returns when
+    /// resumed there, or when the swap unwound it).
+    static func pause(_ cx: FiberContext, to fiber: Fiber) throws(FiberError) {
         var frame = cx.enter()
         if frame.isRewinding { try frame.restore() }
-        try cx.swap(to: main)
+        try cx.swap(to: fiber)
         _ = try frame.unwinding(at: 1)
+    }
+
+    /// Whether `error` names the likely cause of a forgotten `unwinding` check.
+    static func namesAForgottenCheck(_ error: FiberError?) -> Bool {
+        guard let message = error?.message else { return false }
+        return message.contains("likely cause") && message.contains("frame.unwinding(at:)")
     }
 
     /// A helper that swaps, and a caller that forgets to check `unwinding` after
@@ -164,18 +146,11 @@ import Testing
             try Self.pause(cx, to: main)
             _ = try frame.unwinding(at: 2)
         }
-        #expect {
-            try runtime.run { cx in
-                var frame = cx.enter()
-                if frame.isRewinding { try frame.restore() }
-                try cx.swap(to: careless)
-                _ = try frame.unwinding(at: 1)
-            }
-        } throws: { error in
-            guard let error = error as? FiberError else { return false }
-            return error.reason == .invalidStateTransition && error.message.contains("likely cause")
-                && error.message.contains("frame.unwinding(at:)")
+        let error = #expect(throws: FiberError.self) {
+            try runtime.run { cx in try Self.pause(cx, to: careless) }
         }
+        #expect(error?.reason == .invalidStateTransition)
+        #expect(Self.namesAForgottenCheck(error), "\(String(describing: error))")
     }
 
     /// The same mistake in an entry that then returns: the unwind looks like a
@@ -188,7 +163,7 @@ import Testing
             if frame.isRewinding { try frame.restore() }
             try Self.pause(cx, to: main)  // missing: if try frame.unwinding(at: 1) { return }
         }
-        #expect {
+        let error = #expect(throws: FiberError.self) {
             try runtime.run { cx in
                 var round = 0
                 var frame = cx.enter()
@@ -199,10 +174,9 @@ import Testing
                     round += 1
                 }
             }
-        } throws: { error in
-            guard let error = error as? FiberError else { return false }
-            return error.reason == .asyncifyStackUnderflow && error.fiber == careless
-                && error.message.contains("likely cause") && error.message.contains("frame.unwinding(at:)")
         }
+        #expect(error?.reason == .asyncifyStackUnderflow)
+        #expect(error?.fiber == careless)
+        #expect(Self.namesAForgottenCheck(error), "\(String(describing: error))")
     }
 }

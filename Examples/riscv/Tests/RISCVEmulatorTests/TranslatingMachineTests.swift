@@ -189,6 +189,45 @@ import Testing
         #expect(m.translationCount > m.blocks.count, "the changed block was translated again")
     }
 
+    /// How both rewriting programs below begin: `t0` = the code's address,
+    /// pass counter `a1` = 0, then `L`, the instruction they rewrite, and the
+    /// last pass number in `t2`.
+    static let rewritingProgramStart: [UInt32] = [
+        0x0000_0297,  // auipc t0, 0
+        0x0000_0593,  // li a1, 0
+        0x0050_0513,  // L: li a0, 5 (pass 2 writes li a0, 7 here)
+        0x0020_0393,  // li t2, 2
+    ]
+
+    /// Pass `a1` stores `li a0, 5 + 2 * a1` over `L` and counts the pass.
+    static let rewriteL: [UInt32] = [
+        0x0155_9313,  // slli t1, a1, 21
+        0x0050_0e37,  // lui t3, 0x500
+        0x513e_0e13,  // addi t3, t3, 0x513 (t3 = li a0, 5)
+        0x01c3_0333,  // add t1, t1, t3 (li a0, 5 + 2 * a1)
+        0x0062_a423,  // sw t1, 8(t0)
+        0x0015_8593,  // addi a1, a1, 1
+    ]
+
+    /// Exits with `a0`.
+    static let exitWithA0: [UInt32] = [
+        0x05d0_0893,  // exit: li a7, 93
+        0x0000_0073,  // ecall
+    ]
+
+    /// Runs `words` on the reference interpreter, which must exit with 7, and
+    /// on the machine, which must end as the reference did.
+    static func expectSevenAsTheReference(_ words: [UInt32], compilation: Compilation) throws
+        -> TranslatingMachine
+    {
+        let image = try Self.image(words)
+        let reference = try ReferenceInterpreter(image: image).run()
+        #expect(reference.code == 7)
+        let machine = try TranslatingMachine(image: image, compilation: compilation)
+        #expect(try machine.run() == reference)
+        return machine
+    }
+
     /// A block rewritten after it was translated and ran, from another TB
     /// whose store goes through a TLB entry for the code page: pass 1 stores
     /// the unchanged word (mapping the page), pass 2 the new one, pass 3 runs
@@ -196,27 +235,17 @@ import Testing
     /// to the slow path, which retranslates `L`.
     @Test(arguments: policies)
     func aTranslatedBlockRewrittenThroughTheTLBIsRetranslated(compilation: Compilation) throws {
-        let image = try Self.image([
-            0x0000_0297,  // auipc t0, 0
-            0x0000_0593,  // li a1, 0
-            0x0050_0513,  // L: li a0, 5 (pass 2 writes li a0, 7 here)
-            0x0020_0393,  // li t2, 2
-            0x0275_8463,  // beq a1, t2, exit
-            0x01c2_8e93,  // addi t4, t0, 28
-            0x000e_8067,  // jr t4 (ends the TB)
-            0x0155_9313,  // slli t1, a1, 21
-            0x0050_0e37,  // lui t3, 0x500
-            0x513e_0e13,  // addi t3, t3, 0x513 (t3 = li a0, 5)
-            0x01c3_0333,  // add t1, t1, t3 (li a0, 5 + 2 * a1)
-            0x0062_a423,  // sw t1, 8(t0)
-            0x0015_8593,  // addi a1, a1, 1
-            0xfd5f_f06f,  // j L
-            0x05d0_0893,  // exit: li a7, 93
-            0x0000_0073,  // ecall
-        ])
-        #expect(try ReferenceInterpreter(image: image).run().code == 7)
-        let machine = try TranslatingMachine(image: image, compilation: compilation)
-        #expect(try machine.run().code == 7)
+        let words =
+            Self.rewritingProgramStart
+            + [
+                0x0275_8463,  // beq a1, t2, exit
+                0x01c2_8e93,  // addi t4, t0, 28
+                0x000e_8067,  // jr t4 (ends the TB)
+            ] + Self.rewriteL
+            + [
+                0xfd5f_f06f  // j L
+            ] + Self.exitWithA0
+        let machine = try Self.expectSevenAsTheReference(words, compilation: compilation)
         #expect(machine.translationCount > machine.blocks.count, "L was translated again")
     }
 
@@ -225,26 +254,15 @@ import Testing
     /// so pass 3 runs the new translation.
     @Test(arguments: policies)
     func aSelfLoopingBlockThatRewritesItselfRunsTheNewCode(compilation: Compilation) throws {
-        let image = try Self.image([
-            0x0000_0297,  // auipc t0, 0
-            0x0000_0593,  // li a1, 0
-            0x0050_0513,  // L: li a0, 5 (pass 2 writes li a0, 7 here)
-            0x0020_0393,  // li t2, 2
-            0x0275_8063,  // beq a1, t2, exit
-            0x0155_9313,  // slli t1, a1, 21
-            0x0050_0e37,  // lui t3, 0x500
-            0x513e_0e13,  // addi t3, t3, 0x513 (t3 = li a0, 5)
-            0x01c3_0333,  // add t1, t1, t3 (li a0, 5 + 2 * a1)
-            0x0062_a423,  // sw t1, 8(t0)
-            0x0015_8593,  // addi a1, a1, 1
-            0xfddf_f06f,  // j L (to the start of L's own TB)
-            0x05d0_0893,  // exit: li a7, 93
-            0x0000_0073,  // ecall
-        ])
-        let reference = try ReferenceInterpreter(image: image).run()
-        #expect(reference.code == 7)
-        let machine = try TranslatingMachine(image: image, compilation: compilation)
-        #expect(try machine.run() == reference)
+        let words =
+            Self.rewritingProgramStart
+            + [
+                0x0275_8063  // beq a1, t2, exit
+            ] + Self.rewriteL
+            + [
+                0xfddf_f06f  // j L (to the start of L's own TB)
+            ] + Self.exitWithA0
+        _ = try Self.expectSevenAsTheReference(words, compilation: compilation)
     }
 
     /// Blocks that follow calls (the default) run fib with fewer TB runs than
