@@ -151,32 +151,8 @@ struct TBParser {
             guard case .setLabel(let l) = op else { return nil }
             return labels.first { $0.value == l }?.key
         }
-        let hint = Self.closest(to: name, in: setNames).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = Self.didYouMean(name, in: setNames)
         return "label '\(name)' is used but never set\(hint)"
-    }
-
-    /// The candidate closest to `word` within 2 edits (insertions, deletions,
-    /// substitutions, swaps of neighbours), for "did you mean" hints.
-    static func closest(to word: String, in candidates: [String]) -> String? {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            // Optimal string alignment: Levenshtein plus transpositions (`lopo` -> `loop` is 1).
-            var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-            for i in 0...a.count { d[i][0] = i }
-            for j in 0...b.count { d[0][j] = j }
-            for i in stride(from: 1, through: a.count, by: 1) {
-                for j in stride(from: 1, through: b.count, by: 1) {
-                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                    d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                        d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-                    }
-                }
-            }
-            return d[a.count][b.count]
-        }
-        let scored = candidates.map { ($0, distance(Array(word), Array($0))) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
-        return best.0
     }
 
     /// Every op mnemonic the text form accepts (width suffixes left out).
@@ -192,7 +168,7 @@ struct TBParser {
 
     /// The unknown-op error, with the closest known op.
     private func unknownOp(_ column: Int, _ mnemonic: String) -> TBParseError {
-        let hint = Self.closest(to: mnemonic, in: Self.mnemonics).map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = Self.didYouMean(mnemonic, in: Self.mnemonics)
         return fail(.unknownOp, column, "unknown op '\(mnemonic)'\(hint)")
     }
 
@@ -205,7 +181,7 @@ struct TBParser {
             "\(s.name)(\(s.argumentCount) argument\(s.argumentCount == 1 ? "" : "s"))\(s.hasResult ? " -> value" : "")"
         }
         guard let signature = known.first(where: { $0.name == name }) else {
-            let hint = Self.closest(to: name, in: known.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = Self.didYouMean(name, in: known.map(\.name))
             throw fail(
                 .unregisteredHelper, column,
                 "helper '\(name)' is not registered\(hint); the helpers are: "

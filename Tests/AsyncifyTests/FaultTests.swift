@@ -45,10 +45,11 @@ import Testing
         if try frame.unwinding(at: 2, saving: depth) { return }
     }
 
-    /// A scheduler that swaps into each non-failed worker once per round, logging
-    /// each swap it makes.
+    /// A scheduler that swaps into each non-failed worker once per round for
+    /// `rounds` rounds, logging each swap it makes.
     static func runScheduler(
-        _ runtime: FiberRuntime, workers: [Fiber], main: Fiber, schedule: Box<[String]>
+        _ runtime: FiberRuntime, workers: [Fiber], main: Fiber, schedule: Box<[String]>,
+        rounds: Int = FaultTests.rounds
     ) -> FiberEntry {
         { cx, _ in
             var (round, k) = (0, 0)
@@ -142,23 +143,8 @@ import Testing
         }
         let rounds = 10
         let schedule = Box<[String]>([])
-        let scheduler: FiberEntry = { cx, _ in
-            var (round, k) = (0, 0)
-            var frame = cx.enter()
-            if frame.isRewinding { (round, k) = try frame.restore() }
-            while round < rounds {
-                while k < workers.count {
-                    if frame.isRewinding || runtime.status(of: workers[k]) != .failed {
-                        if frame.isNormal { schedule.value.append("\(round):\(k)") }
-                        try cx.swap(from: main, to: workers[k])
-                        if try frame.unwinding(at: 1, saving: (round, k)) { return }
-                    }
-                    k += 1
-                }
-                k = 0
-                round += 1
-            }
-        }
+        let scheduler = Self.runScheduler(
+            runtime, workers: workers, main: main, schedule: schedule, rounds: rounds)
         let error = #expect(throws: FiberError.self) { try runtime.run(scheduler) }
         #expect(error?.reason == .asyncifyStackOverflow)
         #expect(error?.fiber == workers[1])

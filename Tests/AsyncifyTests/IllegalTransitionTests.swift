@@ -49,6 +49,21 @@ import Testing
         }
     }
 
+    /// A main export that swaps from `main` into `target` twice, so that `target`
+    /// is rewound once (and restores what it saved).
+    static func swapTwice(from main: Fiber, into target: Fiber, on runtime: FiberRuntime) throws {
+        try runtime.run { cx, _ in
+            var i = 0
+            var frame = cx.enter()
+            if frame.isRewinding { i = try frame.restore() }
+            while i < 2 {
+                try cx.swap(from: main, to: target)
+                if try frame.unwinding(at: 1, saving: i) { return }
+                i += 1
+            }
+        }
+    }
+
     /// An entry function that returns is an error; the fiber is then finished, and
     /// swapping into it again is an error as well.
     @Test func entryThatReturnsThrowsAndFinishedFiberCannotBeEntered() throws {
@@ -156,16 +171,7 @@ import Testing
             if try frame.unwinding(at: 1, saving: (x, x)) { return }
         }
         let error = #expect(throws: FiberError.self) {
-            try runtime.run { cx, _ in
-                var i = 0
-                var frame = cx.enter()
-                if frame.isRewinding { i = try frame.restore() }
-                while i < 2 {
-                    try cx.swap(from: main, to: sloppy)
-                    if try frame.unwinding(at: 1, saving: i) { return }
-                    i += 1
-                }
-            }
+            try Self.swapTwice(from: main, into: sloppy, on: runtime)
         }
         #expect(error?.reason == .rewindMismatch)
         #expect(error?.fiber == sloppy)
@@ -186,16 +192,7 @@ import Testing
             if try frame.unwinding(at: 1, saving: x) { return }
         }
         let error = #expect(throws: FiberError.self) {
-            try runtime.run { cx, _ in
-                var i = 0
-                var frame = cx.enter()
-                if frame.isRewinding { i = try frame.restore() }
-                while i < 2 {
-                    try cx.swap(from: main, to: greedy)
-                    if try frame.unwinding(at: 1, saving: i) { return }
-                    i += 1
-                }
-            }
+            try Self.swapTwice(from: main, into: greedy, on: runtime)
         }
         #expect(error?.reason == .asyncifyStackUnderflow)
         #expect(error?.bytesNeeded == 28)

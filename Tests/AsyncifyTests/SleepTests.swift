@@ -14,19 +14,28 @@ import Testing
         return value * 2
     }
 
+    /// Runs an export that keeps what `readDoubled` returns in the box it returns
+    /// (written once the export finishes, after a wake-up if it slept).
+    static func runReadingDoubled(_ runtime: FiberRuntime, pending: Bool, counter: Box<Int>) throws -> Box<
+        Int
+    > {
+        let result = Box(0)
+        try runtime.run { cx, _ in
+            var frame = cx.enter()
+            if frame.isRewinding { try frame.restore() }
+            let value = try readDoubled(cx, pending: pending, counter: counter)
+            if try frame.unwinding(at: 1) { return }
+            result.value = value
+        }
+        return result
+    }
+
     /// An asynchronous wake-up: `run` returns with the export asleep, and
     /// `wakeUp(with:)` resumes it exactly at the sleeping call.
     @Test func sleepUnwindsAndWakeUpResumes() throws {
         let runtime = FiberRuntime()
-        let result = Box(0)
         let before = Box(0)
-        try runtime.run { cx, _ in
-            var frame = cx.enter()
-            if frame.isRewinding { try frame.restore() }
-            let value = try Self.readDoubled(cx, pending: true, counter: before)
-            if try frame.unwinding(at: 1) { return }
-            result.value = value
-        }
+        let result = try Self.runReadingDoubled(runtime, pending: true, counter: before)
         #expect(runtime.isSleeping)
         #expect(result.value == 0)
         #expect(runtime.state == .normal)
@@ -39,15 +48,8 @@ import Testing
     /// A synchronous wake-up returns the value directly: nothing unwinds.
     @Test func synchronousWakeUpReturnsDirectly() throws {
         let runtime = FiberRuntime()
-        let result = Box(0)
         let before = Box(0)
-        try runtime.run { cx, _ in
-            var frame = cx.enter()
-            if frame.isRewinding { try frame.restore() }
-            let value = try Self.readDoubled(cx, pending: false, counter: before)
-            if try frame.unwinding(at: 1) { return }
-            result.value = value
-        }
+        let result = try Self.runReadingDoubled(runtime, pending: false, counter: before)
         #expect(!runtime.isSleeping)
         #expect(result.value == 42)
     }
@@ -90,15 +92,8 @@ import Testing
     /// A second sleep while one is in flight is an error; the first still wakes.
     @Test func secondSleepWhileOneIsInFlightThrows() throws {
         let runtime = FiberRuntime()
-        let result = Box(0)
         let counter = Box(0)
-        try runtime.run { cx, _ in
-            var frame = cx.enter()
-            if frame.isRewinding { try frame.restore() }
-            let value = try Self.readDoubled(cx, pending: true, counter: counter)
-            if try frame.unwinding(at: 1) { return }
-            result.value = value
-        }
+        let result = try Self.runReadingDoubled(runtime, pending: true, counter: counter)
         let error = #expect(throws: FiberError.self) {
             try runtime.run { cx, _ in _ = try cx.handleSleep { nil } }
         }

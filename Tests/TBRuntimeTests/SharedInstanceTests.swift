@@ -6,27 +6,13 @@ import Testing
 /// K fibers suspended inside the same TB instance at once (docs/TBModules.md,
 /// "The hazard, and the two modes").
 @Suite struct SharedInstanceTests {
-    static let iterations: UInt64 = 4
-    static let pc: UInt64 = 0x2000
+    static let iterations = LoopingTB.iterations
+    static let pc = LoopingTB.pc
 
     /// r1 = sum of r0 over 4 loop iterations, r3 counts them; each iteration
     /// yields to the scheduler from a helper, so every fiber is suspended in
     /// the loop while the others run the same TB.
-    static func loopingTB() throws -> TranslationBlock {
-        var b = TBBuilder(pc: pc)
-        b.movi(.r1, 0)
-        b.movi(.r3, 0)
-        let loop = b.newLabel()
-        b.setLabel(loop)
-        b.add(.r1, .r1, .r0)
-        b.callHelper("h_yield", args: [.r1])
-        b.movi(.r2, 1)
-        b.add(.r3, .r3, .r2)
-        b.movi(.r2, iterations)
-        b.brcond(.ltu, .r3, .r2, loop)
-        b.exitTB(0)
-        return try b.finish()
-    }
+    static func loopingTB() throws -> TranslationBlock { try LoopingTB.make(yieldArguments: [.r1]) }
 
     /// Runs K fibers, each on its own CPU with r0 = its number + 1, round-robin
     /// through the TB; returns each CPU's final (r1, r3) and the instance count.

@@ -10,25 +10,11 @@ import Testing
 @Suite struct TBHelperFaultTests {
     struct HelperTrap: Error, Equatable { let iteration: UInt64 }
 
-    static let iterations: UInt64 = 4
-    static let pc: UInt64 = 0x2000
+    static let iterations = LoopingTB.iterations
+    static let pc = LoopingTB.pc
 
-    /// r1 += r0 and yield, 4 times; r3 counts the iterations.
-    static func loopingTB() throws -> TranslationBlock {
-        var b = TBBuilder(pc: pc)
-        b.movi(.r1, 0)
-        b.movi(.r3, 0)
-        let loop = b.newLabel()
-        b.setLabel(loop)
-        b.add(.r1, .r1, .r0)
-        b.callHelper("h_yield", args: [.r1, .r3])
-        b.movi(.r2, 1)
-        b.add(.r3, .r3, .r2)
-        b.movi(.r2, iterations)
-        b.brcond(.ltu, .r3, .r2, loop)
-        b.exitTB(0)
-        return try b.finish()
-    }
+    /// ``LoopingTB``; `h_yield` gets r1 and the iteration count r3.
+    static func loopingTB() throws -> TranslationBlock { try LoopingTB.make(yieldArguments: [.r1, .r3]) }
 
     /// Four fibers, each on its own CPU (r0 = number + 1), round-robin through the
     /// TB; the helper throws in fiber 2 at its third iteration, before yielding.

@@ -9,6 +9,31 @@ final class Box<Value> {
     init(_ value: Value) { self.value = value }
 }
 
+/// A TB that adds r0 to r1 and calls `h_yield` ``iterations`` times, counting
+/// in r3: a helper that yields suspends every fiber running it inside the loop
+/// while the others run the same TB instance.
+enum LoopingTB {
+    static let iterations: UInt64 = 4
+    static let pc: UInt64 = 0x2000
+
+    /// The TB, passing `yieldArguments` to `h_yield`.
+    static func make(yieldArguments: [TBReg]) throws -> TranslationBlock {
+        var b = TBBuilder(pc: pc)
+        b.movi(.r1, 0)
+        b.movi(.r3, 0)
+        let loop = b.newLabel()
+        b.setLabel(loop)
+        b.add(.r1, .r1, .r0)
+        b.callHelper("h_yield", args: yieldArguments)
+        b.movi(.r2, 1)
+        b.add(.r3, .r3, .r2)
+        b.movi(.r2, iterations)
+        b.brcond(.ltu, .r3, .r2, loop)
+        b.exitTB(0)
+        return try b.finish()
+    }
+}
+
 /// One recorded helper call: its name and arguments (recorded in state normal only,
 /// so a re-executed call would show up twice).
 struct HelperCall: Hashable, CustomStringConvertible {
