@@ -52,6 +52,8 @@ struct FunctionInstrumenter {
     private var alwaysTaken = Set<Int>()
     private var callSites: [(position: Int, rewindTemps: [UInt32])] = []
     private var pathTemps: [[UInt32]] = []
+    /// Constants re-emitted at calls (see ``constantMarker``).
+    private var constants: [Instruction] = []
 
     private struct TempKey: Hashable {
         var pool: UInt8
@@ -295,7 +297,7 @@ struct FunctionInstrumenter {
                 guard let entry else { preconditionFailure("a reachable hot item has a typed stack") }
                 values.append(entry)
             }
-            let (inputs, outputs) = signature(h)
+            let (inputs, itemOutputs) = signature(h)
             let guarded = hasLaterHot(after: h)
             let below = values.count - inputs
             let isCall = callNumber[h] >= 0
@@ -310,26 +312,57 @@ struct FunctionInstrumenter {
                     setSource(&sources, pos, t)
                 }
             } else {
+                // Constants pushed right before a call are its top arguments: re-emit them at
+                // the call instead of keeping them in locals (and frames), as Binaryen's
+                // optimised output does. They lie above `low`, hence above `keep`.
+                var constants = 0
+                if isCall {
+                    while constants < inputs && h - constants > i && Self.isConstant(body[h - constants - 1])
+                    {
+                        constants += 1
+                    }
+                }
                 for pos in (keep..<stack.count).reversed() {
                     out.append(.localSet(temp(pool: 0, level: level, position: pos, type: stack[pos])))
                 }
+                let guardStart = out.count
                 openGuard([.globalGet(runtime.stateGlobal), .numeric(.i32Eqz)], .empty)
                 for pos in keep..<stack.count {
                     out.append(.localGet(temp(pool: 0, level: level, position: pos, type: stack[pos])))
                 }
-                copy(i..<h)
-                for pos in (keep..<values.count).reversed() {
+                copy(i..<h - constants)
+                for pos in (keep..<values.count - constants).reversed() {
                     let t = temp(pool: 1, level: level, position: pos, type: values[pos])
                     out.append(.localSet(t))
                     setSource(&sources, pos, t)
                 }
+                for k in 0..<constants {
+                    setSource(&sources, values.count - constants + k, constantSource(body[h - constants + k]))
+                }
                 close()
+                if out.count == guardStart + 4 {
+                    // Nothing to skip: drop the empty guard.
+                    alwaysTaken.remove(guardStart + 2)
+                    out.removeLast(4)
+                }
             }
             if keep < below {
                 for pos in keep..<below { out.append(.localGet(sources[pos])) }
             }
             pathTemps[level] = Array(sources[0..<values.count])
             let inputTemps = Array(sources[below..<values.count])
+            // A call whose one result is dropped or stored right away takes that instruction
+            // along: the result then need not cross the guard (nor a local) only to be consumed.
+            var outputs = itemOutputs
+            var consumer: Instruction?
+            if isCall && outputs.count == 1 && !isLevelEnd(nextItem(h)) && live[nextItem(h)] {
+                switch body[nextItem(h)] {
+                case .drop, .localSet, .globalSet:
+                    consumer = body[nextItem(h)]
+                    outputs = []
+                default: break
+                }
+            }
             if guarded {
                 openGuard(
                     [
@@ -337,16 +370,21 @@ struct FunctionInstrumenter {
                         .i32Const(rangeEnd(h)), .numeric(.i32LtU), .numeric(.i32Or),
                     ], types.blockType(results: outputs))
                 try emitItem(h, inputTemps: inputTemps, kept: 0, level: level)
-                out.append(.else)
-                out += outputs.map(Self.zero)
+                if let consumer { out.append(consumer) }
+                if !outputs.isEmpty {
+                    out.append(.else)
+                    out += outputs.map(Self.zero)
+                }
                 close()
             } else {
                 try emitItem(h, inputTemps: inputTemps, kept: max(0, keep - below), level: level)
+                if let consumer { out.append(consumer) }
             }
             stack = Array(values[0..<below]) + outputs
             sources = Array(sources[0..<below])
             realCount = below
             i = nextItem(h)
+            if consumer != nil { i += 1 }
         }
     }
 
@@ -356,16 +394,16 @@ struct FunctionInstrumenter {
     {
         let instruction = body[h]
         if callNumber[h] >= 0 {
-            for t in inputTemps[kept...] { out.append(.localGet(t)) }
+            for t in inputTemps[kept...] { out.append(load(t)) }
             out.append(instruction)
             var rewindTemps: [UInt32] = []
-            for l in 0...level { rewindTemps += pathTemps[l] }
+            for l in 0...level { rewindTemps += pathTemps[l].filter { $0 < Self.constantMarker } }
             callSites.append((out.count - 1, rewindTemps))
-            openGuard(
-                [.globalGet(runtime.stateGlobal), .i32Const(1), .numeric(.i32Eq)], .empty, alwaysTaken: false)
-            out.append(.i32Const(callNumber[h]))
-            out.append(.br(depth: UInt32(outLevel - 1)))
-            close()
+            // `br_if` with the index as its value: two bytes shorter than an `if` around a `br`.
+            out += [
+                .i32Const(callNumber[h]), .globalGet(runtime.stateGlobal), .i32Const(1), .numeric(.i32Eq),
+                .brIf(depth: UInt32(outLevel - 1)), .drop,
+            ]
             return
         }
         let blockType: BlockType
@@ -469,6 +507,26 @@ struct FunctionInstrumenter {
             }
         }
         return module.types[Int(module.functions[Int(f) - analysis.importCount])]
+    }
+
+    /// Sources at or above this value stand for `constants[source - constantMarker]`.
+    private static let constantMarker: UInt32 = 0x8000_0000
+
+    private static func isConstant(_ instruction: Instruction) -> Bool {
+        switch instruction {
+        case .i32Const, .i64Const, .f32Const, .f64Const: true
+        default: false
+        }
+    }
+
+    private mutating func constantSource(_ instruction: Instruction) -> UInt32 {
+        constants.append(instruction)
+        return Self.constantMarker + UInt32(constants.count - 1)
+    }
+
+    /// The instruction that pushes a source's value.
+    private func load(_ source: UInt32) -> Instruction {
+        source >= Self.constantMarker ? constants[Int(source - Self.constantMarker)] : .localGet(source)
     }
 
     private mutating func temp(pool: UInt8, level: Int, position: Int, type: ValueType) -> UInt32 {
