@@ -11,14 +11,8 @@ import WasmBinary
 @Suite struct LiveEmscriptenTests {
     @Test(arguments: Programs.emscripten)
     func rebuiltProgramMatchesNode(_ name: String) throws {
-        guard let emcc = ExternalTool.find("emcc") else {
-            print("skipped: emcc not installed")
-            return
-        }
-        guard let node = ExternalTool.find("node") else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let emcc = ExternalTool.findOrSkip("emcc") else { return }
+        guard let node = ExternalTool.findOrSkip("node") else { return }
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = Programs.url("\(name).c").path

@@ -39,14 +39,8 @@ import Testing
         """
 
     @Test func swiftFibersPrintWhatEmscriptenFibersPrint() throws {
-        guard let emcc = ExternalTool.find("emcc") else {
-            print("skipped: emcc not installed")
-            return
-        }
-        guard let node = ExternalTool.find("node") else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let emcc = ExternalTool.findOrSkip("emcc") else { return }
+        guard let node = ExternalTool.findOrSkip("node") else { return }
         let directory = try ExternalTool.temporaryDirectory("asyncify-fibers")
         defer { try? FileManager.default.removeItem(at: directory) }
         try Self.program.write(

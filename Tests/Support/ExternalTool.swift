@@ -16,6 +16,16 @@ public enum ExternalTool {
         return nil
     }
 
+    /// The path of `name` as ``find(_:)`` gives it, or `nil` after printing
+    /// `skipped: <name> not installed` (the test that needs the tool then returns).
+    public static func findOrSkip(_ name: String) -> String? {
+        guard let path = find(name) else {
+            print("skipped: \(name) not installed")
+            return nil
+        }
+        return path
+    }
+
     /// What a tool printed and how it exited.
     public struct Output: Sendable {
         /// The exit status.

@@ -114,10 +114,7 @@ import WasmBinary
     }
 
     @Test func emittedModulesPassWasmValidate() throws {
-        guard let tool = ExternalTool.find("wasm-validate") else {
-            print("skipped: wasm-validate not installed")
-            return
-        }
+        guard let tool = ExternalTool.findOrSkip("wasm-validate") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var gen = Self.generator(seed: 12)
@@ -182,10 +179,7 @@ import WasmBinary
 
     @Test(arguments: [TBEmitter.Addressing.memory64, .memory32])
     func nodeAgreesWithTheReferenceInterpreterOnRandomTBs(addressing: TBEmitter.Addressing) throws {
-        guard let node = ExternalTool.find("node") else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let node = ExternalTool.findOrSkip("node") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var gen = Self.generator(seed: addressing == .memory64 ? 64 : 32)
@@ -248,10 +242,7 @@ import WasmBinary
     }
 
     @Test func rewindResumesAtTheInterruptedCall() throws {
-        guard let node = ExternalTool.find("node") else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let node = ExternalTool.findOrSkip("node") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var gen = Self.generator(seed: 777)

@@ -101,10 +101,7 @@ import Testing
     }
 
     @Test func everyOpAgreesWithNodeOnEdgeValues() throws {
-        guard let node = ExternalTool.find("node") else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let node = ExternalTool.findOrSkip("node") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let mem = TestMemory()

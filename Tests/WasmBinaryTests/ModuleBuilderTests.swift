@@ -164,10 +164,7 @@ import WasmBinary
     }
 
     @Test func builtModuleMatchesWat2wasmByteForByte() throws {
-        guard let wat2wasm = ExternalTool.find("wat2wasm") else {
-            print("skipped: wat2wasm not installed")
-            return
-        }
+        guard let wat2wasm = ExternalTool.findOrSkip("wat2wasm") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let watFile = dir.appendingPathComponent("tb.wat")
@@ -184,10 +181,7 @@ import WasmBinary
     }
 
     @Test func builtModulePassesWasmValidate() throws {
-        guard let validate = ExternalTool.find("wasm-validate") else {
-            print("skipped: wasm-validate not installed")
-            return
-        }
+        guard let validate = ExternalTool.findOrSkip("wasm-validate") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("tb.wasm")

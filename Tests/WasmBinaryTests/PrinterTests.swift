@@ -131,10 +131,7 @@ import WasmBinary
 
     @Test func everySpecModuleSurvivesWat2wasm() async throws {
         guard SpecSuite.isAvailable() else { return }
-        guard let wat2wasm = ExternalTool.find("wat2wasm") else {
-            print("skipped: wat2wasm not installed")
-            return
-        }
+        guard let wat2wasm = ExternalTool.findOrSkip("wat2wasm") else { return }
         let kinds: Set<String> = ["module", "assert_invalid", "assert_unlinkable", "assert_uninstantiable"]
         var seen = Set<String>()
         let candidates = SpecSuite.commands.filter {
@@ -211,10 +208,7 @@ extension PrinterTests {
         module.customSections = [CustomSection(name: "x;)(;y", bytes: [1, 2, 3], after: .type)]
         let text = module.wat
         #expect(text.contains(#"(; custom section "x\3b)(\3by", 3 bytes, after the type section ;)"#))
-        guard let wat2wasm = ExternalTool.find("wat2wasm") else {
-            print("skipped: wat2wasm not installed")
-            return
-        }
+        guard let wat2wasm = ExternalTool.findOrSkip("wat2wasm") else { return }
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("m.wat").path

@@ -381,10 +381,7 @@ private let cases: [ValidationCase] = [
 
     /// wabt's validator is the independent reference for every case above.
     @Test func verdictsAgreeWithWasmValidate() throws {
-        guard let tool = ExternalTool.find("wasm-validate") else {
-            print("skipped: wasm-validate not installed")
-            return
-        }
+        guard let tool = ExternalTool.findOrSkip("wasm-validate") else { return }
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         for (i, testCase) in cases.enumerated() where testCase.wabtGap == nil {

@@ -23,10 +23,7 @@ import WasmBinary
 
     @Test func mutantsGetTheSameVerdictAsWasmValidate() throws {
         guard SpecSuite.isAvailable() else { return }
-        guard let wasmValidate = ExternalTool.find("wasm-validate") else {
-            print("skipped: wasm-validate not installed")
-            return
-        }
+        guard let wasmValidate = ExternalTool.findOrSkip("wasm-validate") else { return }
         let modules = try SpecSuite.commands("module").map { try $0.bytes() }
             .filter { $0.count > 16 && $0.count <= 4096 }
         let dir = try ExternalTool.temporaryDirectory()

@@ -79,10 +79,7 @@ import Testing
     /// llvm-objdump's (the toolchain's independent RISC-V disassembler).
     @Test(arguments: GuestPrograms.names)
     func agreesWithLLVMObjdump(program: String) throws {
-        guard let objdump = ExternalTool.find("llvm-objdump") else {
-            print("skipped: llvm-objdump not installed")
-            return
-        }
+        guard let objdump = ExternalTool.findOrSkip("llvm-objdump") else { return }
         let listing = try ExternalTool.run(
             objdump, ["-d", "-M", "no-aliases", "--no-show-raw-insn", GuestPrograms.elfPath(program)])
         let theirs = parseObjdump(String(decoding: listing.stdout, as: UTF8.self))

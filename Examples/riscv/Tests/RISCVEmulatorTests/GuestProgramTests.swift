@@ -29,10 +29,7 @@ import Testing
 
     @Test(arguments: GuestPrograms.names)
     func outputMatchesLiveQemuRun(program: String) throws {
-        guard let qemu = ExternalTool.find("qemu-riscv64") else {
-            print("skipped: qemu-riscv64 not installed")
-            return
-        }
+        guard let qemu = ExternalTool.findOrSkip("qemu-riscv64") else { return }
         let live = try ExternalTool.run(qemu, [GuestPrograms.elfPath(program)])
         let (machine, exit) = try run(program)
         #expect(machine.standardOutput == live.stdout)

@@ -40,10 +40,7 @@ import Testing
     /// The IR-only engine against a live qemu-riscv64 run (not only its recording).
     @Test(arguments: GuestPrograms.names)
     func outputMatchesLiveQemuRun(program: String) throws {
-        guard let qemu = ExternalTool.find("qemu-riscv64") else {
-            print("skipped: qemu-riscv64 not installed")
-            return
-        }
+        guard let qemu = ExternalTool.findOrSkip("qemu-riscv64") else { return }
         let live = try ExternalTool.run(qemu, [GuestPrograms.elfPath(program)])
         let (machine, exit) = try Self.run(program, compilation: .off)
         #expect(machine.standardOutput == live.stdout)
