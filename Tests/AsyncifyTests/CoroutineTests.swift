@@ -212,16 +212,7 @@ import Testing
             try cx.swap(from: worker, to: main)
             if try frame.unwinding(at: 2) { return }
         }
-        try runtime.run { cx, _ in
-            var i = 0
-            var frame = cx.enter()
-            if frame.isRewinding { i = try frame.restore() }
-            while i < 6 {
-                try cx.swap(from: main, to: worker)
-                if try frame.unwinding(at: 1, saving: i) { return }
-                i += 1
-            }
-        }
+        try swapRepeatedly(on: runtime, from: main, into: worker, times: 6)
         // Levels 0 and 1 ran their prologue once; level 2 once plus 5 loop bodies.
         #expect(before.value == [1, 1, 6])
         #expect(after.value == [1, 1, 1])

@@ -49,21 +49,6 @@ import Testing
         }
     }
 
-    /// A main export that swaps from `main` into `target` twice, so that `target`
-    /// is rewound once (and restores what it saved).
-    static func swapTwice(from main: Fiber, into target: Fiber, on runtime: FiberRuntime) throws {
-        try runtime.run { cx, _ in
-            var i = 0
-            var frame = cx.enter()
-            if frame.isRewinding { i = try frame.restore() }
-            while i < 2 {
-                try cx.swap(from: main, to: target)
-                if try frame.unwinding(at: 1, saving: i) { return }
-                i += 1
-            }
-        }
-    }
-
     /// An entry function that returns is an error; the fiber is then finished, and
     /// swapping into it again is an error as well.
     @Test func entryThatReturnsThrowsAndFinishedFiberCannotBeEntered() throws {
@@ -171,7 +156,7 @@ import Testing
             if try frame.unwinding(at: 1, saving: (x, x)) { return }
         }
         let error = #expect(throws: FiberError.self) {
-            try Self.swapTwice(from: main, into: sloppy, on: runtime)
+            try swapRepeatedly(on: runtime, from: main, into: sloppy, times: 2)
         }
         #expect(error?.reason == .rewindMismatch)
         #expect(error?.fiber == sloppy)
@@ -192,7 +177,7 @@ import Testing
             if try frame.unwinding(at: 1, saving: x) { return }
         }
         let error = #expect(throws: FiberError.self) {
-            try Self.swapTwice(from: main, into: greedy, on: runtime)
+            try swapRepeatedly(on: runtime, from: main, into: greedy, times: 2)
         }
         #expect(error?.reason == .asyncifyStackUnderflow)
         #expect(error?.bytesNeeded == 28)

@@ -31,16 +31,7 @@ import Testing
                 rounds.value = count
             }
         }
-        try runtime.run { cx, _ in
-            var i = 0
-            var frame = cx.enter()
-            if frame.isRewinding { i = try frame.restore() }
-            while i < 3 {
-                try cx.swap(from: main, to: worker)
-                if try frame.unwinding(at: 1, saving: i) { return }
-                i += 1
-            }
-        }
+        try swapRepeatedly(on: runtime, from: main, into: worker, times: 3)
         #expect(caught.value?.reason == .invalidStateTransition)
         #expect(caught.value?.state == .unwinding)
         #expect(rounds.value == 2)  // resumed twice after its first swap, counting on
@@ -196,16 +187,7 @@ import Testing
                 round += 1
             }
         }
-        try runtime.run { cx, _ in
-            var i = 0
-            var frame = cx.enter()
-            if frame.isRewinding { i = try frame.restore() }
-            while i < 3 {
-                try cx.swap(from: main, to: worker)
-                if try frame.unwinding(at: 1, saving: i) { return }
-                i += 1
-            }
-        }
+        try swapRepeatedly(on: runtime, from: main, into: worker, times: 3)
         #expect(sums.value == [71, 81])
         #expect(canaries.value == [0x5A5A_5A5A, 0x5A5A_5A5A])
         #expect(runtime.status(of: worker) == .suspended)

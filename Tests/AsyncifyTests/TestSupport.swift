@@ -56,6 +56,22 @@ func pingPong(on runtime: FiberRuntime, rounds: Int) throws -> PingPong {
     return PingPong(peerRounds: seen.value, mainRounds: mainSeen.value, peer: peer)
 }
 
+/// Runs a main export that swaps from `main` into `target` `times` times (so
+/// `target` is rewound `times - 1` times), counting in a local that lives
+/// across the swaps only through main's frame.
+func swapRepeatedly(on runtime: FiberRuntime, from main: Fiber, into target: Fiber, times: Int) throws {
+    try runtime.run { cx, _ in
+        var i = 0
+        var frame = cx.enter()
+        if frame.isRewinding { i = try frame.restore() }
+        while i < times {
+            try cx.swap(from: main, to: target)
+            if try frame.unwinding(at: 1, saving: i) { return }
+            i += 1
+        }
+    }
+}
+
 /// How many rounds the peer saw in ``pingPong(on:rounds:)``: used after an
 /// error to show that the runtime still switches fibers correctly.
 func pingPongRounds(on runtime: FiberRuntime, rounds: Int) throws -> Int {
