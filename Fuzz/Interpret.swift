@@ -20,17 +20,6 @@ import Foundation
 import WasmBinary
 import WasmInterpreter
 
-func zero(_ type: ValueType) -> Value {
-    switch type {
-    case .i32: .i32(0)
-    case .i64: .i64(0)
-    case .f32: .f32(0)
-    case .f64: .f64(0)
-    case .funcref: .funcref(nil)
-    case .externref: .externref(nil)
-    }
-}
-
 let maximumPages: UInt64 = 16
 let maximumTableElements: UInt64 = 4096
 let allSizes = getenv("FUZZ_INTERP_ALL_SIZES") != nil
@@ -90,7 +79,7 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
             return 0
         }
         let type = module.types[Int(typeIndex)]
-        let function = Function(store: store, type: type) { _, _ in type.results.map(zero) }
+        let function = Function(store: store, type: type) { _, _ in type.results.map(Value.zero) }
         imports.define(module: entry.module, name: entry.name, .function(function))
     }
     let instance: Instance
@@ -105,7 +94,7 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         else {
             continue
         }
-        _ = outcome(function, function.type.parameters.map(zero))
+        _ = outcome(function, function.type.parameters.map(Value.zero))
     }
     return 0
 }

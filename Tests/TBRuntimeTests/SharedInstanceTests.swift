@@ -27,14 +27,7 @@ import Testing
         runtime.install(try loopingTB())
         let fibers = FiberRuntime()
         let main = fibers.makeFiberFromCurrentContext(name: "scheduler")
-        var cpus: [TBCPU] = []
-        for i in 0..<k {
-            let cpu = try runtime.makeCPU()
-            var regs = TBRegisters()
-            regs[.r0] = UInt64(i + 1)
-            runtime.setRegisters(regs, of: cpu)
-            cpus.append(cpu)
-        }
+        let cpus = try LoopingTB.makeCPUs(runtime, count: k)
         let done = Box([Bool](repeating: false, count: k))
         runtime.registerHelper("h_yield") { call, _ in
             var frame = call.fibers.enter()

@@ -148,15 +148,7 @@ final class Harness {
         cpu = try runtime.makeCPU()
         main = fibers.allocateFiber(name: "main")
         peer = fibers.allocateFiber(name: "peer")
-        let (main, peer) = (main, peer)
-        try fibers.initialize(peer, asyncifyStackSize: 64) { cx, _ in
-            var frame = cx.enter()
-            if frame.isRewinding { try frame.restore() }
-            while true {
-                try cx.swap(from: peer, to: main)
-                if try frame.unwinding(at: 1) { return }
-            }
-        }
+        try initializeBouncingPeer(peer, backTo: main, in: fibers)
     }
 
     /// Registers a helper that swaps to the peer and back, then runs `body` once.

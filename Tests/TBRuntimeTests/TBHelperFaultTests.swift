@@ -29,14 +29,7 @@ import Testing
         runtime.install(try Self.loopingTB())
         let fibers = FiberRuntime()
         let main = fibers.makeFiberFromCurrentContext(name: "scheduler")
-        var cpus: [TBCPU] = []
-        for i in 0..<k {
-            let cpu = try runtime.makeCPU()
-            var registers = TBRegisters()
-            registers[.r0] = UInt64(i + 1)
-            runtime.setRegisters(registers, of: cpu)
-            cpus.append(cpu)
-        }
+        let cpus = try LoopingTB.makeCPUs(runtime, count: k)
         let workers = (0..<k).map { fibers.allocateFiber(name: "cpu \($0)") }
         // (fiber, iteration) of every helper call made in state normal: a replayed
         // call would appear twice, a lost one not at all.

@@ -32,6 +32,31 @@ enum LoopingTB {
         b.exitTB(0)
         return try b.finish()
     }
+
+    /// `count` CPUs of `runtime`, CPU `i` with r0 = i + 1, so that each adds its
+    /// own number and their results tell them apart.
+    static func makeCPUs(_ runtime: TBRuntime, count: Int) throws -> [TBCPU] {
+        try (0..<count).map { i in
+            let cpu = try runtime.makeCPU()
+            var registers = TBRegisters()
+            registers[.r0] = UInt64(i + 1)
+            runtime.setRegisters(registers, of: cpu)
+            return cpu
+        }
+    }
+}
+
+/// Makes `peer` a fiber that swaps straight back to `main` each time it runs:
+/// the partner for helpers that swap out and back.
+func initializeBouncingPeer(_ peer: Fiber, backTo main: Fiber, in fibers: FiberRuntime) throws {
+    try fibers.initialize(peer, asyncifyStackSize: 64) { cx, _ in
+        var frame = cx.enter()
+        if frame.isRewinding { try frame.restore() }
+        while true {
+            try cx.swap(from: peer, to: main)
+            if try frame.unwinding(at: 1) { return }
+        }
+    }
 }
 
 /// One recorded helper call: its name and arguments (recorded in state normal only,
@@ -88,14 +113,7 @@ final class RandomTBRig {
         main = fibers.allocateFiber(name: "main")
         peer = fibers.allocateFiber(name: "peer")
         let (fibers, main, peer) = (fibers, main, peer)
-        try fibers.initialize(peer, asyncifyStackSize: 64) { cx, _ in
-            var frame = cx.enter()
-            if frame.isRewinding { try frame.restore() }
-            while true {
-                try cx.swap(from: peer, to: main)
-                if try frame.unwinding(at: 1) { return }
-            }
-        }
+        try initializeBouncingPeer(peer, backTo: main, in: fibers)
         let mmu = runtime.softMMU
         for signature in RandomTBGenerator.helperSignatures + [.guestLoadSlowPath, .guestStoreSlowPath] {
             let name = signature.name
