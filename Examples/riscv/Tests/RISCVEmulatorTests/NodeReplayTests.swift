@@ -8,12 +8,18 @@ import Testing
 @Suite struct NodeReplayTests {
     static let limit: UInt64 = 100_000_000
 
-    @Test(arguments: ["hello", "fib"])
-    func replayOnNodePrintsWhatQemuPrinted(program: String) throws {
+    /// node as the replay finds it, or nil after printing the skip line.
+    static func nodeOrSkip() -> String? {
         guard let node = NodeTBRunner.findNode() else {
             print("skipped: node not installed")
-            return
+            return nil
         }
+        return node
+    }
+
+    @Test(arguments: ["hello", "fib"])
+    func replayOnNodePrintsWhatQemuPrinted(program: String) throws {
+        guard let node = Self.nodeOrSkip() else { return }
         let expected = try GuestPrograms.expected(program)
         let image = try ELFImage(bytes: GuestPrograms.elf(program))
         let capture = try TranslatingMachine.captureWasmTBs(image: image, instructionLimit: Self.limit)
@@ -32,10 +38,7 @@ import Testing
     /// crc32's hot loop stays inside one TB (the loop deadline is the limit)
     /// on V8 as on our interpreter: the same few TB runs, the same output.
     @Test func crc32ReplaysWithItsLoopsInsideTBs() throws {
-        guard let node = NodeTBRunner.findNode() else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let node = Self.nodeOrSkip() else { return }
         let expected = try GuestPrograms.expected("crc32")
         let image = try ELFImage(bytes: GuestPrograms.elf("crc32"))
         let machine = try TranslatingMachine(image: image, compilation: .always)
@@ -51,10 +54,7 @@ import Testing
     /// A loop over two blocks chains TBs without leaving the cpu loop; the
     /// replay stops it at the limit like the runtime's TB limit does.
     @Test func replayStopsALoopOverTwoBlocksAtTheLimit() throws {
-        guard let node = NodeTBRunner.findNode() else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let node = Self.nodeOrSkip() else { return }
         // li t0, 2000; loop: addi t0, t0, -1; beq zero, zero, next; next: bnez t0, loop; li a7, 93; ecall
         let words: [UInt32] = [0x7d00_0293, 0xfff2_8293, 0x0000_0263, 0xfe02_9ce3, 0x05d0_0893, 0x0000_0073]
         let code = words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }
@@ -75,10 +75,7 @@ import Testing
     }
 
     @Test func replayWithoutATBReportsThePC() throws {
-        guard let node = NodeTBRunner.findNode() else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let node = Self.nodeOrSkip() else { return }
         var capture = try TranslatingMachine.captureWasmTBs(
             image: ELFImage(bytes: GuestPrograms.elf("hello")), instructionLimit: Self.limit)
         let entry = try #require(capture.modules.firstIndex { $0.pc == capture.entry })
@@ -90,10 +87,7 @@ import Testing
     }
 
     @Test func replayStopsAtTheInstructionLimit() throws {
-        guard let node = NodeTBRunner.findNode() else {
-            print("skipped: node not installed")
-            return
-        }
+        guard let node = Self.nodeOrSkip() else { return }
         let capture = try TranslatingMachine.captureWasmTBs(
             image: ELFImage(bytes: GuestPrograms.elf("fib")), instructionLimit: Self.limit)
         let error = try #require(throws: NodeTBRunError.self) {
