@@ -75,13 +75,13 @@ let package = Package(
             path: "Benchmarks/SwitchBench",
             swiftSettings: strict),
         .target(
-            name: "RISCVEmulator", dependencies: ["TBCodegen", "TBRuntime", "Asyncify"], path: "Examples/riscv/Sources/RISCVEmulator",
+            name: "RISCVEmulator", dependencies: ["TBCodegen", "TBRuntime", "Asyncify", "WasmInterpreter"], path: "Examples/riscv/Sources/RISCVEmulator",
             swiftSettings: strict),
         .executableTarget(
             name: "RISCVDemo", dependencies: ["RISCVEmulator"], path: "Examples/riscv/Sources/RISCVDemo",
             swiftSettings: strict),
         .testTarget(
-            name: "RISCVEmulatorTests", dependencies: ["RISCVEmulator", "TestSupport"],
+            name: "RISCVEmulatorTests", dependencies: ["RISCVEmulator", "TestSupport", "WasmInterpreter"],
             path: "Examples/riscv/Tests/RISCVEmulatorTests", swiftSettings: strict),
         // Examples/: one small program per public module, run by ExamplesTests.
         .executableTarget(
@@ -111,12 +111,13 @@ let package = Package(
             name: "AsyncifyTransformTests", dependencies: ["AsyncifyTransform", "AsyncifyHost", "TestSupport"], exclude: ["Programs"],
             swiftSettings: strict),
         .testTarget(name: "TBCodegenTests", dependencies: ["TBCodegen", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "TBRuntimeTests", dependencies: ["TBRuntime", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TBRuntimeTests", dependencies: ["TBRuntime", "TestSupport", "WasmInterpreter"], swiftSettings: strict),
         .testTarget(name: "WasmSpecTests", dependencies: ["WasmSpec", "SpecSuiteSupport"], swiftSettings: strict),
         // Runs the built `asyncify` executable as a separate process.
         .testTarget(name: "AsyncifyCLITests", dependencies: ["SpecSuiteSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch", "BenchmarkSupport"], swiftSettings: strict),
+            name: "SwitchBenchTests", dependencies: ["SwitchBench", "NativeSwitch", "BenchmarkSupport", "WasmInterpreter"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,10 +3,10 @@ import WasmBinary
 import WasmInterpreter
 
 /// Workloads for `switch-bench`: fiber swaps inside an Asyncify-instrumented
-/// module (`Benchmarks/asyncify-host/swapbench.c`, built by emcc) on our
-/// interpreter.
+/// module (`Benchmarks/asyncify-host/swapbench.c`, built by emcc) on either
+/// Wasm engine.
 public enum HostBenchmarks {
-    /// What ``swapLoop(module:depth:swaps:)`` measured.
+    /// What ``swapLoop(module:depth:swaps:engine:)`` measured.
     public struct SwapLoopResult: Sendable {
         /// C frames between each fiber's entry and its swap call.
         public let depth: Int
@@ -18,27 +18,30 @@ public enum HostBenchmarks {
         public var nanosecondsPerSwap: Double { nanoseconds / Double(max(swaps, 1)) }
     }
 
-    /// Runs `swapbench DEPTH SWAPS` on the host and times it; the time of the
+    /// Runs `swapbench DEPTH SWAPS` on the host (on `engine`) and times it; the time of the
     /// same run with no swaps (instantiation, fiber set-up, output) is
     /// subtracted, so the result is the cost of the swaps alone.
     ///
     /// - Throws: whatever the host throws; an `AsyncifyHostError` if the
     ///   program does not report the expected number of swaps.
-    public static func swapLoop(module: Module, depth: Int, swaps: Int) throws -> SwapLoopResult {
-        let full = try timedRun(module: module, depth: depth, swaps: swaps)
-        let baseline = try timedRun(module: module, depth: depth, swaps: 0)
+    public static func swapLoop(module: Module, depth: Int, swaps: Int, engine: Store.Engine = .automatic)
+        throws -> SwapLoopResult
+    {
+        let full = try timedRun(module: module, depth: depth, swaps: swaps, engine: engine)
+        let baseline = try timedRun(module: module, depth: depth, swaps: 0, engine: engine)
         return SwapLoopResult(depth: depth, swaps: swaps, nanoseconds: max(full - baseline, 0))
     }
 
     /// One run; returns its wall time in nanoseconds.
-    static func timedRun(module: Module, depth: Int, swaps: Int) throws -> Double {
+    static func timedRun(module: Module, depth: Int, swaps: Int, engine: Store.Engine) throws -> Double {
         var output: [UInt8] = []
         let options = AsyncifyInstance.Options(arguments: ["swapbench", "\(depth)", "\(swaps)"]) { _, bytes in
             output += bytes
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let host = try AsyncifyInstance(module: module, options: options)
+        let host = try AsyncifyInstance(
+            module: module, store: Store(configuration: .init(engine: engine)), options: options)
         let code = try host.runStart()
         let elapsed = start.duration(to: clock.now)
         let text = String(decoding: output, as: UTF8.self)

@@ -8,7 +8,7 @@ import WasmInterpreter
 /// Workloads for `switch-bench`: fiber swaps with a TB frame on the stack,
 /// code generation cost, and a TB-heavy workload on each engine.
 public enum TBBenchmarks {
-    /// What ``swapWithTBFrame(hostDepth:swaps:mode:)`` measured.
+    /// What ``swapWithTBFrame(hostDepth:swaps:mode:engine:)`` measured.
     public struct SwapResult: Sendable {
         /// Participating Swift frames under `execute` in each fiber.
         public let hostDepth: Int
@@ -21,15 +21,16 @@ public enum TBBenchmarks {
     }
 
     /// Two fibers, each `hostDepth` participating Swift frames deep, run the same
-    /// TB instance (Wasm on our interpreter); the TB calls a helper that swaps to
+    /// TB instance (Wasm on `engine`); the TB calls a helper that swaps to
     /// the other fiber, so every swap unwinds and rewinds the host frames,
     /// `execute`, `call_wasm_tb` and the TB.
     public static func swapWithTBFrame(
-        hostDepth: Int, swaps: Int, mode: TBResumptionMode = .perFiber
+        hostDepth: Int, swaps: Int, mode: TBResumptionMode = .perFiber, engine: Store.Engine = .automatic
     ) throws -> SwapResult {
         let depth = max(hostDepth, 1)
         var c = TBRuntimeConfiguration()
         c.compileThreshold = 0
+        c.engine = engine
         c.mode = mode
         c.maximumCPUs = 2
         let runtime = try TBRuntime(configuration: c)
@@ -298,11 +299,11 @@ public enum TBBenchmarks {
     public enum Engine: String, Sendable, CaseIterable {
         /// The runtime's IR interpreter.
         case interpreter
-        /// The emitted Wasm on our interpreter.
+        /// The emitted Wasm (on the Wasm engine the call names).
         case wasm
     }
 
-    /// What ``workload(engine:runs:)`` measured.
+    /// What ``workload(engine:runs:wasmEngine:)`` measured.
     public struct WorkloadResult: Sendable {
         /// TB runs.
         public let runs: Int
@@ -344,10 +345,14 @@ public enum TBBenchmarks {
         return try b.finish()
     }
 
-    /// Runs the workload TB `runs` times on `engine` (one fiber, no swaps).
-    public static func workload(engine: Engine, runs: Int) throws -> WorkloadResult {
+    /// Runs the workload TB `runs` times on `engine` (one fiber, no swaps);
+    /// Wasm runs on `wasmEngine`.
+    public static func workload(engine: Engine, runs: Int, wasmEngine: Store.Engine = .automatic) throws
+        -> WorkloadResult
+    {
         var c = TBRuntimeConfiguration()
         c.compileThreshold = engine == .wasm ? 0 : .max
+        c.engine = wasmEngine
         c.maximumCPUs = 1
         let runtime = try TBRuntime(configuration: c)
         runtime.install(try workloadTB(guestBase: c.guestBase))

@@ -3,55 +3,69 @@ import Foundation
 import WasmBinary
 import WasmInterpreter
 
-/// An Asyncify-instrumented module on our interpreter: the very program the
+/// An Asyncify-instrumented module on our Wasm engines: the very program the
 /// emscripten-node row runs (Benchmarks/emscripten/fiber_bench.c, instrumented
 /// by emcc's Binaryen Asyncify pass), built as standalone Wasm and run by
-/// `AsyncifyHost` (our Swift version of Emscripten's JS glue and fibers) on
-/// `WasmInterpreter`. Needs emcc to build; skipped with a note without it.
+/// `AsyncifyHost` (our Swift version of Emscripten's JS glue and fibers).
+/// `asyncify-module` runs it on the default engine (the native tier where the
+/// host has it), `asyncify-module-interpreter` on our Wasm interpreter. Needs
+/// emcc to build; skipped with a note without it.
 enum InstrumentedModule {
     static let implementation = "asyncify-module"
+    static let interpreterImplementation = "asyncify-module-interpreter"
 
-    static let producer = MeasurementProducer(
-        name: implementation,
-        kind: .rounds { config in
-            guard let emcc = findExecutable("emcc") else {
-                printProgress("asyncify-module: skipped (needs emcc on PATH to build the module)")
-                return nil
-            }
-            guard let source = EmscriptenFibers.locateSource() else {
-                printProgress("asyncify-module: skipped (Benchmarks/emscripten/fiber_bench.c not found)")
-                return nil
-            }
-            let bytes = try [UInt8](
-                Data(contentsOf: EmscriptenFibers.buildStandalone(source: source, emcc: emcc)))
-            let minMilliseconds = String(Double(config.minRunNanoseconds) / 1e6)
-            @Sendable func run(_ depths: [String]) throws -> [EmscriptenFibers.Line] {
-                let output = try runProgram(bytes, arguments: ["1", minMilliseconds, "warmup=0"] + depths)
-                let lines = try EmscriptenFibers.parseLines(output)
-                guard lines.map(\.depth) == config.depths else {
-                    throw BenchError(
-                        description:
-                            "asyncify-module: asked for depths \(config.depths), got \(lines.map(\.depth))")
-                }
-                return lines
-            }
-            printProgress("calibrating asyncify-module on our interpreter")
-            let calibrated = try run(config.depths.map(String.init)).map { "\($0.depth):\($0.swaps / 2)" }
-            return RoundSource(name: implementation) {
-                try run(calibrated).map {
-                    Measurement(
-                        implementation: implementation, depth: $0.depth, samples: [$0.nanosecondsPerSwap],
-                        asyncifyBytes: $0.asyncifyBytes)
-                }
-            }
-        })
+    static let producer = makeProducer(implementation: implementation, engine: .automatic)
+    static let interpreterProducer = makeProducer(
+        implementation: interpreterImplementation, engine: .interpreter)
 
-    /// Runs the program's `_start` on our host and returns what it printed.
+    static func makeProducer(implementation: String, engine: Store.Engine) -> MeasurementProducer {
+        MeasurementProducer(
+            name: implementation,
+            kind: .rounds { config in
+                guard let emcc = findExecutable("emcc") else {
+                    printProgress("\(implementation): skipped (needs emcc on PATH to build the module)")
+                    return nil
+                }
+                guard let source = EmscriptenFibers.locateSource() else {
+                    printProgress(
+                        "\(implementation): skipped (Benchmarks/emscripten/fiber_bench.c not found)")
+                    return nil
+                }
+                let bytes = try [UInt8](
+                    Data(contentsOf: EmscriptenFibers.buildStandalone(source: source, emcc: emcc)))
+                let minMilliseconds = String(Double(config.minRunNanoseconds) / 1e6)
+                @Sendable func run(_ depths: [String]) throws -> [EmscriptenFibers.Line] {
+                    let output = try runProgram(
+                        bytes, arguments: ["1", minMilliseconds, "warmup=0"] + depths, engine: engine)
+                    let lines = try EmscriptenFibers.parseLines(output)
+                    guard lines.map(\.depth) == config.depths else {
+                        throw BenchError(
+                            description:
+                                "\(implementation): asked for depths \(config.depths), got \(lines.map(\.depth))"
+                        )
+                    }
+                    return lines
+                }
+                printProgress("calibrating \(implementation) on our \(engine.resolved) engine")
+                let calibrated = try run(config.depths.map(String.init)).map { "\($0.depth):\($0.swaps / 2)" }
+                return RoundSource(name: implementation) {
+                    try run(calibrated).map {
+                        Measurement(
+                            implementation: implementation, depth: $0.depth, samples: [$0.nanosecondsPerSwap],
+                            asyncifyBytes: $0.asyncifyBytes)
+                    }
+                }
+            })
+    }
+
+    /// Runs the program's `_start` on our host (on `engine`) and returns what it printed.
     ///
     /// The host's WASI clock is simulated time (what `emscripten_sleep` sees);
     /// the benchmark needs wall time, so `clock_time_get` is replaced by the
     /// monotonic clock.
-    static func runProgram(_ bytes: [UInt8], arguments: [String]) throws -> String {
+    static func runProgram(_ bytes: [UInt8], arguments: [String], engine: Store.Engine = .automatic) throws
+        -> String
+    {
         let module = try Module(decoding: bytes)
         try module.validate()
         let output = OutputBuffer()
@@ -62,7 +76,7 @@ enum InstrumentedModule {
             slots.setI32(0, 0)
         }
         let host = try AsyncifyInstance(
-            module: module, imports: [clock],
+            module: module, store: Store(configuration: .init(engine: engine)), imports: [clock],
             options: AsyncifyInstance.Options(arguments: ["fiber_bench"] + arguments) { fd, bytes in
                 if fd == 1 { output.bytes += bytes } else { FileHandle.standardError.write(Data(bytes)) }
             })

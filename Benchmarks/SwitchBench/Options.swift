@@ -27,11 +27,13 @@ struct Options {
         Rows: asyncify-fiber (our fibers), native-asm and ucontext (C baselines),
         swift-async (UnsafeContinuation handoff), swift-call (plain call),
         emscripten-node (emcc -sASYNCIFY under node; needs emcc and node) and
-        asyncify-module (the same program on our interpreter; needs emcc),
-        asyncify-host (the committed swapbench.wasm on our interpreter), tb-frame and
+        asyncify-module (the same program on our host; needs emcc),
+        asyncify-host (the committed swapbench.wasm on our host), tb-frame and
         tb-frame-instance-globals (swaps with a translation block's Wasm frame on the
         stack; resumption state per fiber, or in instance globals as QEMU's Wasm TCG
-        backend keeps it).
+        backend keeps it). These run on the default Wasm engine (the native tier on
+        x86-64 Linux); asyncify-module-interpreter, asyncify-host-interpreter and
+        tb-frame-interpreter are the same on our Wasm interpreter.
         After the table: TB code generation cost and the TB workload on each engine.
         """
 
@@ -78,7 +80,8 @@ struct Options {
     /// Names `--only` accepts: every row, plus `memory` and `tb` for the figures after the table.
     static let rowNames: Set<String> = [
         "asyncify-fiber", "native-asm", "ucontext", "swift-async", "swift-call", "emscripten-node",
-        "asyncify-module", "asyncify-host", "tb-frame", "tb-frame-instance-globals", "memory", "tb",
+        "asyncify-module", "asyncify-module-interpreter", "asyncify-host", "asyncify-host-interpreter",
+        "tb-frame", "tb-frame-instance-globals", "tb-frame-interpreter", "memory", "tb",
     ]
 
     /// Whether the row (or figure group) `name` is to be measured.

@@ -10,8 +10,11 @@ enum Producers {
         PlainCall.producer,
         EmscriptenFibers.producer,
         InstrumentedModule.producer,
+        InstrumentedModule.interpreterProducer,
         HostRows.producer,
+        HostRows.interpreterProducer,
         TBRows.producer,
         TBRows.instanceGlobalsProducer,
+        TBRows.interpreterProducer,
     ]
 }

@@ -1,30 +1,38 @@
 import BenchmarkSupport
 import Foundation
 import TBRuntime
+import WasmInterpreter
 
 /// Fiber swaps with a translation block's Wasm frame on the stack: two fibers,
-/// each `depth` participating Swift frames deep, run one TB instance on our
-/// interpreter; the TB calls a helper that swaps to the other fiber, so every
-/// swap unwinds and rewinds the host frames, `execute`, `call_wasm_tb` and the
-/// TB itself (`TBBenchmarks.swapWithTBFrame`). `tb-frame` uses the default
-/// per-fiber resumption state, `tb-frame-instance-globals` keeps it in
-/// instance globals, as QEMU's Wasm TCG backend does.
+/// each `depth` participating Swift frames deep, run one TB instance; the TB
+/// calls a helper that swaps to the other fiber, so every swap unwinds and
+/// rewinds the host frames, `execute`, `call_wasm_tb` and the TB itself
+/// (`TBBenchmarks.swapWithTBFrame`). `tb-frame` uses the default per-fiber
+/// resumption state, `tb-frame-instance-globals` keeps it in instance
+/// globals, as QEMU's Wasm TCG backend does; both run the TB on the default
+/// engine (the native tier where the host has it), `tb-frame-interpreter`
+/// is `tb-frame` on our Wasm interpreter.
 enum TBRows {
     static let perFiber = "tb-frame"
     static let instanceGlobals = "tb-frame-instance-globals"
+    static let perFiberInterpreter = "tb-frame-interpreter"
 
     static let producer = makeProducer(implementation: perFiber, mode: .perFiber)
     static let instanceGlobalsProducer = makeProducer(
         implementation: instanceGlobals, mode: .instanceGlobals)
+    static let interpreterProducer = makeProducer(
+        implementation: perFiberInterpreter, mode: .perFiber, engine: .interpreter)
 
-    static func makeProducer(implementation: String, mode: TBResumptionMode) -> MeasurementProducer {
+    static func makeProducer(
+        implementation: String, mode: TBResumptionMode, engine: Store.Engine = .automatic
+    ) -> MeasurementProducer {
         MeasurementProducer(
             name: implementation,
             kind: .probes { config in
                 config.depths.map { depth in
                     Probe(implementation: implementation, depth: depth, swapsPerIteration: 1) { iterations in
                         let result = try TBBenchmarks.swapWithTBFrame(
-                            hostDepth: depth, swaps: Int(iterations), mode: mode)
+                            hostDepth: depth, swaps: Int(iterations), mode: mode, engine: engine)
                         // A loop that swapped a different number of times did not
                         // do what it should: drop the row rather than misreport it.
                         guard result.swaps == Int(iterations), result.hostDepth == depth else { return nil }
@@ -62,7 +70,8 @@ struct TBFigures: Sendable {
     static let opCounts = [10, 100, 1000]
 
     var codegen: [Codegen]
-    /// IR interpreter, Wasm on our interpreter, then Wasm on node when installed.
+    /// IR interpreter, Wasm on our interpreter, Wasm on our native tier (on
+    /// hosts that have it), then Wasm on node when installed.
     var workloads: [Workload]
     /// Why node is missing from `workloads`, when it is.
     var nodeNote: String?
@@ -80,13 +89,15 @@ struct TBFigures: Sendable {
         let runs = quick ? 20 : 200
         // Take the faster of two measurements so a burst of load from another
         // process on a shared machine does not decide the ratio.
-        func best(_ engine: TBBenchmarks.Engine) throws -> TBBenchmarks.WorkloadResult {
-            let first = try TBBenchmarks.workload(engine: engine, runs: runs)
-            let second = try TBBenchmarks.workload(engine: engine, runs: runs)
+        func best(_ engine: TBBenchmarks.Engine, _ wasmEngine: Store.Engine = .interpreter) throws
+            -> TBBenchmarks.WorkloadResult
+        {
+            let first = try TBBenchmarks.workload(engine: engine, runs: runs, wasmEngine: wasmEngine)
+            let second = try TBBenchmarks.workload(engine: engine, runs: runs, wasmEngine: wasmEngine)
             return first.nanosecondsPerRun <= second.nanosecondsPerRun ? first : second
         }
         let ir = try best(.interpreter)
-        let wasm = try best(.wasm)
+        let wasm = try best(.wasm, .interpreter)
         var workloads = [
             Workload(
                 engine: "IR interpreter", nanosecondsPerRun: ir.nanosecondsPerRun, checksum: ir.checksum),
@@ -94,6 +105,13 @@ struct TBFigures: Sendable {
                 engine: "Wasm on our interpreter", nanosecondsPerRun: wasm.nanosecondsPerRun,
                 checksum: wasm.checksum),
         ]
+        if Store.nativeEngineIsAvailable {
+            let native = try best(.wasm, .native)
+            workloads.append(
+                Workload(
+                    engine: "Wasm on our native tier", nanosecondsPerRun: native.nanosecondsPerRun,
+                    checksum: native.checksum))
+        }
         var nodeNote: String?
         // V8 tiers the module up as it runs: give it enough runs that the
         // figure is the optimised code's, not the baseline compiler's.

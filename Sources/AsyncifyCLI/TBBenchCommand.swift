@@ -1,23 +1,45 @@
-// `asyncify tb bench [--quick]`: prints the TBBenchmarks figures (swap cost with a
-// TB frame at host depth 1/4/16/64, codegen cost for 10/100/1000-op TBs, and the
-// TB workload on the IR interpreter, Wasm on our interpreter and node) so they
-// can be measured without switch-bench. Build with -c release for real numbers.
+// `asyncify tb bench [--quick] [--engine native|interpreter]`: prints the
+// TBBenchmarks figures (swap cost with a TB frame at host depth 1/4/16/64,
+// codegen cost for 10/100/1000-op TBs, and the TB workload on the IR
+// interpreter, Wasm on our interpreter, Wasm on our native tier and node) so
+// they can be measured without switch-bench. `--engine` pins the Wasm engine
+// of the swap figures (default: automatic, the native tier where the host has
+// it); the workload always runs on both. Build with -c release for real numbers.
 
 import BenchmarkSupport
 import Foundation
 import TBRuntime
+import WasmInterpreter
 
 enum TBBenchCommand {
+    static let usage = "usage: asyncify tb bench [--quick] [--engine native|interpreter|automatic]"
+
     static func main(_ arguments: [String]) -> Int32 {
-        let quick = arguments.contains("--quick")
+        var quick = false
+        var engine = Store.Engine.automatic
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--quick": quick = true
+            case "--engine":
+                switch rest.popFirst() {
+                case "native": engine = .native
+                case "interpreter": engine = .interpreter
+                case "automatic": engine = .automatic
+                default:
+                    return Usage.fail("tb bench: --engine takes native, interpreter or automatic\n\(usage)")
+                }
+            default: return Usage.fail("tb bench: unknown option '\(argument)'\n\(usage)")
+            }
+        }
         do {
             for depth in [1, 4, 16, 64] {
                 for mode in [TBResumptionMode.perFiber, .instanceGlobals] {
                     let r = try TBBenchmarks.swapWithTBFrame(
-                        hostDepth: depth, swaps: quick ? 2000 : 20000, mode: mode)
+                        hostDepth: depth, swaps: quick ? 2000 : 20000, mode: mode, engine: engine)
                     print(
-                        "swap with TB frame  depth \(depth)  \(mode)  \(String(format: "%.0f", r.nanosecondsPerSwap)) ns/swap"
-                    )
+                        "swap with TB frame  depth \(depth)  \(mode)  \(engine.resolved)  "
+                            + "\(String(format: "%.0f", r.nanosecondsPerSwap)) ns/swap")
                 }
             }
             for ops in [10, 100, 1000] {
@@ -47,19 +69,37 @@ enum TBBenchCommand {
             }
             let runs = quick ? 20 : 200
             let ir = try TBBenchmarks.workload(engine: .interpreter, runs: runs)
-            let wasm = try TBBenchmarks.workload(engine: .wasm, runs: runs)
+            let wasm = try TBBenchmarks.workload(engine: .wasm, runs: runs, wasmEngine: .interpreter)
+            let native =
+                Store.nativeEngineIsAvailable
+                ? try TBBenchmarks.workload(engine: .wasm, runs: runs, wasmEngine: .native) : nil
             print("workload IR interpreter   \(String(format: "%.0f", ir.nanosecondsPerRun)) ns/run")
             print("workload Wasm (ours)      \(String(format: "%.0f", wasm.nanosecondsPerRun)) ns/run")
-            if let node = try TBBenchmarks.workloadOnNode(runs: runs) {
+            if let native {
+                print("workload Wasm (native)    \(String(format: "%.0f", native.nanosecondsPerRun)) ns/run")
+            } else {
+                print("workload Wasm (native)    skipped: no native tier on this host")
+            }
+            var results = [ir, wasm] + (native.map { [$0] } ?? [])
+            // V8 tiers the module up as it runs: enough runs that the figure is the optimised code's.
+            if let node = try TBBenchmarks.workloadOnNode(runs: runs * 50) {
                 print("workload Wasm (node)      \(String(format: "%.0f", node.nanosecondsPerRun)) ns/run")
+                results.append(node)
+                let ratios = results.map {
+                    String(format: "%.2f", $0.nanosecondsPerRun / node.nanosecondsPerRun)
+                }
                 print(
-                    "ratios IR : ours : node = \(String(format: "%.2f", ir.nanoseconds / node.nanoseconds)) : "
-                        + "\(String(format: "%.2f", wasm.nanoseconds / node.nanoseconds)) : 1"
-                        + (ir.checksum == wasm.checksum && wasm.checksum == node.checksum
-                            ? "" : "  CHECKSUM MISMATCH"))
+                    "ratios IR : ours : \(native == nil ? "" : "native : ")node = "
+                        + ratios.joined(separator: " : ")
+                        + (Set(results.map(\.checksum)).count == 1 ? "" : "  CHECKSUM MISMATCH"))
             } else {
                 print("workload Wasm (node)      skipped: node not installed")
-                print("ratio IR : ours = \(String(format: "%.2f", ir.nanoseconds / wasm.nanoseconds)) : 1")
+                let ratios = results.map {
+                    String(format: "%.2f", $0.nanosecondsPerRun / ir.nanosecondsPerRun)
+                }
+                print(
+                    "ratios IR : ours\(native == nil ? "" : " : native") = " + ratios.joined(separator: " : ")
+                        + (Set(results.map(\.checksum)).count == 1 ? "" : "  CHECKSUM MISMATCH"))
             }
             return 0
         } catch {

@@ -5,7 +5,7 @@
 //   asyncify tb emit <file.tb> [-o out.wasm] [--memory32]  emit, validate and write the module
 //   asyncify tb compile <file.tb> -o tb.wasm [--wasm32]    same as emit (--wasm32 = --memory32)
 //   asyncify tb print <file.tb> [--wasm32]              print the emitted module as WAT
-//   asyncify tb run <file.tb> [more.tb ...] [--engine ir|wasm] [--yield-every N] [--fibers K]
+//   asyncify tb run <file.tb> [more.tb ...] [--engine ir|wasm|native|interpreter] [--yield-every N] [--fibers K]
 //                   [--mode per-fiber|instance-globals] [--threshold N] [--stats] [rN=value ...]
 //       run on the TB runtime (TBRunCommand.swift), starting at the first TB (the others
 //       are reached by goto_tb/goto_ptr); prints the final registers
@@ -25,14 +25,18 @@ enum TBCommand {
                asyncify tb emit <file.tb> [-o out.wasm] [--memory32]
                asyncify tb compile <file.tb> [-o out.wasm] [--wasm32]
                asyncify tb print <file.tb> [--wasm32]
-               asyncify tb run <file.tb> [more.tb ...] [--engine ir|wasm] [--yield-every N] [--fibers K]
-                               [--mode per-fiber|instance-globals] [--threshold N] [--stats] [rN=value ...]
+               asyncify tb run <file.tb> [more.tb ...] [--engine ir|wasm|native|interpreter] [--yield-every N]
+                               [--fibers K] [--mode per-fiber|instance-globals] [--threshold N] [--stats]
+                               [rN=value ...]
                asyncify tb interp <file.tb> [rN=value ...]
-               asyncify tb bench [--quick]
+               asyncify tb bench [--quick] [--engine native|interpreter|automatic]
 
         `tb run` provides the helpers h_mix(a, b) -> (a ^ (b << 1)) + 0x1234567, h_sink(a),
         h_six(a, b, c, d, e, f) -> a + 2b + 3c + 4d + 5e + 6f and h_const() -> 0x5a5a
         (call h_mix rD <- rA, rB); --mode instance-globals is only safe with one fiber.
+        --engine ir runs every TB on the TB IR interpreter, wasm as Wasm on the native tier where
+        the host has it (else our Wasm interpreter); native and interpreter are wasm with the
+        Wasm engine pinned.
         """
 
     static func main(_ arguments: [String]) -> Int32 {

@@ -1,5 +1,5 @@
 // `asyncify tb run`: runs a TB on the TB runtime (IR interpreter and/or Wasm
-// on our interpreter) in K fibers, each on its own CPU with the given initial
+// on the native tier or our Wasm interpreter) in K fibers, each on its own CPU with the given initial
 // registers. With --yield-every N, every N-th helper call a fiber makes
 // (guest-memory slow paths included) swaps to the scheduler, which resumes the
 // fibers round-robin: all K may be suspended inside the same TB instance.
@@ -47,7 +47,13 @@ enum TBRunCommand {
                 switch value(option) {
                 case "ir": configuration.compileThreshold = .max
                 case "wasm": configuration.compileThreshold = 0
-                default: return Usage.fail("--engine takes ir or wasm")
+                case "native":
+                    configuration.compileThreshold = 0
+                    configuration.engine = .native
+                case "interpreter":
+                    configuration.compileThreshold = 0
+                    configuration.engine = .interpreter
+                default: return Usage.fail("--engine takes ir, wasm, native or interpreter")
                 }
             case "--threshold":
                 guard let n = value(option).flatMap({ Int($0) }), n >= 0 else {

@@ -101,8 +101,13 @@ public final class AsyncifyInstance {
         }
     }
 
-    /// The store the module runs in.
+    /// The store the module runs in. Its ``Store/Configuration/engine``
+    /// (``Store/Engine/automatic`` by default: the native tier where the host
+    /// has it) decides what runs the module; pin one by passing
+    /// `store: Store(configuration: .init(engine: .interpreter))`.
     public let store: Store
+    /// The engine the module runs on: ``Store/Engine/native`` or ``Store/Engine/interpreter``.
+    public var engine: Store.Engine { store.resolvedEngine }
     /// The module.
     public let module: Module
     /// The program environment.

@@ -109,11 +109,13 @@ extension TBRuntime {
     /// The configuration of each TB instance's own store: the TB function
     /// calls only imports, so a small value stack and call depth suffice (the
     /// re-entry limit still allows helpers that run TBs of their own). Fuel
-    /// metering is on when ``TBRuntimeConfiguration/wasmFuelPerTB`` is set.
+    /// metering is on when ``TBRuntimeConfiguration/wasmFuelPerTB`` is set;
+    /// the engine is ``TBRuntimeConfiguration/engine``.
     var instanceStoreConfiguration: Store.Configuration {
         Store.Configuration(
             maximumCallDepth: 256, valueStackSlots: 8192, maximumMemoryPages: 0, maximumTableElements: 0,
-            maximumHostReentry: 256, fuelMetering: configuration.wasmFuelPerTB != nil)
+            maximumHostReentry: 256, fuelMetering: configuration.wasmFuelPerTB != nil,
+            engine: configuration.engine)
     }
 
     /// Instantiates `module`, emitted for `tb`, exactly as the runtime would

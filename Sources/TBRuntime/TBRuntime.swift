@@ -125,6 +125,10 @@ public final class TBRuntime {
     /// Whether the TB at `pc` has a live Wasm instance.
     package func hasInstance(at pc: UInt64) -> Bool { cache[pc]?.instance != nil }
 
+    /// The engine the live Wasm instance of the TB at `pc` runs on
+    /// (``Store/Engine/native`` or ``Store/Engine/interpreter``), or nil without one.
+    package func engine(at pc: UInt64) -> Store.Engine? { cache[pc]?.instance?.store.resolvedEngine }
+
     /// The number of live Wasm instances (those the cache holds).
     package var instanceCount: Int { live.count }
 

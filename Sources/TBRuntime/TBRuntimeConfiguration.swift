@@ -1,4 +1,5 @@
 import TBCodegen
+import WasmInterpreter
 
 /// Where a suspended TB keeps its resumption state (see docs/TBModules.md).
 public enum TBResumptionMode: Sendable, Hashable, CustomStringConvertible {
@@ -23,6 +24,11 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     public var compileThreshold: Int = 1500
     /// The most live Wasm instances; past it the least recently used one is evicted.
     public var instanceCap: Int = 256
+    /// The engine that runs the TBs' Wasm instances: ``Store/Engine/automatic``
+    /// (the native tier where the host has it, else the interpreter), or one
+    /// pinned. A change applies to instances created afterwards (a TB compiled
+    /// or re-instantiated after it); live instances keep their engine.
+    public var engine: Store.Engine = .automatic
     /// Where suspended TBs keep their resumption state.
     public var mode: TBResumptionMode = .perFiber
     /// The address width of the shared memory the TB modules import.

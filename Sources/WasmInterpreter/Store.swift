@@ -13,7 +13,7 @@ import WasmBinary
 /// store; handles (``Instance``, ``Function``, ``Memory``...) keep it alive.
 public final class Store {
     /// Which engine runs a store's Wasm code.
-    public enum Engine: Sendable, Equatable {
+    public enum Engine: Sendable, Hashable {
         /// The interpreter: runs everywhere.
         case interpreter
         /// The native tier: compiles each instance to x86-64 machine code on
@@ -23,6 +23,17 @@ public final class Store {
         /// The native tier on x86-64 Linux (with LZCNT, BMI1, POPCNT and
         /// SSE4.1), the interpreter elsewhere.
         case automatic
+
+        /// The engine this choice runs on this host: ``native`` or
+        /// ``interpreter`` (``automatic`` resolved; ``native`` stays ``native``
+        /// even where calls would throw ``NativeEngineError``).
+        public var resolved: Engine {
+            switch self {
+            case .interpreter: .interpreter
+            case .native: .native
+            case .automatic: Store.nativeHost ? .native : .interpreter
+            }
+        }
     }
 
     /// Execution limits.
@@ -92,11 +103,19 @@ public final class Store {
     /// Whether calls run natively (see ``Configuration/engine``).
     let usesNativeEngine: Bool
 
+    /// The engine that runs this store's code: ``Engine/native`` or
+    /// ``Engine/interpreter``, never ``Engine/automatic`` (which resolves to
+    /// one of them when the store is created).
+    public var resolvedEngine: Engine { usesNativeEngine ? .native : .interpreter }
+
+    /// Whether ``Engine/automatic`` picks the native tier on this host
+    /// (x86-64 Linux with the processor extensions compiled code uses).
+    public static var nativeEngineIsAvailable: Bool { nativeHost }
+
     /// Creates an empty store.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        usesNativeEngine =
-            configuration.engine == .native || (configuration.engine == .automatic && Store.nativeHost)
+        usesNativeEngine = configuration.engine.resolved == .native
         // Zero pages against a zero limit cannot fail.
         emptyMemory = try! MemoryInstance(type: Limits(min: 0, max: 0), maximumPages: 0)
         hostContext = .allocate(capacity: 1)

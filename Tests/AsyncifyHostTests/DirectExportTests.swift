@@ -24,9 +24,10 @@ import WasmInterpreter
         #expect(host.performsTrivialExports)
     }
 
-    @Test(arguments: programs)
-    func calledExportsGiveNodesOutputToo(_ name: String) throws {
-        let run = try runProgram(try Programs.module("\(name).wasm"), performsTrivialExports: false)
+    @Test(arguments: programs, wasmEngines)
+    func calledExportsGiveNodesOutputToo(_ name: String, engine: Store.Engine) throws {
+        let run = try runProgram(
+            try Programs.module("\(name).wasm"), engine: engine, performsTrivialExports: false)
         let expected = try Data(contentsOf: Programs.url("\(name).node.out"))
         let expectedExit = Int32(
             try Programs.text("\(name).node.exit").trimmingCharacters(in: .whitespacesAndNewlines))
@@ -35,9 +36,10 @@ import WasmInterpreter
         #expect(run.exitCode == expectedExit)
     }
 
-    @Test(arguments: [true, false])
-    func overflowIsTheSameErrorEitherWay(_ direct: Bool) throws {
-        let run = try runProgram(try Programs.module("overflow.wasm"), performsTrivialExports: direct)
+    @Test(arguments: [true, false], wasmEngines)
+    func overflowIsTheSameErrorEitherWay(_ direct: Bool, engine: Store.Engine) throws {
+        let run = try runProgram(
+            try Programs.module("overflow.wasm"), engine: engine, performsTrivialExports: direct)
         #expect(run.stdout == [UInt8](try Data(contentsOf: Programs.url("overflow.node.out"))))
         let error = try #require(run.error as? AsyncifyHostError)
         #expect(error.reason == .asyncifyStackOverflow)

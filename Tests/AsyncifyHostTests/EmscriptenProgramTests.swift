@@ -10,14 +10,14 @@ import WasmInterpreter
 
 @Suite struct EmscriptenProgramTests {
     /// The programs whose behaviour Emscripten defines: output and exit code equal node's.
-    @Test(arguments: ["fibers", "roundrobin", "deeprecursion", "sleep", "mallocprintf"])
-    func programMatchesNode(_ name: String) throws {
-        let run = try runProgram(try Programs.module("\(name).wasm"))
+    @Test(arguments: ["fibers", "roundrobin", "deeprecursion", "sleep", "mallocprintf"], wasmEngines)
+    func programMatchesNode(_ name: String, engine: Store.Engine) throws {
+        let run = try runProgram(try Programs.module("\(name).wasm"), engine: engine)
         let expected = try Data(contentsOf: Programs.url("\(name).node.out"))
         let expectedExit = Int32(
             try Programs.text("\(name).node.exit").trimmingCharacters(in: .whitespacesAndNewlines))
-        #expect(run.error == nil, "\(name): \(String(describing: run.error))")
-        #expect(run.stdout == [UInt8](expected), "\(name): output differs from node's")
+        #expect(run.error == nil, "\(name) on \(engine): \(String(describing: run.error))")
+        #expect(run.stdout == [UInt8](expected), "\(name) on \(engine): output differs from node's")
         #expect(run.exitCode == expectedExit)
     }
 
@@ -109,5 +109,24 @@ import WasmInterpreter
             (error as? AsyncifyHostError)?.reason == .missingExport
         }
         #expect(host.state == .normal)
+    }
+}
+
+@Suite struct EnginePinTests {
+    /// A host runs on the engine its store names: `.automatic` resolves to the
+    /// native tier exactly where the host has it; a pin is kept.
+    @Test func theStoresEngineIsTheHostsEngine() throws {
+        let module = try Programs.module("fibers.wasm")
+        for engine in wasmEngines {
+            let host = try AsyncifyInstance(
+                module: module, store: Store(configuration: .init(engine: engine)))
+            #expect(host.engine == engine)
+        }
+        let automatic = try AsyncifyInstance(module: module)
+        #expect(automatic.engine == (Store.nativeEngineIsAvailable ? .native : .interpreter))
+        #if arch(x86_64) && os(Linux)
+            // The supported host: the default engine is the native tier.
+            #expect(automatic.engine == .native)
+        #endif
     }
 }

@@ -1,12 +1,13 @@
 // Where emcc and node are installed: rebuild each test program both ways
-// (standalone for our host, JS for node) and compare our output with node's
-// byte for byte, and the exit codes.
+// (standalone for our host, JS for node) and compare our output on each Wasm
+// engine with node's byte for byte, and the exit codes.
 
 import AsyncifyHost
 import Foundation
 import TestSupport
 import Testing
 import WasmBinary
+import WasmInterpreter
 
 @Suite struct LiveEmscriptenTests {
     @Test(arguments: Programs.emscripten)
@@ -33,22 +34,25 @@ import WasmBinary
 
         let module = try Module(decoding: [UInt8](try Data(contentsOf: URL(fileURLWithPath: wasm))))
         try module.validate()
-        let run = try runProgram(module)
-        #expect(run.stdout == reference.stdout, "\(name): our output differs from node's")
-        switch name {
-        case "entryreturns":
-            #expect((run.error as? AsyncifyHostError)?.reason == .fiberEntryReturned)
-        case "badswap":
-            // node dies with "table index is out of bounds"; we name the bad swap.
-            #expect(reference.status != 0)
-            #expect((run.error as? AsyncifyHostError)?.reason == .invalidState)
-        case "overflow":
-            // node dies with a bare "unreachable"; we name the overflow.
-            #expect(reference.status != 0)
-            #expect((run.error as? AsyncifyHostError)?.reason == .asyncifyStackOverflow)
-        default:
-            #expect(run.error == nil, "\(name): \(String(describing: run.error))")
-            #expect(run.exitCode == reference.status, "\(name): exit code differs from node's")
+        for engine in wasmEngines {
+            let run = try runProgram(module, engine: engine)
+            #expect(run.stdout == reference.stdout, "\(name) on \(engine): our output differs from node's")
+            switch name {
+            case "entryreturns":
+                #expect((run.error as? AsyncifyHostError)?.reason == .fiberEntryReturned, "on \(engine)")
+            case "badswap":
+                // node dies with "table index is out of bounds"; we name the bad swap.
+                #expect(reference.status != 0)
+                #expect((run.error as? AsyncifyHostError)?.reason == .invalidState, "on \(engine)")
+            case "overflow":
+                // node dies with a bare "unreachable"; we name the overflow.
+                #expect(reference.status != 0)
+                #expect((run.error as? AsyncifyHostError)?.reason == .asyncifyStackOverflow, "on \(engine)")
+            default:
+                #expect(run.error == nil, "\(name) on \(engine): \(String(describing: run.error))")
+                #expect(
+                    run.exitCode == reference.status, "\(name) on \(engine): exit code differs from node's")
+            }
         }
     }
 }

@@ -51,13 +51,30 @@ struct ProgramRun {
     var error: (any Error)?
 }
 
-/// Runs `module` through `_start` with captured output.
-func runProgram(_ module: Module, store: Store = Store(), performsTrivialExports: Bool = true) throws
-    -> ProgramRun
-{
+/// A host that does not run on the engine its store was configured with.
+struct EngineNotPinned: Error {
+    var asked: Store.Engine
+    var running: Store.Engine
+}
+
+/// The Wasm engines every program test runs on: our interpreter, and the
+/// native tier on hosts that have it (x86-64 Linux).
+let wasmEngines: [Store.Engine] = Store.nativeEngineIsAvailable ? [.interpreter, .native] : [.interpreter]
+
+/// Runs `module` through `_start` with captured output, in `store` (by default
+/// a new store on `engine`).
+func runProgram(
+    _ module: Module, engine: Store.Engine = .automatic, store: Store? = nil,
+    performsTrivialExports: Bool = true
+) throws -> ProgramRun {
+    let store = store ?? Store(configuration: .init(engine: engine))
     let capture = OutputCapture()
     let host = try AsyncifyInstance(module: module, store: store, options: capture.options)
     host.performsTrivialExports = performsTrivialExports
+    // The pin must hold: the program runs on the engine asked for.
+    guard host.engine == store.configuration.engine.resolved else {
+        throw EngineNotPinned(asked: store.configuration.engine, running: host.engine)
+    }
     do {
         let code = try host.runStart()
         return ProgramRun(stdout: capture.stdout, exitCode: code, error: nil)

@@ -1,6 +1,7 @@
 import Foundation
 import NativeSwitch
 import Testing
+import WasmInterpreter
 
 @testable import SwitchBench
 
@@ -72,7 +73,8 @@ import Testing
         #expect(fixed.map(\.depth) == [4, 4])
     }
 
-    @Test func instrumentedModuleRunsOnOurInterpreter() throws {
+    @Test(arguments: [Store.Engine.interpreter, .automatic])
+    func instrumentedModuleRunsOnOurHost(engine: Store.Engine) throws {
         guard let emcc = findExecutable("emcc") else {
             print("skipped: emcc not installed")
             return
@@ -80,7 +82,8 @@ import Testing
         let source = try #require(EmscriptenFibers.locateSource())
         let wasm = try EmscriptenFibers.buildStandalone(source: source, emcc: emcc)
         let output = try InstrumentedModule.runProgram(
-            [UInt8](Data(contentsOf: wasm)), arguments: ["2", "1", "warmup=0", "1:20", "6:30"])
+            [UInt8](Data(contentsOf: wasm)), arguments: ["2", "1", "warmup=0", "1:20", "6:30"], engine: engine
+        )
         let lines = try EmscriptenFibers.parseLines(output)
         // Exactly the round trips asked for (two swaps each), twice per depth.
         #expect(lines.map(\.depth) == [1, 1, 6, 6])
@@ -111,8 +114,10 @@ import Testing
         #expect(nodeGrowth == hostGrowth)
     }
 
-    @Test func hostRowsRunTheCommittedSwapbenchModule() async throws {
-        guard case .probes(let make) = HostRows.producer.kind else {
+    @Test(arguments: [HostRows.implementation, HostRows.interpreterImplementation])
+    func hostRowsRunTheCommittedSwapbenchModule(row: String) async throws {
+        let producer = try #require(Producers.all.first { $0.name == row })
+        guard case .probes(let make) = producer.kind else {
             Issue.record("asyncify-host should be in-process probes")
             return
         }

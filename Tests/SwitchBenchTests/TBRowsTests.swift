@@ -18,6 +18,7 @@ import Testing
         let names = Producers.all.map(\.name)
         #expect(names.contains("tb-frame"))
         #expect(names.contains("tb-frame-instance-globals"))
+        #expect(names.contains("tb-frame-interpreter"))
     }
 
     @Test func tbFrameProducerGivesOneOneWayProbePerDepth() throws {
@@ -30,10 +31,11 @@ import Testing
             })
     }
 
-    @Test(arguments: [0, 3])
-    func tbFrameProbeRunsItsSwaps(index: Int) async throws {
+    @Test(arguments: [0, 3], [TBRows.perFiber, TBRows.perFiberInterpreter])
+    func tbFrameProbeRunsItsSwaps(index: Int, row: String) async throws {
         // Depths 1 and 64; a loop that swaps the wrong number of times yields nil.
-        let probe = try Self.probes(TBRows.producer)[index]
+        let producer = try #require(Producers.all.first { $0.name == row })
+        let probe = try Self.probes(producer)[index]
         let ns = try await probe.run(40)
         #expect((ns ?? 0) > 0, "depth \(probe.depth): \(String(describing: ns))")
     }

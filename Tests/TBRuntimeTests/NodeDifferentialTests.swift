@@ -12,7 +12,7 @@ import WasmBinary
 /// must equal TBCodegen's reference interpreter, which the sharded suite ties
 /// to the runtime's IR engine and to Wasm on our interpreter on exactly these
 /// (TB, state) pairs. A sample of the TBs also runs as Wasm on our interpreter
-/// here, so this test alone shows all three agreeing.
+/// and our native tier here, so this test alone shows all of them agreeing.
 ///
 /// One node process runs everything: Swift writes one batch file (per TB: the
 /// module, its helper list, registers and memory seed; node rebuilds the
@@ -231,15 +231,18 @@ import WasmBinary
                 let image = rig.snapshot()
                 let reference = try rig.runReference(tb, registers: registers)
                 expected.append(Self.digestLine(reference))
-                // Every 50th TB also as Wasm on our interpreter, against the same digests.
+                // Every 50th TB also as Wasm on our engines, against the same digests.
                 if i % 50 == 0 {
-                    rig.restore(image)
-                    rig.runtime.install(tb)
-                    rig.runtime.configuration.compileThreshold = 0
-                    let ours = try rig.runRuntime(tb, registers: registers)
-                    try #require(
-                        Self.digestLine(ours) == expected.last,
-                        "TB \(shard)/\(i): ours differs from the reference")
+                    for engine in wasmEngines {
+                        rig.restore(image)
+                        rig.runtime.install(tb)
+                        rig.runtime.configuration.compileThreshold = 0
+                        rig.runtime.configuration.engine = engine
+                        let ours = try rig.runRuntime(tb, registers: registers)
+                        try #require(
+                            Self.digestLine(ours) == expected.last,
+                            "TB \(shard)/\(i): ours (\(engine)) differs from the reference")
+                    }
                     sampledOnOurs += 1
                 }
                 let wasm = Self.observableModule(for: tb).encoded()

@@ -2,6 +2,7 @@ import Asyncify
 import TBCodegen
 import TBRuntime
 import Testing
+import WasmInterpreter
 
 /// K fibers suspended inside the same TB instance at once (docs/TBModules.md,
 /// "The hazard, and the two modes").
@@ -16,13 +17,16 @@ import Testing
 
     /// Runs K fibers, each on its own CPU with r0 = its number + 1, round-robin
     /// through the TB; returns each CPU's final (r1, r3) and the instance count.
-    static func run(k: Int, mode: TBResumptionMode, threshold: Int) throws -> (
-        results: [(UInt64, UInt64)], compilations: Int
-    ) {
+    static func run(k: Int, mode: TBResumptionMode, threshold: Int, engine: Store.Engine = .automatic) throws
+        -> (
+            results: [(UInt64, UInt64)], compilations: Int
+        )
+    {
         var c = TBRuntimeConfiguration()
         c.maximumCPUs = 64
         c.mode = mode
         c.compileThreshold = threshold
+        c.engine = engine
         let runtime = try TBRuntime(configuration: c)
         runtime.install(try loopingTB())
         let fibers = FiberRuntime()
@@ -69,6 +73,7 @@ import Testing
             }
         }
         #expect(done.value.allSatisfy { $0 })
+        if threshold == 0 { #expect(runtime.engine(at: pc) == engine.resolved) }
         let results = cpus.map { cpu in
             let r = runtime.registers(of: cpu)
             return (r[.r1], r[.r3])
@@ -78,13 +83,19 @@ import Testing
 
     static let ks = [2, 3, 4, 8, 16, 33, 64]
 
+    /// The IR interpreter, then Wasm on each of our engines.
+    static let runs: [(threshold: Int, engine: Store.Engine)] =
+        [(Int.max, .automatic)] + wasmEngines.map { (0, $0) }
+
     @Test(arguments: ks)
     func perFiberModeKeepsEveryFibersState(k: Int) throws {
-        for threshold in [0, Int.max] {
-            let (results, compilations) = try Self.run(k: k, mode: .perFiber, threshold: threshold)
+        for (threshold, engine) in Self.runs {
+            let (results, compilations) = try Self.run(
+                k: k, mode: .perFiber, threshold: threshold, engine: engine)
+            let label = threshold == 0 ? "Wasm on \(engine)" : "IR"
             for (i, (r1, r3)) in results.enumerated() {
-                #expect(r1 == UInt64(i + 1) * Self.iterations, "fiber \(i) of \(k), threshold \(threshold)")
-                #expect(r3 == Self.iterations, "fiber \(i) of \(k), threshold \(threshold)")
+                #expect(r1 == UInt64(i + 1) * Self.iterations, "fiber \(i) of \(k), \(label)")
+                #expect(r3 == Self.iterations, "fiber \(i) of \(k), \(label)")
             }
             // All K fibers really shared one instance (Wasm) or none (IR).
             #expect(compilations == (threshold == 0 ? 1 : 0))
@@ -94,9 +105,9 @@ import Testing
     /// The hazard of QEMU's Wasm TCG backend, asserted: with the resumption state in the instance
     /// globals, every fiber but the last to enter resumes with another fiber's
     /// registers, so the sums come out wrong.
-    @Test(arguments: ks)
-    func instanceGlobalsModeCorruptsSuspendedFibers(k: Int) throws {
-        let (results, compilations) = try Self.run(k: k, mode: .instanceGlobals, threshold: 0)
+    @Test(arguments: ks, wasmEngines)
+    func instanceGlobalsModeCorruptsSuspendedFibers(k: Int, engine: Store.Engine) throws {
+        let (results, compilations) = try Self.run(k: k, mode: .instanceGlobals, threshold: 0, engine: engine)
         #expect(compilations == 1)
         let wrong = results.enumerated().filter { i, r in
             r.0 != UInt64(i + 1) * Self.iterations || r.1 != Self.iterations

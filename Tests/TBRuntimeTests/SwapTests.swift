@@ -3,12 +3,18 @@ import TBCodegen
 import TBRuntime
 import TestSupport
 import Testing
+import WasmInterpreter
 
 /// Helpers that swap to another fiber in the middle of a TB.
 @Suite struct SwapTests {
+    /// The TB IR interpreter, or Wasm on one of our engines (the native tier
+    /// only where the host has it: on other hosts it runs on the interpreter).
     enum Engine: String, CaseIterable, CustomStringConvertible {
-        case ir, wasm
+        case ir, wasmInterpreter, wasmNative
         var threshold: Int { self == .ir ? .max : 0 }
+        var wasmEngine: Store.Engine {
+            self == .wasmNative && Store.nativeEngineIsAvailable ? .native : .interpreter
+        }
         var description: String { rawValue }
     }
 
@@ -17,11 +23,14 @@ import Testing
     /// RAM, result, and the same helper calls, each once - so no code before an
     /// interrupted call ran twice.
     @Test(arguments: [
-        (Engine.ir, TBResumptionMode.perFiber), (.wasm, .perFiber), (.wasm, .instanceGlobals),
+        (Engine.ir, TBResumptionMode.perFiber), (.wasmInterpreter, .perFiber),
+        (.wasmInterpreter, .instanceGlobals),
+        (.wasmNative, .perFiber), (.wasmNative, .instanceGlobals),
     ])
     func randomSwapsChangeNothing(engine: Engine, mode: TBResumptionMode) throws {
         let rig = try RandomTBRig(mode: mode, opCount: 20)
         rig.runtime.configuration.compileThreshold = engine.threshold
+        rig.runtime.configuration.engine = engine.wasmEngine
         var generator = RandomTBGenerator(seed: 0x5A_0000, configuration: rig.generatorConfiguration)
         var random = SplitMix64(seed: 42)
         for i in 0..<300 {
@@ -61,7 +70,7 @@ import Testing
         b.storeEnv(.u64, .r2, offset: 8)  // post-call counter
         b.exitTB(5)
         let tb = try b.finish()
-        let h = try Harness(threshold: engine.threshold)
+        let h = try Harness(threshold: engine.threshold, engine: engine.wasmEngine)
         h.runtime.install(tb)
         let notes = Box(0)
         let swapEntries = Box(0)
@@ -85,6 +94,7 @@ import Testing
         let regs = h.runtime.registers(of: h.cpu)
         #expect(regs[.r4] == 101)  // set before the swap, kept across it
         #expect(regs[.r6] == 0xAA)  // the swapped helper's result after the rewind
+        #expect(h.runtime.engine(at: tb.pc) == (engine == .ir ? nil : engine.wasmEngine))
     }
 
     /// A guest load misses the TLB; its slow path swaps out before doing the
@@ -92,7 +102,7 @@ import Testing
     /// the access completes once, fills the TLB, and a second run hits.
     @Test(arguments: Engine.allCases)
     func swapFromInsideTheTLBSlowPath(engine: Engine) throws {
-        let h = try Harness(threshold: engine.threshold)
+        let h = try Harness(threshold: engine.threshold, engine: engine.wasmEngine)
         let base = h.runtime.configuration.guestBase
         var b = TBBuilder(pc: 0x4000)
         b.movi(.r1, base + 0x108)
@@ -127,6 +137,7 @@ import Testing
         #expect(h.runtime.registers(of: h.cpu)[.r2] == 0x1122_3344_5566_7788)
         #expect(slowLoads.value == 1)
         #expect(h.swaps.value == 2)
+        #expect(h.runtime.engine(at: tb.pc) == (engine == .ir ? nil : engine.wasmEngine))
     }
 }
 
@@ -139,11 +150,12 @@ final class Harness {
     let peer: Fiber
     let swaps = Box(0)
 
-    init(threshold: Int, mode: TBResumptionMode = .perFiber) throws {
+    init(threshold: Int, mode: TBResumptionMode = .perFiber, engine: Store.Engine = .automatic) throws {
         var c = TBRuntimeConfiguration()
         c.maximumCPUs = 2
         c.compileThreshold = threshold
         c.mode = mode
+        c.engine = engine
         runtime = try TBRuntime(configuration: c)
         cpu = try runtime.makeCPU()
         main = fibers.allocateFiber(name: "main")

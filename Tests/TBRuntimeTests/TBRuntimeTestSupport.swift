@@ -2,6 +2,7 @@ import Asyncify
 import TBCodegen
 import TBRuntime
 import TestSupport
+import WasmInterpreter
 
 /// A mutable box fibers and helpers share.
 final class Box<Value> {
@@ -219,6 +220,61 @@ final class RandomTBRig {
         let next = try runtime.tbMemory.load(.u64, at: cpu.context, offset: TBContextLayout.nextTBOffset)
         if next != 0 { result = Self.stubResult }
         return capture(result: result, registers: regs)
+    }
+}
+
+/// A TB instance did not run on the engine the configuration pinned.
+struct UnpinnedEngine: Error {
+    var pc: UInt64
+    var engine: Store.Engine
+}
+
+/// The Wasm engines every TB differential test runs on: our interpreter, and
+/// the native tier on hosts that have it (x86-64 Linux).
+let wasmEngines: [Store.Engine] = Store.nativeEngineIsAvailable ? [.interpreter, .native] : [.interpreter]
+
+extension RandomTBRig {
+    /// What ``compareWithReference(_:registers:memorySeed:includingIR:)`` ran:
+    /// the reference outcome and each engine's, by name (`ir`, `wasm-interpreter`, `wasm-native`).
+    struct Comparison {
+        var reference: RunOutcome
+        var engines: [(name: String, outcome: RunOutcome)]
+        /// The engines whose outcome differs from the reference.
+        var mismatches: [String] { engines.filter { $0.outcome != reference }.map(\.name) }
+        var description: String {
+            "reference \(reference)\n" + engines.map { "\($0.name) \($0.outcome)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Runs `tb` from `registers` and the memory of `memorySeed` on TBCodegen's
+    /// reference interpreter, on the runtime's IR interpreter (if
+    /// `includingIR`) and as Wasm on every engine of ``wasmEngines``, each from
+    /// the same memory image; the TB is installed afresh before each run, so
+    /// each Wasm run compiles it for its own engine.
+    func compareWithReference(
+        _ tb: TranslationBlock, registers: TBRegisters, memorySeed: UInt32, includingIR: Bool = true
+    ) throws -> Comparison {
+        try randomizeMemory(seed: memorySeed)
+        let image = snapshot()
+        let reference = try runReference(tb, registers: registers)
+        var engines: [(name: String, outcome: RunOutcome)] = []
+        if includingIR {
+            restore(image)
+            runtime.install(tb)
+            runtime.configuration.compileThreshold = .max
+            engines.append(("ir", try runRuntime(tb, registers: registers)))
+        }
+        for engine in wasmEngines {
+            restore(image)
+            runtime.install(tb)
+            runtime.configuration.compileThreshold = 0
+            runtime.configuration.engine = engine
+            let outcome = try runRuntime(tb, registers: registers)
+            // The pin must hold: the instance that ran is the engine's.
+            guard runtime.engine(at: tb.pc) == engine else { throw UnpinnedEngine(pc: tb.pc, engine: engine) }
+            engines.append(("wasm-\(engine)", outcome))
+        }
+        return Comparison(reference: reference, engines: engines)
     }
 }
 

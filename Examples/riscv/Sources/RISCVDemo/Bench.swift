@@ -1,5 +1,6 @@
 import Foundation
 import RISCVEmulator
+import WasmInterpreter
 
 /// `riscv-demo bench [--runs N] program.elf...`: guest instructions per second
 /// on each engine, best of N runs, as a ratio to the reference interpreter
@@ -8,9 +9,11 @@ import RISCVEmulator
 /// * `reference`: the plain RV64IM interpreter;
 /// * `tb-ir`: ``TranslatingMachine`` with compilation off: guest blocks as TB
 ///   IR on the TB IR interpreter;
-/// * `wasm`: the default compilation (IR first, Wasm once a TB ran 1500 times);
-/// * `wasm-only`: compilation `.always`: every TB as Wasm on our interpreter;
-/// * `wasm-node`: the very modules `wasm-only` instantiated, replayed on node
+/// * `wasm`: the default compilation (IR first, Wasm once a TB ran 1500 times)
+///   on the default Wasm engine (the native tier where the host has it);
+/// * `wasm-interp`: compilation `.always`: every TB as Wasm on our Wasm interpreter;
+/// * `wasm-native`: the same on our native tier (`skipped` on hosts without it);
+/// * `wasm-node`: the very modules `wasm-interp` and `wasm-native` instantiated, replayed on node
 ///   (V8) by a JS port of the runtime's dispatch loop and helpers (console
 ///   writes in the helper, no fibers, no register copies around each TB: see
 ///   `NodeTBRunner`); `skipped: node not installed` without node.
@@ -19,7 +22,7 @@ import RISCVEmulator
 /// translation and compilation are a small share; the test programs are short.
 ///
 /// Every TB engine counts instructions with the same `instret` counter the
-/// translated blocks keep in env; the node column must match `wasm-only`'s
+/// translated blocks keep in env; the node column must match the capture run's
 /// output, exit code and count, or the benchmark fails.
 func benchmark(_ arguments: [String]) {
     var runs = 3
@@ -41,10 +44,16 @@ func benchmark(_ arguments: [String]) {
         let image = loadImage(path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var rates: [String: Double] = [:]
-        for engine in ["reference", "tb-ir", "wasm", "wasm-only", "wasm-node"] {
+        for engine in ["reference", "tb-ir", "wasm", "wasm-interp", "wasm-native", "wasm-node"] {
             var best = Double.infinity
             var instructions: UInt64 = 0
             var note = ""
+            if engine == "wasm-native" && !Store.nativeEngineIsAvailable {
+                print(
+                    name.padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + "wasm-native skipped: no native tier on this host")
+                continue
+            }
             if engine == "wasm-node" {
                 guard let node else {
                     print(
@@ -59,7 +68,7 @@ func benchmark(_ arguments: [String]) {
                         run.instructions == capture.exit.instructions
                     else {
                         fail(
-                            "\(name) on wasm-node: output, exit code or instruction count differs from wasm-only",
+                            "\(name) on wasm-node: output, exit code or instruction count differs from the capture run",
                             code: 1)
                     }
                     instructions = run.instructions
@@ -83,7 +92,11 @@ func benchmark(_ arguments: [String]) {
                         } else {
                             let compilation: TranslatingMachine.Compilation =
                                 engine == "tb-ir" ? .off : engine == "wasm" ? .default : .always
-                            let machine = try TranslatingMachine(image: image, compilation: compilation)
+                            let wasmEngine: Store.Engine =
+                                engine == "wasm-interp"
+                                ? .interpreter : engine == "wasm-native" ? .native : .automatic
+                            let machine = try TranslatingMachine(
+                                image: image, compilation: compilation, engine: wasmEngine)
                             instructions = try machine.run().instructions
                         }
                     } catch {
@@ -105,9 +118,11 @@ func benchmark(_ arguments: [String]) {
         let ratio = { (engine: String) in rates[engine].map { String(format: "%.3f", $0 / ir) } ?? "skipped" }
         summary.append(
             name.padding(toLength: 13, withPad: " ", startingAt: 0)
-                + "1 : \(ratio("wasm-only")) : \(ratio("wasm-node"))")
+                + "1 : \(ratio("wasm-interp")) : \(ratio("wasm-native")) : \(ratio("wasm-node"))")
     }
-    print("\nguest instr/s as ratios, TB IR : Wasm TBs on our interpreter : Wasm TBs on node")
+    print(
+        "\nguest instr/s as ratios, TB IR : Wasm TBs on our interpreter : Wasm TBs on our native tier"
+            + " : Wasm TBs on node")
     for line in summary { print(line) }
     if failures > 0 { fail("\(failures) node replays failed", code: 1) }
 }

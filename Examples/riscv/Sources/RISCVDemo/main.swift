@@ -1,13 +1,15 @@
 // riscv-demo: runs a static RV64IM ELF program.
 //
-//   riscv-demo run [--engine reference|tb|ir|wasm] [--threshold N] [--harts N] [--limit INSTRUCTIONS]
-//                  [--plain-blocks] [--stats] program.elf
+//   riscv-demo run [--engine reference|tb|ir|wasm|native|interpreter] [--threshold N] [--harts N]
+//                  [--limit INSTRUCTIONS] [--plain-blocks] [--stats] program.elf
 //
 // Engines: `reference` is the plain RV64IM interpreter; `tb` (or `ir`) and
 // `wasm` are the one translating machine (guest blocks -> TB IR on the TB
 // runtime, harts and the console as fibers) with compilation off (every TB on
-// the TB IR interpreter) or on: IR first, Wasm on our interpreter once a block
-// ran `--threshold` times (default 1500, 0 = always Wasm). Blocks are
+// the TB IR interpreter) or on: IR first, Wasm once a block ran `--threshold`
+// times (default 1500, 0 = always Wasm). `wasm` runs the Wasm TBs on the
+// native tier where the host has it (x86-64 Linux), else on our Wasm
+// interpreter; `native` and `interpreter` are `wasm` pinned to that engine. Blocks are
 // superblocks (through direct jumps and calls, past conditional branches as
 // side exits) unless `--plain-blocks` is given.
 //   riscv-demo disassemble program.elf
@@ -16,10 +18,14 @@
 // The program's stdout/stderr go to ours and its exit code becomes ours.
 import Foundation
 import RISCVEmulator
+import WasmInterpreter
 
 let usage = """
-    usage: riscv-demo run [--engine reference|tb|ir|wasm] [--threshold N] [--harts N] [--limit INSTRUCTIONS]
-                          [--plain-blocks] [--stats] program.elf
+    usage: riscv-demo run [--engine reference|tb|ir|wasm|native|interpreter] [--threshold N] [--harts N]
+                          [--limit INSTRUCTIONS] [--plain-blocks] [--stats] program.elf
+      --engine     reference: the RV64IM interpreter; tb (ir): TBs on the TB IR interpreter;
+                   wasm: hot TBs as Wasm on the native tier where available, else our Wasm interpreter;
+                   native, interpreter: wasm with the Wasm engine pinned
            riscv-demo disassemble program.elf
            riscv-demo bench [--runs N] program.elf...
     """
@@ -73,8 +79,11 @@ case "run":
         case "--plain-blocks":
             buildsSuperblocks = false
         case "--engine":
-            guard let value = arguments.first, ["reference", "tb", "ir", "wasm"].contains(value) else {
-                fail("--engine needs 'reference', 'tb' (or 'ir') or 'wasm'")
+            guard let value = arguments.first,
+                ["reference", "tb", "ir", "wasm", "native", "interpreter"].contains(value)
+            else {
+                fail(
+                    "--engine needs 'reference', 'tb' (or 'ir'), 'wasm', 'native' or 'interpreter'\n\(usage)")
             }
             arguments.removeFirst()
             engine = value == "ir" ? "tb" : value
@@ -92,16 +101,19 @@ case "run":
         let start = Date()
         let result: GuestExit
         var detail = ""
-        if engine == "wasm" || engine == "tb" {
+        if engine != "reference" {
+            let wasmEngine: Store.Engine =
+                engine == "native" ? .native : engine == "interpreter" ? .interpreter : .automatic
             let machine = try TranslatingMachine(
                 image: image, hartCount: harts, compilation: engine == "tb" ? .off : .afterRuns(threshold),
-                buildsSuperblocks: buildsSuperblocks)
+                buildsSuperblocks: buildsSuperblocks, engine: wasmEngine)
             machine.onWrite = onWrite
             result = try machine.run(instructionLimit: limit)
             let s = machine.runtime.statistics
             detail =
                 "\(machine.translationCount) blocks translated, \(s.interpretedRuns) IR runs, "
-                + "\(s.wasmRuns) Wasm runs, \(s.compilations) compiled, \(machine.consoleSwaps) console swaps, "
+                + "\(s.wasmRuns) Wasm runs (\(machine.engine.resolved)), \(s.compilations) compiled, "
+                + "\(machine.consoleSwaps) console swaps, "
                 + "\(machine.hartSwaps) hart swaps, \(s.suspensions) TB suspensions"
         } else {
             let machine = try ReferenceInterpreter(image: image, hartCount: harts)

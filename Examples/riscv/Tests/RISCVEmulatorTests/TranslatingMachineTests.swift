@@ -1,22 +1,29 @@
 import TestSupport
 import Testing
+import WasmInterpreter
 
 @testable import RISCVEmulator
 
 /// The translating machine (blocks translated on a cache miss and run on the
 /// TB runtime: IR interpreter, Wasm as its compilation policy says; harts and
 /// the console as fibers) prints exactly what qemu-riscv64 printed, with
-/// compilation off (the IR-only engine), at the default threshold and always.
+/// compilation off (the IR-only engine), at the default threshold and always;
+/// the Wasm TBs on our Wasm interpreter and on our native tier (where the host has it).
 @Suite struct TranslatingMachineTests {
     typealias Compilation = TranslatingMachine.Compilation
     /// Every compilation policy worth telling apart: IR only, tiered, Wasm only.
     static let policies: [Compilation] = [.off, .default, .always]
+    /// The Wasm engines: our interpreter, and the native tier on hosts that have it.
+    static let wasmEngines: [Store.Engine] =
+        Store.nativeEngineIsAvailable ? [.interpreter, .native] : [.interpreter]
 
     static func run(
-        _ program: String, harts: Int = 1, compilation: Compilation = .default
+        _ program: String, harts: Int = 1, compilation: Compilation = .default,
+        engine: Store.Engine = .automatic
     ) throws -> (machine: TranslatingMachine, exit: GuestExit) {
         let machine = try TranslatingMachine(
-            image: ELFImage(bytes: GuestPrograms.elf(program)), hartCount: harts, compilation: compilation)
+            image: ELFImage(bytes: GuestPrograms.elf(program)), hartCount: harts, compilation: compilation,
+            engine: engine)
         let exit = try machine.run(instructionLimit: 100_000_000)
         return (machine, exit)
     }
@@ -37,14 +44,18 @@ import Testing
         }
     }
 
-    /// The IR-only engine against a live qemu-riscv64 run (not only its recording).
+    /// The IR-only engine and Wasm TBs on each Wasm engine against a live
+    /// qemu-riscv64 run (not only its recording).
     @Test(arguments: GuestPrograms.names)
     func outputMatchesLiveQemuRun(program: String) throws {
         guard let qemu = ExternalTool.findOrSkip("qemu-riscv64") else { return }
         let live = try ExternalTool.run(qemu, [GuestPrograms.elfPath(program)])
-        let (machine, exit) = try Self.run(program, compilation: .off)
-        #expect(machine.standardOutput == live.stdout)
-        #expect(exit.code == Int(live.status))
+        let runs = [(Compilation.off, Store.Engine.automatic)] + Self.wasmEngines.map { (.always, $0) }
+        for (compilation, engine) in runs {
+            let (machine, exit) = try Self.run(program, compilation: compilation, engine: engine)
+            #expect(machine.standardOutput == live.stdout, "\(compilation), \(engine)")
+            #expect(exit.code == Int(live.status), "\(compilation), \(engine)")
+        }
     }
 
     /// fib's blocks pass the default threshold of 1500 runs, so they really
@@ -60,10 +71,10 @@ import Testing
     /// A low threshold: every program switches engines mid-run (most of their
     /// loops stay inside one TB run, so 1500 is reached only by fib). hello
     /// runs no block three times; it is covered by the other tests.
-    @Test(arguments: GuestPrograms.names.filter { $0 != "hello" })
-    func mixedEnginesMatchQemu(program: String) throws {
+    @Test(arguments: GuestPrograms.names.filter { $0 != "hello" }, wasmEngines)
+    func mixedEnginesMatchQemu(program: String, engine: Store.Engine) throws {
         let expected = try GuestPrograms.expected(program)
-        let (machine, exit) = try Self.run(program, compilation: .afterRuns(3))
+        let (machine, exit) = try Self.run(program, compilation: .afterRuns(3), engine: engine)
         #expect(machine.standardOutput == expected.stdout)
         #expect(exit.code == expected.exitCode)
         #expect(machine.runtime.statistics.interpretedRuns > 0)
@@ -71,14 +82,16 @@ import Testing
     }
 
     /// Compilation `.always`: every TB runs as Wasm from its first run.
-    @Test(arguments: GuestPrograms.names)
-    func alwaysWasmMatchesQemu(program: String) throws {
+    @Test(arguments: GuestPrograms.names, wasmEngines)
+    func alwaysWasmMatchesQemu(program: String, engine: Store.Engine) throws {
         let expected = try GuestPrograms.expected(program)
-        let (machine, exit) = try Self.run(program, compilation: .always)
+        let (machine, exit) = try Self.run(program, compilation: .always, engine: engine)
         #expect(machine.standardOutput == expected.stdout)
         #expect(exit.code == expected.exitCode)
         #expect(machine.runtime.statistics.interpretedRuns == 0)
         #expect(machine.runtime.statistics.compilations == machine.translationCount)
+        // The pin held: the entry block's instance runs on the engine asked for.
+        #expect(machine.runtime.engine(at: machine.image.entry) == engine)
     }
 
     /// Same instruction count as the reference interpreter: both retire
@@ -120,8 +133,12 @@ import Testing
     @Test(arguments: [2, 4])
     func severalHartFibersPrintWhatOneQemuHartPrints(harts: Int) throws {
         let expected = try GuestPrograms.expected("harts")
-        for compilation in Self.policies {
-            let (machine, exit) = try Self.run("harts", harts: harts, compilation: compilation)
+        let runs =
+            [(Compilation.off, Store.Engine.automatic)]
+            + [Compilation.default, .always].flatMap { c in Self.wasmEngines.map { (c, $0) } }
+        for (compilation, engine) in runs {
+            let (machine, exit) = try Self.run(
+                "harts", harts: harts, compilation: compilation, engine: engine)
             #expect(machine.standardOutput == expected.stdout)
             #expect(exit.code == expected.exitCode)
             #expect(machine.hartSwaps > 0)

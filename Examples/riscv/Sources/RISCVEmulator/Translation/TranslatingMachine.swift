@@ -1,11 +1,12 @@
 import Asyncify
 import TBCodegen
 import TBRuntime
+import WasmInterpreter
 
 /// Runs a guest program by translating its blocks into TBs and running them on
 /// the TB runtime (``TBRuntime``): each guest block is translated on the first
 /// miss for its pc and installed; the runtime runs it on the TB IR interpreter
-/// and, as its ``Compilation`` says, as Wasm on our interpreter once it is hot,
+/// and, as its ``Compilation`` says, as Wasm (on the engine ``engine`` names) once it is hot,
 /// following `goto_tb` chains itself. With ``Compilation/off`` it is the IR-only
 /// engine.
 ///
@@ -69,6 +70,8 @@ public final class TranslatingMachine {
     public let hartCount: Int
     /// When blocks are compiled to Wasm.
     public let compilation: Compilation
+    /// The engine that runs the Wasm TBs (see ``TBRuntimeConfiguration/engine``).
+    public var engine: Store.Engine { runtime.configuration.engine }
     /// The TB runtime the blocks run on.
     public let runtime: TBRuntime
     /// How many blocks have been translated and installed.
@@ -122,11 +125,13 @@ public final class TranslatingMachine {
     ///     past conditional branches (side exits), see
     ///     ``GuestBasicBlock/scan(at:memory:code:maximumLength:followingDirectJumps:followingBranches:)``,
     ///     so fewer TBs run per guest instruction.
+    ///   - engine: what runs the Wasm TBs: ``Store/Engine/automatic`` (the
+    ///     native tier where the host has it), or a pinned engine.
     /// - Throws: ``MachineSetupError`` if the program, stacks or harts do not fit.
     public init(
         image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
         memoryLimit: UInt64 = 512 << 20, compilation: Compilation = .default,
-        mode: TBResumptionMode = .perFiber, buildsSuperblocks: Bool = true
+        mode: TBResumptionMode = .perFiber, buildsSuperblocks: Bool = true, engine: Store.Engine = .automatic
     ) throws(MachineSetupError) {
         self.image = image
         self.compilation = compilation
@@ -137,6 +142,7 @@ public final class TranslatingMachine {
         var configuration = TBRuntimeConfiguration()
         configuration.compileThreshold = compilation.threshold
         configuration.mode = mode
+        configuration.engine = engine
         configuration.maximumCPUs = hartCount
         configuration.guestBase = initial.baseAddress
         configuration.guestRAMSize = UInt64(initial.size)
