@@ -1,11 +1,14 @@
-// `asyncify bench-interp [--dir Benchmarks/wasm] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]`:
+// `asyncify bench-interp [--dir Benchmarks/wasm] [--wasmkit PATH] [--node PATH] [--runs N] [--only FILE-PREFIX]`:
 // runs the same four modules on our interpreter and our native tier (in
-// process: decode, instantiate, compile, call) and on `wasmkit run` (a
-// subprocess), and prints the time ratios for each. Times are CPU time (user + system, from
-// getrusage), which a shared, loaded machine disturbs far less than wall-clock
-// time. WasmKit's process start-up (measured with a trivial call,
-// `fib i64:0`) is subtracted from its times; each figure is the best of N
-// runs. Build with `-c release` for meaningful numbers.
+// process: decode, instantiate, compile, call), under node (V8; a small JS
+// driver times the same span inside the node process, see
+// BenchInterpCommand+Node.swift) and on `wasmkit run` (a subprocess), and
+// prints the time ratios for each. Times are CPU time (user + system, from
+// getrusage / process.cpuUsage), which a shared, loaded machine disturbs far
+// less than wall-clock time. WasmKit's process start-up (measured with a
+// trivial call, `fib i64:0`) is subtracted from its times; each figure is
+// the best of N runs. A column whose tool is missing is skipped with a note.
+// Build with `-c release` for meaningful numbers.
 
 import Foundation
 import WasmBinary
@@ -30,16 +33,17 @@ enum BenchInterpCommand {
     ]
 
     static let usage =
-        "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--runs N] [--only FILE-PREFIX]"
+        "usage: asyncify bench-interp [--dir D] [--wasmkit PATH] [--node PATH] [--runs N] [--only FILE-PREFIX]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var directory = "Benchmarks/wasm"
         var wasmkit = "/opt/swift/usr/bin/wasmkit"
+        var node = findNode() ?? ""
         var runs = 3
         var only = ""
         var k = 0
         while k < arguments.count {
-            let known = ["--dir", "--wasmkit", "--runs", "--only"]
+            let known = ["--dir", "--wasmkit", "--node", "--runs", "--only"]
             guard known.contains(arguments[k]) else {
                 return Usage.unknownOption(arguments[k], of: "bench-interp", known: known, usage: usage)
             }
@@ -49,30 +53,36 @@ enum BenchInterpCommand {
             switch arguments[k] {
             case "--dir": directory = arguments[k + 1]
             case "--wasmkit": wasmkit = arguments[k + 1]
+            case "--node": node = arguments[k + 1]
             case "--runs": runs = max(Int(arguments[k + 1]) ?? 3, 1)
             case "--only": only = arguments[k + 1]
             default: break
             }
             k += 2
         }
-        guard FileManager.default.isExecutableFile(atPath: wasmkit) else {
-            print("skipped: wasmkit not installed")
-            return 0
-        }
+        let hasWasmKit = FileManager.default.isExecutableFile(atPath: wasmkit)
+        let hasNode = FileManager.default.isExecutableFile(atPath: node)
+        if !hasWasmKit { print("skipped: wasmkit not installed (no wasmkit column)") }
+        if !hasNode { print("skipped: node not installed (no node column)") }
+        var driver: String?
+        defer { if let driver { try? FileManager.default.removeItem(atPath: driver) } }
         do {
-            let startup = try best(runs) {
-                try runWasmKit(wasmkit, "\(directory)/fib.wasm", "fib", ["i64:0"])
-            }
-            print("wasmkit start-up (subtracted): \(format(startup)); CPU times, best of \(runs)")
+            if hasNode { driver = try writeNodeDriver() }
+            let startup =
+                hasWasmKit
+                ? try best(runs) { try runWasmKit(wasmkit, "\(directory)/fib.wasm", "fib", ["i64:0"]) } : nil
+            if let startup { print("wasmkit start-up (subtracted): \(format(startup))") }
+            print("CPU times, best of \(runs)")
             let native = nativeHost()
             print(
-                "| benchmark | interpreter | native | wasmkit | ratio interpreter/wasmkit | speed-up native vs interpreter | ratio native/wasmkit |"
-            )
-            print("|---|---|---|---|---|---|---|")
+                "| benchmark | interpreter | native | node | wasmkit | speed-up native vs interpreter "
+                    + "| ratio native/node | ratio interpreter/node | ratio interpreter/wasmkit |")
+            print("|---|---|---|---|---|---|---|---|---|")
             for c in cases where only.isEmpty || c.file.hasPrefix(only) {
                 let path = "\(directory)/\(c.file)"
                 var ourResult = ""
                 var nativeResult = ""
+                var nodeResult = ""
                 let ours = try best(runs) {
                     let start = cpuTime(children: false)
                     ourResult = try runOurs(path, c.function, c.arguments, engine: .interpreter)
@@ -85,18 +95,34 @@ enum BenchInterpCommand {
                         nativeResult = try runOurs(path, c.function, c.arguments, engine: .native)
                         return cpuTime(children: false) - start
                     } : nil
+                let v8 =
+                    try driver.map { driver in
+                        try best(runs) {
+                            let (time, result) = try runNode(
+                                node, driver: driver, path, c.function, c.arguments)
+                            nodeResult = result
+                            return time
+                        }
+                    }
                 let theirs =
-                    try best(runs) { try runWasmKit(wasmkit, path, c.function, c.arguments) } - startup
-                func ratio(_ x: Duration, _ y: Duration) -> String {
-                    String(format: "%.2f", seconds(x) / max(seconds(y), 1e-9))
+                    try startup.map { startup in
+                        try best(runs) { try runWasmKit(wasmkit, path, c.function, c.arguments) } - startup
+                    }
+                func ratio(_ x: Duration?, _ y: Duration?) -> String {
+                    guard let x, let y else { return "-" }
+                    return String(format: "%.2f", seconds(x) / max(seconds(y), 1e-9))
                 }
                 print(
-                    "| \(c.label) | \(format(ours)) | \(compiled.map(format) ?? "-") | \(format(theirs)) | "
-                        + "\(ratio(ours, theirs)) | \(compiled.map { ratio(ours, $0) } ?? "-") | "
-                        + "\(compiled.map { ratio($0, theirs) } ?? "-") |")
+                    "| \(c.label) | \(format(ours)) | \(compiled.map(format) ?? "-") | \(v8.map(format) ?? "-") "
+                        + "| \(theirs.map(format) ?? "-") | \(ratio(ours, compiled)) | \(ratio(compiled, v8)) "
+                        + "| \(ratio(ours, v8)) | \(ratio(ours, theirs)) |")
                 if !ourResult.isEmpty { print("  (our result: \(ourResult))") }
                 if native && nativeResult != ourResult {
                     print("  (native result differs: \(nativeResult))")
+                    return 1
+                }
+                if driver != nil && nodeResult != ourResult {
+                    print("  (node result differs: \(nodeResult))")
                     return 1
                 }
             }

@@ -98,8 +98,10 @@ enum CommandLineSupport {
             case invalidModule
             /// A `TYPE:VALUE` argument that does not parse.
             case badArgumentValue
-            /// An outside tool (wasmkit) that exited with an error.
+            /// An outside tool (wasmkit, node) that exited with an error.
             case toolFailed
+            /// `--dump-native` after a call that did not run on the native engine.
+            case notNative
         }
         var reason: Reason
         var message: String

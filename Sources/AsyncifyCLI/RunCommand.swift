@@ -18,6 +18,8 @@ enum RunCommand {
           --invoke NAME   call export NAME with the TYPE:VALUE arguments (i32:1 i64:-5 f32:2.5 f64:nan)
                           and print its results; without it, a WASI or Asyncify program runs from _start
                           with ARGS (everything after --) as its arguments
+          --dump-native FILE  with --invoke on the native engine: write the instance's machine code
+                          to FILE and list where each function starts (for objdump -b binary -mi386:x86-64)
         """
 
     /// What the command line asked for.
@@ -27,6 +29,7 @@ enum RunCommand {
         var values: [String] = []
         var programArguments: [String] = []
         var engine = Store.Engine.automatic
+        var dumpNative: String?
     }
 
     /// Parses the arguments, or returns the usage error's exit status.
@@ -35,6 +38,7 @@ enum RunCommand {
         var export: String?
         var values: [String] = []
         var engine = Store.Engine.automatic
+        var dumpNative: String?
         var k = 0
         while k < arguments.count {
             let argument = arguments[k]
@@ -57,6 +61,12 @@ enum RunCommand {
                             Usage.fail("run: --engine takes interpreter, native or automatic\n\(usage)")))
                 }
                 k += 1
+            } else if argument == "--dump-native" {
+                guard k < arguments.count else {
+                    return .failure(ExitStatus(Usage.fail("run: --dump-native needs a FILE")))
+                }
+                dumpNative = arguments[k]
+                k += 1
             } else if argument == "--invoke" {
                 guard k < arguments.count else {
                     return .failure(ExitStatus(Usage.fail("run: --invoke needs a NAME")))
@@ -67,7 +77,9 @@ enum RunCommand {
                 return .failure(
                     ExitStatus(
                         Usage.unknownOption(
-                            argument, of: "run", known: ["--invoke", "--engine", "--help", "--"], usage: usage
+                            argument, of: "run",
+                            known: ["--invoke", "--engine", "--dump-native", "--help", "--"],
+                            usage: usage
                         )))
             } else if path == nil {
                 path = argument
@@ -76,7 +88,8 @@ enum RunCommand {
             }
         }
         guard let path else { return .failure(ExitStatus(Usage.fail(usage))) }
-        return .success(Request(path: path, export: export, values: values, engine: engine))
+        return .success(
+            Request(path: path, export: export, values: values, engine: engine, dumpNative: dumpNative))
     }
 
     /// An exit status as an error, for `Result`.
@@ -120,11 +133,26 @@ enum RunCommand {
             )
             let results = try instance.call(name, try request.values.map(parseValue))
             for result in results { print(result) }
+            if let file = request.dumpNative { try dumpNativeCode(of: instance, to: file) }
             return 0
         } catch {
             FileHandle.standardError.write(Data("asyncify run: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// Writes the instance's machine code to `file` and lists the function offsets on stderr.
+    static func dumpNativeCode(of instance: Instance, to file: String) throws {
+        guard let code = instance.nativeCode else {
+            throw CommandLineSupport.Failure(
+                .notNative, "--dump-native: the call did not run on the native engine; pass --engine native")
+        }
+        try Data(code.bytes).write(to: URL(fileURLWithPath: file))
+        var listing = "\(file): \(code.bytes.count) bytes of x86-64 code\n"
+        for (index, offset) in code.functions.sorted(by: { $0.offset < $1.offset }) {
+            listing += "  function \(index) at 0x\(String(offset, radix: 16))\n"
+        }
+        FileHandle.standardError.write(Data(listing.utf8))
     }
 
     /// What to say when export `name` does not exist: the function exports to

@@ -304,6 +304,8 @@ package struct X86Assembler {
     package mutating func not(_ r: Reg, q: Bool = true) { group3(2, r, q: q) }
     /// `neg r`.
     package mutating func neg(_ r: Reg, q: Bool = true) { group3(3, r, q: q) }
+    /// `mul r`: unsigned rdx:rax = rax * r (edx:eax when 32-bit).
+    package mutating func mul(_ r: Reg, q: Bool = true) { group3(4, r, q: q) }
     /// `div r`: unsigned rdx:rax / r (edx:eax when 32-bit).
     package mutating func div(_ r: Reg, q: Bool = true) { group3(6, r, q: q) }
     /// `idiv r`: signed rdx:rax / r.

@@ -144,11 +144,19 @@ import Testing
         #expect(result.standardError.contains("usage: asyncify instrument"), "\(result)")
     }
 
-    /// Without wasmkit there is nothing to compare with; the command says so and succeeds.
-    @Test func benchInterpWithoutWasmKitSkips() throws {
+    /// Without wasmkit or node their columns are skipped with a note; our own columns still run.
+    @Test func benchInterpWithoutWasmKitOrNodeSkipsTheirColumns() throws {
         try expectSuccess(
-            ["bench-interp", "--wasmkit", "/nonexistent/wasmkit", "--runs", "1"],
-            printing: ["skipped: wasmkit not installed"])
+            [
+                "bench-interp", "--wasmkit", "/nonexistent/wasmkit", "--node", "/nonexistent/node", "--runs",
+                "1",
+                "--only", "fib",
+            ],
+            printing: [
+                "skipped: wasmkit not installed", "skipped: node not installed",
+                "| fib(30), recursive i64 calls |",
+                "(our result: i64:832040)",
+            ])
     }
 
     @Test func tbCheckPrintsTextThatParsesToItself() throws {

@@ -95,6 +95,8 @@ import Testing
             c.append(("neg \(name(a, 64))", { $0.neg(a) }))
             c.append(("not \(name(a, 32))", { $0.not(a, q: false) }))
             c.append(("div \(name(a, 64))", { $0.div(a) }))
+            c.append(("mul \(name(a, 64))", { $0.mul(a) }))
+            c.append(("mul \(name(a, 32))", { $0.mul(a, q: false) }))
             c.append(("idiv \(name(a, 32))", { $0.idiv(a, q: false) }))
             c.append(("sete \(name(a, 8))", { $0.set(.e, a) }))
             c.append(("setl \(name(a, 8))", { $0.set(.l, a) }))

@@ -7,14 +7,16 @@ import WasmNative
 
 extension NativeCompiler {
     /// rax = rax + offset, trapping unless the `size` bytes before it are inside the memory.
-    mutating func checkEnd(adding offset: UInt64) {
+    /// `address32`: rax holds an i32 slot's value (zero-extended, so below 2^32).
+    mutating func checkEnd(adding offset: UInt64, address32: Bool = false) {
         if offset <= UInt64(Int32.max) {
             a.alu(.add, .rax, imm: Int32(offset))
         } else {
             a.mov(.rcx, imm: offset)
             a.alu(.add, .rax, .rcx)
         }
-        a.j(.b, trap(.outOfBoundsMemoryAccess))
+        // An i32 address plus a 32-bit offset and access size cannot carry out of 64 bits.
+        if !address32 || offset > UInt64(UInt32.max) + 8 { a.j(.b, trap(.outOfBoundsMemoryAccess)) }
         a.alu(.cmp, .rax, .r13)
         a.j(.a, trap(.outOfBoundsMemoryAccess))
     }
@@ -63,17 +65,18 @@ extension NativeCompiler {
     /// The load, store and global-operand memory instructions; false for others.
     mutating func compileMemory(_ i: Inst, index k: Int) -> Bool {
         if let shape = NativeCompiler.loadShape(i.op) {
-            a.mov(.rax, slot(i.b))
-            checkEnd(adding: i.imm)
+            load(.rax, i.b)
+            checkEnd(adding: i.imm, address32: !memoryIs64)
             load(access(shape.size), size: shape.size, signed: shape.signed, to64: shape.to64)
-            a.mov(slot(i.a), .rcx)
+            store(i.a, .rcx)
             return true
         }
         if let size = NativeCompiler.storeSize(i.op) {
-            a.mov(.rax, slot(i.b))
-            checkEnd(adding: i.imm)
-            a.mov(.rcx, slot(i.c))
-            a.store(access(size), .rcx, bits: Int(size) * 8)
+            load(.rax, i.b)
+            checkEnd(adding: i.imm, address32: !memoryIs64)
+            let value = pinned(i.c) ?? .rcx
+            if value == .rcx { a.mov(.rcx, slot(i.c)) }
+            a.store(access(size), value, bits: Int(size) * 8)
             return true
         }
         switch i.op {

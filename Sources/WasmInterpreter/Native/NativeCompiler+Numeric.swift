@@ -108,26 +108,31 @@ extension NativeCompiler {
         switch i.op {
         case .brIfI32LtS, .brIfI32LtU, .brIfI32GeS, .brIfI32GeU, .brIfI32Eq, .brIfI32Ne,
             .brIfI64LtS, .brIfI64LtU, .brIfI64GeS, .brIfI64GeU, .brIfI64Eq, .brIfI64Ne:
-            a.mov(.rax, slot(i.b), q: q)
-            a.alu(.cmp, .rax, slot(i.c), q: q)
+            if let p = pinned(i.b) {
+                aluSlot(.cmp, p, i.c, q: q)
+            } else {
+                a.mov(.rax, slot(i.b), q: q)
+                aluSlot(.cmp, .rax, i.c, q: q)
+            }
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .brIfI32LtSImm, .brIfI32GeSImm, .brIfI32LtUImm, .brIfI32GeUImm, .brIfI32EqImm, .brIfI32NeImm,
             .brIfI64LtSImm, .brIfI64GeSImm, .brIfI64LtUImm, .brIfI64GeUImm, .brIfI64EqImm, .brIfI64NeImm:
             // The i64 forms hold a sign-extended Int32, as the 64-bit cmp sign-extends its immediate.
-            a.alu(.cmp, slot(i.b), imm: Int32(bitPattern: i.c), q: q)
+            compareSlot(i.b, imm: Int32(bitPattern: i.c), q: q)
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .i32AddImmBrIfEq, .i32AddImmBrIfNe, .i32AddImmBrIfLtS, .i32AddImmBrIfLtU, .i32AddImmBrIfGtS,
             .i32AddImmBrIfGtU, .i32AddImmBrIfLeS, .i32AddImmBrIfLeU, .i32AddImmBrIfGeS, .i32AddImmBrIfGeU:
-            a.mov(.rax, slot(i.b), q: false)
+            load(.rax, i.b, q: false)
             a.alu(.add, .rax, imm: Int32(Int16(bitPattern: i.x)), q: false)
-            a.mov(slot(i.a), .rax)
-            a.alu(.cmp, .rax, slot(i.c), q: false)
+            // The branch leaves before the generic refresh: write the result through the cache here.
+            store(i.a, .rax)
+            aluSlot(.cmp, .rax, i.c, q: false)
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .i32AddImmBrIfEqImm, .i32AddImmBrIfNeImm, .i32AddImmBrIfLtSImm, .i32AddImmBrIfLtUImm,
             .i32AddImmBrIfGeSImm, .i32AddImmBrIfGeUImm:
-            a.mov(.rax, slot(i.b), q: false)
+            load(.rax, i.b, q: false)
             a.alu(.add, .rax, imm: Int32(Int16(bitPattern: i.x)), q: false)
-            a.mov(slot(i.a), .rax)
+            store(i.a, .rax)
             a.alu(.cmp, .rax, imm: Int32(bitPattern: i.c), q: false)
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .brIfGlobalI32EqImm, .brIfGlobalI32NeImm:
@@ -141,129 +146,97 @@ extension NativeCompiler {
             a.set(i.op == .i32EqImmGlobal ? .e : .ne, .rcx)
             a.mov(slot(i.a), .rcx)
         case .selectGlobal:
-            a.mov(.rax, slot(i.b))
-            a.mov(.rcx, slot(i.c))
+            load(.rax, i.b)
+            load(.rcx, i.c)
             a.mov(.rdx, imm: i.imm)
             a.alu(.cmp, Mem(.rdx), imm: 0)
             a.cmov(.e, .rax, .rcx)
-            a.mov(slot(i.a), .rax)
+            store(i.a, .rax)
         case .i32Eqz, .i64Eqz:
             a.alu(.xor, .rcx, .rcx, q: false)
-            a.alu(.cmp, slot(i.b), imm: 0, q: i.op == .i64Eqz)
+            compareSlot(i.b, imm: 0, q: i.op == .i64Eqz)
             a.set(.e, .rcx)
-            a.mov(slot(i.a), .rcx)
+            store(i.a, .rcx)
         case .i32Eq, .i32Ne, .i32LtS, .i32LtU, .i32GtS, .i32GtU, .i32LeS, .i32LeU, .i32GeS, .i32GeU,
             .i64Eq, .i64Ne, .i64LtS, .i64LtU, .i64GtS, .i64GtU, .i64LeS, .i64LeU, .i64GeS, .i64GeU,
             .i32EqImm, .i32NeImm, .i32LtSImm, .i32LtUImm, .i32GeSImm, .i32GeUImm,
             .i64EqImm, .i64NeImm, .i64LtSImm, .i64LtUImm, .i64GeSImm, .i64GeUImm:
             a.alu(.xor, .rcx, .rcx, q: false)
-            a.mov(.rax, slot(i.b), q: q)
+            load(.rax, i.b, q: q)
             // rcx already holds the zeroed result register.
             if imm {
                 aluImmediate(.cmp, i.imm, q: q, scratch: .rdx)
             } else {
-                a.alu(.cmp, .rax, slot(i.c), q: q)
+                aluSlot(.cmp, .rax, i.c, q: q)
             }
             a.set(NativeCompiler.condition(i.op)!, .rcx)
-            a.mov(slot(i.a), .rcx)
+            store(i.a, .rcx)
         case .i32Add, .i32Sub, .i32And, .i32Or, .i32Xor, .i64Add, .i64Sub, .i64And, .i64Or, .i64Xor,
             .i32AddImm, .i32AndImm, .i32OrImm, .i32XorImm, .i64AddImm, .i64AndImm, .i64OrImm, .i64XorImm:
             let op = NativeCompiler.alu(i.op)!
-            a.mov(.rax, slot(i.b), q: q)
-            if imm { aluImmediate(op, i.imm, q: q) } else { a.alu(op, .rax, slot(i.c), q: q) }
-            a.mov(slot(i.a), .rax)
+            load(.rax, i.b, q: q)
+            if imm { aluImmediate(op, i.imm, q: q) } else { aluSlot(op, .rax, i.c, q: q) }
+            store(i.a, .rax)
         case .i32Mul, .i64Mul:
-            a.mov(.rax, slot(i.b), q: q)
-            a.mov(.rcx, slot(i.c), q: q)
-            a.imul(.rax, .rcx, q: q)
-            a.mov(slot(i.a), .rax)
+            load(.rax, i.b, q: q)
+            if let r = pinned(i.c) {
+                a.imul(.rax, r, q: q)
+            } else {
+                load(.rcx, i.c, q: q)
+                a.imul(.rax, .rcx, q: q)
+            }
+            store(i.a, .rax)
         case .i32MulImm, .i64MulImm:
-            a.mov(.rax, slot(i.b), q: q)
-            a.mov(.rcx, imm: q ? i.imm : UInt64(UInt32(truncatingIfNeeded: i.imm)))
-            a.imul(.rax, .rcx, q: q)
-            a.mov(slot(i.a), .rax)
+            load(.rax, i.b, q: q)
+            let factor = q ? i.imm : UInt64(UInt32(truncatingIfNeeded: i.imm))
+            if Int64(bitPattern: factor) >= Int64(Int32.min) && Int64(bitPattern: factor) <= Int64(Int32.max)
+            {
+                a.imul(.rax, .rax, imm: Int32(truncatingIfNeeded: factor), q: q)
+            } else if !q {
+                // 32-bit: only the low 32 bits of the factor matter.
+                a.imul(.rax, .rax, imm: Int32(truncatingIfNeeded: factor), q: false)
+            } else {
+                a.mov(.rcx, imm: factor)
+                a.imul(.rax, .rcx, q: q)
+            }
+            store(i.a, .rax)
         case .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i64DivS, .i64DivU, .i64RemS, .i64RemU,
             .i32DivSImm, .i32DivUImm, .i32RemSImm, .i32RemUImm, .i64DivSImm, .i64DivUImm, .i64RemSImm,
             .i64RemUImm:
             divide(i, q: q, immediate: imm)
         case .i32Shl, .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i64Shl, .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr:
-            a.mov(.rax, slot(i.b), q: q)
-            a.mov(.rcx, slot(i.c), q: false)
+            load(.rax, i.b, q: q)
+            load(.rcx, i.c, q: false)
             a.shift(NativeCompiler.shift(i.op)!, .rax, q: q)
-            a.mov(slot(i.a), .rax)
+            store(i.a, .rax)
         case .i32ShlImm, .i32ShrSImm, .i32ShrUImm, .i32RotlImm, .i64ShlImm, .i64ShrSImm, .i64ShrUImm,
             .i64RotlImm:
-            a.mov(.rax, slot(i.b), q: q)
+            load(.rax, i.b, q: q)
             a.shift(NativeCompiler.shift(i.op)!, .rax, imm: UInt8(i.imm & (q ? 63 : 31)), q: q)
-            a.mov(slot(i.a), .rax)
+            store(i.a, .rax)
         case .i32Clz, .i64Clz, .i32Ctz, .i64Ctz, .i32Popcnt, .i64Popcnt:
-            a.mov(.rax, slot(i.b), q: q)
+            load(.rax, i.b, q: q)
             switch i.op {
             case .i32Clz, .i64Clz: a.lzcnt(.rax, .rax, q: q)
             case .i32Ctz, .i64Ctz: a.tzcnt(.rax, .rax, q: q)
             default: a.popcnt(.rax, .rax, q: q)
             }
-            a.mov(slot(i.a), .rax)
+            store(i.a, .rax)
         case .i32Extend8S, .i32Extend16S:
-            a.movsx(.rax, slot(i.b), bits: i.op == .i32Extend8S ? 8 : 16, q: false)
-            a.mov(slot(i.a), .rax)
+            load(.rax, i.b, q: false)
+            a.movsx(.rax, .rax, bits: i.op == .i32Extend8S ? 8 : 16, q: false)
+            store(i.a, .rax)
         case .i64Extend8S, .i64Extend16S, .i64Extend32S, .i64ExtendI32S:
             let bits = i.op == .i64Extend8S ? 8 : i.op == .i64Extend16S ? 16 : 32
-            a.movsx(.rax, slot(i.b), bits: bits, q: true)
-            a.mov(slot(i.a), .rax)
+            load(.rax, i.b)
+            a.movsx(.rax, .rax, bits: bits, q: true)
+            store(i.a, .rax)
         case .i32WrapI64:
-            a.mov(.rax, slot(i.b), q: false)
-            a.mov(slot(i.a), .rax)
+            load(.rax, i.b, q: false)
+            store(i.a, .rax)
         default:
             return compileFloat(i, index: k)
         }
         return true
-    }
-
-    /// Division and remainder with the Wasm traps: divide by zero, and
-    /// `INT_MIN / -1` overflow (whose remainder is 0, which x86 would fault on).
-    mutating func divide(_ i: Inst, q: Bool, immediate: Bool) {
-        let signed = [
-            .i32DivS, .i32RemS, .i64DivS, .i64RemS, .i32DivSImm, .i32RemSImm, .i64DivSImm, .i64RemSImm,
-        ]
-        .contains(i.op)
-        let remainder = [
-            .i32RemS, .i32RemU, .i64RemS, .i64RemU, .i32RemSImm, .i32RemUImm, .i64RemSImm, .i64RemUImm,
-        ]
-        .contains(i.op)
-        a.mov(.rax, slot(i.b), q: q)
-        if immediate {
-            a.mov(.rcx, imm: q ? i.imm : UInt64(UInt32(truncatingIfNeeded: i.imm)))
-        } else {
-            a.mov(.rcx, slot(i.c), q: q)
-        }
-        a.test(.rcx, .rcx, q: q)
-        a.j(.e, trap(.integerDivideByZero))
-        let done = a.newLabel()
-        if signed {
-            let divide = a.newLabel()
-            a.alu(.cmp, .rcx, imm: -1, q: q)
-            a.j(.ne, divide)
-            if remainder {
-                a.mov(.rdx, imm: 0)
-                a.jmp(done)
-            } else {
-                if q {
-                    a.mov(.rdx, imm: 0x8000_0000_0000_0000)
-                    a.alu(.cmp, .rax, .rdx)
-                } else {
-                    a.alu(.cmp, .rax, imm: Int32.min, q: false)
-                }
-                a.j(.e, trap(.integerOverflow))
-            }
-            a.bind(divide)
-            a.signExtendAccumulator(q: q)
-            a.idiv(.rcx, q: q)
-        } else {
-            a.mov(.rdx, imm: 0)
-            a.div(.rcx, q: q)
-        }
-        a.bind(done)
-        a.mov(slot(i.a), remainder ? .rdx : .rax)
     }
 }

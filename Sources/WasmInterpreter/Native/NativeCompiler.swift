@@ -43,12 +43,20 @@ struct NativeCompiler {
     var trapLabels: [(Trap.Reason, Label)] = []
     var exitLabel: Label
     var usesMemory = false
+    /// Whether the instance's memory is a memory64 (its addresses are i64 values).
+    var memoryIs64 = false
+    /// The cache register of each slot (see NativeCompiler+Registers.swift).
+    var pinnedBySlot: [Reg?] = []
+    /// The result slot of the instruction being compiled, and whether its template wrote it through the cache.
+    var currentResult = UInt32.max
+    var resultWritten = false
 
     init(storage: InstanceStorage, exec: UnsafeMutablePointer<ExecutionState>) {
         context = storage.context
         memoryState = storage.context.pointee.memory
         self.exec = exec
         exitLabel = a.newLabel()
+        memoryIs64 = memoryState.pointee.is64
     }
 
     /// Compiles every function defined by the instance `entry` belongs to.
@@ -80,9 +88,11 @@ struct NativeCompiler {
 
     func slot(_ index: UInt32) -> Mem { Mem(.rbx, Int32(index) * 8) }
 
+    /// Whether `op` reads r12/r13 (the memory base and size). Only functions with such an
+    /// instruction load them, at entry and after whatever may grow or move the memory.
     static func uses(_ op: Op) -> Bool {
         switch op {
-        case .call, .callIndirect, .memorySize, .memoryGrow, .memoryCopy, .memoryFill, .instanceOperation,
+        case .memorySize, .memoryGrow, .memoryCopy, .memoryFill, .instanceOperation,
             .atomic, .i32LoadGlobal, .i32AddImmAtGlobal, .i32LoadIndirect32, .i32StoreIndirect32:
             true
         default: Op.i32Load.rawValue <= op.rawValue && op.rawValue <= Op.i64Store32.rawValue
@@ -106,6 +116,8 @@ struct NativeCompiler {
     /// Calls a Swift helper with `(context, argument, rbx + fpOffset slots, instance context)`
     /// and leaves compiled code if it returns an exit code.
     mutating func callHelper(_ helper: NativeHelpers.Helper, argument: UInt64, fpOffset: UInt32 = 0) {
+        // Swift code (a host function re-entering Wasm) reads the call depth from the context.
+        a.mov(Mem(.r14, NativeEngine.Layout.depthLeft), .r15)
         a.mov(.rdi, .r14)
         a.mov(.rsi, imm: argument)
         if fpOffset == 0 { a.mov(.rdx, .rbx) } else { a.lea(.rdx, slot(fpOffset)) }
@@ -129,6 +141,7 @@ struct NativeCompiler {
         stubs.append(stub)
         callHelper(NativeHelpers.interpret, argument: UInt64(UInt(bitPattern: stub)))
         reloadMemory()
+        reloadCache()
     }
 
     // MARK: Functions
@@ -140,13 +153,14 @@ struct NativeCompiler {
         trapLabels = []
         exitLabel = a.newLabel()
         usesMemory = (0..<e.codeCount).contains { NativeCompiler.uses(code[$0].op) }
+        chooseCachedSlots(code, count: e.codeCount, frameSize: e.frameSize)
         a.bind(functionLabels[entry]!)
         // Prologue: keep rsp 16-byte aligned in the body (for helper calls),
         // check the native stack, the call depth and the value stack, zero the locals.
         a.alu(.sub, .rsp, imm: 8)
         a.alu(.cmp, .rsp, Mem(.r14, NativeEngine.Layout.stackLimit))
         a.j(.b, trap(.callStackExhausted))
-        a.alu(.sub, Mem(.r14, NativeEngine.Layout.depthLeft), imm: 1)
+        a.alu(.sub, .r15, imm: 1)
         a.j(.b, trap(.callStackExhausted))
         a.lea(.rax, Mem(.rbx, Int32(e.frameSize) * 8))
         a.alu(.cmp, .rax, Mem(.r14, NativeEngine.Layout.stackEnd))
@@ -167,9 +181,17 @@ struct NativeCompiler {
             }
         }
         reloadMemory()
+        loadCacheAtEntry(slotsInitialized: e.parameterCount + e.localCount)
         for k in 0..<e.codeCount {
             a.bind(instLabels[k])
+            let op = code[k].op
+            currentResult = code[k].a
+            resultWritten = false
             compile(code + k, index: k)
+            // A template that wrote its result to the frame only: refresh the slot's register.
+            if !resultWritten && !NativeCompiler.leavesSlotA(op), let r = pinned(currentResult) {
+                a.mov(r, slot(currentResult))
+            }
         }
         for (reason, label) in trapLabels {
             a.bind(label)
@@ -181,7 +203,7 @@ struct NativeCompiler {
     }
 
     mutating func epilogue() {
-        a.alu(.add, Mem(.r14, NativeEngine.Layout.depthLeft), imm: 1)
+        a.alu(.add, .r15, imm: 1)
         a.alu(.add, .rsp, imm: 8)
         a.ret()
     }
@@ -203,7 +225,7 @@ struct NativeCompiler {
         case .br:
             a.jmp(target(k, i))
         case .brIf, .brIfNot:
-            a.alu(.cmp, slot(i.b), imm: 0)
+            compareSlot(i.b, imm: 0, q: true)
             a.j(i.op == .brIf ? .ne : .e, target(k, i))
         case .brTable:
             a.mov(.rax, slot(i.b), q: false)
@@ -222,16 +244,20 @@ struct NativeCompiler {
                 a.jmp(entry.op == .br ? target(e, entry) : instLabels[e])
             }
         case .copy:
-            a.mov(.rax, slot(i.b))
-            a.mov(slot(i.a), .rax)
+            if let r = pinned(i.b) {
+                store(i.a, r)
+            } else {
+                load(.rax, i.b)
+                store(i.a, .rax)
+            }
         case .const:
-            storeConstant(i.imm, slot(i.a))
+            storeConstant(i.imm, i.a)
         case .select:
-            a.mov(.rax, slot(i.b))
-            a.mov(.rcx, slot(i.c))
-            a.alu(.cmp, slot(UInt32(truncatingIfNeeded: i.imm)), imm: 0)
+            load(.rax, i.b)
+            load(.rcx, i.c)
+            compareSlot(UInt32(truncatingIfNeeded: i.imm), imm: 0, q: true)
             a.cmov(.e, .rax, .rcx)
-            a.mov(slot(i.a), .rax)
+            store(i.a, .rax)
         case .globalGet:
             a.mov(.rax, imm: i.imm)
             a.mov(.rax, Mem(.rax))
@@ -241,7 +267,7 @@ struct NativeCompiler {
             a.mov(.rcx, slot(i.b))
             a.mov(Mem(.rax), .rcx)
         case .ret1:
-            a.mov(.rax, slot(i.b))
+            load(.rax, i.b)
             a.mov(slot(0), .rax)
             epilogue()
         case .ret:
@@ -249,6 +275,8 @@ struct NativeCompiler {
                 a.mov(.rax, slot(i.b + n))
                 a.mov(slot(n), .rax)
             }
+            // A single result also leaves in rax (see compileCall).
+            if i.c == 1 && i.b == 0 { a.mov(.rax, slot(0)) }
             epilogue()
         case .call:
             compileCall(i)
@@ -263,6 +291,7 @@ struct NativeCompiler {
             a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
             a.bind(done)
             reloadMemory()
+            reloadCache()
         case .memorySize:
             a.mov(.rax, .r13)
             a.shift(.shr, .rax, imm: 16)
@@ -272,7 +301,13 @@ struct NativeCompiler {
         }
     }
 
-    mutating func storeConstant(_ value: UInt64, _ m: Mem) {
+    mutating func storeConstant(_ value: UInt64, _ index: UInt32) {
+        let m = slot(index)
+        if let r = pinned(index) {
+            a.mov(r, imm: value)
+            store(index, r)
+            return
+        }
         let s = Int64(bitPattern: value)
         if s >= Int64(Int32.min) && s <= Int64(Int32.max) {
             a.mov(m, imm: Int32(s))
@@ -290,6 +325,14 @@ struct NativeCompiler {
             a.lea(.rbx, slot(i.b))
             a.call(label)
             a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
+            // The callee's `ret`/`ret1` left a single result in rax too: a cached result
+            // slot takes it from there, not through a store-to-load round trip.
+            if callee.pointee.resultCount == 1, let r = pinned(i.b) {
+                a.mov(r, .rax)
+                reloadMemory()
+                reloadCache(except: i.b)
+                return
+            }
         } else {
             // A Wasm function of another instance: compiled on its first call.
             let ready = a.newLabel()
@@ -306,5 +349,6 @@ struct NativeCompiler {
             a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
         }
         reloadMemory()
+        reloadCache()
     }
 }

@@ -10,6 +10,10 @@
 //   r12  linear memory base, r13 its size in bytes (reloaded after anything
 //        that may grow or move the memory)
 //   r14  the store's NativeContext
+//   r15  Wasm calls left before `call stack exhausted` (a register, not the
+//        context's depthLeft, so a call and its return are no memory
+//        read-modify-write chain; stored to the context before every call
+//        into Swift, where a host function may re-enter Wasm)
 // A trap or a host error leaves compiled code by restoring the stack pointer
 // saved by the trampoline and returning a code to Swift: nothing unwinds
 // through Swift frames.
@@ -122,6 +126,7 @@ final class NativeEngine {
         var a = X86Assembler()
         for r: Reg in [.rbp, .rbx, .r12, .r13, .r14, .r15] { a.push(r) }
         a.mov(.r14, .rdi)
+        a.mov(.r15, Mem(.r14, Layout.depthLeft))
         // Seven pushes plus the return address: rsp is 16-byte aligned at the call.
         a.mov(.rax, Mem(.r14, Layout.exitRsp))
         a.push(.rax)

@@ -1,0 +1,174 @@
+// The register cache: each function keeps its most used frame slots (by a
+// static count, loop bodies weighted up) in registers for its whole body,
+// write-through. Every write to such a slot goes to the slot and the
+// register, so memory is always current: helpers, host functions, the
+// interpreter stubs and callees read and write the frame as before, and
+// after anything that may write the frame or clobber registers (a call, a
+// helper) the registers are reloaded from it. Templates that read operands
+// through `load`/`aluSlot` take a pinned slot from its register; a template
+// that writes its result slot in memory only is followed by a reload of that
+// slot's register, so an unconverted template stays correct.
+//
+// The registers are the ones templates never use as scratch: rsi, rdi, rbp
+// and r8-r11 (rax, rcx, rdx are scratch; rbx, r12-r15 hold the frame, the
+// memory, the context and the call depth).
+
+import WasmNative
+
+extension NativeCompiler {
+    static let cacheRegisters: [Reg] = [.rsi, .rdi, .r8, .r9, .r10, .r11, .rbp]
+
+    /// The register holding `slot`, if it is cached.
+    func pinned(_ slot: UInt32) -> Reg? {
+        Int(slot) < pinnedBySlot.count ? pinnedBySlot[Int(slot)] : nil
+    }
+
+    /// `r = slot` (32-bit: zero-extended, as the slot holds i32 values).
+    mutating func load(_ r: Reg, _ s: UInt32, q: Bool = true) {
+        if let p = pinned(s) {
+            a.mov(r, p, q: q)
+        } else {
+            a.mov(r, slot(s), q: q)
+        }
+    }
+
+    /// `r op= slot`.
+    mutating func aluSlot(_ op: ALU, _ r: Reg, _ s: UInt32, q: Bool = true) {
+        if let p = pinned(s) {
+            a.alu(op, r, p, q: q)
+        } else {
+            a.alu(op, r, slot(s), q: q)
+        }
+    }
+
+    /// `cmp slot, imm`.
+    mutating func compareSlot(_ s: UInt32, imm: Int32, q: Bool) {
+        if let p = pinned(s) {
+            a.alu(.cmp, p, imm: imm, q: q)
+        } else {
+            a.alu(.cmp, slot(s), imm: imm, q: q)
+        }
+    }
+
+    /// `slot = r` (all 64 bits), and its register if cached.
+    mutating func store(_ s: UInt32, _ r: Reg) {
+        a.mov(slot(s), r)
+        if let p = pinned(s), p != r { a.mov(p, r) }
+        if s == currentResult { resultWritten = true }
+    }
+
+    /// At entry: loads the cached parameters and locals (the locals are zeroed
+    /// in the frame by then). Cached temporaries are written before they are read.
+    mutating func loadCacheAtEntry(slotsInitialized count: Int) {
+        for (s, r) in pinnedBySlot.enumerated() where s < count {
+            if let r { a.mov(r, slot(UInt32(s))) }
+        }
+    }
+
+    /// Reloads every cached register (but the one of `kept`) from the frame.
+    mutating func reloadCache(except kept: UInt32 = .max) {
+        for (s, r) in pinnedBySlot.enumerated() where s != Int(kept) {
+            if let r { a.mov(r, slot(UInt32(s))) }
+        }
+    }
+
+    /// Instructions that never write the slot named by their `a` field
+    /// (which may hold something else): no reload after them.
+    static func leavesSlotA(_ op: Op) -> Bool {
+        switch op {
+        case .unreachable, .fuel, .br, .brIf, .brIfNot, .brTable, .ret, .ret1, .globalSet, .call,
+            .callIndirect,
+            .brIfI32LtS, .brIfI32LtU, .brIfI32GeS, .brIfI32GeU, .brIfI32Eq, .brIfI32Ne,
+            .brIfI64LtS, .brIfI64LtU, .brIfI64GeS, .brIfI64GeU, .brIfI64Eq, .brIfI64Ne,
+            .brIfI32LtSImm, .brIfI32GeSImm, .brIfI32LtUImm, .brIfI32GeUImm, .brIfI32EqImm, .brIfI32NeImm,
+            .brIfI64LtSImm, .brIfI64GeSImm, .brIfI64LtUImm, .brIfI64GeUImm, .brIfI64EqImm, .brIfI64NeImm,
+            .brIfGlobalI32EqImm, .brIfGlobalI32NeImm, .i32AddImmAtGlobal, .i32StoreIndirect32,
+            .i32Store, .i64Store, .f32Store, .f64Store, .i32Store8, .i32Store16, .i64Store8, .i64Store16,
+            .i64Store32:
+            true
+        default: false
+        }
+    }
+
+    /// The branch target of `inst` at `index`, for the ops that branch.
+    static func branchTarget(_ inst: Inst, _ index: Int) -> Int? {
+        switch inst.op {
+        case .br, .brIf, .brIfNot,
+            .brIfI32LtS, .brIfI32LtU, .brIfI32GeS, .brIfI32GeU, .brIfI32Eq, .brIfI32Ne,
+            .brIfI64LtS, .brIfI64LtU, .brIfI64GeS, .brIfI64GeU, .brIfI64Eq, .brIfI64Ne,
+            .brIfI32LtSImm, .brIfI32GeSImm, .brIfI32LtUImm, .brIfI32GeUImm, .brIfI32EqImm, .brIfI32NeImm,
+            .brIfI64LtSImm, .brIfI64GeSImm, .brIfI64LtUImm, .brIfI64GeUImm, .brIfI64EqImm, .brIfI64NeImm,
+            .brIfGlobalI32EqImm, .brIfGlobalI32NeImm,
+            .i32AddImmBrIfEq, .i32AddImmBrIfNe, .i32AddImmBrIfLtS, .i32AddImmBrIfLtU, .i32AddImmBrIfGtS,
+            .i32AddImmBrIfGtU, .i32AddImmBrIfLeS, .i32AddImmBrIfLeU, .i32AddImmBrIfGeS, .i32AddImmBrIfGeU,
+            .i32AddImmBrIfEqImm, .i32AddImmBrIfNeImm, .i32AddImmBrIfLtSImm, .i32AddImmBrIfLtUImm,
+            .i32AddImmBrIfGeSImm, .i32AddImmBrIfGeUImm:
+            index + Int(Int64(bitPattern: inst.imm))
+        default: nil
+        }
+    }
+
+    /// Chooses the cached slots of a function: the most used ones, a use
+    /// inside a loop (a backward branch's range) counting 8 times per level.
+    /// Only the fields that are slots for the ops the templates read through
+    /// the cache are counted; a miscount costs speed, never correctness.
+    mutating func chooseCachedSlots(_ code: UnsafeMutablePointer<Inst>, count: Int, frameSize: Int) {
+        pinnedBySlot = []
+        guard frameSize > 0 else { return }
+        var depth = [Int](repeating: 0, count: count + 1)
+        for k in 0..<count {
+            if let t = NativeCompiler.branchTarget(code[k], k), t >= 0, t <= k {
+                depth[t] += 1
+                depth[k + 1] -= 1
+            }
+        }
+        var weights = [Int](repeating: 0, count: frameSize)
+        var level = 0
+        for k in 0..<count {
+            level += depth[k]
+            let w = level == 0 ? 1 : level == 1 ? 8 : 64
+            let i = code[k]
+            let (a, b, c) = NativeCompiler.slotFields(i.op)
+            if a, Int(i.a) < frameSize { weights[Int(i.a)] += w }
+            if b, Int(i.b) < frameSize { weights[Int(i.b)] += w }
+            if c, Int(i.c) < frameSize { weights[Int(i.c)] += w }
+        }
+        let chosen = (0..<frameSize).filter { weights[$0] >= 2 }.sorted { weights[$0] > weights[$1] }
+            .prefix(NativeCompiler.cacheRegisters.count)
+        guard !chosen.isEmpty else { return }
+        pinnedBySlot = [Reg?](repeating: nil, count: frameSize)
+        for (n, s) in chosen.enumerated() { pinnedBySlot[s] = NativeCompiler.cacheRegisters[n] }
+    }
+
+    /// Which of a, b, c are slots that the converted templates access (for the weights).
+    static func slotFields(_ op: Op) -> (Bool, Bool, Bool) {
+        if hasImmediate(op) { return (true, true, false) }
+        if loadShape(op) != nil { return (true, true, false) }
+        if storeSize(op) != nil { return (false, true, true) }
+        if alu(op) != nil || shift(op) != nil || condition(op) != nil {
+            switch op {
+            case .brIfI32LtSImm, .brIfI32GeSImm, .brIfI32LtUImm, .brIfI32GeUImm, .brIfI32EqImm, .brIfI32NeImm,
+                .brIfI64LtSImm, .brIfI64GeSImm, .brIfI64LtUImm, .brIfI64GeUImm, .brIfI64EqImm, .brIfI64NeImm:
+                return (false, true, false)
+            case .brIfI32LtS, .brIfI32LtU, .brIfI32GeS, .brIfI32GeU, .brIfI32Eq, .brIfI32Ne,
+                .brIfI64LtS, .brIfI64LtU, .brIfI64GeS, .brIfI64GeU, .brIfI64Eq, .brIfI64Ne:
+                return (false, true, true)
+            case .i32AddImmBrIfEqImm, .i32AddImmBrIfNeImm, .i32AddImmBrIfLtSImm, .i32AddImmBrIfLtUImm,
+                .i32AddImmBrIfGeSImm, .i32AddImmBrIfGeUImm:
+                return (true, true, false)
+            default: return (true, true, true)
+            }
+        }
+        switch op {
+        case .copy, .i32Eqz, .i64Eqz, .i32WrapI64, .i64ExtendI32S, .i32Extend8S, .i32Extend16S, .i64Extend8S,
+            .i64Extend16S, .i64Extend32S, .i32Clz, .i64Clz, .i32Ctz, .i64Ctz, .i32Popcnt, .i64Popcnt:
+            return (true, true, false)
+        case .i32Mul, .i64Mul, .select, .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i64DivS, .i64DivU, .i64RemS,
+            .i64RemU:
+            return (true, true, true)
+        case .brIf, .brIfNot, .ret1, .call, .callIndirect: return (false, true, false)
+        case .const, .globalGet: return (true, false, false)
+        default: return (false, false, false)
+        }
+    }
+}
