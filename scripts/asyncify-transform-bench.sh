@@ -5,7 +5,9 @@
 #      (Tests/AsyncifyTransformTests/Programs/*.pre.wasm), against
 #      `wasm-opt -O2 --asyncify` (what emcc runs);
 #   2. pass time, whole process, on a small module (fibers, 17 KB) and on a
-#      large generated emcc build (LARGE_FUNCTIONS C functions, default 6000);
+#      large generated emcc build (LARGE_FUNCTIONS C functions, default 20000:
+#      about 3 MB of Wasm; LARGE_PRE=path.wasm with LARGE_IMPORTS=path reuse
+#      a build, since emcc takes minutes on it);
 #   3. swap time: a two-fiber ping-pong (SWAPS swaps, default 200000) built by
 #      emcc, instrumented by each pass, under node with emcc's JS glue and on
 #      our host (`asyncify run`).
@@ -16,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-LARGE_FUNCTIONS=${LARGE_FUNCTIONS:-6000}
+LARGE_FUNCTIONS=${LARGE_FUNCTIONS:-20000}
 SWAPS=${SWAPS:-200000}
 for tool in wasm-opt emcc node; do
     command -v $tool >/dev/null || { echo "skipped: $tool not installed"; exit 0; }
@@ -59,9 +61,12 @@ for pre in "$programs"/*.pre.wasm; do
 done
 
 echo
-echo "## 2. Pass time (whole process, best of 5)"
-# A large emcc build: many functions with loops, switches and calls, some of which sleep.
-python3 - "$work/large.c" "$LARGE_FUNCTIONS" <<'PY'
+echo "## 2. Pass time (whole process, best of 3)"
+if [ -n "${LARGE_PRE:-}" ]; then
+    cp "$LARGE_PRE" "$work/large.pre.wasm"; cp "$LARGE_IMPORTS" "$work/large.imports"
+else
+    # A large emcc build: many functions with loops, switches and calls, some of which sleep.
+    python3 - "$work/large.c" "$LARGE_FUNCTIONS" <<'PY'
 import random, sys
 path, n = sys.argv[1], int(sys.argv[2])
 r = random.Random(7)
@@ -89,19 +94,20 @@ for i in range(n):
 out.append('int main(void) { printf("%d\\n", f' + str(n - 1) + '(1, 2)); return 0; }')
 open(path, "w").write("\n".join(out) + "\n")
 PY
-large_dir="$work/large-build"; rm -rf "$large_dir"; mkdir -p "$large_dir"
-EMCC_DEBUG=1 EMCC_TEMP_DIR="$large_dir" emcc -O1 -sASYNCIFY -sSTANDALONE_WASM -sERROR_ON_UNDEFINED_SYMBOLS=0 \
+    large_dir="$work/large-build"; rm -rf "$large_dir"; mkdir -p "$large_dir"
+    EMCC_DEBUG=1 EMCC_TEMP_DIR="$large_dir" emcc -O1 -sASYNCIFY -sSTANDALONE_WASM -sERROR_ON_UNDEFINED_SYMBOLS=0 \
     "$work/large.c" -o "$large_dir/large.wasm" > "$large_dir/log" 2>&1
-cp "$large_dir/emscripten_temp/emcc-2-post_finalize.wasm" "$work/large.pre.wasm"
-grep -o 'asyncify-imports@[^ ]*' "$large_dir/log" | head -1 | sed 's/^asyncify-imports@//' > "$work/large.imports"
+    cp "$large_dir/emscripten_temp/emcc-2-post_finalize.wasm" "$work/large.pre.wasm"
+    grep -o 'asyncify-imports@[^ ]*' "$large_dir/log" | head -1 | sed 's/^asyncify-imports@//' > "$work/large.imports"
+fi
 echo "| module | size | wasm-opt --asyncify ms | asyncify instrument ms | speed-up | wasm-opt -O2 --asyncify ms | output ours / Binaryen -O2 |"
 echo "|---|---|---|---|---|---|---|"
 for pair in "fibers:$programs/fibers.pre.wasm:$programs/fibers.imports" "large:$work/large.pre.wasm:$work/large.imports"; do
     IFS=: read -r name pre list <<< "$pair"
     imports=$(cat "$list")
-    tb=$(best_ms 5 wasm-opt --asyncify "--pass-arg=asyncify-imports@$imports" "$pre" -o "$work/t.b.wasm")
-    to=$(best_ms 5 "$asyncify" instrument "$pre" --imports "$imports" -o "$work/t.o.wasm")
-    tb2=$(best_ms 3 wasm-opt -O2 --asyncify "--pass-arg=asyncify-imports@$imports" "$pre" -o "$work/t.b2.wasm")
+    tb=$(best_ms 3 wasm-opt --asyncify "--pass-arg=asyncify-imports@$imports" "$pre" -o "$work/t.b.wasm")
+    to=$(best_ms 3 "$asyncify" instrument "$pre" --imports "$imports" -o "$work/t.o.wasm")
+    tb2=$(best_ms 1 wasm-opt -O2 --asyncify "--pass-arg=asyncify-imports@$imports" "$pre" -o "$work/t.b2.wasm")
     sizes=$(echo "scale=3; $(wc -c < "$work/t.o.wasm") / $(wc -c < "$work/t.b2.wasm")" | bc)
     echo "| $name | $(wc -c < "$pre") | $tb | $to | $(echo "scale=1; $tb / ($to + 0.5)" | bc) | $tb2 | $sizes |"
 done

@@ -152,20 +152,23 @@ public enum AsyncifyTransform {
             throw AsyncifyTransformError(.invalidModule, "the input module does not validate: \(error)")
         }
         var types = TypeTable(module.types)
-        for defined in 0..<module.codes.count {
+        // The new bodies go to their own array: assigning into `module.codes` while the typer
+        // and the instrumenters share the module's storage would copy every body each time.
+        var codes = module.codes
+        for defined in 0..<codes.count {
             if analysis.instrumented[defined] {
                 var instrumenter = try FunctionInstrumenter(
                     module: module, definedIndex: defined, analysis: analysis, runtime: runtime,
-                    typer: &typer,
-                    options: options)
-                module.codes[defined] = try instrumenter.run(types: &types)
+                    typer: &typer, options: options)
+                codes[defined] = try instrumenter.run(types: &types)
             } else if options.asserts {
-                module.codes[defined] = Asserts.uninstrumented(
-                    module.codes[defined],
+                codes[defined] = Asserts.uninstrumented(
+                    codes[defined],
                     parameterCount: module.types[Int(module.functions[defined])].parameters.count,
                     stateGlobal: runtime.stateGlobal)
             }
         }
+        module.codes = codes
         module.types = types.types
         runtime.addExports(to: &module)
         return module

@@ -249,7 +249,11 @@ struct FunctionInstrumenter {
                 locals.append(LocalGroup(count: 1, type: type))
             }
         }
-        return FunctionBody(locals: locals, body: prelude + out + epilogue)
+        var body = prelude
+        body.reserveCapacity(prelude.count + out.count + epilogue.count)
+        body += out
+        body += epilogue
+        return FunctionBody(locals: locals, body: body)
     }
 
     private static func parameterCount(_ module: Module, _ defined: Int) -> Int {

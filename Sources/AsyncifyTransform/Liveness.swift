@@ -8,7 +8,7 @@ import WasmBinary
 struct Liveness {
     /// Words per local set.
     let words: Int
-    private var liveIn: [UInt64]
+    private let liveIn: [UInt64]
 
     /// Computes liveness for `code` (a function body without its final `end`).
     ///
@@ -19,7 +19,6 @@ struct Liveness {
         words = max(1, (localCount + 63) / 64)
         let n = code.count
         // Structure: matching else/end of each construct, and the construct stack at branches.
-        var successors = [[Int]](repeating: [], count: n)
         var openStarts: [Int] = []
         var endOf = [Int](repeating: -1, count: n)
         var elseOf = [Int](repeating: -1, count: n)
@@ -48,39 +47,49 @@ struct Liveness {
             if case .loop = code[s] { return s }
             return endOf[s]
         }
+        // Successors in one flat array (`successors[successorStart[p]..<successorStart[p + 1]]`):
+        // no allocation per instruction, which dominated the pass on large modules.
+        var successorStart = [Int32](repeating: 0, count: n + 1)
+        var successors: [Int32] = []
+        successors.reserveCapacity(n + n / 4)
         for (p, instruction) in code.enumerated() {
-            let next = p + 1 < n ? [p + 1] : []
+            successorStart[p] = Int32(successors.count)
+            let hasNext = p + 1 < n
             switch instruction {
             case .block, .loop:
                 openStarts.append(p)
-                successors[p] = next
+                if hasNext { successors.append(Int32(p + 1)) }
             case .if:
                 openStarts.append(p)
-                if alwaysTaken.contains(p) {
-                    successors[p] = next
-                } else {
-                    successors[p] = next + [elseOf[p] >= 0 ? elseOf[p] + 1 : endOf[p]]
+                if hasNext { successors.append(Int32(p + 1)) }
+                if !alwaysTaken.contains(p) {
+                    successors.append(Int32(elseOf[p] >= 0 ? elseOf[p] + 1 : endOf[p]))
                 }
             case .else:
-                successors[p] = [endOf[ownerOf[p]]]
+                successors.append(Int32(endOf[ownerOf[p]]))
             case .end:
                 openStarts.removeLast()
-                successors[p] = next
+                if hasNext { successors.append(Int32(p + 1)) }
             case .br(let d):
-                successors[p] = target(d).map { [$0] } ?? []
+                if let t = target(d) { successors.append(Int32(t)) }
             case .brIf(let d):
-                successors[p] = next + (target(d).map { [$0] } ?? [])
+                if hasNext { successors.append(Int32(p + 1)) }
+                if let t = target(d) { successors.append(Int32(t)) }
             case .brTable(let targets, let defaultTarget):
-                var set = Set<Int>()
-                for d in targets + [defaultTarget] { if let t = target(d) { set.insert(t) } }
-                successors[p] = Array(set)
+                let first = successors.count
+                for d in targets + [defaultTarget] {
+                    guard let t = target(d) else { continue }
+                    if !successors[first...].contains(Int32(t)) { successors.append(Int32(t)) }
+                }
             case .return, .unreachable:
-                successors[p] = []
+                break
             default:
-                successors[p] = next
+                if hasNext { successors.append(Int32(p + 1)) }
             }
         }
-        liveIn = [UInt64](repeating: 0, count: n * words)
+        successorStart[n] = Int32(successors.count)
+        let words = self.words
+        var liveIn = [UInt64](repeating: 0, count: n * words)
         var out = [UInt64](repeating: 0, count: words)
         var changed = true
         while changed {
@@ -88,30 +97,36 @@ struct Liveness {
             var p = n - 1
             while p >= 0 {
                 for w in 0..<words { out[w] = 0 }
-                for s in successors[p] {
-                    for w in 0..<words { out[w] |= liveIn[s * words + w] }
+                for k in Int(successorStart[p])..<Int(successorStart[p + 1]) {
+                    let s = Int(successors[k]) * words
+                    for w in 0..<words { out[w] |= liveIn[s + w] }
                 }
                 switch code[p] {
                 case .localGet(let x): out[Int(x) >> 6] |= 1 << (UInt64(x) & 63)
                 case .localSet(let x), .localTee(let x): out[Int(x) >> 6] &= ~(1 << (UInt64(x) & 63))
                 default: break
                 }
-                for w in 0..<words where liveIn[p * words + w] != out[w] {
-                    liveIn[p * words + w] = out[w]
+                let base = p * words
+                for w in 0..<words where liveIn[base + w] != out[w] {
+                    liveIn[base + w] = out[w]
                     changed = true
                 }
                 p -= 1
             }
         }
-        self.successorsForQueries = successors
+        self.liveIn = liveIn
+        self.successorStart = successorStart
+        self.successors = successors
     }
 
-    private let successorsForQueries: [[Int]]
+    private let successorStart: [Int32]
+    private let successors: [Int32]
 
     /// The locals live right after the instruction at `position` (indices, ascending).
     func liveAfter(_ position: Int) -> [Int] {
         var set = [UInt64](repeating: 0, count: words)
-        for s in successorsForQueries[position] {
+        for k in Int(successorStart[position])..<Int(successorStart[position + 1]) {
+            let s = Int(successors[k])
             for w in 0..<words { set[w] |= liveIn[s * words + w] }
         }
         var result: [Int] = []
