@@ -1,10 +1,12 @@
-// `asyncify tb bench [--quick] [--engine native|interpreter]`: prints the
+// `asyncify tb bench [--quick] [--instances] [--engine native|interpreter]`: prints the
 // TBBenchmarks figures (swap cost with a TB frame at host depth 1/4/16/64,
 // codegen cost for 10/100/1000-op TBs, and the TB workload on the IR
 // interpreter, Wasm on our interpreter, Wasm on our native tier and node) so
 // they can be measured without switch-bench. `--engine` pins the Wasm engine
 // of the swap figures (default: automatic, the native tier where the host has
 // it); the workload always runs on both. Build with -c release for real numbers.
+// `--instances` prints only the TB instance memory curve (it is measured in a
+// fresh process that way, without the other benchmarks' heap).
 
 import BenchmarkSupport
 import Foundation
@@ -12,15 +14,18 @@ import TBRuntime
 import WasmInterpreter
 
 enum TBBenchCommand {
-    static let usage = "usage: asyncify tb bench [--quick] [--engine native|interpreter|automatic]"
+    static let usage =
+        "usage: asyncify tb bench [--quick] [--instances] [--engine native|interpreter|automatic]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var quick = false
+        var instancesOnly = false
         var engine = Store.Engine.automatic
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {
             case "--quick": quick = true
+            case "--instances": instancesOnly = true
             case "--engine":
                 switch rest.popFirst() {
                 case "native": engine = .native
@@ -33,6 +38,7 @@ enum TBBenchCommand {
             }
         }
         do {
+            if instancesOnly { return try instanceCurve(quick: quick) ? 0 : 1 }
             for depth in [1, 4, 16, 64] {
                 for mode in [TBResumptionMode.perFiber, .instanceGlobals] {
                     let r = try TBBenchmarks.swapWithTBFrame(
@@ -55,18 +61,7 @@ enum TBBenchCommand {
                 "tb-compile-100op  \(String(format: "%.1f", compile)) us per TB (the runtime's compile path: emit + instantiate"
                     + (TBRuntimeConfiguration().validatesEmittedModules
                         ? " + validate)" : ", validation off in release)"))
-            if let curve = try TBBenchmarks.instanceMemory(
-                checkpoints: quick ? [200, 1000] : [1000, 5000, 10_000, 15_000])
-            {
-                for p in curve {
-                    print(
-                        "tb-instances  \(p.instances)  \(String(format: "%.0f", p.residentBytesPerInstance)) resident bytes/instance"
-                            + "  \(String(format: "%.1f", p.microsecondsPerInstance)) us/instance (20-op TB: emit ... first run)"
-                    )
-                }
-            } else {
-                print("tb-instances  skipped: resident size not readable (/proc/self/statm)")
-            }
+            _ = try instanceCurve(quick: quick)
             let runs = quick ? 20 : 200
             let ir = try TBBenchmarks.workload(engine: .interpreter, runs: runs)
             let wasm = try TBBenchmarks.workload(engine: .wasm, runs: runs, wasmEngine: .interpreter)
@@ -105,5 +100,23 @@ enum TBBenchCommand {
         } catch {
             return Usage.error("tb-bench: \(error)")
         }
+    }
+
+    /// Prints the `tb-instances` rows; false when the resident size is not readable.
+    static func instanceCurve(quick: Bool) throws -> Bool {
+        guard
+            let curve = try TBBenchmarks.instanceMemory(
+                checkpoints: quick ? [200, 1000] : [1000, 2000, 5000, 10_000, 15_000])
+        else {
+            print("tb-instances  skipped: resident size not readable (/proc/self/statm)")
+            return false
+        }
+        for p in curve {
+            print(
+                "tb-instances  \(p.instances)  \(String(format: "%.0f", p.residentBytesPerInstance)) resident bytes/instance"
+                    + "  \(String(format: "%.1f", p.microsecondsPerInstance)) us/instance (20-op TB: emit ... first run)"
+            )
+        }
+        return true
     }
 }

@@ -29,7 +29,7 @@ enum TBCommand {
                                [--fibers K] [--mode per-fiber|instance-globals] [--threshold N] [--stats]
                                [rN=value ...]
                asyncify tb interp <file.tb> [rN=value ...]
-               asyncify tb bench [--quick] [--engine native|interpreter|automatic]
+               asyncify tb bench [--quick] [--instances] [--engine native|interpreter|automatic]
 
         `tb run` provides the helpers h_mix(a, b) -> (a ^ (b << 1)) + 0x1234567, h_sink(a),
         h_six(a, b, c, d, e, f) -> a + 2b + 3c + 4d + 5e + 6f and h_const() -> 0x5a5a

@@ -20,25 +20,81 @@ final class TBCacheEntry {
     }
 }
 
+/// The store a runtime's TB instances share - one value stack, native engine
+/// and code arena for all of them, instead of a store per instance - and the
+/// host functions their imports resolve to: the unwind check and one function
+/// per helper slot and signature, which call the helper of the TB that is
+/// running (``TBRuntime/currentEntry``), so no instance needs functions of its own.
+final class TBInstanceStore {
+    let store: Store
+    let unwindCheck: Function
+    /// Helper functions by import slot, argument count and whether they return a value.
+    private var helpers: [Int: Function] = [:]
+    private unowned(unsafe) let runtime: TBRuntime
+
+    init(configuration: Store.Configuration, runtime: TBRuntime) {
+        store = Store(configuration: configuration)
+        self.runtime = runtime
+        unowned(unsafe) let r = runtime
+        unwindCheck = Function(store: store, type: FunctionType(parameters: [], results: [.i32])) {
+            _, slots in
+            let unwinding = r.currentCall?.fibers.isUnwinding ?? false
+            slots.setI32(0, unwinding ? 0 : 1)
+        }
+    }
+
+    /// Whether TB instances made now would go into a store like this one.
+    func matches(_ configuration: Store.Configuration) -> Bool {
+        let c = store.configuration
+        return c.fuelMetering == configuration.fuelMetering && c.engine == configuration.engine
+            && c.valueStackSlots == configuration.valueStackSlots
+            && c.maximumCallDepth == configuration.maximumCallDepth
+            && c.maximumHostReentry == configuration.maximumHostReentry
+    }
+
+    /// The function import `index` of a TB resolves to, given its signature.
+    func helper(_ index: Int, _ signature: TBHelperSignature) -> Function {
+        let argc = signature.argumentCount
+        let hasResult = signature.hasResult
+        let key = index << 8 | argc << 1 | (hasResult ? 1 : 0)
+        if let existing = helpers[key] { return existing }
+        let type = FunctionType(
+            parameters: Array(repeating: .i64, count: argc), results: hasResult ? [.i64] : [])
+        unowned(unsafe) let r = runtime
+        let function = Function(store: store, type: type) { _, slots in
+            guard let call = r.currentCall, let entry = r.currentEntry else {
+                throw TBRuntimeError(.badConfiguration("a TB helper was called outside call_wasm_tb"))
+            }
+            var args = TBHelperArguments([])
+            args.count = argc
+            for k in 0..<argc { args[k] = slots.i64(k) }
+            let result = try entry.helpers[index](call, args)
+            if hasResult { slots.setI64(0, result) }
+        }
+        helpers[key] = function
+        return function
+    }
+}
+
 /// Counts the ``TBWasmInstance`` objects of a runtime that are still allocated.
 final class TBInstanceCounter {
     var allocated = 0
 }
 
-/// A live Wasm instance of a TB, in a store of its own.
+/// A live Wasm instance of a TB, in the store the runtime's TB instances share.
 ///
-/// The store holds nothing but this instance and its helper imports (the
-/// shared memory belongs to the runtime's store), so when the runtime drops
-/// its last reference - eviction, or the TB being replaced - the instance,
-/// its compiled code and its globals are freed. A `call_wasm_tb` in progress
-/// holds a reference, so a helper that evicts the running instance is safe.
+/// The store keeps the instance only until this object goes away: then it
+/// releases it, so when the runtime drops its last reference - eviction, or
+/// the TB being replaced - the instance, its machine code and its globals are
+/// freed. A `call_wasm_tb` in progress holds a reference, so a helper that
+/// evicts the running instance is safe.
 final class TBWasmInstance {
-    /// The instance's own store.
+    /// The shared store the instance lives in.
     let store: Store
     let instance: Instance
     let start: Function
     /// The storage cells of globals 0...15 (registers) and 16 (`BLOCK_IDX`),
-    /// resolved once; they live as long as `store`, which `self` keeps alive.
+    /// resolved once; they live as long as `instance`.
     private let cells: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     private let counter: TBInstanceCounter
     /// Fibers suspended inside this instance in instance-globals mode: it must not be evicted.
@@ -73,6 +129,7 @@ final class TBWasmInstance {
     deinit {
         cells.deallocate()
         counter.allocated -= 1
+        store.release(instance)
     }
 
     /// Writes the 16 registers and (if given) the block index into the globals.

@@ -24,12 +24,21 @@ extension TBRuntime {
             try? tbMemory.store(.u32, 1, at: cpu.context, offset: TBContextLayout.doInitOffset)
         }
         let saved = currentCall
+        let savedEntry = currentEntry
         currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: entry.tb.pc, memory: tbMemory)
-        defer { currentCall = saved }
-        let result: UInt64
+        currentEntry = entry
         // Each run (or resumed run) gets a fresh budget, as the IR engine's
-        // step limit counts per run.
-        if let fuel = configuration.wasmFuelPerTB { wasm.store.fuel = fuel }
+        // step limit counts per run; the store is shared, so a TB run by a
+        // helper leaves the calling TB's remaining budget as it was.
+        let fuel = configuration.wasmFuelPerTB
+        let savedFuel = fuel == nil ? nil : wasm.store.fuel
+        if let fuel { wasm.store.fuel = fuel }
+        defer {
+            currentCall = saved
+            currentEntry = savedEntry
+            if fuel != nil { wasm.store.fuel = savedFuel }
+        }
+        let result: UInt64
         do {
             result = try wasm.run(context: cpu.context)
         } catch let error as FiberError {
@@ -58,6 +67,13 @@ extension TBRuntime {
         if let wasm = entry.instance { return wasm }
         if live.count >= max(configuration.instanceCap, 1) { evictOne() }
         let wasm = try compile(entry)
+        // Compile it now and keep only what runs it (the instance lives on, so
+        // the decoded module would be most of its memory).
+        do {
+            try wasm.instance.compact()
+        } catch {
+            throw TBRuntimeError(.compileFailed(pc: entry.tb.pc, reason: "\(error)"))
+        }
         entry.instance = wasm
         live.append(entry)
         statistics.compilations += 1
@@ -106,16 +122,27 @@ extension TBRuntime {
         return try compile(entry)
     }
 
-    /// The configuration of each TB instance's own store: the TB function
-    /// calls only imports, so a small value stack and call depth suffice (the
-    /// re-entry limit still allows helpers that run TBs of their own). Fuel
-    /// metering is on when ``TBRuntimeConfiguration/wasmFuelPerTB`` is set;
-    /// the engine is ``TBRuntimeConfiguration/engine``.
+    /// The configuration of the store the TB instances share: the TB
+    /// function calls only imports, so a small value stack and call depth
+    /// suffice for helpers that run TBs of their own, nested a few hundred
+    /// deep. Fuel metering is on when ``TBRuntimeConfiguration/wasmFuelPerTB``
+    /// is set; the engine is ``TBRuntimeConfiguration/engine``.
     var instanceStoreConfiguration: Store.Configuration {
         Store.Configuration(
-            maximumCallDepth: 256, valueStackSlots: 8192, maximumMemoryPages: 0, maximumTableElements: 0,
+            maximumCallDepth: 1024, valueStackSlots: 32768, maximumMemoryPages: 0, maximumTableElements: 0,
             maximumHostReentry: 256, fuelMetering: configuration.wasmFuelPerTB != nil,
             engine: configuration.engine)
+    }
+
+    /// The store new TB instances go into: one for all of them while the
+    /// configuration keeps asking for the same kind of store (instances made
+    /// before a change keep theirs alive until they are dropped).
+    func currentInstanceStore() -> TBInstanceStore {
+        let wanted = instanceStoreConfiguration
+        if let existing = instanceStore, existing.matches(wanted) { return existing }
+        let fresh = TBInstanceStore(configuration: wanted, runtime: self)
+        instanceStore = fresh
+        return fresh
     }
 
     /// Instantiates `module`, emitted for `tb`, exactly as the runtime would
@@ -129,44 +156,24 @@ extension TBRuntime {
         return try instantiate(module, for: entry)
     }
 
-    /// Instantiates an emitted (and validated) TB module for `entry` in a new
-    /// store of its own, with its imports wired (see ``TBWasmInstance``).
+    /// Instantiates an emitted (and validated) TB module for `entry` in the
+    /// shared instance store, with its imports wired (see ``TBWasmInstance``).
     func instantiate(_ module: Module, for entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
-        let store = Store(configuration: instanceStoreConfiguration)
+        let shared = currentInstanceStore()
         var imports = Imports()
         imports.define(module: "env", name: "memory", .memory(memory))
-        unowned(unsafe) let runtime = self
         imports.define(
-            module: TBEmitter.helperModule, name: TBEmitter.unwindCheckName,
-            .function(
-                Function(store: store, type: FunctionType(parameters: [], results: [.i32])) { _, slots in
-                    let unwinding = runtime.currentCall?.fibers.isUnwinding ?? false
-                    slots.setI32(0, unwinding ? 0 : 1)
-                }))
-        unowned(unsafe) let owner = entry
+            module: TBEmitter.helperModule, name: TBEmitter.unwindCheckName, .function(shared.unwindCheck))
         for (i, signature) in tb.helpers.enumerated() {
-            let argc = signature.argumentCount
-            let hasResult = signature.hasResult
-            let type = FunctionType(
-                parameters: Array(repeating: .i64, count: argc), results: hasResult ? [.i64] : [])
-            let function = Function(store: store, type: type) { _, slots in
-                guard let call = runtime.currentCall else {
-                    throw TBRuntimeError(.badConfiguration("a TB helper was called outside call_wasm_tb"))
-                }
-                var args = TBHelperArguments([])
-                args.count = argc
-                for k in 0..<argc { args[k] = slots.i64(k) }
-                let r = try owner.helpers[i](call, args)
-                if hasResult { slots.setI64(0, r) }
-            }
-            imports.define(module: TBEmitter.helperModule, name: "\(i)", .function(function))
+            imports.define(
+                module: TBEmitter.helperModule, name: "\(i)", .function(shared.helper(i, signature)))
         }
         do {
-            let instance = try Instance(module: module, store: store, imports: imports)
+            let instance = try Instance(module: module, store: shared.store, imports: imports)
             let start = try instance.exportedFunction(TBEmitter.exportName)
             return try TBWasmInstance(
-                store: store, instance: instance, start: start, pc: tb.pc, counter: instanceCounter)
+                store: shared.store, instance: instance, start: start, pc: tb.pc, counter: instanceCounter)
         } catch let error as TBRuntimeError {
             throw error
         } catch {

@@ -8,9 +8,12 @@
 // them. Every Wasm instance imports it and the IR interpreter reads it
 // through a TBMemory view, so both engines work on the same bytes.
 //
-// Instances. Each TB's Wasm instance lives in a store of its own that imports
-// the shared memory, so evicting it (or replacing the TB) frees its code and
-// globals; the runtime reaches the 17 globals through raw storage cells
+// Instances. The TBs' Wasm instances share one store (TBInstanceStore: one
+// value stack, native engine and code arena, and host functions that call the
+// running TB's helpers) and import the shared memory; an instance is compiled
+// and compacted when it is made, and the store releases it when the runtime
+// drops it (eviction, or the TB being replaced), which frees its code and
+// globals. The runtime reaches the 17 globals through raw storage cells
 // resolved once per instance (the emitted module exports only `start`).
 //
 // Registers. A CPU's 16 registers live in its register file in memory.
@@ -48,8 +51,8 @@ import WasmInterpreter
 public final class TBRuntime {
     /// The configuration; engine choice and cap may be changed between runs.
     public var configuration: TBRuntimeConfiguration
-    /// The Wasm store that owns the shared memory. Each TB instance lives in a
-    /// store of its own (importing this memory), so that an evicted instance is freed.
+    /// The Wasm store that owns the shared memory (the TB instances, which
+    /// import it, live in ``instanceStore``).
     package let store: Store
     /// The shared linear memory.
     package let memory: Memory
@@ -69,6 +72,11 @@ public final class TBRuntime {
     let instanceCounter = TBInstanceCounter()
     /// The call the running Wasm TB's helpers serve.
     var currentCall: TBHelperCall?
+    /// The TB whose Wasm instance is running (its helpers are the ones the
+    /// shared helper imports call).
+    var currentEntry: TBCacheEntry?
+    /// The store new TB instances go into (see ``currentInstanceStore()``).
+    var instanceStore: TBInstanceStore?
 
     /// Creates a runtime with its shared memory and the default slow-path helpers.
     ///
@@ -131,6 +139,13 @@ public final class TBRuntime {
 
     /// The number of live Wasm instances (those the cache holds).
     package var instanceCount: Int { live.count }
+
+    /// The number of Wasm instances the shared instance store holds: each
+    /// allocated TB instance is one, and nothing else is.
+    package var storeInstanceCount: Int { instanceStore?.store.instanceCount ?? 0 }
+
+    /// The bytes of machine code the shared instance store holds for TB instances.
+    package var nativeCodeBytes: Int { instanceStore?.store.nativeCodeBytes ?? 0 }
 
     /// The number of TB instances still allocated: the cached ones plus any
     /// evicted or replaced instance a running `call_wasm_tb` still uses. Once

@@ -11,15 +11,16 @@ extension Instance {
     public init(module: Module, store: Store, imports: Imports = Imports()) throws {
         let s = InstanceStorage(module: module, store: store)
         s.context.pointee.instance = Unmanaged.passUnretained(s)
-        store.instances.append(s)
+        store.instances[ObjectIdentifier(s)] = s
         s.typeIDs = module.types.map { store.typeID($0) }
         try Instance.link(s, module: module, store: store, imports: imports)
-        // Defined functions: entries now, code at first call.
+        s.importedFunctionCount = s.functions.count
+        // Defined functions: entries now (the instance owns them), code at first call.
         for (i, typeIndex) in module.functions.enumerated() {
             let type = module.types[Int(typeIndex)]
             s.functionTypeIndices.append(typeIndex)
             s.functions.append(
-                store.newEntry(
+                InstanceStorage.newEntry(
                     FunctionEntry(
                         code: nil, frameSize: 0, parameterCount: type.parameters.count, localCount: 0,
                         resultCount: type.results.count, typeID: s.typeIDs[Int(typeIndex)],
@@ -28,19 +29,23 @@ extension Instance {
         }
         for table in module.tables {
             let t = try TableInstance(type: table, maximumElements: store.configuration.maximumTableElements)
-            store.tables.append(t)
             s.tables.append(t)
         }
         if let memoryType = module.memories.first, s.memory == nil {
             let m = try MemoryInstance(type: memoryType, maximumPages: store.configuration.maximumMemoryPages)
-            store.memories.append(m)
             s.memory = m
         }
         if let m = s.memory { s.context.pointee.memory = m.state }
-        for global in module.globals {
-            let g = GlobalInstance(type: global.type, value: try s.evaluate(global.initializer))
-            store.globals.append(g)
-            s.globals.append(g)
+        // The defined globals share one block of cells (a module of many
+        // globals then costs one allocation for their values).
+        if !module.globals.isEmpty {
+            let block = GlobalBlock(count: module.globals.count)
+            for (k, global) in module.globals.enumerated() {
+                s.globals.append(
+                    GlobalInstance(
+                        type: global.type, value: try s.evaluate(global.initializer), cell: block.cells + k,
+                        block: block))
+            }
         }
         for export in module.exports { s.exports[Array(export.name.utf8)] = export.descriptor }
         s.elements = try module.elements.map { segment in

@@ -110,12 +110,18 @@ public struct Instance {
     }
 }
 
-/// Everything an instance owns or links to; owned by the store.
+/// Everything an instance owns or links to; kept alive by the store (until
+/// ``Store/release(_:)``) and by ``Instance`` handles.
 final class InstanceStorage {
-    let module: Module
+    /// The module; ``Instance/compact()`` drops its code and constant expressions.
+    var module: Module
     unowned(unsafe) let store: Store
     let context: UnsafeMutablePointer<InstanceContext>
+    /// Imported functions first, then the defined ones, whose entries (and
+    /// code) the instance owns.
     var functions: [UnsafeMutablePointer<FunctionEntry>] = []
+    /// Where the defined functions start in ``functions`` (past the end until they are created).
+    var importedFunctionCount = Int.max
     var functionTypeIndices: [UInt32] = []
     var typeIDs: [Int] = []
     var globals: [GlobalInstance] = []
@@ -135,5 +141,18 @@ final class InstanceStorage {
         context.initialize(to: InstanceContext(memory: store.emptyMemory.state, instance: nil))
     }
 
-    deinit { context.deallocate() }
+    /// A new entry for a function the instance defines (freed with the instance).
+    static func newEntry(_ entry: FunctionEntry) -> UnsafeMutablePointer<FunctionEntry> {
+        let p = UnsafeMutablePointer<FunctionEntry>.allocate(capacity: 1)
+        p.initialize(to: entry)
+        return p
+    }
+
+    deinit {
+        for entry in functions.dropFirst(importedFunctionCount) {
+            entry.pointee.code?.deallocate()
+            entry.deallocate()
+        }
+        context.deallocate()
+    }
 }

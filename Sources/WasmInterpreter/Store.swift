@@ -1,4 +1,5 @@
 import WasmBinary
+import WasmNative
 
 #if canImport(Glibc)
     import Glibc
@@ -81,10 +82,15 @@ public final class Store {
     var types: [FunctionType] = []
     var hostFunctions: [HostFunction] = []
     var entries: [UnsafeMutablePointer<FunctionEntry>] = []
+    // Memories, tables and globals created on their own (instances own theirs).
     var memories: [MemoryInstance] = []
     var tables: [TableInstance] = []
     var globals: [GlobalInstance] = []
-    var instances: [InstanceStorage] = []
+    /// The live instances (see ``release(_:)``).
+    var instances: [ObjectIdentifier: InstanceStorage] = [:]
+    /// Where the native tier puts the machine code of the store's instances:
+    /// many small instances share pages (see `CodeArena`).
+    lazy var codeArena = CodeArena()
     /// The context of host functions: no instance, an empty memory.
     let hostContext: UnsafeMutablePointer<InstanceContext>
     let emptyMemory: MemoryInstance
@@ -175,6 +181,28 @@ public final class Store {
         typeIDs[type] = id
         return id
     }
+
+    /// Lets the store forget `instance`, so that the instance - its function
+    /// entries, translated and machine code, globals, tables and memory (unless
+    /// imported) - is freed once the caller's last handle to it goes away.
+    ///
+    /// For embedders that create and drop many instances in one long-lived
+    /// store (a translation-block cache). Nothing may use the instance's
+    /// functions, globals or tables afterwards: not other instances that
+    /// imported them, not tables holding its functions, not handles to them.
+    package func release(_ instance: Instance) {
+        guard instance.store === self else { return }
+        instances[ObjectIdentifier(instance.storage)] = nil
+    }
+
+    /// Whether the store's calls run on the native tier.
+    package var runsNatively: Bool { usesNativeEngine }
+
+    /// The number of instances the store keeps alive (see ``release(_:)``).
+    package var instanceCount: Int { instances.count }
+
+    /// The bytes of machine code the native tier holds for the store's live instances.
+    package var nativeCodeBytes: Int { codeArena.liveBytes }
 
     func newEntry(_ entry: FunctionEntry) -> UnsafeMutablePointer<FunctionEntry> {
         let p = UnsafeMutablePointer<FunctionEntry>.allocate(capacity: 1)
@@ -318,18 +346,42 @@ final class TableInstance {
     }
 }
 
-/// The storage of a global; owned by its store.
+/// The storage of a global; owned by its store, or by the instance that defines it.
 final class GlobalInstance {
     let storage: UnsafeMutablePointer<UInt64>
     let type: GlobalType
+    /// The block holding ``storage`` when the global shares it with its
+    /// instance's other globals (nil: ``storage`` is the global's own).
+    private let block: GlobalBlock?
 
     init(type: GlobalType, value: UInt64) {
         self.type = type
         storage = .allocate(capacity: 1)
         storage.initialize(to: value)
+        block = nil
     }
 
-    deinit { storage.deallocate() }
+    /// A global whose value lives at `cell` in `block`.
+    init(type: GlobalType, value: UInt64, cell: UnsafeMutablePointer<UInt64>, block: GlobalBlock) {
+        self.type = type
+        storage = cell
+        storage.pointee = value
+        self.block = block
+    }
+
+    deinit { if block == nil { storage.deallocate() } }
+}
+
+/// The cells of an instance's defined globals, freed when the last of them goes.
+final class GlobalBlock {
+    let cells: UnsafeMutablePointer<UInt64>
+
+    init(count: Int) {
+        cells = .allocate(capacity: count)
+        cells.initialize(repeating: 0, count: count)
+    }
+
+    deinit { cells.deallocate() }
 }
 
 /// A module asked for more memory or table space than the store allows (or than

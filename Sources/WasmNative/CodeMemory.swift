@@ -1,6 +1,15 @@
 // Executable memory that is never writable and executable at once: pages
 // are mapped read-write, filled, then switched to read-execute before any
 // code in them runs; they are unmapped when the owner goes away.
+//
+// A CodeArena packs many small blocks (one per instance of a small module,
+// e.g. thousands of translation blocks) into shared chunks instead of giving
+// each its own page and mapping: a chunk is reserved inaccessible, and each
+// block's pages are switched to read-write, filled and switched to
+// read-execute, so a page that already holds other blocks' code is never
+// writable and executable at once either. Nothing runs a chunk's code while
+// it is written because an arena belongs to one thread (one Wasm store). A
+// chunk is unmapped when its last block is freed and the arena has moved on.
 
 #if canImport(Glibc)
     import Glibc
@@ -35,13 +44,17 @@ package struct CodeMemoryError: Error, CustomStringConvertible {
     }
 }
 
-/// A block of machine code, mapped read-execute; unmapped on deinit.
+/// A block of machine code, mapped read-execute; unmapped on deinit (or, in
+/// a ``CodeArena``, given back to its chunk).
 package final class CodeMemory: @unchecked Sendable {
     /// The first byte of the code.
     package let base: UnsafeRawPointer
     /// The size of the code in bytes.
     package let count: Int
+    /// The bytes of a mapping of its own (0 inside an arena chunk).
     private let mappedSize: Int
+    /// The arena chunk holding the code, which stays mapped while this block lives.
+    private let chunk: CodeChunk?
 
     /// Copies `code` into fresh pages and makes them executable (and no longer writable).
     package init(_ code: [UInt8]) throws(CodeMemoryError) {
@@ -60,10 +73,114 @@ package final class CodeMemory: @unchecked Sendable {
         base = UnsafeRawPointer(p)
         count = code.count
         mappedSize = size
+        chunk = nil
+    }
+
+    /// A block inside `chunk`, already filled and executable.
+    fileprivate init(base: UnsafeRawPointer, count: Int, chunk: CodeChunk) {
+        self.base = base
+        self.count = count
+        self.mappedSize = 0
+        self.chunk = chunk
+        chunk.liveBytes += count
     }
 
     /// The address of the code at byte `offset`.
     package func address(_ offset: Int) -> UnsafeRawPointer { base + offset }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), mappedSize) }
+    deinit {
+        if let chunk {
+            chunk.liveBytes -= count
+        } else {
+            munmap(UnsafeMutableRawPointer(mutating: base), mappedSize)
+        }
+    }
+}
+
+/// One mapping of an arena: blocks are placed at increasing offsets; it is
+/// unmapped when neither the arena nor any block references it.
+private final class CodeChunk {
+    let base: UnsafeMutableRawPointer
+    let size: Int
+    /// The first free byte.
+    var used = 0
+    /// Bytes of live blocks (a statistic).
+    var liveBytes = 0
+
+    init(size: Int) throws(CodeMemoryError) {
+        // Reserved inaccessible: only pages that receive code become resident.
+        guard let p = mmap(nil, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED
+        else { throw CodeMemoryError(reason: .mapFailed, byteCount: size, errorNumber: errno) }
+        base = p
+        self.size = size
+    }
+
+    deinit { munmap(base, size) }
+}
+
+/// Packs the machine code of many small modules into shared executable
+/// chunks (see the file header): a block costs its own bytes rounded up to
+/// ``alignment``, not a page and a mapping. Use an arena from one thread.
+package final class CodeArena {
+    /// The size of a chunk; larger blocks get a mapping of their own.
+    package let chunkSize: Int
+    /// Blocks start at multiples of this many bytes.
+    package static let alignment = 16
+    private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    private var current: CodeChunk?
+    /// Live chunks, weakly: for ``liveBytes``.
+    private var chunks: [Weak] = []
+
+    private struct Weak {
+        weak var chunk: CodeChunk?
+    }
+
+    /// Creates an empty arena whose chunks hold `chunkSize` bytes (rounded up to pages).
+    package init(chunkSize: Int = 256 * 1024) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        self.chunkSize = max((chunkSize + page - 1) / page * page, page)
+    }
+
+    /// The bytes of code in live blocks placed by this arena.
+    package var liveBytes: Int { chunks.reduce(0) { $0 + ($1.chunk?.liveBytes ?? 0) } }
+
+    /// The number of chunks still mapped (referenced by the arena or a live block).
+    package var mappedChunkCount: Int { chunks.count(where: { $0.chunk != nil }) }
+
+    /// Copies `code` into the arena and makes it executable; the block is
+    /// given back when the returned object goes away.
+    package func place(_ code: [UInt8]) throws(CodeMemoryError) -> CodeMemory {
+        let length = max((code.count + Self.alignment - 1) / Self.alignment * Self.alignment, Self.alignment)
+        if length > chunkSize / 4 { return try CodeMemory(code) }
+        let chunk: CodeChunk
+        if let c = current, c.size - c.used >= length {
+            chunk = c
+        } else {
+            chunk = try CodeChunk(size: chunkSize)
+            current = chunk
+            chunks.removeAll { $0.chunk == nil }
+            chunks.append(Weak(chunk: chunk))
+        }
+        let start = chunk.used
+        let firstPage = start / pageSize * pageSize
+        let endPage = (start + length + pageSize - 1) / pageSize * pageSize
+        let pages = chunk.base + firstPage
+        // Pages shared with earlier blocks are read-write only while this
+        // block is copied in; their code does not run meanwhile (one thread).
+        guard mprotect(pages, endPage - firstPage, PROT_READ | PROT_WRITE) == 0 else {
+            throw CodeMemoryError(reason: .protectFailed, byteCount: endPage - firstPage, errorNumber: errno)
+        }
+        code.withUnsafeBytes { (chunk.base + start).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        guard mprotect(pages, endPage - firstPage, PROT_READ | PROT_EXEC) == 0 else {
+            let error = errno
+            // Leave nothing writable behind (earlier blocks on these pages
+            // are lost too, but the host just refused what it allowed before)
+            // and place nothing more in this chunk.
+            mprotect(pages, endPage - firstPage, PROT_NONE)
+            current = nil
+            throw CodeMemoryError(reason: .protectFailed, byteCount: endPage - firstPage, errorNumber: error)
+        }
+        chunk.used = start + length
+        return CodeMemory(base: UnsafeRawPointer(chunk.base + start), count: code.count, chunk: chunk)
+    }
 }

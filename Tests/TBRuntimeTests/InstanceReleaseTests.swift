@@ -5,8 +5,10 @@ import WasmInterpreter
 
 @testable import TBRuntime
 
-/// Evicted and replaced TB instances are freed: each lives in a store of its
-/// own, which nothing but the cache (and a running `call_wasm_tb`) references.
+/// Evicted and replaced TB instances are freed: they share one store, which
+/// releases an instance - its function entries, globals and machine code - as
+/// soon as nothing but the store (no cache entry, no running `call_wasm_tb`)
+/// references it.
 @Suite struct InstanceReleaseTests {
     /// r1 = r0 + pc; exit_tb 1.
     static func tb(pc: UInt64) throws -> TranslationBlock {
@@ -17,14 +19,16 @@ import WasmInterpreter
         return try b.finish()
     }
 
-    /// The store of the TB instance at `pc` (a testing hook through `@testable`).
-    static func store(of runtime: TBRuntime, at pc: UInt64) -> Store? { runtime.cache[pc]?.instance?.store }
+    /// The TB instance at `pc` (a testing hook through `@testable`).
+    static func instance(of runtime: TBRuntime, at pc: UInt64) -> TBWasmInstance? {
+        runtime.cache[pc]?.instance
+    }
 
     @Test func evictedInstancesAreFreedSoMemoryStaysBounded() throws {
         let h = try Harness(threshold: 0)
         h.runtime.configuration.instanceCap = 4
         let count = 300
-        weak var firstStore: Store?
+        weak var firstInstance: TBWasmInstance?
         var registers = TBRegisters()
         registers[.r0] = 5
         for k in 0..<count {
@@ -33,26 +37,31 @@ import WasmInterpreter
             h.runtime.setRegisters(registers, of: h.cpu)
             #expect(try h.run(pc: pc) == 1)
             #expect(h.runtime.registers(of: h.cpu)[.r1] == 5 + pc)
-            if k == 0 { firstStore = Self.store(of: h.runtime, at: pc) }
-            // Never more than the cap allocated, whatever the number of TBs compiled so far.
+            if k == 0 { firstInstance = Self.instance(of: h.runtime, at: pc) }
+            // Never more than the cap allocated, whatever the number of TBs compiled so far:
+            // neither TB instances nor the Wasm instances the shared store holds.
             #expect(h.runtime.allocatedInstanceCount <= 4)
+            #expect(h.runtime.storeInstanceCount <= 4)
         }
         #expect(h.runtime.statistics.compilations == count)
         #expect(h.runtime.statistics.evictions == count - 4)
         #expect(h.runtime.instanceCount == 4)
         #expect(h.runtime.allocatedInstanceCount == 4)
-        #expect(firstStore == nil, "the first evicted instance's store is still alive")
+        #expect(h.runtime.storeInstanceCount == 4)
+        #expect(firstInstance == nil, "the first evicted instance is still alive")
     }
 
     @Test func replacingATBFreesItsInstance() throws {
         let h = try Harness(threshold: 0)
         h.runtime.install(try Self.tb(pc: 0x100))
         #expect(try h.run(pc: 0x100) == 1)
-        weak let old = Self.store(of: h.runtime, at: 0x100)
+        weak let old = Self.instance(of: h.runtime, at: 0x100)
         #expect(old != nil)
+        #expect(h.runtime.storeInstanceCount == 1)
         h.runtime.install(try Self.tb(pc: 0x100))
         #expect(old == nil)
         #expect(h.runtime.allocatedInstanceCount == 0)
+        #expect(h.runtime.storeInstanceCount == 0)
         #expect(try h.run(pc: 0x100) == 1)
         #expect(h.runtime.allocatedInstanceCount == 1)
     }
@@ -90,5 +99,34 @@ import WasmInterpreter
         // While the helper ran: the cached instance plus the running, already evicted caller.
         #expect(allocatedDuringHelper.value == 2)
         #expect(h.runtime.allocatedInstanceCount == 1)
+    }
+
+    /// Dropping instances gives their machine code back: after 200 distinct
+    /// TBs run with no cap, the native code bytes grow with every instance;
+    /// replacing all of them (which drops their instances) returns the count
+    /// to zero, and the store holds no instance any more.
+    @Test func releasingInstancesReturnsTheirCodeAndEntries() throws {
+        let h = try Harness(threshold: 0)
+        h.runtime.configuration.instanceCap = Int.max
+        let count = 200
+        let pcs = (0..<count).map { 0x4_0000 + UInt64($0) * 0x10 }
+        for pc in pcs {
+            h.runtime.install(try Self.tb(pc: pc))
+            #expect(try h.run(pc: pc) == 1)
+        }
+        #expect(h.runtime.storeInstanceCount == count)
+        let native = h.runtime.nativeCodeBytes
+        if h.runtime.instanceStore?.store.runsNatively ?? false {
+            // Each instance's code takes some bytes of its own (a 3-op TB
+            // compiles to well over 16 bytes), and far less than a page each.
+            #expect(native >= 16 * count)
+            #expect(native < 4096 * count / 2)
+        } else {
+            print("skipped: no native tier on this host (code bytes)")
+        }
+        for pc in pcs { h.runtime.install(try Self.tb(pc: pc)) }
+        #expect(h.runtime.allocatedInstanceCount == 0)
+        #expect(h.runtime.storeInstanceCount == 0)
+        #expect(h.runtime.nativeCodeBytes == 0)
     }
 }

@@ -55,6 +55,37 @@ import Testing
         #endif
     }
 
+    /// Many small blocks share an arena's chunks: each runs (f(x) = x + k for
+    /// its own k), the bytes count live blocks only, and a chunk is unmapped
+    /// once its blocks are gone and the arena has moved on.
+    @Test func arenaBlocksRunAndAreGivenBack() throws {
+        #if arch(x86_64)
+            typealias Unary = @convention(c) (UInt64) -> UInt64
+            let arena = CodeArena(chunkSize: 4096)
+            var blocks: [CodeMemory] = []
+            for k in 0..<600 {
+                var a = X86Assembler()
+                a.lea(.rax, Mem(.rdi, Int32(k)))
+                a.ret()
+                blocks.append(try arena.place(a.finish()))
+            }
+            for (k, block) in blocks.enumerated() {
+                #expect(unsafeBitCast(block.base, to: Unary.self)(1000) == 1000 + UInt64(k))
+            }
+            // 600 blocks of at most 16 bytes: a few 4 KiB chunks, not 600 pages.
+            #expect(arena.mappedChunkCount >= 2 && arena.mappedChunkCount <= 4)
+            #expect(arena.liveBytes == blocks.reduce(0) { $0 + $1.count })
+            blocks.removeFirst(300)
+            #expect(arena.liveBytes == blocks.reduce(0) { $0 + $1.count })
+            #expect(arena.mappedChunkCount <= 3)
+            blocks = []
+            #expect(arena.liveBytes == 0)
+            #expect(arena.mappedChunkCount == 1)  // the chunk new blocks go into
+        #else
+            print("skipped: needs an x86_64 host")
+        #endif
+    }
+
     /// The pages are never writable and executable at once: /proc/self/maps
     /// shows the code's mapping as r-x.
     @Test func codePagesAreReadExecuteOnly() throws {

@@ -8,7 +8,8 @@
 // one instruction with the interpreter, so they behave identically.
 //
 // An instance is compiled as a whole on its first native call, into one
-// block of code memory that lives as long as the instance.
+// block of code memory (in the store's code arena, shared with other small
+// instances) that lives as long as the instance.
 
 import WasmBinary
 import WasmNative
@@ -74,7 +75,7 @@ struct NativeCompiler {
         for e in defined { compiler.compileFunction(e) }
         let memory: CodeMemory
         do {
-            memory = try CodeMemory(compiler.a.finish())
+            memory = try store.codeArena.place(compiler.a.finish())
         } catch {
             throw NativeEngineError(reason: .executableMemory(error.description))
         }
