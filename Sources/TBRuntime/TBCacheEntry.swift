@@ -94,8 +94,9 @@ final class TBWasmInstance {
     let instance: Instance
     let start: Function
     /// The storage cells of globals 0...15 (registers) and 16 (`BLOCK_IDX`),
-    /// resolved once; they live as long as `instance`.
-    private let cells: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
+    /// consecutive (an instance's defined globals share one block), resolved
+    /// once; they live as long as `instance`.
+    private let cells: UnsafeMutablePointer<UInt64>
     private let counter: TBInstanceCounter
     /// Fibers suspended inside this instance in instance-globals mode: it must not be evicted.
     var suspended = 0
@@ -110,15 +111,19 @@ final class TBWasmInstance {
         throws(TBRuntimeError)
     {
         let expected = GlobalType(valueType: .i64, isMutable: true)
-        var found: [UnsafeMutablePointer<UInt64>] = []
+        guard let first = instance.global(at: 0) else {
+            throw TBRuntimeError(.compileFailed(pc: pc, reason: "the module has no globals"))
+        }
         for g in 0..<Self.globalCount {
             guard let global = instance.global(at: g), global.type == expected else {
                 throw TBRuntimeError(.compileFailed(pc: pc, reason: "global \(g) is not a mutable i64"))
             }
-            found.append(global.rawStorage)
+            guard global.rawStorage == first.rawStorage + g else {
+                throw TBRuntimeError(
+                    .compileFailed(pc: pc, reason: "global \(g) is not stored after global 0"))
+            }
         }
-        cells = .allocate(capacity: Self.globalCount)
-        cells.initialize(from: found, count: Self.globalCount)
+        cells = first.rawStorage
         self.store = store
         self.instance = instance
         self.start = start
@@ -127,7 +132,6 @@ final class TBWasmInstance {
     }
 
     deinit {
-        cells.deallocate()
         counter.allocated -= 1
         store.release(instance)
     }
@@ -136,9 +140,9 @@ final class TBWasmInstance {
     @inline(__always)
     func write(registers: TBRegisters, blockIndex: UInt64?) {
         withUnsafeBytes(of: registers) { raw in
-            for i in 0..<16 { cells[i].pointee = raw.load(fromByteOffset: i &* 8, as: UInt64.self) }
+            for i in 0..<16 { cells[i] = raw.load(fromByteOffset: i &* 8, as: UInt64.self) }
         }
-        if let blockIndex { cells[16].pointee = blockIndex }
+        if let blockIndex { cells[16] = blockIndex }
     }
 
     /// The 16 registers held in the globals.
@@ -146,13 +150,13 @@ final class TBWasmInstance {
     func readRegisters() -> TBRegisters {
         var r = TBRegisters()
         withUnsafeMutableBytes(of: &r) { raw in
-            for i in 0..<16 { raw.storeBytes(of: cells[i].pointee, toByteOffset: i &* 8, as: UInt64.self) }
+            for i in 0..<16 { raw.storeBytes(of: cells[i], toByteOffset: i &* 8, as: UInt64.self) }
         }
         return r
     }
 
     /// `BLOCK_IDX`.
-    var blockIndex: UInt64 { cells[16].pointee }
+    var blockIndex: UInt64 { cells[16] }
 
     /// Calls `start(ctx)` without boxing: the TB's return value.
     func run(context ctx: UInt64) throws -> UInt64 {

@@ -47,7 +47,10 @@ extension Instance {
                         block: block))
             }
         }
-        for export in module.exports { s.exports[Array(export.name.utf8)] = export.descriptor }
+        // A few exports are found faster (and kept smaller) by scanning the module's list.
+        if module.exports.count > InstanceStorage.exportsScannedDirectly {
+            for export in module.exports { s.exports[Array(export.name.utf8)] = export.descriptor }
+        }
         s.elements = try module.elements.map { segment in
             switch segment.initializers {
             case .functionIndices(let indices): indices.map { UInt64(UInt(bitPattern: s.functions[Int($0)])) }

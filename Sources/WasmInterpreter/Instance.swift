@@ -25,7 +25,7 @@ public struct Instance {
 
     /// The export called `name`, if any.
     public func export(_ name: String) -> ExternalValue? {
-        guard let descriptor = storage.exports[Array(name.utf8)] else { return nil }
+        guard let descriptor = storage.exportDescriptor(name) else { return nil }
         switch descriptor {
         case .function(let i): return .function(Function(store: store, entry: storage.functions[Int(i)]))
         case .memory: return storage.memory.map { .memory(Memory(instance: $0)) }
@@ -131,8 +131,17 @@ final class InstanceStorage {
     var native: NativeInstanceCode?
     var elements: [[UInt64]] = []
     var data: [[UInt8]] = []
-    /// Exports by the UTF-8 bytes of their names (see ``Imports``).
+    /// Exports by the UTF-8 bytes of their names (see ``Imports``), when the
+    /// module has more than ``exportsScannedDirectly``.
     var exports: [[UInt8]: ExportDescriptor] = [:]
+    /// Up to this many exports are looked up in the module's list.
+    static let exportsScannedDirectly = 8
+
+    /// The export called `name` (compared as UTF-8 bytes), if any.
+    func exportDescriptor(_ name: String) -> ExportDescriptor? {
+        if module.exports.count > Self.exportsScannedDirectly { return exports[Array(name.utf8)] }
+        return module.exports.first { $0.name.utf8.elementsEqual(name.utf8) }?.descriptor
+    }
 
     init(module: Module, store: Store) {
         self.module = module
