@@ -60,7 +60,9 @@ let package = Package(
             name: "BenchmarkSupport",
             dependencies: ["Asyncify", "AsyncifyHost", "TBCodegen", "TBRuntime", "WasmBinary", "WasmInterpreter"],
             path: "Benchmarks/Support", swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["TBCodegen"], path: "Tests/Support", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["TBCodegen", "WasmBinary", "WasmInterpreter"], path: "Tests/Support",
+            swiftSettings: strict),
         .executableTarget(
             name: "AsyncifyCLI",
             dependencies: [
@@ -103,7 +105,8 @@ let package = Package(
         .testTarget(
             name: "WasmBinaryTests", dependencies: ["WasmBinary", "SpecSuiteSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),
-        .testTarget(name: "WasmNativeTests", dependencies: ["WasmNative", "WasmInterpreter"], swiftSettings: strict),
+        .testTarget(
+            name: "WasmNativeTests", dependencies: ["WasmNative", "WasmInterpreter", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AsyncifyHostTests", dependencies: ["AsyncifyHost", "TestSupport"], exclude: ["Programs"],
             swiftSettings: strict),

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Fuzzes the decoder+validator, the TB text parser and the interpreter with
-# libFuzzer for a time budget each.
+# Fuzzes the decoder+validator, the TB text parser, the interpreter and the
+# native tier against the interpreter with libFuzzer for a time budget each.
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
 # Targets: decode (Fuzz/DecodeValidate.swift), tb (Fuzz/TBText.swift),
-# interp (Fuzz/Interpret.swift); default all three, 60 s each.
+# interp (Fuzz/Interpret.swift), native (Fuzz/NativeDifferential.swift: random
+# modules from the input, run on both engines, which must agree); default all
+# four, 60 s each.
 # The library modules are compiled straight with swiftc (-sanitize=fuzzer,address
 # needs a libFuzzer main, which SwiftPM executables cannot take) into
 # .build/fuzz/. Corpora live in .build/fuzz/corpus/<target>, seeded from the
-# spec suite's .wasm files ($WASM_SPEC_DIR, else ../shared/wasm-spec) and from random
-# TBs. A crash leaves its input in .build/fuzz/crash-<target>-*; turn it into a
+# spec suite's .wasm files ($WASM_SPEC_DIR, else ../shared/wasm-spec), from random
+# TBs, and (native) from random bytes: any input makes a module. A crash leaves its input in .build/fuzz/crash-<target>-*; turn it into a
 # regression test under Tests/ (see Tests/*/Fuzz*RegressionTests.swift).
 # Exit status: 0 if every target ran its budget without a finding.
 set -euo pipefail
@@ -18,7 +20,7 @@ cd "$(dirname "$0")/.."
 budget=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(decode tb interp)
+[ ${#targets[@]} -eq 0 ] && targets=(decode tb interp native)
 out=.build/fuzz
 mkdir -p "$out"
 spec=${WASM_SPEC_DIR:-../shared/wasm-spec}
@@ -61,21 +63,34 @@ cnative() {
     ar rcs "$lib" "$out/CNativeStack.o"
 }
 
+# The interpreter (with the native tier) and the test support code (its
+# random TB and module generators, which use the interpreter).
+interpreter() {
+    cnative
+    library WasmNative
+    library WasmInterpreter -ISources/CNativeStack/include -lWasmBinary -lWasmNative
+}
+support() {
+    interpreter
+    library TBCodegen -lWasmBinary
+    library TestSupport -ISources/CNativeStack/include -lTBCodegen -lWasmBinary -lWasmInterpreter
+}
+engine=(-ISources/CNativeStack/include -lWasmInterpreter -lWasmNative -lWasmBinary -lCNativeStack)
+
 library WasmBinary
 for t in "${targets[@]}"; do
     case $t in
     decode) target decode Fuzz/DecodeValidate.swift -lWasmBinary ;;
     tb)
-        library TBCodegen -lWasmBinary
-        library TestSupport -lTBCodegen -lWasmBinary
-        target tb Fuzz/TBText.swift -lTestSupport -lTBCodegen -lWasmBinary ;;
+        support
+        target tb Fuzz/TBText.swift -lTestSupport -lTBCodegen "${engine[@]}" ;;
     interp)
-        cnative
-        library WasmNative
-        library WasmInterpreter -ISources/CNativeStack/include -lWasmBinary -lWasmNative
-        target interp Fuzz/Interpret.swift -ISources/CNativeStack/include -lWasmInterpreter -lWasmNative \
-            -lWasmBinary -lCNativeStack ;;
-    *) echo "fuzz: unknown target $t (decode, tb, interp)" >&2; exit 2 ;;
+        interpreter
+        target interp Fuzz/Interpret.swift "${engine[@]}" ;;
+    native)
+        support
+        target native Fuzz/NativeDifferential.swift -lTestSupport -lTBCodegen "${engine[@]}" ;;
+    *) echo "fuzz: unknown target $t (decode, tb, interp, native)" >&2; exit 2 ;;
     esac
 done
 
@@ -93,6 +108,9 @@ for t in "${targets[@]}"; do
                 echo "fuzz: note: no spec suite at $spec; starting $t from an empty corpus"
             fi ;;
         tb) ;;
+        native)
+            # Random inputs of 64 to 4,096 bytes (each makes a different module).
+            for k in $(seq 1 32); do head -c $((64 << (k % 7))) /dev/urandom >"$corpus/random-$k"; done ;;
         esac
     fi
     # Regression inputs always join the corpus.

@@ -3,7 +3,8 @@
 // assert_invalid here; instantiation and actions on the engine --engine picks); one line per script, then a
 // total line.
 // Without a directory the suite is looked for where SpecSuiteLocation says
-// (WASM_SPEC_DIR, else beside the package).
+// (WASM_SPEC_DIR, else beside the package). `--compile-stats` measures the
+// engine's compile throughput instead (CompileStats.swift).
 
 import Foundation
 import WasmInterpreter
@@ -11,11 +12,13 @@ import WasmSpec
 
 enum SpecSuiteCommand {
     static let usage =
-        "usage: asyncify spec [suite dir | script dir | script.json] [--engine native|interpreter] [--verbose]"
+        "usage: asyncify spec [suite dir | script dir | script.json] [--engine native|interpreter] [--verbose]\n"
+        + "       asyncify spec --compile-stats [--engine native|interpreter] [dir | file.wasm]..."
 
     static func main(_ arguments: [String]) -> Int32 {
         let verbose = arguments.contains("--verbose")
-        var paths = arguments.filter { $0 != "--verbose" }
+        let compileStats = arguments.contains("--compile-stats")
+        var paths = arguments.filter { $0 != "--verbose" && $0 != "--compile-stats" }
         var engine = Store.Engine.automatic
         if let k = paths.firstIndex(of: "--engine") {
             let name = k + 1 < paths.count ? paths[k + 1] : ""
@@ -31,8 +34,10 @@ enum SpecSuiteCommand {
         }
         if let option = paths.first(where: { $0.hasPrefix("-") }) {
             return Usage.unknownOption(
-                option, of: "spec", known: ["--engine", "--verbose", "--help"], usage: usage)
+                option, of: "spec", known: ["--engine", "--compile-stats", "--verbose", "--help"],
+                usage: usage)
         }
+        if compileStats { return CompileStats.main(paths: paths, engine: engine) }
         guard paths.count <= 1 else { return Usage.fail(usage) }
         let directory = SpecSuiteLocation.directory(explicit: paths.first)
         var suite = SpecSuite(directory: directory)

@@ -31,10 +31,7 @@ extension Store {
             try hostFunctions[entry.pointee.hostIndex].call(caller, fp)
             return
         }
-        if usesNativeEngine {
-            try invokeNative(entry, fp)
-            return
-        }
+        if usesNativeEngine, try invokeNative(entry, fp) { return }
         if entry.pointee.code == nil { try Interpreter.translate(entry) }
         let savedTop = exec.pointee.stackTop
         let savedFrames = exec.pointee.frameCount
@@ -52,22 +49,35 @@ extension Store {
 }
 
 extension Store {
-    /// ``invokeRaw(_:_:)`` on the native engine.
+    /// ``invokeRaw(_:_:)`` on the native engine; false (nothing run) when an
+    /// `.automatic` store cannot get executable memory and has turned to the interpreter.
     func invokeNative(_ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>) throws
+        -> Bool
     {
         let engine: NativeEngine
-        if let existing = nativeEngine {
-            engine = existing
-        } else {
-            engine = try NativeEngine(exec: exec)
-            nativeEngine = engine
+        do {
+            if let existing = nativeEngine {
+                engine = existing
+            } else {
+                engine = try NativeEngine(exec: exec)
+                nativeEngine = engine
+            }
+            if entry.pointee.native == nil { try NativeCompiler.compileInstance(of: entry, store: self) }
+        } catch let error as NativeEngineError {
+            // Nothing has run yet, and both engines share the store's state, so the
+            // interpreter can take over (from now on: a host that refused once refuses again).
+            guard configuration.engine == .automatic, case .executableMemory = error.reason else {
+                throw error
+            }
+            usesNativeEngine = false
+            return false
         }
-        if entry.pointee.native == nil { try NativeCompiler.compileInstance(of: entry, store: self) }
         let savedTop = exec.pointee.stackTop
         defer { exec.pointee.stackTop = savedTop }
         guard exec.pointee.stackEnd - fp >= entry.pointee.frameSize else { throw Trap(.callStackExhausted) }
         exec.pointee.stackTop = fp + entry.pointee.frameSize
         try engine.invoke(entry, fp, store: self)
+        return true
     }
 }
 

@@ -106,8 +106,9 @@ public final class Store {
 
     /// The native tier, created on the first native call.
     var nativeEngine: NativeEngine?
-    /// Whether calls run natively (see ``Configuration/engine``).
-    let usesNativeEngine: Bool
+    /// Whether calls run natively (see ``Configuration/engine``); an
+    /// `.automatic` store turns to the interpreter when the host refuses executable memory.
+    var usesNativeEngine: Bool
 
     /// The engine that runs this store's code: ``Engine/native`` or
     /// ``Engine/interpreter``, never ``Engine/automatic`` (which resolves to

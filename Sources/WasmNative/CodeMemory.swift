@@ -11,6 +11,8 @@
 // it is written because an arena belongs to one thread (one Wasm store). A
 // chunk is unmapped when its last block is freed and the arena has moved on.
 
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -39,7 +41,7 @@ package struct CodeMemoryError: Error, CustomStringConvertible {
         case .mapFailed:
             "cannot map \(byteCount) bytes for native code (errno \(errorNumber)); free memory or use the interpreter engine"
         case .protectFailed:
-            "cannot make \(byteCount) bytes of native code executable (errno \(errorNumber)); the host forbids JIT code, use the interpreter engine"
+            "cannot make \(byteCount) bytes of native code executable (errno \(errorNumber)): the host forbids JIT code (a seccomp, SELinux or PaX policy); use Store.Configuration(engine: .interpreter), or .automatic, which falls back to the interpreter"
         }
     }
 }
@@ -60,6 +62,10 @@ package final class CodeMemory: @unchecked Sendable {
     package init(_ code: [UInt8]) throws(CodeMemoryError) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let size = max((code.count + page - 1) / page * page, page)
+        if let refusal = CodeMemory.simulatedRefusal {
+            throw CodeMemoryError(
+                reason: refusal, byteCount: size, errorNumber: refusal == .mapFailed ? ENOMEM : EACCES)
+        }
         guard
             let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
             p != MAP_FAILED
@@ -74,6 +80,7 @@ package final class CodeMemory: @unchecked Sendable {
         count = code.count
         mappedSize = size
         chunk = nil
+        CodeMemory.liveBlocks.add(1, ordering: .relaxed)
     }
 
     /// A block inside `chunk`, already filled and executable.
@@ -83,6 +90,7 @@ package final class CodeMemory: @unchecked Sendable {
         self.mappedSize = 0
         self.chunk = chunk
         chunk.liveBytes += count
+        CodeMemory.liveBlocks.add(1, ordering: .relaxed)
     }
 
     /// The address of the code at byte `offset`.
@@ -94,7 +102,17 @@ package final class CodeMemory: @unchecked Sendable {
         } else {
             munmap(UnsafeMutableRawPointer(mutating: base), mappedSize)
         }
+        CodeMemory.liveBlocks.subtract(1, ordering: .relaxed)
     }
+
+    /// How many blocks are live in the process now (the resource tests check
+    /// that compiled code goes away with its instance and store).
+    package static let liveBlocks = Atomic<Int>(0)
+
+    /// Test hook: while set (for the current task, see `TaskLocal.withValue`),
+    /// every new block fails as a host that refuses executable memory would
+    /// make it fail, so the engines' fallback and errors can be tested on a host that allows it.
+    @TaskLocal package static var simulatedRefusal: CodeMemoryError.Reason?
 }
 
 /// One mapping of an arena: blocks are placed at increasing offsets; it is
@@ -152,6 +170,10 @@ package final class CodeArena {
     package func place(_ code: [UInt8]) throws(CodeMemoryError) -> CodeMemory {
         let length = max((code.count + Self.alignment - 1) / Self.alignment * Self.alignment, Self.alignment)
         if length > chunkSize / 4 { return try CodeMemory(code) }
+        if let refusal = CodeMemory.simulatedRefusal {
+            throw CodeMemoryError(
+                reason: refusal, byteCount: length, errorNumber: refusal == .mapFailed ? ENOMEM : EACCES)
+        }
         let chunk: CodeChunk
         if let c = current, c.size - c.used >= length {
             chunk = c

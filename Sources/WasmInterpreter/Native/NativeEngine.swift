@@ -199,7 +199,7 @@ final class NativeEngine {
         let savedLimit = ctx.pointee.stackLimit
         if ctx.pointee.stackLimit == 0 {
             // The outermost entry on this thread: measure the stack once.
-            ctx.pointee.depthLeft = store.configuration.maximumCallDepth
+            ctx.pointee.depthLeft = Swift.max(store.configuration.maximumCallDepth, 1)
             let left = cns_stack_bytes_left()
             if left == UInt.max {
                 ctx.pointee.stackLimit = 1
@@ -212,6 +212,11 @@ final class NativeEngine {
             ctx.pointee.depthLeft = savedDepth
             ctx.pointee.stackLimit = savedLimit
         }
+        // As in the interpreter, the limit counts Wasm-to-Wasm calls: a function
+        // entered from Swift (first, or re-entered by a host function) is not a
+        // call, but re-entry at the limit traps. (The prologue counts every entry.)
+        if savedLimit != 0 && ctx.pointee.depthLeft <= 0 { throw Trap(.callStackExhausted) }
+        ctx.pointee.depthLeft += 1
         let code = enter(UnsafeMutableRawPointer(ctx), fp, entry.pointee.native.unsafelyUnwrapped)
         if code == 0 { return }
         try NativeEngine.raise(code, self)
