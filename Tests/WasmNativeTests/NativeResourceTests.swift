@@ -29,7 +29,7 @@ import WasmNative
         let store = Store(configuration: .init(valueStackSlots: 4096, engine: engine))
         let instance = try Instance(module: module, store: store)
         #expect(try instance.exportedFunction("fib")(.i64(10)) == [.i64(55)])
-        return (store.instances.first?.native?.memory, store.nativeEngine?.trampoline)
+        return (store.instances.first?.value.native?.memory, store.nativeEngine?.trampoline)
     }
 
     /// The instance's code block and the store's trampoline are unmapped when the store goes.
