@@ -18,29 +18,41 @@ enum EmscriptenFibers {
                 return nil
             }
             let script = try build(source: source, emcc: emcc)
-            let minMilliseconds = String(Double(config.minRunNanoseconds) / 1e6)
-            @Sendable func run(_ depths: [String]) throws -> [Line] {
-                let output = try runProcess(
-                    node, ["--no-experimental-fetch", script.path, "1", minMilliseconds] + depths)
-                let lines = try parseLines(output)
-                guard lines.map(\.depth) == config.depths else {
-                    throw BenchError(
-                        description:
-                            "emscripten-node: asked for depths \(config.depths), got \(lines.map(\.depth))")
-                }
-                return lines
-            }
-            // Calibrate once; every round then runs the same round trips per depth.
-            printProgress("calibrating emscripten-node under node")
-            let calibrated = try run(config.depths.map(String.init)).map { "\($0.depth):\($0.swaps / 2)" }
-            return RoundSource(name: implementation) {
-                try run(calibrated).map {
-                    Measurement(
-                        implementation: implementation, depth: $0.depth, samples: [$0.nanosecondsPerSwap],
-                        asyncifyBytes: $0.asyncifyBytes)
-                }
+            return try calibratedRounds(
+                implementation: implementation, config: config, progress: "under node"
+            ) {
+                try runProcess(node, ["--no-experimental-fetch", script.path] + $0)
             }
         })
+
+    /// Rows from fiber_bench.c however it runs (`runProgram` gets its
+    /// arguments, `options` before the depths, and returns its stdout): one calibration run at the asked
+    /// depths, then every round runs the same round trips per depth (half of
+    /// what the calibration run fitted into the minimum run time).
+    static func calibratedRounds(
+        implementation: String, config: BenchConfig, progress: String, options: [String] = [],
+        runProgram: @escaping @Sendable ([String]) throws -> String
+    ) throws -> RoundSource {
+        let minMilliseconds = String(Double(config.minRunNanoseconds) / 1e6)
+        @Sendable func run(_ depths: [String]) throws -> [Line] {
+            let lines = try parseLines(runProgram(["1", minMilliseconds] + options + depths))
+            guard lines.map(\.depth) == config.depths else {
+                throw BenchError(
+                    description:
+                        "\(implementation): asked for depths \(config.depths), got \(lines.map(\.depth))")
+            }
+            return lines
+        }
+        printProgress("calibrating \(implementation) \(progress)")
+        let calibrated = try run(config.depths.map(String.init)).map { "\($0.depth):\($0.swaps / 2)" }
+        return RoundSource(name: implementation) {
+            try run(calibrated).map {
+                Measurement(
+                    implementation: implementation, depth: $0.depth, samples: [$0.nanosecondsPerSwap],
+                    asyncifyBytes: $0.asyncifyBytes)
+            }
+        }
+    }
 
     /// One line of the program's output.
     struct Line: Equatable {

@@ -33,27 +33,12 @@ enum InstrumentedModule {
                 }
                 let bytes = try [UInt8](
                     Data(contentsOf: EmscriptenFibers.buildStandalone(source: source, emcc: emcc)))
-                let minMilliseconds = String(Double(config.minRunNanoseconds) / 1e6)
-                @Sendable func run(_ depths: [String]) throws -> [EmscriptenFibers.Line] {
-                    let output = try runProgram(
-                        bytes, arguments: ["1", minMilliseconds, "warmup=0"] + depths, engine: engine)
-                    let lines = try EmscriptenFibers.parseLines(output)
-                    guard lines.map(\.depth) == config.depths else {
-                        throw BenchError(
-                            description:
-                                "\(implementation): asked for depths \(config.depths), got \(lines.map(\.depth))"
-                        )
-                    }
-                    return lines
-                }
-                printProgress("calibrating \(implementation) on our \(engine.resolved) engine")
-                let calibrated = try run(config.depths.map(String.init)).map { "\($0.depth):\($0.swaps / 2)" }
-                return RoundSource(name: implementation) {
-                    try run(calibrated).map {
-                        Measurement(
-                            implementation: implementation, depth: $0.depth, samples: [$0.nanosecondsPerSwap],
-                            asyncifyBytes: $0.asyncifyBytes)
-                    }
+                return try EmscriptenFibers.calibratedRounds(
+                    implementation: implementation, config: config,
+                    progress: "on our \(engine.resolved) engine",
+                    options: ["warmup=0"]
+                ) { arguments in
+                    try runProgram(bytes, arguments: arguments, engine: engine)
                 }
             })
     }
