@@ -23,6 +23,19 @@ extension NativeCompiler {
 
     func access(_ size: Int32) -> Mem { Mem(.r12, index: .rax, -size) }
 
+    /// rax = the end address of an access at slot `s` + `offset`, checked as `checkEnd` does.
+    /// A cached i32 address with a small offset is one `lea` (it cannot carry).
+    mutating func accessEnd(_ s: UInt32, adding offset: UInt64) {
+        if !memoryIs64 && offset <= UInt64(Int32.max), let p = pinned(s) {
+            a.lea(.rax, Mem(p, Int32(offset)))
+            a.alu(.cmp, .rax, .r13)
+            a.j(.a, trap(.outOfBoundsMemoryAccess))
+        } else {
+            load(.rax, s)
+            checkEnd(adding: offset, address32: !memoryIs64)
+        }
+    }
+
     static func loadShape(_ op: Op) -> (size: Int32, signed: Bool, to64: Bool)? {
         switch op {
         case .i32Load, .f32Load: (4, false, false)
@@ -51,29 +64,28 @@ extension NativeCompiler {
         }
     }
 
-    /// Loads `size` bytes at `m` into rcx (zero- or sign-extended).
-    mutating func load(_ m: Mem, size: Int32, signed: Bool, to64: Bool) {
+    /// Loads `size` bytes at `m` into `r` (zero- or sign-extended).
+    mutating func load(_ r: Reg, _ m: Mem, size: Int32, signed: Bool, to64: Bool) {
         switch (size, signed) {
-        case (8, _): a.mov(.rcx, m)
-        case (4, false): a.mov(.rcx, m, q: false)
-        case (4, true): a.movsx(.rcx, m, bits: 32, q: true)
-        case (_, false): a.movzx(.rcx, m, bits: Int(size) * 8)
-        case (_, true): a.movsx(.rcx, m, bits: Int(size) * 8, q: to64)
+        case (8, _): a.mov(r, m)
+        case (4, false): a.mov(r, m, q: false)
+        case (4, true): a.movsx(r, m, bits: 32, q: true)
+        case (_, false): a.movzx(r, m, bits: Int(size) * 8)
+        case (_, true): a.movsx(r, m, bits: Int(size) * 8, q: to64)
         }
     }
 
     /// The load, store and global-operand memory instructions; false for others.
     mutating func compileMemory(_ i: Inst, index k: Int) -> Bool {
         if let shape = NativeCompiler.loadShape(i.op) {
-            load(.rax, i.b)
-            checkEnd(adding: i.imm, address32: !memoryIs64)
-            load(access(shape.size), size: shape.size, signed: shape.signed, to64: shape.to64)
-            store(i.a, .rcx)
+            accessEnd(i.b, adding: i.imm)
+            let d = pinned(i.a) ?? .rcx
+            load(d, access(shape.size), size: shape.size, signed: shape.signed, to64: shape.to64)
+            store(i.a, d)
             return true
         }
         if let size = NativeCompiler.storeSize(i.op) {
-            load(.rax, i.b)
-            checkEnd(adding: i.imm, address32: !memoryIs64)
+            accessEnd(i.b, adding: i.imm)
             let value = pinned(i.c) ?? .rcx
             if value == .rcx { a.mov(.rcx, slot(i.c)) }
             a.store(access(size), value, bits: Int(size) * 8)
@@ -105,7 +117,7 @@ extension NativeCompiler {
             checkEnd(adding: UInt64(i.a))
             a.mov(.rax, access(4), q: false)
             checkEnd(adding: UInt64(i.b))
-            a.mov(.rcx, slot(i.c))
+            load(.rcx, i.c)
             a.store(access(4), .rcx, bits: 32)
         default:
             return false

@@ -87,18 +87,52 @@ extension NativeCompiler {
         }
     }
 
-    /// `op rax, imm` for a value kept in a 64-bit immediate field (i32 ones zero-extended).
+    /// `op dst, imm` for a value kept in a 64-bit immediate field (i32 ones zero-extended).
     /// `scratch` holds a constant too wide for an immediate (it must not be live).
-    mutating func aluImmediate(_ op: ALU, _ value: UInt64, q: Bool, scratch: Reg = .rcx) {
+    mutating func aluImmediate(_ op: ALU, _ value: UInt64, q: Bool, scratch: Reg = .rcx, dst: Reg = .rax) {
         let s = Int64(bitPattern: value)
         if !q {
-            a.alu(op, .rax, imm: Int32(truncatingIfNeeded: value), q: false)
+            a.alu(op, dst, imm: Int32(truncatingIfNeeded: value), q: false)
         } else if s >= Int64(Int32.min) && s <= Int64(Int32.max) {
-            a.alu(op, .rax, imm: Int32(s))
+            a.alu(op, dst, imm: Int32(s))
         } else {
             a.mov(scratch, imm: value)
-            a.alu(op, .rax, scratch)
+            a.alu(op, dst, scratch)
         }
+    }
+
+    /// The register holding slot `s` for reading as a source operand: its cache
+    /// register, else `scratch` loaded from the frame.
+    mutating func source(_ s: UInt32, q: Bool, scratch: Reg = .rax) -> Reg {
+        if let p = pinned(s) { return p }
+        a.mov(scratch, slot(s), q: q)
+        return scratch
+    }
+
+    /// `a = b op c` (or `b op imm`), computed in place in the result's cache register
+    /// when it has one: `op a, c` when a is b, `op a, b` when a is c and `op` commutes.
+    mutating func binary(_ op: ALU, _ i: Inst, q: Bool, immediate: UInt64?) {
+        if let d = pinned(i.a) {
+            if immediate == nil && i.a == i.c && i.a != i.b {
+                if op != .sub {
+                    aluSlot(op, d, i.b, q: q)
+                    store(i.a, d)
+                    return
+                }
+            } else {
+                if i.a != i.b { load(d, i.b, q: q) }
+                if let immediate {
+                    aluImmediate(op, immediate, q: q, dst: d)
+                } else {
+                    aluSlot(op, d, i.c, q: q)
+                }
+                store(i.a, d)
+                return
+            }
+        }
+        load(.rax, i.b, q: q)
+        if let immediate { aluImmediate(op, immediate, q: q) } else { aluSlot(op, .rax, i.c, q: q) }
+        store(i.a, .rax)
     }
 
     /// Integer numeric instructions and branches on integer compares; false for others.
@@ -122,18 +156,20 @@ extension NativeCompiler {
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .i32AddImmBrIfEq, .i32AddImmBrIfNe, .i32AddImmBrIfLtS, .i32AddImmBrIfLtU, .i32AddImmBrIfGtS,
             .i32AddImmBrIfGtU, .i32AddImmBrIfLeS, .i32AddImmBrIfLeU, .i32AddImmBrIfGeS, .i32AddImmBrIfGeU:
-            load(.rax, i.b, q: false)
-            a.alu(.add, .rax, imm: Int32(Int16(bitPattern: i.x)), q: false)
-            // The branch leaves before the generic refresh: write the result through the cache here.
-            store(i.a, .rax)
-            aluSlot(.cmp, .rax, i.c, q: false)
+            // The branch leaves before the generic refresh: the template stores its result itself.
+            let d = pinned(i.a) ?? .rax
+            if d == .rax || i.a != i.b { load(d, i.b, q: false) }
+            a.alu(.add, d, imm: Int32(Int16(bitPattern: i.x)), q: false)
+            store(i.a, d)
+            aluSlot(.cmp, d, i.c, q: false)
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .i32AddImmBrIfEqImm, .i32AddImmBrIfNeImm, .i32AddImmBrIfLtSImm, .i32AddImmBrIfLtUImm,
             .i32AddImmBrIfGeSImm, .i32AddImmBrIfGeUImm:
-            load(.rax, i.b, q: false)
-            a.alu(.add, .rax, imm: Int32(Int16(bitPattern: i.x)), q: false)
-            store(i.a, .rax)
-            a.alu(.cmp, .rax, imm: Int32(bitPattern: i.c), q: false)
+            let d = pinned(i.a) ?? .rax
+            if d == .rax || i.a != i.b { load(d, i.b, q: false) }
+            a.alu(.add, d, imm: Int32(Int16(bitPattern: i.x)), q: false)
+            store(i.a, d)
+            a.alu(.cmp, d, imm: Int32(bitPattern: i.c), q: false)
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .brIfGlobalI32EqImm, .brIfGlobalI32NeImm:
             a.mov(.rax, imm: UInt64(i.b) | UInt64(i.c) << 32)
@@ -162,80 +198,80 @@ extension NativeCompiler {
             .i32EqImm, .i32NeImm, .i32LtSImm, .i32LtUImm, .i32GeSImm, .i32GeUImm,
             .i64EqImm, .i64NeImm, .i64LtSImm, .i64LtUImm, .i64GeSImm, .i64GeUImm:
             a.alu(.xor, .rcx, .rcx, q: false)
-            load(.rax, i.b, q: q)
+            let x = source(i.b, q: q)
             // rcx already holds the zeroed result register.
             if imm {
-                aluImmediate(.cmp, i.imm, q: q, scratch: .rdx)
+                aluImmediate(.cmp, i.imm, q: q, scratch: .rdx, dst: x)
             } else {
-                aluSlot(.cmp, .rax, i.c, q: q)
+                aluSlot(.cmp, x, i.c, q: q)
             }
             a.set(NativeCompiler.condition(i.op)!, .rcx)
             store(i.a, .rcx)
         case .i32Add, .i32Sub, .i32And, .i32Or, .i32Xor, .i64Add, .i64Sub, .i64And, .i64Or, .i64Xor,
             .i32AddImm, .i32AndImm, .i32OrImm, .i32XorImm, .i64AddImm, .i64AndImm, .i64OrImm, .i64XorImm:
-            let op = NativeCompiler.alu(i.op)!
-            load(.rax, i.b, q: q)
-            if imm { aluImmediate(op, i.imm, q: q) } else { aluSlot(op, .rax, i.c, q: q) }
-            store(i.a, .rax)
+            binary(NativeCompiler.alu(i.op)!, i, q: q, immediate: imm ? i.imm : nil)
         case .i32Mul, .i64Mul:
-            load(.rax, i.b, q: q)
-            if let r = pinned(i.c) {
-                a.imul(.rax, r, q: q)
-            } else {
-                load(.rcx, i.c, q: q)
-                a.imul(.rax, .rcx, q: q)
-            }
-            store(i.a, .rax)
+            // In place as for `binary`; multiplication commutes.
+            let d = pinned(i.a) ?? .rax
+            let other = d != .rax && i.a == i.c ? i.b : i.c
+            if d == .rax || (i.a != i.b && i.a != i.c) { load(d, i.b, q: q) }
+            a.imul(d, source(other, q: q, scratch: .rcx), q: q)
+            store(i.a, d)
         case .i32MulImm, .i64MulImm:
-            load(.rax, i.b, q: q)
             let factor = q ? i.imm : UInt64(UInt32(truncatingIfNeeded: i.imm))
+            let d = pinned(i.a) ?? .rax
             if Int64(bitPattern: factor) >= Int64(Int32.min) && Int64(bitPattern: factor) <= Int64(Int32.max)
+                || !q
             {
-                a.imul(.rax, .rax, imm: Int32(truncatingIfNeeded: factor), q: q)
-            } else if !q {
                 // 32-bit: only the low 32 bits of the factor matter.
-                a.imul(.rax, .rax, imm: Int32(truncatingIfNeeded: factor), q: false)
+                a.imul(d, source(i.b, q: q), imm: Int32(truncatingIfNeeded: factor), q: q)
             } else {
+                if d == .rax || i.a != i.b { load(d, i.b, q: q) }
                 a.mov(.rcx, imm: factor)
-                a.imul(.rax, .rcx, q: q)
+                a.imul(d, .rcx, q: q)
             }
-            store(i.a, .rax)
+            store(i.a, d)
         case .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i64DivS, .i64DivU, .i64RemS, .i64RemU,
             .i32DivSImm, .i32DivUImm, .i32RemSImm, .i32RemUImm, .i64DivSImm, .i64DivUImm, .i64RemSImm,
             .i64RemUImm:
             divide(i, q: q, immediate: imm)
         case .i32Shl, .i32ShrS, .i32ShrU, .i32Rotl, .i32Rotr, .i64Shl, .i64ShrS, .i64ShrU, .i64Rotl, .i64Rotr:
-            load(.rax, i.b, q: q)
+            // The count goes to cl first, so the result register may be the count's.
             load(.rcx, i.c, q: false)
-            a.shift(NativeCompiler.shift(i.op)!, .rax, q: q)
-            store(i.a, .rax)
+            let d = pinned(i.a) ?? .rax
+            if d == .rax || i.a != i.b { load(d, i.b, q: q) }
+            a.shift(NativeCompiler.shift(i.op)!, d, q: q)
+            store(i.a, d)
         case .i32ShlImm, .i32ShrSImm, .i32ShrUImm, .i32RotlImm, .i64ShlImm, .i64ShrSImm, .i64ShrUImm,
             .i64RotlImm:
-            load(.rax, i.b, q: q)
-            a.shift(NativeCompiler.shift(i.op)!, .rax, imm: UInt8(i.imm & (q ? 63 : 31)), q: q)
-            store(i.a, .rax)
+            let d = pinned(i.a) ?? .rax
+            if d == .rax || i.a != i.b { load(d, i.b, q: q) }
+            a.shift(NativeCompiler.shift(i.op)!, d, imm: UInt8(i.imm & (q ? 63 : 31)), q: q)
+            store(i.a, d)
         case .i32Clz, .i64Clz, .i32Ctz, .i64Ctz, .i32Popcnt, .i64Popcnt:
-            load(.rax, i.b, q: q)
+            let d = pinned(i.a) ?? .rax
+            let x = source(i.b, q: q)
             switch i.op {
-            case .i32Clz, .i64Clz: a.lzcnt(.rax, .rax, q: q)
-            case .i32Ctz, .i64Ctz: a.tzcnt(.rax, .rax, q: q)
-            default: a.popcnt(.rax, .rax, q: q)
+            case .i32Clz, .i64Clz: a.lzcnt(d, x, q: q)
+            case .i32Ctz, .i64Ctz: a.tzcnt(d, x, q: q)
+            default: a.popcnt(d, x, q: q)
             }
-            store(i.a, .rax)
+            store(i.a, d)
         case .i32Extend8S, .i32Extend16S:
-            load(.rax, i.b, q: false)
-            a.movsx(.rax, .rax, bits: i.op == .i32Extend8S ? 8 : 16, q: false)
-            store(i.a, .rax)
+            let d = pinned(i.a) ?? .rax
+            a.movsx(d, source(i.b, q: false), bits: i.op == .i32Extend8S ? 8 : 16, q: false)
+            store(i.a, d)
         case .i64Extend8S, .i64Extend16S, .i64Extend32S, .i64ExtendI32S:
             let bits = i.op == .i64Extend8S ? 8 : i.op == .i64Extend16S ? 16 : 32
-            load(.rax, i.b)
-            a.movsx(.rax, .rax, bits: bits, q: true)
-            store(i.a, .rax)
+            let d = pinned(i.a) ?? .rax
+            a.movsx(d, source(i.b, q: true), bits: bits, q: true)
+            store(i.a, d)
         case .i32WrapI64:
-            load(.rax, i.b, q: false)
-            store(i.a, .rax)
+            let d = pinned(i.a) ?? .rax
+            load(d, i.b, q: false)
+            store(i.a, d)
         default:
-            return compileFloat(i, index: k)
+            return false
         }
         return true
     }

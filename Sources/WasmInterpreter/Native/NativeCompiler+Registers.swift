@@ -1,13 +1,19 @@
 // The register cache: each function keeps its most used frame slots (by a
-// static count, loop bodies weighted up) in registers for its whole body,
-// write-through. Every write to such a slot goes to the slot and the
-// register, so memory is always current: helpers, host functions, the
-// interpreter stubs and callees read and write the frame as before, and
-// after anything that may write the frame or clobber registers (a call, a
-// helper) the registers are reloaded from it. Templates that read operands
-// through `load`/`aluSlot` take a pinned slot from its register; a template
-// that writes its result slot in memory only is followed by a reload of that
-// slot's register, so an unconverted template stays correct.
+// static count, loop bodies weighted up) in registers for its whole body.
+// The register is the slot's value; the frame copy is written back only when
+// something else reads the frame (write-back, not write-through):
+// - before a call, a host call or a helper: the dirty registers of the
+//   slots the callee can read (a direct call's arguments and the slots below
+//   them; everything for a helper), and everything is reloaded after it;
+// - before a template that is not cache-aware (it reads slots in memory):
+//   every dirty register (see `cacheAware`).
+// A slot's register is dirty after a template writes it (`store`); which
+// registers are dirty is tracked along the straight-line code, and at a
+// branch target every register of a slot written anywhere in the function
+// counts as dirty. Traps and exits abandon the frame, so they write nothing
+// back; `ret` reads its results through the cache. Spilling a clean
+// register is always correct (the register holds the slot's value), so
+// any over-approximation costs speed, never correctness.
 //
 // The registers are the ones templates never use as scratch: rsi, rdi, rbp
 // and r8-r11 (rax, rcx, rdx are scratch; rbx, r12-r15 hold the frame, the
@@ -50,25 +56,53 @@ extension NativeCompiler {
         }
     }
 
-    /// `slot = r` (all 64 bits), and its register if cached.
+    /// The bit of a cache register in `dirty` and `writtenRegisters`.
+    static func bit(_ r: Reg) -> UInt16 { 1 << UInt16(r.rawValue) }
+
+    /// `slot = r` (all 64 bits): into its register if cached (then dirty), else into the frame.
     mutating func store(_ s: UInt32, _ r: Reg) {
-        a.mov(slot(s), r)
-        if let p = pinned(s), p != r { a.mov(p, r) }
+        if let p = pinned(s) {
+            if p != r { a.mov(p, r) }
+            if writtenRegisters & NativeCompiler.bit(p) != 0 {
+                dirty |= NativeCompiler.bit(p)
+            } else {
+                // A slot the pre-pass did not see written is written through, so
+                // branch targets need not count it as dirty.
+                a.mov(slot(s), p)
+            }
+        } else {
+            a.mov(slot(s), r)
+        }
         if s == currentResult { resultWritten = true }
+    }
+
+    /// Writes the dirty registers of the slots below `limit` back to the frame.
+    mutating func spill(below limit: UInt32 = .max) {
+        guard dirty != 0 else { return }
+        for (s, r) in pinnedBySlot.enumerated() where s < Int(limit) {
+            guard let r, dirty & NativeCompiler.bit(r) != 0 else { continue }
+            a.mov(slot(UInt32(s)), r)
+            dirty &= ~NativeCompiler.bit(r)
+        }
     }
 
     /// At entry: loads the cached parameters and locals (the locals are zeroed
     /// in the frame by then). Cached temporaries are written before they are read.
     mutating func loadCacheAtEntry(slotsInitialized count: Int) {
+        dirty = 0
         for (s, r) in pinnedBySlot.enumerated() where s < count {
             if let r { a.mov(r, slot(UInt32(s))) }
         }
     }
 
-    /// Reloads every cached register (but the one of `kept`) from the frame.
-    mutating func reloadCache(except kept: UInt32 = .max) {
-        for (s, r) in pinnedBySlot.enumerated() where s != Int(kept) {
-            if let r { a.mov(r, slot(UInt32(s))) }
+    /// Reloads the cached registers of the slots below `limit` (but the one of `kept`) from
+    /// the frame, after something that may have written it and clobbered the registers. The
+    /// slots at or above `limit` are dead (above a call's results): their registers are left.
+    mutating func reloadCache(below limit: UInt32 = .max, except kept: UInt32 = .max) {
+        for (s, r) in pinnedBySlot.enumerated() where s != Int(kept) && s < Int(limit) {
+            guard let r else { continue }
+            a.mov(r, slot(UInt32(s)))
+            dirty &= ~NativeCompiler.bit(r)
         }
     }
 
@@ -114,6 +148,7 @@ extension NativeCompiler {
     /// the cache are counted; a miscount costs speed, never correctness.
     mutating func chooseCachedSlots(_ code: UnsafeMutablePointer<Inst>, count: Int, frameSize: Int) {
         pinnedBySlot = []
+        writtenRegisters = 0
         guard frameSize > 0 else { return }
         var depth = [Int](repeating: 0, count: count + 1)
         for k in 0..<count {
@@ -138,6 +173,23 @@ extension NativeCompiler {
         guard !chosen.isEmpty else { return }
         pinnedBySlot = [Reg?](repeating: nil, count: frameSize)
         for (n, s) in chosen.enumerated() { pinnedBySlot[s] = NativeCompiler.cacheRegisters[n] }
+        for k in 0..<count where !NativeCompiler.leavesSlotA(code[k].op) {
+            if let r = pinned(code[k].a) { writtenRegisters |= NativeCompiler.bit(r) }
+        }
+    }
+
+    /// Marks the instructions that are jumped to (where the dirty registers are not known).
+    mutating func findBranchTargets(_ code: UnsafeMutablePointer<Inst>, count: Int) {
+        isBranchTarget = [Bool](repeating: false, count: count + 1)
+        for k in 0..<count {
+            if let t = NativeCompiler.branchTarget(code[k], k), t >= 0, t <= count {
+                isBranchTarget[t] = true
+            }
+            // A br_table jumps into its entries (an entry that is not a `br` returns in place).
+            if code[k].op == .brTable {
+                for e in (k + 1)...min(k + 1 + Int(code[k].c), count) { isBranchTarget[e] = true }
+            }
+        }
     }
 
     /// Which of a, b, c are slots that the converted templates access (for the weights).

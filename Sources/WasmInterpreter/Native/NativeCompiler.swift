@@ -51,6 +51,12 @@ struct NativeCompiler {
     /// The result slot of the instruction being compiled, and whether its template wrote it through the cache.
     var currentResult = UInt32.max
     var resultWritten = false
+    /// The cache registers (bits by register number) whose value the frame does not hold yet.
+    var dirty: UInt16 = 0
+    /// The cache registers of slots that some instruction of the function writes.
+    var writtenRegisters: UInt16 = 0
+    /// Per instruction: whether something jumps to it.
+    var isBranchTarget: [Bool] = []
 
     init(storage: InstanceStorage, exec: UnsafeMutablePointer<ExecutionState>) {
         context = storage.context
@@ -129,7 +135,8 @@ struct NativeCompiler {
         a.j(.ne, exitLabel)
     }
 
-    /// Runs `inst` with the interpreter (see the file comment).
+    /// Runs `inst` with the interpreter (see the file comment). The caller has
+    /// written the dirty cache registers back (the helper reads the frame).
     mutating func interpret(_ inst: Inst) {
         let code = UnsafeMutablePointer<Inst>.allocate(capacity: 2)
         code.initialize(to: inst)
@@ -155,6 +162,7 @@ struct NativeCompiler {
         exitLabel = a.newLabel()
         usesMemory = (0..<e.codeCount).contains { NativeCompiler.uses(code[$0].op) }
         chooseCachedSlots(code, count: e.codeCount, frameSize: e.frameSize)
+        findBranchTargets(code, count: e.codeCount)
         a.bind(functionLabels[entry]!)
         // Prologue: keep rsp 16-byte aligned in the body (for helper calls),
         // check the native stack, the call depth and the value stack, zero the locals.
@@ -185,6 +193,7 @@ struct NativeCompiler {
         loadCacheAtEntry(slotsInitialized: e.parameterCount + e.localCount)
         for k in 0..<e.codeCount {
             a.bind(instLabels[k])
+            if isBranchTarget[k] { dirty = writtenRegisters }
             let op = code[k].op
             currentResult = code[k].a
             resultWritten = false
@@ -192,6 +201,7 @@ struct NativeCompiler {
             // A template that wrote its result to the frame only: refresh the slot's register.
             if !resultWritten && !NativeCompiler.leavesSlotA(op), let r = pinned(currentResult) {
                 a.mov(r, slot(currentResult))
+                dirty &= ~NativeCompiler.bit(r)
             }
         }
         for (reason, label) in trapLabels {
@@ -210,7 +220,10 @@ struct NativeCompiler {
     }
 
     func target(_ index: Int, _ inst: Inst) -> Label {
-        instLabels[index + Int(Int64(bitPattern: inst.imm))]
+        let t = index + Int(Int64(bitPattern: inst.imm))
+        // The dirty-register tracking assumes nothing at a target: it must know every one.
+        precondition(isBranchTarget[t], "native compiler: branch target \(t) not found by the pre-pass")
+        return instLabels[t]
     }
 
     mutating func compile(_ pointer: UnsafeMutablePointer<Inst>, index k: Int) {
@@ -224,12 +237,13 @@ struct NativeCompiler {
             a.j(.le, trap(.fuelExhausted))
             a.alu(.sub, Mem(.rax), imm: 1)
         case .br:
-            a.jmp(target(k, i))
+            // A branch to the next instruction (left by the translator's block ends) is a no-op.
+            if Int64(bitPattern: i.imm) != 1 { a.jmp(target(k, i)) }
         case .brIf, .brIfNot:
             compareSlot(i.b, imm: 0, q: true)
             a.j(i.op == .brIf ? .ne : .e, target(k, i))
         case .brTable:
-            a.mov(.rax, slot(i.b), q: false)
+            load(.rax, i.b, q: false)
             a.mov(.rcx, imm: UInt64(i.c))
             a.alu(.cmp, .rax, .rcx, q: false)
             a.cmov(.a, .rax, .rcx, q: false)
@@ -264,24 +278,26 @@ struct NativeCompiler {
             a.mov(.rax, Mem(.rax))
             a.mov(slot(i.a), .rax)
         case .globalSet:
+            load(.rcx, i.b)
             a.mov(.rax, imm: i.imm)
-            a.mov(.rcx, slot(i.b))
             a.mov(Mem(.rax), .rcx)
         case .ret1:
             load(.rax, i.b)
             a.mov(slot(0), .rax)
             epilogue()
         case .ret:
-            for n in 0..<i.c where i.b != 0 {
-                a.mov(.rax, slot(i.b + n))
+            // The results go to the frame's first slots from the cache or the frame (the
+            // frame copy of a cached result may be stale). A single result also leaves in
+            // rax (see compileCall), the last one loaded.
+            for n in 0..<i.c where i.b != 0 || pinned(n) != nil || i.c == 1 {
+                load(.rax, i.b + n)
                 a.mov(slot(n), .rax)
             }
-            // A single result also leaves in rax (see compileCall).
-            if i.c == 1 && i.b == 0 { a.mov(.rax, slot(0)) }
             epilogue()
         case .call:
             compileCall(i)
         case .callIndirect:
+            spill()
             callHelper(NativeHelpers.resolveIndirect, argument: UInt64(UInt(bitPattern: pointer)))
             let done = a.newLabel()
             a.mov(.rax, Mem(.r14, NativeEngine.Layout.callee))
@@ -298,7 +314,11 @@ struct NativeCompiler {
             a.shift(.shr, .rax, imm: 16)
             a.mov(slot(i.a), .rax)
         default:
-            if !compileMemory(i, index: k) && !compileNumeric(i, index: k) { interpret(i) }
+            if compileMemory(i, index: k) || compileNumeric(i, index: k) { break }
+            // Not cache-aware (see NativeCompiler+Registers.swift): these read their operands
+            // in the frame, so it must be current.
+            spill()
+            if !compileFloat(i, index: k) { interpret(i) }
         }
     }
 
@@ -320,6 +340,10 @@ struct NativeCompiler {
 
     mutating func compileCall(_ i: Inst) {
         let callee = UnsafeMutablePointer<FunctionEntry>(bitPattern: UInt(i.imm)).unsafelyUnwrapped
+        // The callee reads its arguments; the slots above them are dead (the callee's frame).
+        spill(below: i.b + UInt32(callee.pointee.parameterCount))
+        // After it, the slots above its results are dead.
+        let live = i.b + UInt32(callee.pointee.resultCount)
         if callee.pointee.hostIndex >= 0 {
             callHelper(NativeHelpers.callHost, argument: i.imm, fpOffset: i.b)
         } else if let label = functionLabels[callee] {
@@ -330,8 +354,9 @@ struct NativeCompiler {
             // slot takes it from there, not through a store-to-load round trip.
             if callee.pointee.resultCount == 1, let r = pinned(i.b) {
                 a.mov(r, .rax)
+                dirty &= ~NativeCompiler.bit(r)
                 reloadMemory()
-                reloadCache(except: i.b)
+                reloadCache(below: live, except: i.b)
                 return
             }
         } else {
@@ -350,6 +375,6 @@ struct NativeCompiler {
             a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
         }
         reloadMemory()
-        reloadCache()
+        reloadCache(below: live)
     }
 }
