@@ -104,7 +104,7 @@ let package = Package(
         .target(name: "SpecSuiteSupport", dependencies: ["WasmSpec"], path: "Tests/SpecSuiteSupport", swiftSettings: strict),
         .testTarget(
             name: "WasmBinaryTests", dependencies: ["WasmBinary", "SpecSuiteSupport", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter"], swiftSettings: strict),
+        .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WasmNativeTests", dependencies: ["WasmNative", "WasmInterpreter", "TestSupport"], swiftSettings: strict),
         .testTarget(

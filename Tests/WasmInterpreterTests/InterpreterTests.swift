@@ -1,43 +1,8 @@
+import TestSupport
 import Testing
 import WasmBinary
 
 @testable import WasmInterpreter
-
-/// Builds a module with one exported function per (name, type, locals, body).
-func makeModule(
-    _ functions: [(String, FunctionType, [ValueType], [Instruction])], memory: MemoryType? = nil,
-    imports: [Import] = [], types extra: [FunctionType] = []
-) -> Module {
-    var module = Module()
-    module.types = extra
-    module.imports = imports
-    for (name, type, locals, body) in functions {
-        module.types.append(type)
-        let functionIndex = UInt32(
-            module.functions.count
-                + imports.filter { if case .function = $0.descriptor { true } else { false } }.count)
-        module.functions.append(UInt32(module.types.count - 1))
-        module.codes.append(
-            FunctionBody(locals: locals.map { LocalGroup(count: 1, type: $0) }, body: body + [.end]))
-        module.exports.append(Export(name: name, descriptor: .function(functionIndex)))
-    }
-    if let memory {
-        module.memories = [memory]
-        module.exports.append(Export(name: "memory", descriptor: .memory(0)))
-    }
-    return module
-}
-
-let fibBody: [Instruction] = [
-    .localGet(0), .i64Const(2), .numeric(.i64LtU),
-    .if(.value(.i64)),
-    .localGet(0),
-    .else,
-    .localGet(0), .i64Const(1), .numeric(.i64Sub), .call(functionIndex: 0),
-    .localGet(0), .i64Const(2), .numeric(.i64Sub), .call(functionIndex: 0),
-    .numeric(.i64Add),
-    .end,
-]
 
 @Test func recursiveFibonacciComputesKnownValues() throws {
     let module = makeModule([("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibBody)])

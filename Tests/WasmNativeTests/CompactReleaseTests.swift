@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import WasmBinary
 
@@ -10,8 +11,8 @@ import WasmBinary
     /// table with `call_indirect`, and a global `g` = 40 that `get` returns.
     static func module() -> Module {
         let i64toi64 = FunctionType(parameters: [.i64], results: [.i64])
-        var module = nativeTestModule([
-            ("fib", i64toi64, [], fibonacci),
+        var module = makeModule([
+            ("fib", i64toi64, [], fibBody),
             (
                 "viaTable", i64toi64, [],
                 [.localGet(0), .i32Const(0), .callIndirect(typeIndex: 0, tableIndex: 0)]

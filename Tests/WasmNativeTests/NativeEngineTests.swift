@@ -1,31 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 
 @testable import WasmInterpreter
-
-/// A module with one exported function per (name, type, locals, body).
-func nativeTestModule(
-    _ functions: [(String, FunctionType, [ValueType], [Instruction])], memory: MemoryType? = nil,
-    imports: [Import] = []
-) -> Module {
-    var module = Module()
-    module.imports = imports
-    let importedFunctions = imports.filter { if case .function = $0.descriptor { true } else { false } }.count
-    for (name, type, locals, body) in functions {
-        module.types.append(type)
-        let index = UInt32(module.functions.count + importedFunctions)
-        module.functions.append(UInt32(module.types.count - 1))
-        module.codes.append(
-            FunctionBody(locals: locals.map { LocalGroup(count: 1, type: $0) }, body: body + [.end]))
-        module.exports.append(Export(name: name, descriptor: .function(index)))
-    }
-    if let memory {
-        module.memories = [memory]
-        module.exports.append(Export(name: "memory", descriptor: .memory(0)))
-    }
-    return module
-}
 
 let nativeAvailable: Bool = {
     #if arch(x86_64) && os(Linux)
@@ -48,17 +26,6 @@ func runBoth(_ module: Module, _ name: String, _ arguments: [Value]) -> (String,
     return (run(.interpreter), run(.native))
 }
 
-let fibonacci: [Instruction] = [
-    .localGet(0), .i64Const(2), .numeric(.i64LtU),
-    .if(.value(.i64)),
-    .localGet(0),
-    .else,
-    .localGet(0), .i64Const(1), .numeric(.i64Sub), .call(functionIndex: 0),
-    .localGet(0), .i64Const(2), .numeric(.i64Sub), .call(functionIndex: 0),
-    .numeric(.i64Add),
-    .end,
-]
-
 @Suite struct NativeEngineTests {
     let i32i32 = FunctionType(parameters: [.i32, .i32], results: [.i32])
     let i64i64 = FunctionType(parameters: [.i64, .i64], results: [.i64])
@@ -68,8 +35,8 @@ let fibonacci: [Instruction] = [
             print("skipped: needs an x86-64 Linux host")
             return
         }
-        let module = nativeTestModule([
-            ("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibonacci)
+        let module = makeModule([
+            ("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibBody)
         ])
         let instance = try Instance(module: module, store: Store(configuration: .init(engine: .native)))
         let fib = try instance.exportedFunction("fib")
@@ -98,12 +65,12 @@ let fibonacci: [Instruction] = [
         var compared = 0
         for op in ops32 {
             // Register operands, and the right operand as a constant (the translator's immediate forms).
-            let byRegister = nativeTestModule([("f", i32i32, [], [.localGet(0), .localGet(1), .numeric(op)])])
+            let byRegister = makeModule([("f", i32i32, [], [.localGet(0), .localGet(1), .numeric(op)])])
             for x in values32 {
                 for y in values32 {
                     let (i, n) = runBoth(byRegister, "f", [.i32(x), .i32(y)])
                     #expect(i == n, "\(op)(\(x), \(y))")
-                    let byConstant = nativeTestModule([
+                    let byConstant = makeModule([
                         ("f", i32i32, [], [.localGet(0), .i32Const(Int32(bitPattern: y)), .numeric(op)])
                     ])
                     let (ci, cn) = runBoth(byConstant, "f", [.i32(x), .i32(0)])
@@ -130,7 +97,7 @@ let fibonacci: [Instruction] = [
                     ]
                     .contains(op)
                     let type = compare ? FunctionType(parameters: [.i64, .i64], results: [.i32]) : i64i64
-                    let m = nativeTestModule([
+                    let m = makeModule([
                         ("f", type, [], [.localGet(0), .i64Const(Int64(bitPattern: y)), .numeric(op)])
                     ])
                     let (i, n) = runBoth(m, "f", [.i64(x), .i64(0)])
@@ -141,7 +108,7 @@ let fibonacci: [Instruction] = [
         }
         #expect(compared > 6000)
         // Independent expectations: Swift's own arithmetic.
-        let div = nativeTestModule([("f", i32i32, [], [.localGet(0), .localGet(1), .numeric(.i32DivS)])])
+        let div = makeModule([("f", i32i32, [], [.localGet(0), .localGet(1), .numeric(.i32DivS)])])
         let store = Store(configuration: .init(engine: .native))
         let f = try Instance(module: div, store: store).exportedFunction("f")
         #expect(try f(.i32(UInt32(bitPattern: -7)), .i32(2)) == [.i32(UInt32(bitPattern: -7 / 2))])

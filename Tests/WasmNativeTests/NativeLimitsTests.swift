@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import WasmBinary
 
@@ -29,7 +30,7 @@ import WasmBinary
                 if n == 13 { throw HostFailure(code: 13) }
                 return try box.function!.call([.i32(n)])
             }
-            let module = nativeTestModule(
+            let module = makeModule(
                 [
                     (
                         "f", unary, [],
@@ -60,7 +61,7 @@ import WasmBinary
             print("skipped: needs an x86-64 Linux host")
             return
         }
-        let module = nativeTestModule([
+        let module = makeModule([
             ("rec", unary, [], [.localGet(0), .i32Const(1), .numeric(.i32Add), .call(functionIndex: 0)]),
             ("id", unary, [], [.localGet(0)]),
         ])
@@ -105,7 +106,7 @@ import WasmBinary
             .localGet(0), .numeric(.i32Eqz), .if(.value(.i32)), .i32Const(0), .else,
             .localGet(0), .i32Const(1), .numeric(.i32Sub), .call(functionIndex: 0), .end,
         ]
-        let module = nativeTestModule([("down", unary, [], body)])
+        let module = makeModule([("down", unary, [], body)])
         for engine in engines {
             let store = Store(configuration: .init(maximumCallDepth: 1000, engine: engine))
             let down = try Instance(module: module, store: store).exportedFunction("down")
@@ -134,7 +135,7 @@ import WasmBinary
         let outOfRange: [Instruction] = [
             .memorySize(0), .i32Const(65536), .numeric(.i32Mul), .load(.i32Load, arg),
         ]
-        let module = nativeTestModule(
+        let module = makeModule(
             [("f", unary, [.i32, .i32], body), ("past", FunctionType(results: [.i32]), [], outOfRange)],
             memory: MemoryType(min: 1, max: 100))
         for engine in engines {
@@ -155,7 +156,7 @@ import WasmBinary
             print("skipped: needs an x86-64 Linux host")
             return
         }
-        let module = nativeTestModule([
+        let module = makeModule([
             ("spin", FunctionType(), [], [.loop(.empty), .br(depth: 0), .end]),
             (
                 "count", unary, [],

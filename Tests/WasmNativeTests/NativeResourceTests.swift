@@ -12,7 +12,7 @@ import WasmNative
     /// Several functions, so each instance's code spans more than one page.
     static let module: Module = {
         var functions: [(String, FunctionType, [ValueType], [Instruction])] = [
-            ("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibonacci)
+            ("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibBody)
         ]
         for k in 0..<24 {
             var body: [Instruction] = [.localGet(0)]
@@ -21,7 +21,7 @@ import WasmNative
             }
             functions.append(("g\(k)", FunctionType(parameters: [.i64], results: [.i64]), [], body))
         }
-        return nativeTestModule(functions)
+        return makeModule(functions)
     }()
 
     /// One store, instance and compiled call; returns the weak references to its code.

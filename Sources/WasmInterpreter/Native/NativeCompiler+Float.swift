@@ -2,8 +2,8 @@
 // compares, sign operations (as integer bit operations), promotion, demotion
 // and signed conversions. NaN results are whatever SSE produces: a quieted
 // input NaN or the default NaN, both of which the spec allows. Min/max,
-// rounding, unsigned 64-bit conversions and float-to-int truncations go
-// through the interpreter helper (see NativeCompiler.swift).
+// rounding, unsigned 64-bit conversions and float-to-int truncations are in
+// NativeCompiler+Conversions.swift.
 
 import WasmNative
 
@@ -91,7 +91,7 @@ extension NativeCompiler {
             a.cvtsi2s(.xmm0, .rax, q: q, double: double)
             storeFloat(i.a, double: double)
         default:
-            return false
+            return compileFloatSpecial(i)
         }
         return true
     }

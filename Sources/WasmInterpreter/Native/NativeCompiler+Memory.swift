@@ -124,4 +124,33 @@ extension NativeCompiler {
         }
         return true
     }
+
+    /// table.get, table.set and table.size inline (the table's state is at a
+    /// fixed address, `imm`; its element array may move when it grows, so it
+    /// is read each time); false for the table instructions left to the runtime.
+    mutating func compileTable(_ i: Inst) -> Bool {
+        let table = UInt64(i.imm)
+        switch SlowOp(rawValue: i.x) {
+        case .tableGet, .tableSet:
+            a.mov(.rdx, imm: table)
+            a.mov(.rax, slot(i.b))
+            a.alu(.cmp, .rax, Mem(.rdx, NativeEngine.Layout.tableCount))
+            a.j(.ae, trap(.outOfBoundsTableAccess))
+            a.mov(.rdx, Mem(.rdx, NativeEngine.Layout.tableElements))
+            if SlowOp(rawValue: i.x) == .tableGet {
+                a.mov(.rax, Mem(.rdx, index: .rax, scale: 8))
+                a.mov(slot(i.a), .rax)
+            } else {
+                a.mov(.rcx, slot(i.c))
+                a.mov(Mem(.rdx, index: .rax, scale: 8), .rcx)
+            }
+        case .tableSize:
+            a.mov(.rdx, imm: table)
+            a.mov(.rax, Mem(.rdx, NativeEngine.Layout.tableCount))
+            a.mov(slot(i.a), .rax)
+        default:
+            return false
+        }
+        return true
+    }
 }

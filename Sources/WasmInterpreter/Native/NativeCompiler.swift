@@ -2,10 +2,14 @@
 // register-style code. Every internal instruction becomes a short x86-64
 // sequence on the frame slots at rbx (the interpreter's frame layout, so
 // both engines share host calls, results and the value stack); branches
-// become jumps between the instructions' labels. Instructions with rare or
-// intricate semantics (bulk memory, tables, atomics, float min/max and
-// rounding, float-to-int conversions) call a helper that runs exactly that
-// one instruction with the interpreter, so they behave identically.
+// become jumps between the instructions' labels. No instruction runs on the
+// interpreter. A few whose work is a runtime service rather than arithmetic
+// call the Swift function the interpreter calls for them too (see
+// `callRuntime`): memory.grow (reallocates or remaps the memory),
+// memory.copy/fill (memmove/memset after the bounds checks), memory.init,
+// data.drop, elem.drop, table.init/copy/grow/fill (they read or free the
+// instance's segments or reallocate a table) and the atomics (see
+// NativeHelpers.runtime).
 //
 // An instance is compiled as a whole on its first native call, into one
 // block of code memory (in the store's code arena, shared with other small
@@ -14,21 +18,20 @@
 import WasmBinary
 import WasmNative
 
-/// The machine code of one instance and the interpreter stubs it calls.
+/// The machine code of one instance and the instructions its runtime calls read.
 final class NativeInstanceCode {
     let memory: CodeMemory
-    let stubs: [UnsafeMutablePointer<FunctionEntry>]
+    /// Copies of the instructions passed to `NativeHelpers.runtime` (the
+    /// translated code they came from may be freed by `Instance.compact()`).
+    let runtimeOperands: [UnsafeMutablePointer<Inst>]
 
-    init(memory: CodeMemory, stubs: [UnsafeMutablePointer<FunctionEntry>]) {
+    init(memory: CodeMemory, runtimeOperands: [UnsafeMutablePointer<Inst>]) {
         self.memory = memory
-        self.stubs = stubs
+        self.runtimeOperands = runtimeOperands
     }
 
     deinit {
-        for stub in stubs {
-            stub.pointee.code?.deallocate()
-            stub.deallocate()
-        }
+        for operand in runtimeOperands { operand.deallocate() }
     }
 }
 
@@ -38,7 +41,7 @@ struct NativeCompiler {
     let memoryState: UnsafeMutablePointer<MemoryState>
     let exec: UnsafeMutablePointer<ExecutionState>
     var functionLabels: [UnsafeMutablePointer<FunctionEntry>: Label] = [:]
-    var stubs: [UnsafeMutablePointer<FunctionEntry>] = []
+    var runtimeOperands: [UnsafeMutablePointer<Inst>] = []
     // Per function:
     var instLabels: [Label] = []
     var trapLabels: [(Trap.Reason, Label)] = []
@@ -85,7 +88,7 @@ struct NativeCompiler {
         } catch {
             throw NativeEngineError(reason: .executableMemory(error.description))
         }
-        storage.native = NativeInstanceCode(memory: memory, stubs: compiler.stubs)
+        storage.native = NativeInstanceCode(memory: memory, runtimeOperands: compiler.runtimeOperands)
         for e in defined {
             e.pointee.native = memory.address(compiler.a.offset(of: compiler.functionLabels[e]!)!)
         }
@@ -135,19 +138,14 @@ struct NativeCompiler {
         a.j(.ne, exitLabel)
     }
 
-    /// Runs `inst` with the interpreter (see the file comment). The caller has
-    /// written the dirty cache registers back (the helper reads the frame).
-    mutating func interpret(_ inst: Inst) {
-        let code = UnsafeMutablePointer<Inst>.allocate(capacity: 2)
-        code.initialize(to: inst)
-        (code + 1).initialize(to: Inst(op: .ret, b: 0, c: 0))
-        let stub = UnsafeMutablePointer<FunctionEntry>.allocate(capacity: 1)
-        stub.initialize(
-            to: FunctionEntry(
-                code: code, frameSize: 0, parameterCount: 0, localCount: 0, resultCount: 0, typeID: -1,
-                context: context, hostIndex: -1, definedIndex: -1, codeCount: 2))
-        stubs.append(stub)
-        callHelper(NativeHelpers.interpret, argument: UInt64(UInt(bitPattern: stub)))
+    /// Calls the runtime function of `inst` (see the file comment), which may
+    /// move the memory and writes its result to the frame. The caller has
+    /// written the dirty cache registers back (the function reads the frame).
+    mutating func callRuntime(_ inst: Inst) {
+        let operand = UnsafeMutablePointer<Inst>.allocate(capacity: 1)
+        operand.initialize(to: inst)
+        runtimeOperands.append(operand)
+        callHelper(NativeHelpers.runtime, argument: UInt64(UInt(bitPattern: operand)))
         reloadMemory()
         reloadCache()
     }
@@ -313,12 +311,17 @@ struct NativeCompiler {
             a.mov(.rax, .r13)
             a.shift(.shr, .rax, imm: 16)
             a.mov(slot(i.a), .rax)
+        case .memoryGrow, .memoryCopy, .memoryFill, .instanceOperation, .atomic, .tableOperation:
+            // Not cache-aware: they read their operands in the frame.
+            spill()
+            if i.op != .tableOperation || !compileTable(i) { callRuntime(i) }
         default:
             if compileMemory(i, index: k) || compileNumeric(i, index: k) { break }
             // Not cache-aware (see NativeCompiler+Registers.swift): these read their operands
             // in the frame, so it must be current.
             spill()
-            if !compileFloat(i, index: k) { interpret(i) }
+            // Every other instruction has a template: a missing one is a compiler bug, not a fallback.
+            if !compileFloat(i, index: k) { preconditionFailure("native tier: no template for \(i.op)") }
         }
     }
 

@@ -182,6 +182,8 @@ final class NativeEngine {
         static let memorySize = Int32(MemoryLayout<MemoryState>.offset(of: \.byteCount)!)
         static let entryNative = Int32(MemoryLayout<FunctionEntry>.offset(of: \.native)!)
         static let fuel = MemoryLayout<ExecutionState>.offset(of: \.fuel)!
+        static let tableElements = Int32(MemoryLayout<TableState>.offset(of: \.elements)!)
+        static let tableCount = Int32(MemoryLayout<TableState>.offset(of: \.count)!)
     }
 
     /// Stack bytes kept free below compiled code for the Swift helpers it calls.
@@ -248,13 +250,26 @@ enum NativeHelpers {
             UnsafeMutableRawPointer
         ) -> UInt32
 
-    /// Runs one instruction with the interpreter (argument: a stub entry
-    /// whose code is that instruction and a return).
-    static let interpret: Helper = { rawContext, argument, fp, _ in
+    /// Runs an instruction whose work is a runtime service (argument: a copy
+    /// of it), with the same Swift function the interpreter calls for it:
+    /// memory.grow, memory.copy/fill, the segment and table instructions
+    /// `NativeCompiler.compileTable` leaves, and the atomics (one thread: no
+    /// other agent can observe their steps).
+    static let runtime: Helper = { rawContext, argument, fp, rawCaller in
         let ctx = rawContext.assumingMemoryBound(to: NativeContext.self)
-        let entry = argument.assumingMemoryBound(to: FunctionEntry.self)
+        let caller = rawCaller.assumingMemoryBound(to: InstanceContext.self)
+        let i = argument.assumingMemoryBound(to: Inst.self).pointee
+        let memory = caller.pointee.memory
         do {
-            try Interpreter.run(ctx.pointee.exec, entry, fp)
+            switch i.op {
+            case .memoryGrow: fp[Int(i.a)] = Interpreter.memoryGrow(memory, fp[Int(i.b)])
+            case .memoryCopy: try Interpreter.memoryCopy(memory, fp + Int(i.b))
+            case .memoryFill: try Interpreter.memoryFill(memory, fp + Int(i.b))
+            case .instanceOperation: try Interpreter.instanceOperation(i, fp, caller)
+            case .tableOperation: try Interpreter.tableOperation(i, fp)
+            case .atomic: try Interpreter.atomic(i, fp, memory)
+            default: preconditionFailure("native tier: \(i.op) is not a runtime instruction")
+            }
             return 0
         } catch {
             return NativeEngine.exitCode(for: error, ctx)
