@@ -58,6 +58,9 @@ import Testing
                 c.append(("imul \(name(a, 32)), \(name(b, 32)), -3", { $0.imul(a, b, imm: -3, q: false) }))
                 c.append(("cmovl \(name(a, 64)), \(name(b, 64))", { $0.cmov(.l, a, b) }))
                 c.append(("cmovae \(name(a, 32)), \(name(b, 32))", { $0.cmov(.ae, a, b, q: false) }))
+                c.append(("cmovns \(name(a, 64)), \(name(b, 64))", { $0.cmov(.ns, a, b) }))
+                c.append(("cmovp \(name(a, 32)), \(name(b, 32))", { $0.cmov(.p, a, b, q: false) }))
+                c.append(("cmova \(name(a, 64)), \(name(b, 64))", { $0.cmov(.a, a, b) }))
                 c.append(("lzcnt \(name(a, 64)), \(name(b, 64))", { $0.lzcnt(a, b) }))
                 c.append(("tzcnt \(name(a, 32)), \(name(b, 32))", { $0.tzcnt(a, b, q: false) }))
                 c.append(("popcnt \(name(a, 64)), \(name(b, 64))", { $0.popcnt(a, b) }))
@@ -159,6 +162,8 @@ import Testing
                 c.append(("cvtsd2ss \(a), \(b)", { $0.cvtFloat(a, b, toDouble: false) }))
                 c.append(("roundss \(a), \(b), 3", { $0.round(a, b, mode: 3, double: false) }))
                 c.append(("roundsd \(a), \(b), 9", { $0.round(a, b, mode: 9, double: true) }))
+                c.append(("roundss \(a), \(b), 10", { $0.round(a, b, mode: 10, double: false) }))
+                c.append(("roundsd \(a), \(b), 8", { $0.round(a, b, mode: 8, double: true) }))
                 c.append(("movaps \(a), \(b)", { $0.movaps(a, b) }))
             }
             for r in [Reg.rax, .rsi, .r9, .r15] {
@@ -170,6 +175,10 @@ import Testing
                 c.append(("cvtsi2sd \(a), \(name(r, 64))", { $0.cvtsi2s(a, r, q: true, double: true) }))
                 c.append(("cvttss2si \(name(r, 64)), \(a)", { $0.cvtts2si(r, a, q: true, double: false) }))
                 c.append(("cvttsd2si \(name(r, 32)), \(a)", { $0.cvtts2si(r, a, q: false, double: true) }))
+                // The forms and condition codes of the float-to-int and u64-to-float sequences.
+                c.append(("cvttsd2si \(name(r, 64)), \(a)", { $0.cvtts2si(r, a, q: true, double: true) }))
+                c.append(("cvttss2si \(name(r, 32)), \(a)", { $0.cvtts2si(r, a, q: false, double: false) }))
+                c.append(("cvtsi2ss \(a), \(name(r, 64))", { $0.cvtsi2s(a, r, q: true, double: false) }))
             }
         }
         c.append(("ret", { $0.ret() }))

@@ -53,46 +53,130 @@ import WasmBinary
         }
     }
 
-    /// Unbounded recursion on a thread with a small stack: with a call-depth
-    /// limit far above what fits, the native tier must trap on its stack
-    /// check (`call stack exhausted`) instead of overflowing the thread's stack.
-    @Test func deepRecursionTrapsOnASmallThread() throws {
-        guard nativeAvailable else {
-            print("skipped: needs an x86-64 Linux host")
-            return
+    final class Outcome: @unchecked Sendable {
+        var error: (any Error)?
+        var after: [Value] = []
+        var depth = 0
+        var stop = false
+    }
+
+    /// Runs `body` on a new thread with a `stackSize`-byte stack and waits for it.
+    static func onThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            body()
+            done.signal()
         }
+        thread.stackSize = stackSize
+        thread.start()
+        done.wait()
+    }
+
+    /// Unbounded Wasm recursion on a thread with a small stack: with a
+    /// call-depth limit far above what fits, each engine must trap with
+    /// `call stack exhausted` (the native tier on its stack check, the
+    /// interpreter, whose Wasm calls take no native stack, when its value
+    /// stack is full) instead of overflowing the thread's stack, and the
+    /// store must still run code afterwards. A crash here is the failure.
+    @Test(arguments: [256 * 1024, 512 * 1024])
+    func deepRecursionTrapsOnASmallThread(stackSize: Int) throws {
+        let unary = unary
         let module = makeModule([
             ("rec", unary, [], [.localGet(0), .i32Const(1), .numeric(.i32Add), .call(functionIndex: 0)]),
             ("id", unary, [], [.localGet(0)]),
         ])
-        final class Outcome: @unchecked Sendable {
-            var error: (any Error)?
-            var after: [Value] = []
-        }
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            do {
-                let store = Store(
-                    configuration: .init(
-                        maximumCallDepth: 50_000_000, valueStackSlots: 64 << 20, engine: .native))
-                let instance = try Instance(module: module, store: store)
+        for engine in engines {
+            if engine == .native && !nativeAvailable { continue }
+            let outcome = Outcome()
+            Self.onThread(stackSize: stackSize) {
                 do {
-                    _ = try instance.exportedFunction("rec").call([.i32(0)])
+                    let store = Store(
+                        configuration: .init(
+                            maximumCallDepth: 50_000_000, valueStackSlots: 8 << 20, engine: engine))
+                    let instance = try Instance(module: module, store: store)
+                    do {
+                        _ = try instance.exportedFunction("rec").call([.i32(0)])
+                    } catch {
+                        outcome.error = error
+                    }
+                    outcome.after = try instance.exportedFunction("id").call([.i32(7)])
                 } catch {
                     outcome.error = error
                 }
-                outcome.after = try instance.exportedFunction("id").call([.i32(7)])
-            } catch {
-                outcome.error = error
             }
-            done.signal()
+            #expect(outcome.error as? Trap == Trap(.callStackExhausted), "\(engine)")
+            #expect(outcome.after == [.i32(7)], "\(engine)")
         }
-        thread.stackSize = 512 * 1024
-        thread.start()
-        done.wait()
-        #expect(outcome.error as? Trap == Trap(.callStackExhausted))
-        #expect(outcome.after == [.i32(7)])
+    }
+
+    /// Unbounded Wasm -> host -> Wasm recursion on a 512 KiB thread, with a
+    /// re-entry limit far above what fits: both engines stop it with `call
+    /// stack exhausted` before the native stack runs out, after some levels
+    /// (in a debug build about 6 on the interpreter, whose check is
+    /// conservative, and about 50 on the native tier), and the store is
+    /// usable afterwards.
+    @Test func deepHostRecursionTrapsOnASmallThread() throws {
+        let unary = unary
+        // f(n) = h(n + 1), where the host h(n) calls f(n) until told to stop.
+        let module = makeModule(
+            [("f", unary, [], [.localGet(0), .i32Const(1), .numeric(.i32Add), .call(functionIndex: 0)])],
+            imports: [Import(module: "env", name: "h", descriptor: .function(typeIndex: 0))],
+            types: [unary])
+        for engine in engines {
+            if engine == .native && !nativeAvailable { continue }
+            let outcome = Outcome()
+            Self.onThread(stackSize: 512 * 1024) {
+                do {
+                    let store = Store(configuration: .init(maximumHostReentry: 1_000_000, engine: engine))
+                    let box = Box()
+                    let h = Function(store: store, type: unary) { _, arguments in
+                        if outcome.stop { return arguments }
+                        outcome.depth += 1
+                        return try box.function!.call(arguments)
+                    }
+                    var imports = Imports()
+                    imports.define(module: "env", name: "h", .function(h))
+                    let instance = try Instance(module: module, store: store, imports: imports)
+                    box.function = try instance.exportedFunction("f")
+                    do {
+                        _ = try instance.exportedFunction("f").call([.i32(0)])
+                    } catch {
+                        outcome.error = error
+                    }
+                    outcome.stop = true
+                    outcome.after = try instance.exportedFunction("f").call([.i32(5)])
+                } catch {
+                    if outcome.error == nil { outcome.error = error }
+                }
+            }
+            #expect(outcome.error as? Trap == Trap(.callStackExhausted), "\(engine)")
+            #expect(outcome.depth > 2, "\(engine): \(outcome.depth) levels")
+            #expect(outcome.after == [.i32(6)], "\(engine)")
+        }
+    }
+
+    /// `maximumCallDepth` is the number of nested Wasm-to-Wasm calls a call
+    /// from Swift may make (the entry from Swift is not a call: see
+    /// `Store.Configuration`): down(N) makes exactly N nested calls and
+    /// returns, down(N + 1) traps, on both engines, and the limit holds again
+    /// after the trap.
+    @Test(arguments: [1, 2, 3, 1000])
+    func callDepthLimitIsExact(limit: Int) throws {
+        // down(n) = n == 0 ? 0 : down(n - 1)
+        let body: [Instruction] = [
+            .localGet(0), .numeric(.i32Eqz), .if(.value(.i32)), .i32Const(0), .else,
+            .localGet(0), .i32Const(1), .numeric(.i32Sub), .call(functionIndex: 0), .end,
+        ]
+        let module = makeModule([("down", unary, [], body)])
+        for engine in engines {
+            if engine == .native && !nativeAvailable { continue }
+            let store = Store(configuration: .init(maximumCallDepth: limit, engine: engine))
+            let down = try Instance(module: module, store: store).exportedFunction("down")
+            #expect(try down(.i32(UInt32(limit))) == [.i32(0)], "\(engine)")
+            #expect(throws: Trap(.callStackExhausted), "\(engine)") { try down(.i32(UInt32(limit + 1))) }
+            #expect(try down(.i32(UInt32(limit))) == [.i32(0)], "\(engine)")
+            #expect(throws: Trap(.callStackExhausted), "\(engine)") { try down(.i32(UInt32(limit + 1))) }
+        }
     }
 
     /// The call-depth limit: the same depth traps on both engines.
