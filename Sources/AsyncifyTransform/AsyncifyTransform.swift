@@ -168,6 +168,12 @@ public enum AsyncifyTransform {
                     stateGlobal: runtime.stateGlobal)
             }
         }
+        if analysis.instrumented.contains(true) {
+            for helper in runtime.helpers(checksOverflow: options.checksOverflow) {
+                module.functions.append(types.index(of: helper.type))
+                codes.append(helper.body)
+            }
+        }
         module.codes = codes
         module.types = types.types
         runtime.addExports(to: &module)
@@ -215,6 +221,15 @@ struct TypeTable {
             index[type] = i
             return .typeIndex(i)
         }
+    }
+
+    /// The index of a function type, added if missing.
+    mutating func index(of type: FunctionType) -> UInt32 {
+        if let i = index[type] { return i }
+        let i = UInt32(types.count)
+        types.append(type)
+        index[type] = i
+        return i
     }
 
     /// The parameter and result types of a block type.

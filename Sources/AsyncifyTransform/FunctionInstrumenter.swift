@@ -52,6 +52,8 @@ struct FunctionInstrumenter {
     private var alwaysTaken = Set<Int>()
     private var callSites: [(position: Int, rewindTemps: [UInt32])] = []
     private var pathTemps: [[UInt32]] = []
+    /// Ranges of `out` a rewind skips or reaches only once it is over (see ``LocalCoalescing``).
+    private var rewindSkipped: [Range<Int>] = []
     /// Constants re-emitted at calls (see ``constantMarker``).
     private var constants: [Instruction] = []
 
@@ -155,35 +157,45 @@ struct FunctionInstrumenter {
         out.append(.return)
         close()
 
-        // The frame: locals live after an unwinding call, plus the stack values rewinds reload.
-        let liveness = Liveness(out, localCount: localTypes.count, alwaysTaken: alwaysTaken)
-        var saved = Set<Int>()
-        for site in callSites {
-            // The call is followed by the unwind check; what is live after the call is what resumes.
-            for x in liveness.liveAfter(site.position) { saved.insert(x) }
-            for x in site.rewindTemps { saved.insert(Int(x)) }
+        // The frame: locals live after an unwinding call, with the stack values rewinds reload
+        // (read, for liveness, right after their call).
+        let extraUses = callSites.map { (position: $0.position + 1, locals: $0.rewindTemps) }
+        let liveness = Liveness(
+            out, localCount: localTypes.count, alwaysTaken: alwaysTaken, extraUses: extraUses)
+        let frameSets = callSites.map { site in
+            liveness.liveAfter(site.position).filter { $0 != Int(indexLocal) && $0 != Int(pointerLocal) }
         }
-        saved.remove(Int(indexLocal))
-        saved.remove(Int(pointerLocal))
-        let frameLocals = saved.sorted()
+        var frameLocals = Array(Set(frameSets.joined())).sorted()
+        for x in frameLocals where Self.byteSize(localTypes[x]) == nil {
+            let what =
+                x < originalLocalCount
+                ? "local \(x) (\(localTypes[x]))"
+                : "an operand stack value of type \(localTypes[x]) (spilled to local \(x))"
+            throw AsyncifyTransformError(
+                .referenceLiveAcrossCall,
+                "function \(Self.name(functionIndex, analysis)) keeps \(what) live across a call that may "
+                    + "unwind; references cannot be saved to linear memory. Keep it in a table instead, or "
+                    + "exclude the function with the remove-list",
+                function: functionIndex)
+        }
+        var index = indexLocal
+        var pointer = pointerLocal
+        if localTypes.count > originalLocalCount + 2 && localTypes.count <= LocalCoalescing.maximumLocals {
+            let coalescing = LocalCoalescing(
+                code: out, localTypes: localTypes, parameterCount: Self.parameterCount(module, defined),
+                liveness: liveness, frameSets: frameSets, rewindSkipped: rewindSkipped,
+                pinned: [index, pointer])
+            out = coalescing.rewrite(out)
+            localTypes = coalescing.types
+            frameLocals = Array(Set(frameLocals.map { Int(coalescing.mapping[$0]) })).sorted()
+            index = coalescing.mapping[Int(index)]
+            pointer = coalescing.mapping[Int(pointer)]
+        }
         var offsets: [UInt64] = []
         var size: UInt64 = 4
         for x in frameLocals {
-            let type = localTypes[x]
-            guard let bytes = Self.byteSize(type) else {
-                let what =
-                    x < originalLocalCount
-                    ? "local \(x) (\(type))"
-                    : "an operand stack value of type \(type) (spilled to local \(x))"
-                throw AsyncifyTransformError(
-                    .referenceLiveAcrossCall,
-                    "function \(Self.name(functionIndex, analysis)) keeps \(what) live across a call that may "
-                        + "unwind; references cannot be saved to linear memory. Keep it in a table instead, or "
-                        + "exclude the function with the remove-list",
-                    function: functionIndex)
-            }
             offsets.append(size)
-            size += bytes
+            size += Self.byteSize(localTypes[x]) ?? 0
         }
         guard size <= UInt64(options.maximumFrameSize) else {
             throw AsyncifyTransformError(
@@ -199,45 +211,30 @@ struct FunctionInstrumenter {
                 function: functionIndex)
         }
 
-        // Prelude: when rewinding, pop the frame (position -= size) and load it.
-        let dataGlobal = runtime.dataGlobal
-        let pointer = pointerLocal
+        // Prelude: when rewinding, pop the frame and load it.
         var prelude: [Instruction] = [
             .globalGet(stateGlobal), .i32Const(2), .numeric(.i32Eq), .if(.empty),
-            .globalGet(dataGlobal), .globalGet(dataGlobal), runtime.pointerLoad,
-            runtime.constant(Int64(size)), runtime.sub,
-            .localTee(pointer), runtime.pointerStore,
-            .localGet(pointer), .load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(indexLocal),
+            runtime.constant(Int64(size)), .call(functionIndex: runtime.popFunction),
         ]
+        if frameLocals.isEmpty {
+            prelude += [.load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(index)]
+        } else {
+            prelude += [.localTee(pointer), .load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(index)]
+        }
         for (x, offset) in zip(frameLocals, offsets) {
             prelude += [.localGet(pointer), Self.load(localTypes[x], offset), .localSet(UInt32(x))]
         }
         prelude.append(.end)
 
-        // Unwind: the call index is on the stack; push the frame.
+        // Unwind: the call index is on the stack; push the frame (the helper checks the end
+        // and stores the index) and fill it.
         var epilogue: [Instruction] = [
-            .localSet(indexLocal), .globalGet(dataGlobal), runtime.pointerLoad, .localSet(pointer),
+            runtime.constant(Int64(size)), .call(functionIndex: runtime.pushFunction),
         ]
-        if options.checksOverflow {
-            // Never write past `end`: on overflow record the position the frame would reach, then trap.
-            epilogue += [
-                .localGet(pointer), runtime.constant(Int64(size)), runtime.add, .globalGet(dataGlobal),
-                runtime.pointerLoad(offset: runtime.endOffset), runtime.greaterThan, .if(.empty),
-                .globalGet(dataGlobal), .localGet(pointer), runtime.constant(Int64(size)), runtime.add,
-                runtime.pointerStore,
-                .unreachable, .end,
-            ]
-        }
-        epilogue += [
-            .localGet(pointer), .localGet(indexLocal), .store(.i32Store, MemArg(align: 2, offset: 0)),
-        ]
+        epilogue.append(frameLocals.isEmpty ? .drop : .localSet(pointer))
         for (x, offset) in zip(frameLocals, offsets) {
             epilogue += [.localGet(pointer), .localGet(UInt32(x)), Self.store(localTypes[x], offset)]
         }
-        epilogue += [
-            .globalGet(dataGlobal), .localGet(pointer), runtime.constant(Int64(size)), runtime.add,
-            runtime.pointerStore,
-        ]
         epilogue += resultTypes.map(Self.zero)
         epilogue.append(.end)
 
@@ -288,7 +285,10 @@ struct FunctionInstrumenter {
                 p = nextItem(p)
             }
             if isLevelEnd(p) || !live[p] {
+                // After the level's last hot item: a rewind gets here only once it is over.
+                let trailStart = out.count
                 copy(i..<p)
+                if out.count > trailStart { rewindSkipped.append(trailStart..<out.count) }
                 while !isLevelEnd(p) { p = nextItem(p) }
                 return p
             }
@@ -348,6 +348,8 @@ struct FunctionInstrumenter {
                     // Nothing to skip: drop the empty guard.
                     alwaysTaken.remove(guardStart + 2)
                     out.removeLast(4)
+                } else {
+                    rewindSkipped.append(guardStart..<out.count)
                 }
             }
             if keep < below {

@@ -1,7 +1,9 @@
 // Backward liveness of locals over an instrumented body (structured control
 // flow, one node per instruction). The instrumenter asks which locals are live
 // right after each possibly-unwinding call: those, plus the stack values the
-// rewind path reloads, are what the function's frame must hold.
+// rewind path reloads (given as extra uses right after the call), are what the
+// function's frame must hold. Local coalescing asks what is live after each
+// write.
 
 import WasmBinary
 
@@ -15,7 +17,11 @@ struct Liveness {
     /// - Parameters:
     ///   - alwaysTaken: Positions of `if`s that normal execution always enters (the rewind
     ///     guards): their skip edge does not exist while the function runs normally.
-    init(_ code: [Instruction], localCount: Int, alwaysTaken: Set<Int>) {
+    ///   - extraUses: Locals read at a position besides what its instruction reads.
+    init(
+        _ code: [Instruction], localCount: Int, alwaysTaken: Set<Int>,
+        extraUses: [(position: Int, locals: [UInt32])] = []
+    ) {
         words = max(1, (localCount + 63) / 64)
         let n = code.count
         // Structure: matching else/end of each construct, and the construct stack at branches.
@@ -89,6 +95,21 @@ struct Liveness {
         }
         successorStart[n] = Int32(successors.count)
         let words = self.words
+        // Extra uses as per-position bit sets (an empty array when there are none).
+        var extraAt: [Int32] = []
+        var extraBits: [UInt64] = []
+        if !extraUses.isEmpty {
+            extraAt = [Int32](repeating: -1, count: n)
+            for use in extraUses where use.position < n {
+                var slot = Int(extraAt[use.position])
+                if slot < 0 {
+                    slot = extraBits.count / words
+                    extraAt[use.position] = Int32(slot)
+                    extraBits += [UInt64](repeating: 0, count: words)
+                }
+                for x in use.locals { extraBits[slot * words + Int(x) >> 6] |= 1 << (UInt64(x) & 63) }
+            }
+        }
         var liveIn = [UInt64](repeating: 0, count: n * words)
         var out = [UInt64](repeating: 0, count: words)
         var changed = true
@@ -106,6 +127,10 @@ struct Liveness {
                 case .localSet(let x), .localTee(let x): out[Int(x) >> 6] &= ~(1 << (UInt64(x) & 63))
                 default: break
                 }
+                if !extraAt.isEmpty, extraAt[p] >= 0 {
+                    let e = Int(extraAt[p]) * words
+                    for w in 0..<words { out[w] |= extraBits[e + w] }
+                }
                 let base = p * words
                 for w in 0..<words where liveIn[base + w] != out[w] {
                     liveIn[base + w] = out[w]
@@ -122,13 +147,24 @@ struct Liveness {
     private let successorStart: [Int32]
     private let successors: [Int32]
 
-    /// The locals live right after the instruction at `position` (indices, ascending).
-    func liveAfter(_ position: Int) -> [Int] {
-        var set = [UInt64](repeating: 0, count: words)
+    /// The locals live right after the instruction at `position`, as a bit set (`words` words).
+    func liveAfterBits(_ position: Int, into set: inout [UInt64]) {
+        for w in 0..<words { set[w] = 0 }
         for k in Int(successorStart[position])..<Int(successorStart[position + 1]) {
             let s = Int(successors[k])
             for w in 0..<words { set[w] |= liveIn[s * words + w] }
         }
+    }
+
+    /// The locals live on entry (before the first instruction), as a bit set.
+    func liveOnEntryBits() -> [UInt64] {
+        liveIn.isEmpty ? [UInt64](repeating: 0, count: words) : Array(liveIn[0..<words])
+    }
+
+    /// The locals live right after the instruction at `position` (indices, ascending).
+    func liveAfter(_ position: Int) -> [Int] {
+        var set = [UInt64](repeating: 0, count: words)
+        liveAfterBits(position, into: &set)
         var result: [Int] = []
         for w in 0..<words {
             var bits = set[w]
