@@ -124,16 +124,23 @@ struct NativeCompiler {
     }
 
     /// Calls a Swift helper with `(context, argument, rbx + fpOffset slots, instance context)`
-    /// and leaves compiled code if it returns an exit code.
+    /// and leaves compiled code if it returns an exit code. Function bodies do not keep rsp
+    /// 16-byte aligned (each Wasm call costs only its return address), so the call aligns it
+    /// here and restores it after: this is the only way compiled code may call Swift or C.
     mutating func callHelper(_ helper: NativeHelpers.Helper, argument: UInt64, fpOffset: UInt32 = 0) {
         // Swift code (a host function re-entering Wasm) reads the call depth from the context.
         a.mov(Mem(.r14, NativeEngine.Layout.depthLeft), .r15)
+        a.mov(.rax, .rsp)
+        a.alu(.and, .rsp, imm: -16)
+        a.push(.rax)
+        a.push(.rax)
         a.mov(.rdi, .r14)
         a.mov(.rsi, imm: argument)
         if fpOffset == 0 { a.mov(.rdx, .rbx) } else { a.lea(.rdx, slot(fpOffset)) }
         a.mov(.rcx, imm: UInt64(UInt(bitPattern: context)))
         a.mov(.rax, imm: NativeHelpers.address(helper))
         a.call(.rax)
+        a.mov(.rsp, Mem(.rsp))
         a.test(.rax, .rax, q: false)
         a.j(.ne, exitLabel)
     }
@@ -162,11 +169,8 @@ struct NativeCompiler {
         chooseCachedSlots(code, count: e.codeCount, frameSize: e.frameSize)
         findBranchTargets(code, count: e.codeCount)
         a.bind(functionLabels[entry]!)
-        // Prologue: keep rsp 16-byte aligned in the body (for helper calls),
-        // check the native stack, the call depth and the value stack, zero the locals.
-        a.alu(.sub, .rsp, imm: 8)
-        a.alu(.cmp, .rsp, Mem(.r14, NativeEngine.Layout.stackLimit))
-        a.j(.b, trap(.callStackExhausted))
+        // Prologue: check the call depth (which also bounds the native stack, see
+        // NativeEngine.invoke) and the value stack, zero the locals.
         a.alu(.sub, .r15, imm: 1)
         a.j(.b, trap(.callStackExhausted))
         a.lea(.rax, Mem(.rbx, Int32(e.frameSize) * 8))
@@ -213,7 +217,6 @@ struct NativeCompiler {
 
     mutating func epilogue() {
         a.alu(.add, .r15, imm: 1)
-        a.alu(.add, .rsp, imm: 8)
         a.ret()
     }
 

@@ -13,7 +13,10 @@
 //   r15  Wasm calls left before `call stack exhausted` (a register, not the
 //        context's depthLeft, so a call and its return are no memory
 //        read-modify-write chain; stored to the context before every call
-//        into Swift, where a host function may re-enter Wasm)
+//        into Swift, where a host function may re-enter Wasm). It is also
+//        the native stack check: a Wasm call takes at most
+//        `stackBytesPerCall` of native stack, and each entry from Swift
+//        caps the count at what the stack has room for (see `invoke`)
 // A trap or a host error leaves compiled code by restoring the stack pointer
 // saved by the trampoline and returning a code to Swift: nothing unwinds
 // through Swift frames.
@@ -30,7 +33,7 @@ struct NativeContext {
     var exitStub: UInt = 0
     /// Wasm calls left before `call stack exhausted`.
     var depthLeft: Int = 0
-    /// The lowest native stack address compiled code may use.
+    /// The lowest native stack address Wasm frames may use (`invoke` turns it into a call count).
     var stackLimit: UInt = 0
     /// One past the value stack (frames must fit below it).
     var stackEnd: UnsafeMutablePointer<UInt64>
@@ -189,6 +192,15 @@ final class NativeEngine {
     /// Stack bytes kept free below compiled code for the Swift helpers it calls.
     static let stackReserve: UInt = 256 * 1024
 
+    /// Native stack a Wasm-to-Wasm call may take: its return address (bodies push
+    /// nothing else across calls; a helper call's alignment is in `stackReserve`),
+    /// with a margin of one more word.
+    static let stackBytesPerCall: UInt = 16
+
+    /// Native stack above the Swift frame that enters compiled code, for the
+    /// trampoline's saved registers and the first function.
+    static let entrySlack: UInt = 1024
+
     /// Runs the Wasm function `entry` (compiled on demand) on the frame at `fp`.
     func invoke(
         _ entry: UnsafeMutablePointer<FunctionEntry>, _ fp: UnsafeMutablePointer<UInt64>, store: Store
@@ -213,6 +225,16 @@ final class NativeEngine {
         defer {
             ctx.pointee.depthLeft = savedDepth
             ctx.pointee.stackLimit = savedLimit
+        }
+        // The prologues count calls only, so the count must also stop the native
+        // stack: allow no more calls than fit above the limit (both trap with
+        // `call stack exhausted`; the exact depth limit wins where the stack is large).
+        let limit = ctx.pointee.stackLimit
+        let here = cns_frame_address()
+        if limit > 1 {
+            let room = here > limit &+ NativeEngine.entrySlack ? here - limit - NativeEngine.entrySlack : 0
+            let calls = Int(room / NativeEngine.stackBytesPerCall)
+            ctx.pointee.depthLeft = Swift.min(ctx.pointee.depthLeft, calls)
         }
         // As in the interpreter, the limit counts Wasm-to-Wasm calls: a function
         // entered from Swift (first, or re-entered by a host function) is not a
