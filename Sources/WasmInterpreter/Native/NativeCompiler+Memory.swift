@@ -3,6 +3,7 @@
 // must not carry out of 64 bits and must not pass the memory's size in r13;
 // the access is then at [r12 + end - size]. No guard pages are reserved.
 
+import WasmBinary
 import WasmNative
 
 extension NativeCompiler {
@@ -150,6 +151,73 @@ extension NativeCompiler {
             a.mov(slot(i.a), .rax)
         default:
             return false
+        }
+        return true
+    }
+
+    /// The atomic loads, stores, read-modify-writes and compare-exchanges
+    /// inline, with the interpreter's checks in its order (the address plus
+    /// offset must not carry, the access must be inside the memory, then
+    /// aligned to its width). One thread runs a store's code, so plain moves
+    /// are atomic enough; false for notify and wait, which stay in the runtime.
+    mutating func compileAtomic(_ i: Inst) -> Bool {
+        guard i.x > 2, let op = AtomicOp(rawValue: UInt8(truncatingIfNeeded: i.x)) else { return false }
+        let width = Int32(op.byteWidth)
+        let bits = Int(width) * 8
+        // The operands are in the frame (the caller spilled the cache): address, value(s).
+        if i.imm > UInt64.max - UInt64(width) {
+            a.jmp(trap(.outOfBoundsMemoryAccess))
+            return true
+        }
+        a.mov(.rax, slot(i.b))
+        checkEnd(adding: i.imm + UInt64(width))
+        if width > 1 {
+            // rax is the access's end: aligned exactly when its start is.
+            a.mov(.rcx, imm: UInt64(width - 1))
+            a.test(.rax, .rcx)
+            a.j(.ne, trap(.unalignedAtomic))
+        }
+        a.lea(.rax, access(width))
+        let m = Mem(.rax)
+        switch op.kind {
+        case .load:
+            load(.rcx, m, size: width, signed: false, to64: true)
+            a.mov(slot(i.a), .rcx)
+        case .store:
+            a.mov(.rcx, slot(i.b + 1))
+            a.store(m, .rcx, bits: bits)
+        case .rmw:
+            load(.rcx, m, size: width, signed: false, to64: true)
+            a.mov(.rdx, slot(i.b + 1))
+            // rdx = new value from rcx (old) and rdx (operand); only its low `bits` are stored.
+            switch op.name.split(separator: ".").last.map(String.init) ?? "" {
+            case "add", "add_u": a.alu(.add, .rdx, .rcx)
+            case "sub", "sub_u":
+                a.neg(.rdx)
+                a.alu(.add, .rdx, .rcx)
+            case "and", "and_u": a.alu(.and, .rdx, .rcx)
+            case "or", "or_u": a.alu(.or, .rdx, .rcx)
+            case "xor", "xor_u": a.alu(.xor, .rdx, .rcx)
+            default: break  // xchg: the operand itself
+            }
+            a.store(m, .rdx, bits: bits)
+            a.mov(slot(i.a), .rcx)
+        case .cmpxchg:
+            load(.rcx, m, size: width, signed: false, to64: true)
+            // The expected value is compared in the access's width.
+            a.mov(.rdx, slot(i.b + 1))
+            switch width {
+            case 1, 2: a.movzx(.rdx, .rdx, bits: bits)
+            case 4: a.mov(.rdx, .rdx, q: false)
+            default: break
+            }
+            let different = a.newLabel()
+            a.alu(.cmp, .rcx, .rdx)
+            a.j(.ne, different)
+            a.mov(.rdx, slot(i.b + 2))
+            a.store(m, .rdx, bits: bits)
+            a.bind(different)
+            a.mov(slot(i.a), .rcx)
         }
         return true
     }

@@ -8,8 +8,8 @@
 // `callRuntime`): memory.grow (reallocates or remaps the memory),
 // memory.copy/fill (memmove/memset after the bounds checks), memory.init,
 // data.drop, elem.drop, table.init/copy/grow/fill (they read or free the
-// instance's segments or reallocate a table) and the atomics (see
-// NativeHelpers.runtime).
+// instance's segments or reallocate a table) and the atomic notify and wait
+// (see NativeHelpers.runtime).
 //
 // An instance is compiled as a whole on its first native call, into one
 // block of code memory (in the store's code arena, shared with other small
@@ -317,7 +317,11 @@ struct NativeCompiler {
         case .memoryGrow, .memoryCopy, .memoryFill, .instanceOperation, .atomic, .tableOperation:
             // Not cache-aware: they read their operands in the frame.
             spill()
-            if i.op != .tableOperation || !compileTable(i) { callRuntime(i) }
+            switch i.op {
+            case .tableOperation: if !compileTable(i) { callRuntime(i) }
+            case .atomic: if !compileAtomic(i) { callRuntime(i) }
+            default: callRuntime(i)
+            }
         default:
             if compileMemory(i, index: k) || compileNumeric(i, index: k) { break }
             // Not cache-aware (see NativeCompiler+Registers.swift): these read their operands

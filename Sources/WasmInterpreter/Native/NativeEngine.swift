@@ -275,8 +275,8 @@ enum NativeHelpers {
     /// Runs an instruction whose work is a runtime service (argument: a copy
     /// of it), with the same Swift function the interpreter calls for it:
     /// memory.grow, memory.copy/fill, the segment and table instructions
-    /// `NativeCompiler.compileTable` leaves, and the atomics (one thread: no
-    /// other agent can observe their steps).
+    /// `NativeCompiler.compileTable` leaves, and atomic notify and wait (one
+    /// thread: nobody to wake, and a wait that would block traps).
     static let runtime: Helper = { rawContext, argument, fp, rawCaller in
         let ctx = rawContext.assumingMemoryBound(to: NativeContext.self)
         let caller = rawCaller.assumingMemoryBound(to: InstanceContext.self)
