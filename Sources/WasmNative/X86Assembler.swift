@@ -411,6 +411,18 @@ package struct X86Assembler {
         byte(0xA2)
     }
 
+    /// `rep stosb`: stores al at [rdi], rcx times (direction flag clear: upwards).
+    package mutating func repStosb() { bytes.append(contentsOf: [0xF3, 0xAA]) }
+
+    /// `rep movsb`: copies rcx bytes from [rsi] to [rdi] (downwards while the direction flag is set).
+    package mutating func repMovsb() { bytes.append(contentsOf: [0xF3, 0xA4]) }
+
+    /// `std`: sets the direction flag (string instructions count down).
+    package mutating func std() { byte(0xFD) }
+
+    /// `cld`: clears the direction flag, as the ABI requires at every call and return.
+    package mutating func cld() { byte(0xFC) }
+
     /// `ud2`: an instruction that always faults (marks code that must not be reached).
     package mutating func ud2() {
         byte(0x0F)

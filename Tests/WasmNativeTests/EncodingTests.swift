@@ -185,6 +185,10 @@ import Testing
         c.append(("cdq", { $0.signExtendAccumulator(q: false) }))
         c.append(("cqo", { $0.signExtendAccumulator(q: true) }))
         c.append(("ud2", { $0.ud2() }))
+        c.append(("rep stosb", { $0.repStosb() }))
+        c.append(("rep movsb", { $0.repMovsb() }))
+        c.append(("std", { $0.std() }))
+        c.append(("cld", { $0.cld() }))
         c.append(("cpuid", { $0.cpuid() }))
         return c
     }

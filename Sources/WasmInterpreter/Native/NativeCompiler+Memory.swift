@@ -221,4 +221,50 @@ extension NativeCompiler {
         }
         return true
     }
+
+    /// memory.fill and memory.copy inline: the interpreter's bounds checks
+    /// (n <= size, d <= size - n, s <= size - n, so nothing is written when
+    /// any fails), then `rep stosb` / `rep movsb`, copying downwards when the
+    /// destination overlaps the source from above (memmove's rule). They
+    /// clobber rsi, rdi and rcx: the caller spilled the cache and reloads it.
+    mutating func compileBulk(_ i: Inst) -> Bool {
+        guard i.op == .memoryFill || i.op == .memoryCopy else { return false }
+        let outOfBounds = trap(.outOfBoundsMemoryAccess)
+        a.mov(.rcx, slot(i.b + 2))
+        a.mov(.rax, .r13)
+        a.alu(.sub, .rax, .rcx)
+        a.j(.b, outOfBounds)
+        a.mov(.rdx, slot(i.b))
+        a.alu(.cmp, .rdx, .rax)
+        a.j(.a, outOfBounds)
+        if i.op == .memoryFill {
+            a.lea(.rdi, Mem(.r12, index: .rdx))
+            a.mov(.rax, slot(i.b + 1))
+            a.repStosb()
+            return true
+        }
+        a.mov(.rsi, slot(i.b + 1))
+        a.alu(.cmp, .rsi, .rax)
+        a.j(.a, outOfBounds)
+        a.lea(.rdi, Mem(.r12, index: .rdx))
+        a.lea(.rsi, Mem(.r12, index: .rsi))
+        let forward = a.newLabel()
+        let done = a.newLabel()
+        // Upwards unless the destination starts inside the source (s < d < s + n).
+        a.alu(.cmp, .rdi, .rsi)
+        a.j(.be, forward)
+        a.lea(.rax, Mem(.rsi, index: .rcx))
+        a.alu(.cmp, .rdi, .rax)
+        a.j(.ae, forward)
+        a.lea(.rsi, Mem(.rsi, index: .rcx, -1))
+        a.lea(.rdi, Mem(.rdi, index: .rcx, -1))
+        a.std()
+        a.repMovsb()
+        a.cld()
+        a.jmp(done)
+        a.bind(forward)
+        a.repMovsb()
+        a.bind(done)
+        return true
+    }
 }

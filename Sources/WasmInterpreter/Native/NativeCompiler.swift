@@ -5,8 +5,7 @@
 // become jumps between the instructions' labels. No instruction runs on the
 // interpreter. A few whose work is a runtime service rather than arithmetic
 // call the Swift function the interpreter calls for them too (see
-// `callRuntime`): memory.grow (reallocates or remaps the memory),
-// memory.copy/fill (memmove/memset after the bounds checks), memory.init,
+// `callRuntime`): memory.grow (reallocates or remaps the memory), memory.init,
 // data.drop, elem.drop, table.init/copy/grow/fill (they read or free the
 // instance's segments or reallocate a table) and the atomic notify and wait
 // (see NativeHelpers.runtime).
@@ -320,6 +319,9 @@ struct NativeCompiler {
             switch i.op {
             case .tableOperation: if !compileTable(i) { callRuntime(i) }
             case .atomic: if !compileAtomic(i) { callRuntime(i) }
+            case .memoryFill, .memoryCopy:
+                _ = compileBulk(i)
+                reloadCache()
             default: callRuntime(i)
             }
         default:
