@@ -16,7 +16,7 @@
 //       block $body                      ;; the original body; its label is
 //         ... normal code ...            ;; the function's, so no branch
 //         call $may_unwind               ;; depth changes
-//         if state == unwinding { br $unwind with the call index }
+//         if state != normal { br $unwind with the call index }
 //         ...
 //       end
 //       return
@@ -78,13 +78,16 @@ public enum AsyncifyTransform {
         /// (the state must be what it was on entry), and after every call an instrumented
         /// function assumes cannot unwind (the state must still be normal).
         public var asserts: Bool
+        /// Whether zero bytes are dropped from data segments where that cannot change the
+        /// initial memory (Binaryen's memory packing, part of the `-O2` emcc runs with the pass).
+        public var packsData: Bool
 
         /// Binaryen's defaults (every import and indirect call may unwind), with overflow checks.
         public init(
             asyncImports: [String]? = nil, ignoreIndirect: Bool = false, onlyList: [String] = [],
             removeList: [String] = [], addList: [String] = [], propagateAddList: Bool = false,
             checksOverflow: Bool = true, maximumLocals: Int = 50_000, maximumFrameSize: Int = 1 << 20,
-            asserts: Bool = false
+            asserts: Bool = false, packsData: Bool = true
         ) {
             self.asyncImports = asyncImports
             self.ignoreIndirect = ignoreIndirect
@@ -96,6 +99,7 @@ public enum AsyncifyTransform {
             self.maximumLocals = maximumLocals
             self.maximumFrameSize = maximumFrameSize
             self.asserts = asserts
+            self.packsData = packsData
         }
 
         /// Reads one list argument the way Binaryen does: entries separated by commas or
@@ -177,6 +181,7 @@ public enum AsyncifyTransform {
         module.codes = codes
         module.types = types.types
         runtime.addExports(to: &module)
+        if options.packsData { DataPacking.pack(&module) }
         return module
     }
 

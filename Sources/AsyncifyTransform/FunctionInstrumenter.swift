@@ -406,9 +406,11 @@ struct FunctionInstrumenter {
             for l in 0...level { rewindTemps += pathTemps[l].filter { $0 < Self.constantMarker } }
             callSites.append((out.count - 1, rewindTemps))
             // `br_if` with the index as its value: two bytes shorter than an `if` around a `br`.
+            // It tests the state for nonzero rather than for 1: a call returns in the normal state
+            // or unwinding, never rewinding (a rewind ends in the import it resumes, which stops it).
             out += [
-                .i32Const(callNumber[h]), .globalGet(runtime.stateGlobal), .i32Const(1), .numeric(.i32Eq),
-                .brIf(depth: UInt32(outLevel - 1)), .drop,
+                .i32Const(callNumber[h]), .globalGet(runtime.stateGlobal), .brIf(depth: UInt32(outLevel - 1)),
+                .drop,
             ]
             return
         }
