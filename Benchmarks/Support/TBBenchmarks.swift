@@ -346,13 +346,15 @@ public enum TBBenchmarks {
     }
 
     /// Runs the workload TB `runs` times on `engine` (one fiber, no swaps);
-    /// Wasm runs on `wasmEngine`.
-    public static func workload(engine: Engine, runs: Int, wasmEngine: Store.Engine = .automatic) throws
-        -> WorkloadResult
-    {
+    /// Wasm runs on `wasmEngine`, its module emitted in `layout`.
+    public static func workload(
+        engine: Engine, runs: Int, wasmEngine: Store.Engine = .automatic,
+        layout: TBEmitter.StateLayout = TBEmitter.defaultLayout
+    ) throws -> WorkloadResult {
         var c = TBRuntimeConfiguration()
         c.compileThreshold = engine == .wasm ? 0 : .max
         c.engine = wasmEngine
+        c.layout = layout
         c.maximumCPUs = 1
         let runtime = try TBRuntime(configuration: c)
         runtime.install(try workloadTB(guestBase: c.guestBase))
@@ -371,13 +373,14 @@ public enum TBBenchmarks {
     /// or nil when node is not at `nodePath`. The module, a zeroed memory with
     /// the same layout and JS slow paths are handed to a small script that calls
     /// `start(ctx)` `runs` times and reports the time and r2.
-    public static func workloadOnNode(runs: Int, nodePath: String = "/usr/bin/node") throws -> WorkloadResult?
-    {
+    public static func workloadOnNode(
+        runs: Int, nodePath: String = "/usr/bin/node", layout: TBEmitter.StateLayout = TBEmitter.defaultLayout
+    ) throws -> WorkloadResult? {
         guard FileManager.default.isExecutableFile(atPath: nodePath) else { return nil }
         let c = TBRuntimeConfiguration()
         let tb = try workloadTB(guestBase: c.guestBase)
         // The emitted module plus an export of r2, so the script can read the checksum.
-        var module = TBEmitter.module(for: tb, addressing: .memory64)
+        var module = TBEmitter.module(for: tb, addressing: .memory64, layout: layout)
         module.exports.append(Export(name: "g2", descriptor: .global(2)))
         let wasm = module.encoded()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -1,4 +1,4 @@
-// `asyncify tb bench [--quick] [--instances] [--engine native|interpreter]`: prints the
+// `asyncify tb bench [--quick] [--instances] [--workload] [--engine native|interpreter] [--layout globals|locals]`: prints the
 // TBBenchmarks figures (swap cost with a TB frame at host depth 1/4/16/64,
 // codegen cost for 10/100/1000-op TBs, and the TB workload on the IR
 // interpreter, Wasm on our interpreter, Wasm on our native tier and node) so
@@ -6,26 +6,39 @@
 // of the swap figures (default: automatic, the native tier where the host has
 // it); the workload always runs on both. Build with -c release for real numbers.
 // `--instances` prints only the TB instance memory curve (it is measured in a
-// fresh process that way, without the other benchmarks' heap).
+// fresh process that way, without the other benchmarks' heap); `--workload`
+// only the workload. `--layout globals|locals` picks the workload modules'
+// TBEmitter.StateLayout (default: the emitter's default).
 
 import BenchmarkSupport
 import Foundation
+import TBCodegen
 import TBRuntime
 import WasmInterpreter
 
 enum TBBenchCommand {
     static let usage =
-        "usage: asyncify tb bench [--quick] [--instances] [--engine native|interpreter|automatic]"
+        "usage: asyncify tb bench [--quick] [--instances] [--workload] [--engine native|interpreter|automatic]"
+        + " [--layout globals|locals]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var quick = false
         var instancesOnly = false
+        var workloadOnly = false
+        var layout = TBEmitter.defaultLayout
         var engine = Store.Engine.automatic
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {
             case "--quick": quick = true
             case "--instances": instancesOnly = true
+            case "--workload": workloadOnly = true
+            case "--layout":
+                switch rest.popFirst() {
+                case "globals": layout = .globals
+                case "locals": layout = .locals
+                default: return Usage.fail("tb bench: --layout takes globals or locals\n\(usage)")
+                }
             case "--engine":
                 switch rest.popFirst() {
                 case "native": engine = .native
@@ -39,6 +52,7 @@ enum TBBenchCommand {
         }
         do {
             if instancesOnly { return try instanceCurve(quick: quick) ? 0 : 1 }
+            if workloadOnly { return try workload(quick: quick, layout: layout) }
             for depth in [1, 4, 16, 64] {
                 for mode in [TBResumptionMode.perFiber, .instanceGlobals] {
                     let r = try TBBenchmarks.swapWithTBFrame(
@@ -62,41 +76,7 @@ enum TBBenchCommand {
                     + (TBRuntimeConfiguration().validatesEmittedModules
                         ? " + validate)" : ", validation off in release)"))
             _ = try instanceCurve(quick: quick)
-            let runs = quick ? 20 : 200
-            let ir = try TBBenchmarks.workload(engine: .interpreter, runs: runs)
-            let wasm = try TBBenchmarks.workload(engine: .wasm, runs: runs, wasmEngine: .interpreter)
-            let native =
-                Store.nativeEngineIsAvailable
-                ? try TBBenchmarks.workload(engine: .wasm, runs: runs, wasmEngine: .native) : nil
-            print("workload IR interpreter   \(String(format: "%.0f", ir.nanosecondsPerRun)) ns/run")
-            print("workload Wasm (ours)      \(String(format: "%.0f", wasm.nanosecondsPerRun)) ns/run")
-            if let native {
-                print("workload Wasm (native)    \(String(format: "%.0f", native.nanosecondsPerRun)) ns/run")
-            } else {
-                print("workload Wasm (native)    skipped: no native tier on this host")
-            }
-            var results = [ir, wasm] + (native.map { [$0] } ?? [])
-            // V8 tiers the module up as it runs: enough runs that the figure is the optimised code's.
-            if let node = try TBBenchmarks.workloadOnNode(runs: runs * 50) {
-                print("workload Wasm (node)      \(String(format: "%.0f", node.nanosecondsPerRun)) ns/run")
-                results.append(node)
-                let ratios = results.map {
-                    String(format: "%.2f", $0.nanosecondsPerRun / node.nanosecondsPerRun)
-                }
-                print(
-                    "ratios IR : ours : \(native == nil ? "" : "native : ")node = "
-                        + ratios.joined(separator: " : ")
-                        + (Set(results.map(\.checksum)).count == 1 ? "" : "  CHECKSUM MISMATCH"))
-            } else {
-                print("workload Wasm (node)      skipped: node not installed")
-                let ratios = results.map {
-                    String(format: "%.2f", $0.nanosecondsPerRun / ir.nanosecondsPerRun)
-                }
-                print(
-                    "ratios IR : ours\(native == nil ? "" : " : native") = " + ratios.joined(separator: " : ")
-                        + (Set(results.map(\.checksum)).count == 1 ? "" : "  CHECKSUM MISMATCH"))
-            }
-            return 0
+            return try workload(quick: quick, layout: layout)
         } catch {
             return Usage.error("tb-bench: \(error)")
         }
@@ -118,5 +98,47 @@ enum TBBenchCommand {
             )
         }
         return true
+    }
+
+    /// Prints the TB workload on the IR interpreter, Wasm on our interpreter,
+    /// Wasm on the native tier and node, the Wasm modules in `layout`.
+    static func workload(quick: Bool, layout: TBEmitter.StateLayout) throws -> Int32 {
+        let runs = quick ? 20 : 200
+        let ir = try TBBenchmarks.workload(engine: .interpreter, runs: runs)
+        let wasm = try TBBenchmarks.workload(
+            engine: .wasm, runs: runs, wasmEngine: .interpreter, layout: layout)
+        let native =
+            Store.nativeEngineIsAvailable
+            ? try TBBenchmarks.workload(engine: .wasm, runs: runs, wasmEngine: .native, layout: layout) : nil
+        print("workload layout           \(layout)")
+        print("workload IR interpreter   \(String(format: "%.0f", ir.nanosecondsPerRun)) ns/run")
+        print("workload Wasm (ours)      \(String(format: "%.0f", wasm.nanosecondsPerRun)) ns/run")
+        if let native {
+            print("workload Wasm (native)    \(String(format: "%.0f", native.nanosecondsPerRun)) ns/run")
+        } else {
+            print("workload Wasm (native)    skipped: no native tier on this host")
+        }
+        var results = [ir, wasm] + (native.map { [$0] } ?? [])
+        // V8 tiers the module up as it runs: enough runs that the figure is the optimised code's.
+        if let node = try TBBenchmarks.workloadOnNode(runs: runs * 50, layout: layout) {
+            print("workload Wasm (node)      \(String(format: "%.0f", node.nanosecondsPerRun)) ns/run")
+            results.append(node)
+            let ratios = results.map {
+                String(format: "%.2f", $0.nanosecondsPerRun / node.nanosecondsPerRun)
+            }
+            print(
+                "ratios IR : ours : \(native == nil ? "" : "native : ")node = "
+                    + ratios.joined(separator: " : ")
+                    + (Set(results.map(\.checksum)).count == 1 ? "" : "  CHECKSUM MISMATCH"))
+        } else {
+            print("workload Wasm (node)      skipped: node not installed")
+            let ratios = results.map {
+                String(format: "%.2f", $0.nanosecondsPerRun / ir.nanosecondsPerRun)
+            }
+            print(
+                "ratios IR : ours\(native == nil ? "" : " : native") = " + ratios.joined(separator: " : ")
+                    + (Set(results.map(\.checksum)).count == 1 ? "" : "  CHECKSUM MISMATCH"))
+        }
+        return 0
     }
 }

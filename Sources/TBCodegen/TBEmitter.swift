@@ -43,17 +43,44 @@
 // (forward: the blocks in between test false and are skipped).
 //
 // A guest access at address a (= reg + offset) in block n:
-//   block n:   addr = a; entry = tlb + ((addr >> 12) & 255) * 32
+//   block n:   addr = a; entry = tlb + ((addr >> 7) & (255 * 32))     (= ((addr >> 12) & 255) * 32)
 //              if ((addr & (pageMask | size-1)) == entry->addr_read/addr_write)
 //                  { access at addr + entry->addend; BLOCK_IDX = n + 2 }   (hit: skip n+1)
 //              else BLOCK_IDX = n + 1
 //   block n+1: qemu_ld(ctx, reg + offset, memop) / qemu_st(ctx, reg + offset, value, memop);
-//              unwinding check         (operands re-read from globals: survive a rewind)
+//              unwinding check         (operands re-read from the registers: survive a rewind)
 //   block n+2: the code after the access.
 //
 // Leaving: exit_tb v stores 0 into ctx->next_tb and returns v. goto_tb t /
 // goto_ptr r: to this TB's own pc sets BLOCK_IDX = 0 and re-enters the loop;
 // to another pc stores it into ctx->next_tb and returns 0.
+//
+// State layouts (TBEmitter.StateLayout). Everything above describes the
+// `globals` layout, QEMU's: every op reads and writes the register globals and
+// BLOCK_IDX. The `locals` layout (the default) has the same module shape,
+// block numbering and resumption protocol, but the function keeps the
+// registers it mentions and the block index in locals (5 = block index,
+// 6... = registers, by first mention):
+//
+//   prologue: env = ...; tlb = ...;
+//             if (ctx->do_init != 0) { bidx = 0; ctx->do_init = 0 } else bidx = BLOCK_IDX
+//             r_k = global k, for each register the TB mentions
+//   block $unwound
+//     block $exit (result i64)
+//       loop ... (the blocks, testing bidx) end
+//       ctx->next_tb = 0; 0
+//     end                                 exits: next_tb stored, `br $exit` with the result
+//     global k = r_k ...; return          (the registers, for the host to read)
+//   end                                   unwinding check: `br_if $unwound` on helper.u() == 0
+//   global k = r_k ...; BLOCK_IDX = bidx; return 0
+//
+// So the globals hold the TB's state whenever the host can look - before an
+// entry, after the TB returns and at a suspension, where bidx already names
+// the block that begins with the interrupted call - and the runtime's
+// per-fiber save/restore of the globals works unchanged. The ops themselves
+// touch no global, which lets engines keep the registers in machine registers.
+// A helper that runs the same TB again (in the same instance) overwrites only
+// the globals, not the locals of the run that called it.
 //
 // Addresses are i64 in both variants; the wasm32 variant wraps every address
 // with i32.wrap_i64 just before the access. Context and TLB layout: see
@@ -72,6 +99,27 @@ public enum TBEmitter {
         case memory32
     }
 
+    /// Where the TB function keeps the registers and the block index while it runs.
+    ///
+    /// Both layouts have the same module shape and the same resumption protocol:
+    /// the 16 register globals and `BLOCK_IDX` hold the TB's state whenever the
+    /// host can see it - at entry, after the TB returns, and at a suspension
+    /// (an unwinding helper call) - and a rewind re-enters with `do_init` 0 at
+    /// the block `BLOCK_IDX` names.
+    public enum StateLayout: Sendable, Hashable, CaseIterable {
+        /// Registers and `BLOCK_IDX` are read and written in the globals by
+        /// every op, as QEMU's Wasm TCG backend does.
+        case globals
+        /// The registers the TB mentions and the block index live in locals:
+        /// read from the globals in the prologue, written back in one epilogue
+        /// that every exit and every unwind leaves through. Engines keep locals
+        /// in registers where they can, so the ops themselves touch no globals.
+        case locals
+    }
+
+    /// The layout ``module(for:addressing:layout:)`` uses unless told otherwise.
+    public static let defaultLayout = StateLayout.locals
+
     /// The name of the exported TB function.
     public static let exportName = "start"
     /// The global index of `BLOCK_IDX`.
@@ -89,7 +137,9 @@ public enum TBEmitter {
         count: 17)
 
     /// The module for a TB.
-    public static func module(for tb: TranslationBlock, addressing: Addressing = .memory64) -> Module {
+    public static func module(
+        for tb: TranslationBlock, addressing: Addressing = .memory64, layout: StateLayout = defaultLayout
+    ) -> Module {
         var m = Module()
         m.types.append(FunctionType(parameters: [.i64], results: [.i64]))
         m.types.append(FunctionType(parameters: [], results: [.i32]))
@@ -113,13 +163,15 @@ public enum TBEmitter {
         m.functions = [0]
         m.globals = globals
         m.exports = [Export(name: exportName, descriptor: .function(UInt32(1 + tb.helpers.count)))]
-        var body = TBFunctionEmitter(tb: tb, wraps: addressing == .memory32)
+        var body = TBFunctionEmitter(tb: tb, wraps: addressing == .memory32, layout: layout)
         m.codes = [body.emitFunction()]
         return m
     }
 
     /// The encoded module for a TB.
-    public static func binary(for tb: TranslationBlock, addressing: Addressing = .memory64) -> [UInt8] {
-        module(for: tb, addressing: addressing).encoded()
+    public static func binary(
+        for tb: TranslationBlock, addressing: Addressing = .memory64, layout: StateLayout = defaultLayout
+    ) -> [UInt8] {
+        module(for: tb, addressing: addressing, layout: layout).encoded()
     }
 }

@@ -2,25 +2,41 @@ import WasmBinary
 
 /// Emits the body of one TB function: block bookkeeping in one place, one
 /// method per op family, shared before-call/after-call sequences.
+///
+/// In the locals layout every register the TB mentions, and the block index,
+/// live in locals; the globals are read once in the prologue and written once,
+/// in the shared epilogue that every exit and every unwind leaves through
+/// (see the header of `TBEmitter.swift`).
 struct TBFunctionEmitter {
     let tb: TranslationBlock
     let wraps: Bool
-    private var code: [Instruction] = []
+    let layout: TBEmitter.StateLayout
+    var code: [Instruction] = []
     private var block = 0
     /// Constructs opened inside the current block's `if` (0 at block level).
-    private var nesting = 0
+    var nesting = 0
     private var labelBlocks: [Int]
+    /// Locals layout: the local of each register the TB mentions (nil: unused).
+    private var registerLocals = [UInt32?](repeating: nil, count: 16)
+    private var registerLocalCount: UInt32 = 0
+    /// Locals layout: env words (u64 at a small offset) whose value a register
+    /// holds, known since the current block began (see `forwardEnvLoad`).
+    var envHolders: [(offset: Int32, register: TBReg)] = []
 
     static let ctx: UInt32 = 0
     static let env: UInt32 = 1
     static let tlb: UInt32 = 2
     static let addr: UInt32 = 3
     static let entry: UInt32 = 4
+    /// Locals layout: the block index (the globals layout keeps it in `BLOCK_IDX` only).
+    static let blockIdxLocal: UInt32 = 5
+    static let firstRegisterLocal: UInt32 = 6
     static let blockIdx = TBEmitter.blockIndexGlobal
 
-    init(tb: TranslationBlock, wraps: Bool) {
+    init(tb: TranslationBlock, wraps: Bool, layout: TBEmitter.StateLayout) {
         self.tb = tb
         self.wraps = wraps
+        self.layout = layout
         // Pass 1: the block number each label starts, with the same numbering rules as pass 2.
         var blocks = [Int](repeating: 0, count: tb.labelCount)
         var n = 0
@@ -35,12 +51,31 @@ struct TBFunctionEmitter {
             }
         }
         labelBlocks = blocks
+        if layout == .locals {
+            var locals = [UInt32?](repeating: nil, count: 16)
+            var next = Self.firstRegisterLocal
+            for op in tb.ops {
+                op.forEachRegister { r in
+                    if locals[r.index] == nil {
+                        locals[r.index] = next
+                        next += 1
+                    }
+                }
+            }
+            registerLocals = locals
+            registerLocalCount = next - Self.firstRegisterLocal
+        }
     }
 
     mutating func emitFunction() -> FunctionBody {
         // About 8 instructions per op on average: one allocation instead of a series of regrowths.
-        code.reserveCapacity(32 + tb.ops.count * 10)
+        code.reserveCapacity(48 + tb.ops.count * 10 + Int(registerLocalCount) * 4)
         prologue()
+        if layout == .locals {
+            // $unwound (depth nesting + 3 from inside a block) and $exit (nesting + 2, result i64).
+            code.append(.block(.empty))
+            code.append(.block(.value(.i64)))
+        }
         code.append(.loop(.empty))
         openBlock()
         for op in tb.ops { emit(op) }
@@ -48,16 +83,64 @@ struct TBFunctionEmitter {
         code.append(.end)  // loop
         storeNextTB { $0.code.append(.i64Const(0)) }
         code.append(.i64Const(0))
+        if layout == .locals {
+            code.append(.end)  // $exit: the result is on the stack
+            writeBackRegisters()
+            code.append(.return)
+            code.append(.end)  // $unwound: BLOCK_IDX names the block of the interrupted call
+            writeBackRegisters()
+            local(Self.blockIdxLocal)
+            code.append(.globalSet(Self.blockIdx))
+            code.append(.i64Const(0))
+        }
         code.append(.end)
-        return FunctionBody(locals: [LocalGroup(count: 4, type: .i64)], body: code)
+        let locals = layout == .locals ? 5 + registerLocalCount : 4
+        return FunctionBody(locals: [LocalGroup(count: locals, type: .i64)], body: code)
+    }
+
+    /// Locals layout: every register local into its global.
+    private mutating func writeBackRegisters() {
+        for (r, l) in registerLocals.enumerated() {
+            guard let l else { continue }
+            code.append(.localGet(l))
+            code.append(.globalSet(UInt32(r)))
+        }
+    }
+
+    /// Leaves the TB with the value pushed by `value` as its result (`next_tb`
+    /// already stored): `return` in the globals layout, a branch to the shared
+    /// epilogue in the locals layout.
+    private mutating func leave(_ value: UInt64) {
+        i64(value)
+        if layout == .locals {
+            code.append(.br(depth: UInt32(nesting + 2)))
+        } else {
+            code.append(.return)
+        }
     }
 
     // MARK: Small emitters
 
-    private mutating func n(_ op: NumericOp) { code.append(.numeric(op)) }
-    private mutating func reg(_ r: TBReg) { code.append(.globalGet(UInt32(r.rawValue))) }
-    private mutating func set(_ r: TBReg) { code.append(.globalSet(UInt32(r.rawValue))) }
-    private mutating func i64(_ v: UInt64) { code.append(.i64Const(Int64(bitPattern: v))) }
+    mutating func n(_ op: NumericOp) { code.append(.numeric(op)) }
+    mutating func reg(_ r: TBReg) {
+        if let l = registerLocals[r.index] {
+            code.append(.localGet(l))
+        } else {
+            code.append(.globalGet(UInt32(r.rawValue)))
+        }
+    }
+    mutating func set(_ r: TBReg) {
+        if let l = registerLocals[r.index] {
+            code.append(.localSet(l))
+        } else {
+            code.append(.globalSet(UInt32(r.rawValue)))
+        }
+    }
+    /// `BLOCK_IDX` = the value on the stack (its local in the locals layout).
+    private mutating func setBlockIndex() {
+        code.append(layout == .locals ? .localSet(Self.blockIdxLocal) : .globalSet(Self.blockIdx))
+    }
+    mutating func i64(_ v: UInt64) { code.append(.i64Const(Int64(bitPattern: v))) }
     private mutating func local(_ i: UInt32) { code.append(.localGet(i)) }
     private mutating func wrap() { if wraps { n(.i32WrapI64) } }
 
@@ -90,18 +173,30 @@ struct TBFunctionEmitter {
         n(.i32Ne)
         code.append(.if(.empty))
         i64(0)
-        code.append(.globalSet(Self.blockIdx))
+        setBlockIndex()
         local(Self.ctx)
         wrap()
         code.append(.i32Const(0))
         store(.i32Store, offset: TBContextLayout.doInitOffset)
+        if layout == .locals {
+            code.append(.else)
+            code.append(.globalGet(Self.blockIdx))
+            setBlockIndex()
+        }
         code.append(.end)
+        for (r, l) in registerLocals.enumerated() {
+            guard let l else { continue }
+            code.append(.globalGet(UInt32(r)))
+            code.append(.localSet(l))
+        }
     }
 
     // MARK: Blocks
 
     private mutating func openBlock() {
-        code.append(.globalGet(Self.blockIdx))
+        // A block may be entered from elsewhere (a branch, after a helper call, a rewind).
+        envHolders.removeAll(keepingCapacity: true)
+        code.append(layout == .locals ? .localGet(Self.blockIdxLocal) : .globalGet(Self.blockIdx))
         if block == 0 {
             n(.i64Eqz)
         } else {
@@ -115,7 +210,7 @@ struct TBFunctionEmitter {
     private mutating func nextBlock(storingIndex: Bool) {
         if storingIndex {
             i64(UInt64(block + 1))
-            code.append(.globalSet(Self.blockIdx))
+            setBlockIndex()
         }
         code.append(.end)
         block += 1
@@ -125,13 +220,20 @@ struct TBFunctionEmitter {
     /// `BLOCK_IDX = target block; br` to the loop (backward) or out of the block (forward).
     private mutating func jump(toBlock target: Int) {
         i64(UInt64(target))
-        code.append(.globalSet(Self.blockIdx))
+        setBlockIndex()
         code.append(.br(depth: UInt32(nesting + (target <= block ? 1 : 0))))
     }
 
+    /// `if (helper.u() == 0) return 0`; in the locals layout the branch goes to
+    /// the epilogue that writes the registers and the block index (already
+    /// naming this block, the one that begins with the call) into the globals.
     private mutating func unwindCheck() {
         code.append(.call(functionIndex: 0))
         n(.i32Eqz)
+        if layout == .locals {
+            code.append(.brIf(depth: UInt32(nesting + 3)))
+            return
+        }
         code.append(.if(.empty))
         i64(0)
         code.append(.return)
@@ -145,6 +247,10 @@ struct TBFunctionEmitter {
     // MARK: Ops
 
     private mutating func emit(_ op: TBOp) {
+        if layout == .locals {
+            if case .loadEnv(let acc, let d, let off) = op, forwardEnvLoad(acc, d, off) { return }
+            trackEnv(op)
+        }
         switch op {
         case .mov(let d, let s):
             reg(s)
@@ -233,8 +339,7 @@ struct TBFunctionEmitter {
                 jump(toBlock: 0)
             } else {
                 storeNextTB { $0.i64(target) }
-                i64(0)
-                code.append(.return)
+                leave(0)
             }
         case .gotoPtr(let r):
             reg(r)
@@ -246,12 +351,10 @@ struct TBFunctionEmitter {
             nesting -= 1
             code.append(.end)
             storeNextTB { $0.reg(r) }
-            i64(0)
-            code.append(.return)
+            leave(0)
         case .exitTB(let v):
             storeNextTB { $0.i64(0) }
-            i64(v)
-            code.append(.return)
+            leave(v)
         case .mb:
             code.append(.atomicFence)
         }
@@ -280,14 +383,14 @@ struct TBFunctionEmitter {
         // Fast path in the current block.
         guestAddress(a, off)
         code.append(.localSet(Self.addr))
+        // The entry's byte offset in one shift and one mask: ((addr >> pageBits) & (count - 1)) * size.
+        let sizeBits = UInt64(TBSoftTLB.entrySize.trailingZeroBitCount)
         local(Self.tlb)
         local(Self.addr)
-        i64(TBSoftTLB.pageBits)
+        i64(TBSoftTLB.pageBits - sizeBits)
         n(.i64ShrU)
-        i64(TBSoftTLB.entryCount - 1)
+        i64((TBSoftTLB.entryCount - 1) << sizeBits)
         n(.i64And)
-        i64(UInt64(TBSoftTLB.entrySize.trailingZeroBitCount))
-        n(.i64Shl)
         n(.i64Add)
         code.append(.localSet(Self.entry))
         local(Self.addr)
@@ -310,10 +413,10 @@ struct TBFunctionEmitter {
             set(data)
         }
         i64(UInt64(block + 2))
-        code.append(.globalSet(Self.blockIdx))
+        setBlockIndex()
         code.append(.else)
         i64(UInt64(block + 1))
-        code.append(.globalSet(Self.blockIdx))
+        setBlockIndex()
         code.append(.end)
         // Slow path: the first thing in block n+1; operands re-read so a rewind can redo the call.
         nextBlock(storingIndex: false)
@@ -330,164 +433,5 @@ struct TBFunctionEmitter {
         unwindCheck()
         if !isStore { set(data) }
         nextBlock(storingIndex: false)
-    }
-
-    // MARK: Values
-
-    private mutating func binary(_ o: TBBinaryOp, _ w: TBWidth, _ a: TBReg, _ b: TBReg) {
-        let w32 = w == .w32
-        func get(_ r: TBReg, _ e: inout TBFunctionEmitter) {
-            e.reg(r)
-            if w32 { e.n(.i32WrapI64) }
-        }
-        func simple(_ op64: NumericOp, _ op32: NumericOp) {
-            get(a, &self)
-            get(b, &self)
-            n(w32 ? op32 : op64)
-        }
-        switch o {
-        case .add: simple(.i64Add, .i32Add)
-        case .sub: simple(.i64Sub, .i32Sub)
-        case .mul: simple(.i64Mul, .i32Mul)
-        case .and: simple(.i64And, .i32And)
-        case .or: simple(.i64Or, .i32Or)
-        case .xor: simple(.i64Xor, .i32Xor)
-        case .shl: simple(.i64Shl, .i32Shl)
-        case .shr: simple(.i64ShrU, .i32ShrU)
-        case .sar: simple(.i64ShrS, .i32ShrS)
-        case .rotl: simple(.i64Rotl, .i32Rotl)
-        case .rotr: simple(.i64Rotr, .i32Rotr)
-        case .div, .divu, .rem, .remu:
-            // Wasm traps on a zero divisor (and on signed overflow for div); TB ops do not.
-            let type: ValueType = w32 ? .i32 : .i64
-            get(b, &self)
-            n(w32 ? .i32Eqz : .i64Eqz)
-            code.append(.if(.value(type)))
-            if o == .div || o == .divu {
-                if w32 { code.append(.i32Const(-1)) } else { i64(UInt64.max) }
-            } else {
-                get(a, &self)
-            }
-            code.append(.else)
-            switch o {
-            case .div:
-                // b == -1: negate (MIN / -1 = MIN, no trap); otherwise a real division.
-                get(b, &self)
-                if w32 { code.append(.i32Const(-1)) } else { i64(UInt64.max) }
-                n(w32 ? .i32Eq : .i64Eq)
-                code.append(.if(.value(type)))
-                if w32 { code.append(.i32Const(0)) } else { i64(0) }
-                get(a, &self)
-                n(w32 ? .i32Sub : .i64Sub)
-                code.append(.else)
-                simple(.i64DivS, .i32DivS)
-                code.append(.end)
-            case .divu: simple(.i64DivU, .i32DivU)
-            case .rem: simple(.i64RemS, .i32RemS)  // Wasm's rem_s gives 0 for MIN % -1.
-            default: simple(.i64RemU, .i32RemU)
-            }
-            code.append(.end)
-        }
-        if w32 { n(.i64ExtendI32U) }
-    }
-
-    private mutating func unary(_ o: TBUnaryOp, _ w: TBWidth, _ s: TBReg) {
-        let w32 = w == .w32
-        switch o {
-        case .not:
-            reg(s)
-            if w32 {
-                n(.i32WrapI64)
-                code.append(.i32Const(-1))
-                n(.i32Xor)
-            } else {
-                i64(UInt64.max)
-                n(.i64Xor)
-            }
-        case .neg:
-            if w32 {
-                code.append(.i32Const(0))
-                reg(s)
-                n(.i32WrapI64)
-                n(.i32Sub)
-            } else {
-                i64(0)
-                reg(s)
-                n(.i64Sub)
-            }
-        case .clz, .ctz, .ctpop:
-            reg(s)
-            if w32 { n(.i32WrapI64) }
-            switch o {
-            case .clz: n(w32 ? .i32Clz : .i64Clz)
-            case .ctz: n(w32 ? .i32Ctz : .i64Ctz)
-            default: n(w32 ? .i32Popcnt : .i64Popcnt)
-            }
-        }
-        if w32 { n(.i64ExtendI32U) }
-    }
-
-    /// Pushes `cond(a, b)` as an i32 0/1.
-    private mutating func condition(_ c: TBCond, _ w: TBWidth, _ a: TBReg, _ b: TBReg) {
-        let w32 = w == .w32
-        switch c {
-        case .always:
-            code.append(.i32Const(1))
-            return
-        case .never:
-            code.append(.i32Const(0))
-            return
-        default: break
-        }
-        reg(a)
-        if w32 { n(.i32WrapI64) }
-        reg(b)
-        if w32 { n(.i32WrapI64) }
-        switch c {
-        case .eq: n(w32 ? .i32Eq : .i64Eq)
-        case .ne: n(w32 ? .i32Ne : .i64Ne)
-        case .lt: n(w32 ? .i32LtS : .i64LtS)
-        case .ge: n(w32 ? .i32GeS : .i64GeS)
-        case .le: n(w32 ? .i32LeS : .i64LeS)
-        case .gt: n(w32 ? .i32GtS : .i64GtS)
-        case .ltu: n(w32 ? .i32LtU : .i64LtU)
-        case .geu: n(w32 ? .i32GeU : .i64GeU)
-        case .leu: n(w32 ? .i32LeU : .i64LeU)
-        case .gtu: n(w32 ? .i32GtU : .i64GtU)
-        case .tsteq:
-            n(w32 ? .i32And : .i64And)
-            n(w32 ? .i32Eqz : .i64Eqz)
-        case .tstne:
-            n(w32 ? .i32And : .i64And)
-            if w32 {
-                code.append(.i32Const(0))
-                n(.i32Ne)
-            } else {
-                i64(0)
-                n(.i64Ne)
-            }
-        case .always, .never: break
-        }
-    }
-
-    static func loadOp(_ acc: TBMemAccess) -> LoadOp {
-        switch acc {
-        case .u8: .i64Load8U
-        case .s8: .i64Load8S
-        case .u16: .i64Load16U
-        case .s16: .i64Load16S
-        case .u32: .i64Load32U
-        case .s32: .i64Load32S
-        case .u64: .i64Load
-        }
-    }
-
-    static func storeOp(_ acc: TBMemAccess) -> StoreOp {
-        switch acc.byteCount {
-        case 1: .i64Store8
-        case 2: .i64Store16
-        case 4: .i64Store32
-        default: .i64Store
-        }
     }
 }

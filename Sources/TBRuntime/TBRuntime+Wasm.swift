@@ -101,7 +101,8 @@ extension TBRuntime {
     /// Emits, validates and instantiates `entry`'s TB with its imports wired.
     func compile(_ entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
-        let module = TBEmitter.module(for: tb, addressing: configuration.addressing)
+        let module = TBEmitter.module(
+            for: tb, addressing: configuration.addressing, layout: configuration.layout)
         if configuration.validatesEmittedModules {
             do {
                 try module.validate()

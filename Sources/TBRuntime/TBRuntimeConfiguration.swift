@@ -33,6 +33,10 @@ public struct TBRuntimeConfiguration: Sendable, Hashable {
     public var mode: TBResumptionMode = .perFiber
     /// The address width of the shared memory the TB modules import.
     public var addressing: TBEmitter.Addressing = .memory64
+    /// Where the emitted TB functions keep registers and the block index while
+    /// they run (``TBEmitter/StateLayout``); the globals hold them whenever the
+    /// runtime looks, so either layout works in either ``mode``.
+    public var layout: TBEmitter.StateLayout = TBEmitter.defaultLayout
     /// The most CPUs (context, register file, env and TLB each) the memory holds.
     public var maximumCPUs: Int = 64
     /// The first guest address of guest RAM.

@@ -72,7 +72,7 @@ import WasmBinary
 
     @Test func everyHelperCallStartsABlockAndIsFollowedByTheUnwindingCheck() throws {
         let tb = try TranslationBlock(parsing: "movi r1, 5\ncall f r2 <- r1\nexit_tb 0")
-        let body = TBEmitter.module(for: tb).codes[0].body
+        let body = TBEmitter.module(for: tb, layout: .globals).codes[0].body
         let call = try #require(body.firstIndex(of: .call(functionIndex: 1)))
         // Block 0 ends by storing 1 into BLOCK_IDX; block 1 is entered when BLOCK_IDX <= 1 and begins with the call.
         #expect(
@@ -89,7 +89,7 @@ import WasmBinary
     }
 
     @Test func prologueHonoursDoInit() {
-        let body = TBEmitter.module(for: Self.sample).codes[0].body
+        let body = TBEmitter.module(for: Self.sample, layout: .globals).codes[0].body
         let prologue: [Instruction] = [
             .localGet(0), .load(.i64Load, MemArg(align: 3, offset: 0)), .localSet(1),
             .localGet(0), .load(.i64Load, MemArg(align: 3, offset: 8)), .localSet(2),
@@ -102,13 +102,99 @@ import WasmBinary
         #expect(Array(body.prefix(prologue.count)) == prologue)
     }
 
+    @Test func localsLayoutCallsKeepTheBlockProtocolInLocals() throws {
+        // r1 and r2 get locals 6 and 7 (first mention); the block index is local 5.
+        let tb = try TranslationBlock(parsing: "movi r1, 5\ncall f r2 <- r1\nexit_tb 0")
+        let body = TBEmitter.module(for: tb, layout: .locals).codes[0].body
+        let call = try #require(body.firstIndex(of: .call(functionIndex: 1)))
+        #expect(
+            Array(body[(call - 8)..<call]) == [
+                .i64Const(1), .localSet(5), .end, .localGet(5), .i64Const(1), .numeric(.i64LeU), .if(.empty),
+                .localGet(6),
+            ])
+        // An unwinding helper leaves through the epilogue ($unwound: the block,
+        // the loop and $exit lie between); the result is stored only after the check.
+        #expect(
+            Array(body[(call + 1)...(call + 4)]) == [
+                .call(functionIndex: 0), .numeric(.i32Eqz), .brIf(depth: 3), .localSet(7),
+            ])
+        // The epilogue of an unwind: the registers, then the block index (naming the call's block) into the globals.
+        #expect(
+            Array(body.suffix(8)) == [
+                .localGet(6), .globalSet(1), .localGet(7), .globalSet(2), .localGet(5), .globalSet(16),
+                .i64Const(0),
+            ] + [.end])
+    }
+
+    @Test func localsLayoutPrologueLoadsTheResumeIndexAndTheRegisters() throws {
+        // Locals by first mention (r3: 6, r0: 7), loaded in register order.
+        let tb = try TranslationBlock(parsing: "movi r3, 5\nadd r0, r3, r3\nexit_tb 0")
+        let body = TBEmitter.module(for: tb, layout: .locals).codes[0].body
+        let prologue: [Instruction] = [
+            .localGet(0), .load(.i64Load, MemArg(align: 3, offset: 0)), .localSet(1),
+            .localGet(0), .load(.i64Load, MemArg(align: 3, offset: 8)), .localSet(2),
+            .localGet(0), .load(.i32Load, MemArg(align: 2, offset: 24)), .i32Const(0), .numeric(.i32Ne),
+            .if(.empty),
+            .i64Const(0), .localSet(5), .localGet(0), .i32Const(0),
+            .store(.i32Store, MemArg(align: 2, offset: 24)),
+            .else, .globalGet(16), .localSet(5),
+            .end, .globalGet(0), .localSet(7), .globalGet(3), .localSet(6),
+            .block(.empty), .block(.value(.i64)), .loop(.empty), .localGet(5), .numeric(.i64Eqz), .if(.empty),
+        ]
+        #expect(Array(body.prefix(prologue.count)) == prologue)
+    }
+
+    @Test func localsLayoutTouchesGlobalsOnlyInPrologueAndEpilogue() throws {
+        var gen = Self.generator(seed: 13)
+        for tb in [Self.sample] + (0..<20).map({ _ in gen.next() }) {
+            var mentioned = Set<TBReg>()
+            for op in tb.ops { op.forEachRegister { mentioned.insert($0) } }
+            let body = TBEmitter.module(for: tb, layout: .locals).codes[0].body
+            let gets = body.filter { if case .globalGet = $0 { true } else { false } }.count
+            let sets = body.filter { if case .globalSet = $0 { true } else { false } }.count
+            // Prologue: BLOCK_IDX and each mentioned register once; two epilogues (exit, unwind) write the
+            // registers back, and the unwind one BLOCK_IDX.
+            #expect(gets == 1 + mentioned.count)
+            #expect(sets == 1 + 2 * mentioned.count)
+        }
+    }
+
+    @Test func localsLayoutForwardsEnvWordsWithinABlock() throws {
+        func envLoads(_ text: String) throws -> [UInt64] {
+            let tb = try TranslationBlock(parsing: text)
+            return TBEmitter.module(for: tb, layout: .locals).codes[0].body.compactMap {
+                if case .load(.i64Load, let m) = $0, m.offset >= 32 { m.offset } else { nil }
+            }
+        }
+        // Loaded, then stored from another register: both reloads become copies.
+        #expect(
+            try envLoads("ld64 r1, env+40\nadd r2, r1, r1\nst64 r2, env+48\nld64 r3, env+40\nld64 r4, env+48")
+                == [40])
+        // The holder is overwritten, a store overlaps the word, a guest store may alias env,
+        // a helper call starts a block: each makes the next load real.
+        #expect(try envLoads("ld64 r1, env+40\nmovi r1, 3\nld64 r3, env+40") == [40, 40])
+        #expect(try envLoads("ld64 r1, env+40\nst8 r2, env+47\nld64 r3, env+40") == [40, 40])
+        #expect(
+            try envLoads("ld64 r1, env+40\nmovi r5, 0x40000\nqemu_st8 r2, [r5]\nld64 r3, env+40") == [40, 40])
+        #expect(try envLoads("ld64 r1, env+40\ncall f\nld64 r3, env+40") == [40, 40])
+        #expect(try envLoads("ld64 r1, env+40\nl:\nld64 r3, env+40\nbr l") == [40, 40])
+        // The globals layout is QEMU's, op for op.
+        let tb = try TranslationBlock(parsing: "ld64 r1, env+40\nld64 r3, env+40")
+        #expect(
+            TBEmitter.module(for: tb, layout: .globals).codes[0].body.filter {
+                $0 == .load(.i64Load, MemArg(align: 3, offset: 40))
+            }.count == 2)
+    }
+
     @Test func emittedModulesPassOurValidator() throws {
         var gen = Self.generator(seed: 11)
         for tb in [Self.sample] + (0..<40).map({ _ in gen.next() }) {
             for addressing in [TBEmitter.Addressing.memory64, .memory32] {
-                let m = TBEmitter.module(for: tb, addressing: addressing)
-                try m.validate()
-                #expect(try Module(decoding: m.encoded()) == m)
+                for layout in TBEmitter.StateLayout.allCases {
+                    let m = TBEmitter.module(for: tb, addressing: addressing, layout: layout)
+                    try m.validate()
+                    #expect(try Module(decoding: m.encoded()) == m)
+                }
             }
         }
     }
@@ -120,10 +206,12 @@ import WasmBinary
         var gen = Self.generator(seed: 12)
         for (i, tb) in ([Self.sample] + (0..<15).map({ _ in gen.next() })).enumerated() {
             for addressing in [TBEmitter.Addressing.memory64, .memory32] {
-                let url = dir.appendingPathComponent("tb\(i)-\(addressing).wasm")
-                try Data(TBEmitter.binary(for: tb, addressing: addressing)).write(to: url)
-                let out = try ExternalTool.run(tool, ["--enable-memory64", "--enable-threads", url.path])
-                #expect(out.status == 0, "TB \(i) \(addressing): \(out.stderrText)")
+                for layout in TBEmitter.StateLayout.allCases {
+                    let url = dir.appendingPathComponent("tb\(i)-\(addressing)-\(layout).wasm")
+                    try Data(TBEmitter.binary(for: tb, addressing: addressing, layout: layout)).write(to: url)
+                    let out = try ExternalTool.run(tool, ["--enable-memory64", "--enable-threads", url.path])
+                    #expect(out.status == 0, "TB \(i) \(addressing) \(layout): \(out.stderrText)")
+                }
             }
         }
     }
@@ -177,8 +265,10 @@ import WasmBinary
         return "offset 0x\(String(i, radix: 16)): \(a[i]) vs \(b[i])"
     }
 
-    @Test(arguments: [TBEmitter.Addressing.memory64, .memory32])
-    func nodeAgreesWithTheReferenceInterpreterOnRandomTBs(addressing: TBEmitter.Addressing) throws {
+    @Test(arguments: [TBEmitter.Addressing.memory64, .memory32], TBEmitter.StateLayout.allCases)
+    func nodeAgreesWithTheReferenceInterpreterOnRandomTBs(
+        addressing: TBEmitter.Addressing, layout: TBEmitter.StateLayout
+    ) throws {
         guard let node = ExternalTool.findOrSkip("node") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -189,8 +279,9 @@ import WasmBinary
             let image = try Self.initialImage(&gen)
             let expected = Self.reference(tb, initial: image, wraps: addressing == .memory32)
             let got = try NodeHarness.run(
-                node: node, wasm: TBEmitter.binary(for: tb, addressing: addressing), image: image, tb: tb,
-                memory64: addressing == .memory64, in: dir)
+                node: node, wasm: TBEmitter.binary(for: tb, addressing: addressing, layout: layout),
+                image: image,
+                tb: tb, memory64: addressing == .memory64, in: dir)
             #expect(expected.error == nil, "TB \(i): \(expected.error ?? "")")
             #expect(got.error == nil, "TB \(i): \(got.error ?? "")")
             #expect(got.result == expected.result, "TB \(i) result")
@@ -226,22 +317,28 @@ import WasmBinary
         for (i, text) in Self.cornerCases.enumerated() {
             let tb = try TranslationBlock(parsing: text)
             for addressing in [TBEmitter.Addressing.memory64, .memory32] {
-                try TBEmitter.module(for: tb, addressing: addressing).validate()
+                for layout in TBEmitter.StateLayout.allCases {
+                    try TBEmitter.module(for: tb, addressing: addressing, layout: layout).validate()
+                }
             }
             guard let node else { continue }
             let expected = Self.reference(tb, initial: image, wraps: false)
-            let got = try NodeHarness.run(
-                node: node, wasm: TBEmitter.binary(for: tb), image: image, tb: tb, memory64: true, in: dir)
-            #expect(
-                expected.error == nil && got.error == nil,
-                "case \(i): \(expected.error ?? "") \(got.error ?? "")")
-            #expect(got.result == expected.result, "case \(i)")
-            #expect(got.calls == expected.calls, "case \(i)")
-            #expect(firstDifference(got.memory, expected.memory) == nil, "case \(i)")
+            for layout in TBEmitter.StateLayout.allCases {
+                let got = try NodeHarness.run(
+                    node: node, wasm: TBEmitter.binary(for: tb, layout: layout), image: image, tb: tb,
+                    memory64: true, in: dir)
+                #expect(
+                    expected.error == nil && got.error == nil,
+                    "case \(i) \(layout): \(expected.error ?? "") \(got.error ?? "")")
+                #expect(got.result == expected.result, "case \(i) \(layout)")
+                #expect(got.calls == expected.calls, "case \(i) \(layout)")
+                #expect(firstDifference(got.memory, expected.memory) == nil, "case \(i) \(layout)")
+            }
         }
     }
 
-    @Test func rewindResumesAtTheInterruptedCall() throws {
+    @Test(arguments: TBEmitter.StateLayout.allCases)
+    func rewindResumesAtTheInterruptedCall(layout: TBEmitter.StateLayout) throws {
         guard let node = ExternalTool.findOrSkip("node") else { return }
         let dir = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -255,8 +352,8 @@ import WasmBinary
             // Unwind at a call in the middle; the rewound TB must redo exactly that call and finish identically.
             let k = 1 + Int(gen.nextRandom() % UInt64(expected.calls.count))
             let got = try NodeHarness.run(
-                node: node, wasm: TBEmitter.binary(for: tb), image: image, tb: tb, memory64: true, in: dir,
-                unwindAtCall: k)
+                node: node, wasm: TBEmitter.binary(for: tb, layout: layout), image: image, tb: tb,
+                memory64: true, in: dir, unwindAtCall: k)
             #expect(got.error == nil, "TB \(i): \(got.error ?? "")")
             #expect(got.rewinds == 1, "TB \(i)")
             #expect(got.result == expected.result, "TB \(i) result")

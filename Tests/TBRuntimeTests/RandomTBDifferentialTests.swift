@@ -69,6 +69,21 @@ import Testing
         #expect(mismatches == 0)
     }
 
+    /// The same with the modules in the layout that is not the default
+    /// (``TBEmitter/StateLayout``): both layouts stay correct on every engine.
+    @Test func otherStateLayoutAgreesWithTheReference() throws {
+        let rig = try RandomTBRig(addressing: .memory64, opCount: 20)
+        rig.runtime.configuration.layout = TBEmitter.StateLayout.allCases.first {
+            $0 != TBEmitter.defaultLayout
+        }!
+        var generator = RandomTBGenerator(seed: 0x1A_0000, configuration: rig.generatorConfiguration)
+        let mismatches = try Self.compare(rig, &generator, count: 300, label: "layout", includingIR: false) {
+            UInt32($0)
+        }
+        #expect(mismatches == 0)
+        #expect(rig.runtime.statistics.compilations >= 300 * wasmEngines.count)
+    }
+
     /// With ``TBRuntimeConfiguration/validatesEmittedModules`` off (the
     /// release default), emitted modules go straight to instantiation; they
     /// must still run like the reference.

@@ -28,7 +28,24 @@ import WasmInterpreter
         (.wasmNative, .perFiber), (.wasmNative, .instanceGlobals),
     ])
     func randomSwapsChangeNothing(engine: Engine, mode: TBResumptionMode) throws {
+        try Self.checkRandomSwaps(engine: engine, mode: mode, layout: TBEmitter.defaultLayout)
+    }
+
+    /// The same with the modules in the other state layout than the default
+    /// (registers in globals throughout, or in locals between helper calls).
+    @Test(arguments: [
+        (Engine.wasmInterpreter, TBResumptionMode.perFiber), (.wasmNative, .perFiber),
+        (.wasmNative, .instanceGlobals),
+    ])
+    func randomSwapsChangeNothingInTheOtherLayout(engine: Engine, mode: TBResumptionMode) throws {
+        let other = TBEmitter.StateLayout.allCases.first { $0 != TBEmitter.defaultLayout }!
+        try Self.checkRandomSwaps(engine: engine, mode: mode, layout: other)
+    }
+
+    static func checkRandomSwaps(engine: Engine, mode: TBResumptionMode, layout: TBEmitter.StateLayout) throws
+    {
         let rig = try RandomTBRig(mode: mode, opCount: 20)
+        rig.runtime.configuration.layout = layout
         rig.runtime.configuration.compileThreshold = engine.threshold
         rig.runtime.configuration.engine = engine.wasmEngine
         var generator = RandomTBGenerator(seed: 0x5A_0000, configuration: rig.generatorConfiguration)

@@ -1,10 +1,13 @@
 import Foundation
 import RISCVEmulator
+import TBCodegen
 import WasmInterpreter
 
-/// `riscv-demo bench [--runs N] program.elf...`: guest instructions per second
-/// on each engine, best of N runs, as a ratio to the reference interpreter
-/// measured in the same process (the machines are shared and noisy):
+/// `riscv-demo bench [--runs N] [--layout globals|locals] program.elf...`: guest
+/// instructions per second on each engine, best of N runs, as a ratio to the
+/// reference interpreter measured in the same process (the machines are shared
+/// and noisy). `--layout` picks where every Wasm column's TB modules keep the
+/// TB registers (``TBEmitter/StateLayout``; default: the emitter's default):
 ///
 /// * `reference`: the plain RV64IM interpreter;
 /// * `tb-ir`: ``TranslatingMachine`` with compilation off: guest blocks as TB
@@ -26,16 +29,25 @@ import WasmInterpreter
 /// output, exit code and count, or the benchmark fails.
 func benchmark(_ arguments: [String]) {
     var runs = 3
+    var layout = TBEmitter.defaultLayout
     var paths: [String] = []
     var rest = arguments[...]
     while let argument = rest.popFirst() {
         if argument == "--runs", let value = rest.popFirst().flatMap({ Int($0) }), value > 0 {
             runs = value
+        } else if argument == "--layout" {
+            switch rest.popFirst() {
+            case "globals": layout = .globals
+            case "locals": layout = .locals
+            default: fail("--layout takes globals or locals")
+            }
         } else {
             paths.append(argument)
         }
     }
-    guard !paths.isEmpty else { fail("usage: riscv-demo bench [--runs N] program.elf...") }
+    guard !paths.isEmpty else {
+        fail("usage: riscv-demo bench [--runs N] [--layout globals|locals] program.elf...")
+    }
     let node = NodeTBRunner.findNode()
     print("program      engine      instructions   best s   M instr/s   vs reference")
     var summary: [String] = []
@@ -62,7 +74,7 @@ func benchmark(_ arguments: [String]) {
                     continue
                 }
                 do {
-                    let capture = try TranslatingMachine.captureWasmTBs(image: image)
+                    let capture = try TranslatingMachine.captureWasmTBs(image: image, layout: layout)
                     let run = try NodeTBRunner.run(capture, nodePath: node, runs: runs)
                     guard run.standardOutput == capture.standardOutput, run.exitCode == capture.exit.code,
                         run.instructions == capture.exit.instructions
@@ -96,7 +108,8 @@ func benchmark(_ arguments: [String]) {
                                 engine == "wasm-interp"
                                 ? .interpreter : engine == "wasm-native" ? .native : .automatic
                             let machine = try TranslatingMachine(
-                                image: image, compilation: compilation, engine: wasmEngine)
+                                image: image, compilation: compilation, engine: wasmEngine,
+                                stateLayout: layout)
                             instructions = try machine.run().instructions
                         }
                     } catch {

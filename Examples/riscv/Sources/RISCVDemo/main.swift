@@ -13,7 +13,7 @@
 // superblocks (through direct jumps and calls, past conditional branches as
 // side exits) unless `--plain-blocks` is given.
 //   riscv-demo disassemble program.elf
-//   riscv-demo bench [--runs N] program.elf...
+//   riscv-demo bench [--runs N] [--layout globals|locals] program.elf...
 //
 // The program's stdout/stderr go to ours and its exit code becomes ours.
 import Foundation
@@ -27,7 +27,7 @@ let usage = """
                    wasm: hot TBs as Wasm on the native tier where available, else our Wasm interpreter;
                    native, interpreter: wasm with the Wasm engine pinned
            riscv-demo disassemble program.elf
-           riscv-demo bench [--runs N] program.elf...
+           riscv-demo bench [--runs N] [--layout globals|locals] program.elf...
     """
 
 func fail(_ message: String, code: Int32 = 2) -> Never {

@@ -127,11 +127,13 @@ public final class TranslatingMachine {
     ///     so fewer TBs run per guest instruction.
     ///   - engine: what runs the Wasm TBs: ``Store/Engine/automatic`` (the
     ///     native tier where the host has it), or a pinned engine.
+    ///   - stateLayout: where the Wasm TBs keep TB registers while they run (``TBEmitter/StateLayout``).
     /// - Throws: ``MachineSetupError`` if the program, stacks or harts do not fit.
     public init(
         image: ELFImage, hartCount: Int = 1, stackSize: Int = 256 * 1024,
         memoryLimit: UInt64 = 512 << 20, compilation: Compilation = .default,
-        mode: TBResumptionMode = .perFiber, buildsSuperblocks: Bool = true, engine: Store.Engine = .automatic
+        mode: TBResumptionMode = .perFiber, buildsSuperblocks: Bool = true, engine: Store.Engine = .automatic,
+        stateLayout: TBEmitter.StateLayout = TBEmitter.defaultLayout
     ) throws(MachineSetupError) {
         self.image = image
         self.compilation = compilation
@@ -143,6 +145,7 @@ public final class TranslatingMachine {
         configuration.compileThreshold = compilation.threshold
         configuration.mode = mode
         configuration.engine = engine
+        configuration.layout = stateLayout
         configuration.maximumCPUs = hartCount
         configuration.guestBase = initial.baseAddress
         configuration.guestRAMSize = UInt64(initial.size)

@@ -56,16 +56,19 @@ public struct WasmTBCapture: Sendable {
 }
 
 extension TranslatingMachine {
-    /// Runs `image` on one hart with every TB as Wasm (compilation `.always`) and captures
-    /// the modules the runtime instantiated and the state the run started from.
+    /// Runs `image` on one hart with every TB as Wasm (compilation `.always`, TB
+    /// state in `layout`) and captures the modules the runtime instantiated and
+    /// the state the run started from.
     ///
     /// - Throws: ``MachineSetupError`` or ``GuestFault`` (as `any Error`) if the
     ///   program cannot be set up or faults; ``WasmTBCaptureError`` if it
     ///   rewrote its own code (a replay would need retranslation).
     public static func captureWasmTBs(
-        image: ELFImage, instructionLimit: UInt64 = 10_000_000_000
+        image: ELFImage, instructionLimit: UInt64 = 10_000_000_000,
+        layout: TBEmitter.StateLayout = TBEmitter.defaultLayout
     ) throws -> WasmTBCapture {
-        let machine = try TranslatingMachine(image: image, hartCount: 1, compilation: .always)
+        let machine = try TranslatingMachine(
+            image: image, hartCount: 1, compilation: .always, stateLayout: layout)
         let runtime = machine.runtime
         let configuration = runtime.configuration
         machine.setLoopDeadlines(instructionLimit)  // as run(instructionLimit:) will
@@ -83,7 +86,9 @@ extension TranslatingMachine {
             modules.append(
                 WasmTBCapture.TBModule(
                     pc: pc,
-                    bytes: TBEmitter.module(for: tb, addressing: configuration.addressing).encoded(),
+                    bytes: TBEmitter.module(
+                        for: tb, addressing: configuration.addressing, layout: configuration.layout
+                    ).encoded(),
                     helpers: tb.helpers.map(\.name)))
         }
         let cpu = machine.cpus[0]
