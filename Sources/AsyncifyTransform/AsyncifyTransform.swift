@@ -140,14 +140,21 @@ public enum AsyncifyTransform {
         throws(AsyncifyTransformError)
         -> Module
     {
-        do {
-            try module.validate()
-        } catch {
-            throw AsyncifyTransformError(
-                .invalidModule, "the input module does not validate: \(error); fix or rebuild it first")
+        // The module's definitions first (the analysis relies on them), then the bodies the
+        // pass does not instrument: the typer validates the others as it types them, so no
+        // body is validated twice.
+        func validate(skipping skipped: [Bool]) throws(AsyncifyTransformError) {
+            do {
+                try Validator.validate(module, skippingBodies: skipped)
+            } catch {
+                throw AsyncifyTransformError(
+                    .invalidModule, "the input module does not validate: \(error); fix or rebuild it first")
+            }
         }
-        var module = module
+        try validate(skipping: [Bool](repeating: true, count: module.codes.count))
         let analysis = try CallGraphAnalysis(module: module, options: options)
+        try validate(skipping: analysis.instrumented)
+        var module = module
         let runtime = try RuntimeLayout(module: &module)
         var typer: FunctionTyper
         do {

@@ -79,7 +79,10 @@ struct CallGraphAnalysis {
             for instruction in code.body {
                 switch instruction {
                 case .call(let target):
-                    if seen.insert(Int(target)).inserted { callers[Int(target)].append(f) }
+                    // Bodies are validated after the analysis: skip a target that does not exist.
+                    if Int(target) < callers.count, seen.insert(Int(target)).inserted {
+                        callers[Int(target)].append(f)
+                    }
                 case .callIndirect:
                     if !options.ignoreIndirect { canChange[f] = true }
                 default: break
@@ -136,7 +139,7 @@ struct CallGraphAnalysis {
     /// Whether the call instruction may unwind, seen from defined function `defined`.
     func mayUnwind(_ instruction: Instruction, inDefined defined: Int) -> Bool {
         switch instruction {
-        case .call(let target): canChange[Int(target)]
+        case .call(let target): Int(target) < canChange.count && canChange[Int(target)]
         case .callIndirect: !ignoreIndirect || addedFromList[defined]
         default: false
         }

@@ -103,7 +103,8 @@ struct FunctionInstrumenter {
             case .block, .loop, .if:
                 frames.append((p, reachable, false, calls))
             case .else:
-                elseOf[top.start] = p
+                // The body is not validated yet (the typer below does it): no crash on a stray else.
+                if top.start >= 0 { elseOf[top.start] = p }
                 frames[frames.count - 1].deadTail = false
                 live[p] = top.live
             case .end:

@@ -22,11 +22,19 @@ public enum Validator {
     /// - Throws: ``ValidationError`` for the first broken rule, with the spec's
     ///   wording and the function and instruction (or segment, export...) where it broke.
     public static func validate(_ module: Module) throws(ValidationError) {
+        try validate(module, skippingBodies: [])
+    }
+
+    /// Checks every rule of module validation except inside the bodies of the defined
+    /// functions `skippingBodies` marks (by defined index; missing entries count as false),
+    /// for a caller that types those bodies itself (``FunctionTyper`` validates as it types).
+    package static func validate(_ module: Module, skippingBodies skipped: [Bool]) throws(ValidationError) {
         let context = try ValidationContext(module)
         try context.validateDefinitions()
         var validator = FunctionValidator(context: context)
         let importedFunctions = context.functionTypeIndices.count - module.functions.count
         for (i, code) in module.codes.enumerated() {
+            if i < skipped.count && skipped[i] && i < module.functions.count { continue }
             let index = UInt32(importedFunctions + i)
             guard i < module.functions.count else {
                 throw ValidationError(
