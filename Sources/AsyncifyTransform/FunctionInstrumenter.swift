@@ -147,7 +147,6 @@ struct FunctionInstrumenter {
     mutating func run(types table: inout TypeTable) throws(AsyncifyTransformError) -> FunctionBody {
         types = table
         defer { table = types }
-        let stateGlobal = runtime.stateGlobal
         // block $unwind (result i32) / block $body ([] -> results)
         open(.block(.value(.i32)))
         open(.block(types.blockType(results: resultTypes)))
@@ -167,7 +166,7 @@ struct FunctionInstrumenter {
             liveness.liveAfter(site.position).filter { $0 != Int(indexLocal) && $0 != Int(pointerLocal) }
         }
         var frameLocals = Array(Set(frameSets.joined())).sorted()
-        for x in frameLocals where Self.byteSize(localTypes[x]) == nil {
+        for x in frameLocals where FrameLayout.byteSize(localTypes[x]) == nil {
             let what =
                 x < originalLocalCount
                 ? "local \(x) (\(localTypes[x]))"
@@ -192,12 +191,8 @@ struct FunctionInstrumenter {
             index = coalescing.mapping[Int(index)]
             pointer = coalescing.mapping[Int(pointer)]
         }
-        var offsets: [UInt64] = []
-        var size: UInt64 = 4
-        for x in frameLocals {
-            offsets.append(size)
-            size += Self.byteSize(localTypes[x]) ?? 0
-        }
+        let frame = FrameLayout(locals: frameLocals, localTypes: localTypes)
+        let size = frame.size
         guard size <= UInt64(options.maximumFrameSize) else {
             throw AsyncifyTransformError(
                 .functionTooLarge,
@@ -212,32 +207,8 @@ struct FunctionInstrumenter {
                 function: functionIndex)
         }
 
-        // Prelude: when rewinding, pop the frame and load it.
-        var prelude: [Instruction] = [
-            .globalGet(stateGlobal), .i32Const(2), .numeric(.i32Eq), .if(.empty),
-            runtime.constant(Int64(size)), .call(functionIndex: runtime.popFunction),
-        ]
-        if frameLocals.isEmpty {
-            prelude += [.load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(index)]
-        } else {
-            prelude += [.localTee(pointer), .load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(index)]
-        }
-        for (x, offset) in zip(frameLocals, offsets) {
-            prelude += [.localGet(pointer), Self.load(localTypes[x], offset), .localSet(UInt32(x))]
-        }
-        prelude.append(.end)
-
-        // Unwind: the call index is on the stack; push the frame (the helper checks the end
-        // and stores the index) and fill it.
-        var epilogue: [Instruction] = [
-            runtime.constant(Int64(size)), .call(functionIndex: runtime.pushFunction),
-        ]
-        epilogue.append(frameLocals.isEmpty ? .drop : .localSet(pointer))
-        for (x, offset) in zip(frameLocals, offsets) {
-            epilogue += [.localGet(pointer), .localGet(UInt32(x)), Self.store(localTypes[x], offset)]
-        }
-        epilogue += resultTypes.map(Self.zero)
-        epilogue.append(.end)
+        let prelude = frame.prelude(runtime: runtime, index: index, pointer: pointer)
+        let epilogue = frame.epilogue(runtime: runtime, pointer: pointer, results: resultTypes)
 
         var locals: [LocalGroup] = []
         for type in localTypes[type(of: self).parameterCount(module, defined)...] {
@@ -380,7 +351,7 @@ struct FunctionInstrumenter {
                 if let consumer { out.append(consumer) }
                 if !outputs.isEmpty {
                     out.append(.else)
-                    out += outputs.map(Self.zero)
+                    out += outputs.map(FrameLayout.zero)
                 }
                 close()
             } else {
@@ -597,42 +568,5 @@ struct FunctionInstrumenter {
 
     private func remap(_ depth: UInt32) -> UInt32 {
         UInt32(outLevel - 1 - originalFrameLevel[originalFrameLevel.count - 1 - Int(depth)])
-    }
-
-    private static func byteSize(_ type: ValueType) -> UInt64? {
-        switch type {
-        case .i32, .f32: 4
-        case .i64, .f64: 8
-        case .funcref, .externref: nil
-        }
-    }
-
-    private static func load(_ type: ValueType, _ offset: UInt64) -> Instruction {
-        switch type {
-        case .i64: .load(.i64Load, MemArg(align: 2, offset: offset))
-        case .f32: .load(.f32Load, MemArg(align: 2, offset: offset))
-        case .f64: .load(.f64Load, MemArg(align: 2, offset: offset))
-        default: .load(.i32Load, MemArg(align: 2, offset: offset))
-        }
-    }
-
-    private static func store(_ type: ValueType, _ offset: UInt64) -> Instruction {
-        switch type {
-        case .i64: .store(.i64Store, MemArg(align: 2, offset: offset))
-        case .f32: .store(.f32Store, MemArg(align: 2, offset: offset))
-        case .f64: .store(.f64Store, MemArg(align: 2, offset: offset))
-        default: .store(.i32Store, MemArg(align: 2, offset: offset))
-        }
-    }
-
-    private static func zero(_ type: ValueType) -> Instruction {
-        switch type {
-        case .i32: .i32Const(0)
-        case .i64: .i64Const(0)
-        case .f32: .f32Const(bits: 0)
-        case .f64: .f64Const(bits: 0)
-        case .funcref: .refNull(.funcref)
-        case .externref: .refNull(.externref)
-        }
     }
 }
