@@ -10,9 +10,10 @@ final class TBCacheEntry {
     /// The TB prepared for the IR interpreter, with helpers that serve the runtime's current call.
     var program: TBInterpreter.Program?
     var helpersResolved = false
-    var runs = 0
-    var instance: TBWasmInstance?
-    var lastUse: UInt64 = 0
+    // Touched on every run: no dynamic exclusivity checks (see TBRuntime.statistics).
+    @exclusivity(unchecked) var runs = 0
+    @exclusivity(unchecked) var instance: TBWasmInstance?
+    @exclusivity(unchecked) var lastUse: UInt64 = 0
 
     init(id: UInt64, tb: TranslationBlock) {
         self.id = id
