@@ -7,7 +7,8 @@ final class TBCacheEntry {
     let id: UInt64
     let tb: TranslationBlock
     var helpers: [TBRuntimeHelper] = []
-    /// The TB prepared for the IR interpreter, with helpers that serve the runtime's current call.
+    /// The TB prepared for the IR interpreter, with helpers that serve the
+    /// runtime's current call (see ``TBRuntime/interpretedProgram(of:)``).
     var program: TBInterpreter.Program?
     var helpersResolved = false
     // Touched on every run: no dynamic exclusivity checks (see TBRuntime.statistics).

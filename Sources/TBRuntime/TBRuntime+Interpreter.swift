@@ -12,9 +12,7 @@ extension TBRuntime {
     func callInterpretedTB(
         _ cx: FiberContext, cpu: TBCPU, entry: TBCacheEntry, rewinding: Bool, state: inout SuspendedTBState
     ) throws -> UInt64 {
-        guard let program = entry.program else {
-            throw TBRuntimeError(.badConfiguration("the TB at \(entry.tb.pc) has no resolved helpers"))
-        }
+        let program = try interpretedProgram(of: entry)
         var registers = rewinding ? state.registers : loadRegisters(cpu)
         let saved = currentCall
         currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: entry.tb.pc, memory: tbMemory)

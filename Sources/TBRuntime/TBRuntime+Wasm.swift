@@ -75,6 +75,8 @@ extension TBRuntime {
             throw TBRuntimeError(.compileFailed(pc: entry.tb.pc, reason: "\(error)"))
         }
         entry.instance = wasm
+        // The TB runs as Wasm from now on: its IR program is dead weight.
+        entry.program = nil
         live.append(entry)
         statistics.compilations += 1
         return wasm
@@ -170,14 +172,21 @@ extension TBRuntime {
             imports.define(
                 module: TBEmitter.helperModule, name: "\(i)", .function(shared.helper(i, signature)))
         }
+        let instance: Instance
         do {
-            let instance = try Instance(module: module, store: shared.store, imports: imports)
+            // A failed instantiation leaves nothing in the shared store.
+            instance = try Instance(module: module, store: shared.store, imports: imports)
+        } catch {
+            throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
+        }
+        do {
             let start = try instance.exportedFunction(TBEmitter.exportName)
             return try TBWasmInstance(
                 store: shared.store, instance: instance, start: start, pc: tb.pc, counter: instanceCounter)
-        } catch let error as TBRuntimeError {
-            throw error
         } catch {
+            // No TBWasmInstance owns the instance yet (its deinit would release it).
+            shared.store.release(instance)
+            if let error = error as? TBRuntimeError { throw error }
             throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
         }
     }

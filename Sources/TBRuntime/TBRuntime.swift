@@ -287,10 +287,20 @@ public final class TBRuntime {
             resolved.append(f)
         }
         entry.helpers = resolved
+        entry.program = nil
+        entry.helpersResolved = true
+    }
+
+    /// The TB prepared for the IR interpreter, built on its first interpreted
+    /// run (a TB that only ever runs as Wasm never needs it; ``instance(for:)``
+    /// drops it once the TB has a Wasm instance, and a fiber that resumes in
+    /// the IR path afterwards rebuilds it).
+    func interpretedProgram(of entry: TBCacheEntry) throws(TBRuntimeError) -> TBInterpreter.Program {
+        if let program = entry.program { return program }
         // The IR interpreter's helpers reach the call they serve through `currentCall`,
         // as the Wasm imports do.
         unowned(unsafe) let runtime = self
-        let serving: [TBHelperFunction] = resolved.map { body in
+        let serving: [TBHelperFunction] = entry.helpers.map { body in
             { args in
                 guard let call = runtime.currentCall else {
                     throw TBRuntimeError(.badConfiguration("a TB helper was called outside a TB run"))
@@ -298,12 +308,14 @@ public final class TBRuntime {
                 return try body(call, args)
             }
         }
+        let program: TBInterpreter.Program
         do {
-            entry.program = try TBInterpreter.Program(entry.tb, resolvedHelpers: serving)
+            program = try TBInterpreter.Program(entry.tb, resolvedHelpers: serving)
         } catch {
             throw TBRuntimeError(.interpreter(pc: entry.tb.pc, error))
         }
-        entry.helpersResolved = true
+        entry.program = program
+        return program
     }
 
     /// Loads the CPU's register file.

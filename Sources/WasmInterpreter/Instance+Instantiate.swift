@@ -12,6 +12,26 @@ extension Instance {
         let s = InstanceStorage(module: module, store: store)
         s.context.pointee.instance = Unmanaged.passUnretained(s)
         store.instances[ObjectIdentifier(s)] = s
+        // A failed instantiation leaves nothing the caller can release, so the
+        // store lets go of the instance itself - unless its functions may be
+        // reachable from outside: written into an imported table by an
+        // element segment, or handed out by its start function (the spec keeps
+        // such effects, and the functions must stay callable).
+        var reachable = false
+        do {
+            try Self.instantiate(s, module: module, store: store, imports: imports, reachable: &reachable)
+        } catch {
+            if !reachable { store.instances[ObjectIdentifier(s)] = nil }
+            throw error
+        }
+        self.init(store: store, storage: s)
+    }
+
+    /// Instantiation after the storage is registered; sets `reachable` before
+    /// anything that may let the instance's functions be reached from outside.
+    private static func instantiate(
+        _ s: InstanceStorage, module: Module, store: Store, imports: Imports, reachable: inout Bool
+    ) throws {
         s.typeIDs = module.types.map { store.typeID($0) }
         try Instance.link(s, module: module, store: store, imports: imports)
         s.importedFunctionCount = s.functions.count
@@ -37,14 +57,12 @@ extension Instance {
         }
         if let m = s.memory { s.context.pointee.memory = m.state }
         // The defined globals share one block of cells (a module of many
-        // globals then costs one allocation for their values).
+        // globals then costs one allocation for their values and types).
         if !module.globals.isEmpty {
-            let block = GlobalBlock(count: module.globals.count)
+            let block = GlobalBlock.make(types: module.globals.map(\.type))
+            s.definedGlobals = block
             for (k, global) in module.globals.enumerated() {
-                s.globals.append(
-                    GlobalInstance(
-                        type: global.type, value: try s.evaluate(global.initializer), cell: block.cells + k,
-                        block: block))
+                block.cells[k] = try s.evaluate(global.initializer)
             }
         }
         // A few exports are found faster (and kept smaller) by scanning the module's list.
@@ -58,10 +76,11 @@ extension Instance {
             }
         }
         s.data = module.data.map(\.bytes)
-        self.init(store: store, storage: s)
+        let importedTables = module.imports.count { if case .table = $0.descriptor { true } else { false } }
         for (i, segment) in module.elements.enumerated() {
             switch segment.mode {
             case .active(let tableIndex, let offset):
+                if Int(tableIndex) < importedTables { reachable = true }
                 let n = s.elements[i].count
                 try s.tableInit(
                     table: Int(tableIndex), segment: i, destination: try s.evaluate(offset), source: 0,
@@ -80,6 +99,7 @@ extension Instance {
             }
         }
         if let start = module.start {
+            reachable = true
             _ = try Function(store: store, entry: s.functions[Int(start)]).call([])
         }
     }
@@ -119,7 +139,7 @@ extension Instance {
             case (.global(let type), .global(let g)):
                 guard g.store === store else { throw fail(.incompatibleImportType, "from another store") }
                 guard g.type == type else { throw fail(.incompatibleImportType, "global type mismatch") }
-                s.globals.append(g.instance)
+                s.importedGlobals.append(g.instance)
             default:
                 throw fail(.incompatibleImportType, "wrong kind of value")
             }
@@ -146,7 +166,7 @@ extension InstanceStorage {
             case .f64Const(let bits): stack.append(bits)
             case .refNull: stack.append(0)
             case .refFunc(let i): stack.append(UInt64(UInt(bitPattern: functions[Int(i)])))
-            case .globalGet(let i): stack.append(globals[Int(i)].storage.pointee)
+            case .globalGet(let i): stack.append(globalCell(Int(i)).pointee)
             case .numeric(let op) where stack.count >= 2:
                 let y = stack.removeLast()
                 let x = stack.removeLast()

@@ -30,7 +30,7 @@ public struct Instance {
         case .function(let i): return .function(Function(store: store, entry: storage.functions[Int(i)]))
         case .memory: return storage.memory.map { .memory(Memory(instance: $0)) }
         case .table(let i): return .table(Table(store: store, instance: storage.tables[Int(i)]))
-        case .global(let i): return .global(Global(store: store, instance: storage.globals[Int(i)]))
+        case .global(let i): return .global(Global(store: store, instance: storage.globalInstance(Int(i))))
         }
     }
 
@@ -90,8 +90,8 @@ public struct Instance {
     /// Embedders that generate modules (e.g. a translation-block runtime) use
     /// this to reach internal state without adding exports for it.
     public func global(at index: Int) -> Global? {
-        guard index >= 0, index < storage.globals.count else { return nil }
-        return Global(store: store, instance: storage.globals[index])
+        guard index >= 0, index < storage.globalCount else { return nil }
+        return Global(store: store, instance: storage.globalInstance(index))
     }
 
     /// The exported table `name`.
@@ -124,7 +124,11 @@ final class InstanceStorage {
     var importedFunctionCount = Int.max
     var functionTypeIndices: [UInt32] = []
     var typeIDs: [Int] = []
-    var globals: [GlobalInstance] = []
+    /// The imported globals, first in the global index space.
+    var importedGlobals: [GlobalInstance] = []
+    /// The defined globals, after the imported ones (handles on them are made
+    /// when asked for: see ``globalInstance(_:)``).
+    var definedGlobals: GlobalBlock?
     var tables: [TableInstance] = []
     var memory: MemoryInstance?
     /// The instance's machine code, once the native engine compiled it.
@@ -136,6 +140,28 @@ final class InstanceStorage {
     var exports: [[UInt8]: ExportDescriptor] = [:]
     /// Up to this many exports are looked up in the module's list.
     static let exportsScannedDirectly = 8
+
+    /// The number of globals, imported and defined.
+    var globalCount: Int { importedGlobals.count + (definedGlobals?.count ?? 0) }
+
+    /// The storage cell of global `index` (which must be in range).
+    func globalCell(_ index: Int) -> UnsafeMutablePointer<UInt64> {
+        index < importedGlobals.count
+            ? importedGlobals[index].storage : definedGlobals!.cells + (index - importedGlobals.count)
+    }
+
+    /// The type of global `index` (which must be in range).
+    func globalType(_ index: Int) -> GlobalType {
+        index < importedGlobals.count
+            ? importedGlobals[index].type : definedGlobals!.type(index - importedGlobals.count)
+    }
+
+    /// A handle on global `index` (which must be in range).
+    func globalInstance(_ index: Int) -> GlobalInstance {
+        index < importedGlobals.count
+            ? importedGlobals[index]
+            : GlobalInstance(block: definedGlobals!, index: index - importedGlobals.count)
+    }
 
     /// The export called `name` (compared as UTF-8 bytes), if any.
     func exportDescriptor(_ name: String) -> ExportDescriptor? {

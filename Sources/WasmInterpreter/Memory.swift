@@ -224,6 +224,6 @@ public struct Global: Equatable {
     /// ``rawBits`` apply to writes through it.
     public var rawStorage: UnsafeMutablePointer<UInt64> { instance.storage }
 
-    /// Whether both are the same global instance.
-    public static func == (lhs: Global, rhs: Global) -> Bool { lhs.instance === rhs.instance }
+    /// Whether both are the same global (handles on one storage cell).
+    public static func == (lhs: Global, rhs: Global) -> Bool { lhs.instance.storage == rhs.instance.storage }
 }

@@ -347,12 +347,15 @@ final class TableInstance {
     }
 }
 
-/// The storage of a global; owned by its store, or by the instance that defines it.
+/// A handle on a global's storage cell: a global the store owns (created on
+/// its own, or imported), or one of an instance's defined globals, whose cell
+/// lives in the instance's ``GlobalBlock`` (handles on those are made when
+/// asked for: two handles on one cell are the same global).
 final class GlobalInstance {
     let storage: UnsafeMutablePointer<UInt64>
     let type: GlobalType
-    /// The block holding ``storage`` when the global shares it with its
-    /// instance's other globals (nil: ``storage`` is the global's own).
+    /// The block holding ``storage`` when the global is one of an instance's
+    /// defined globals (nil: ``storage`` is the global's own).
     private let block: GlobalBlock?
 
     init(type: GlobalType, value: UInt64) {
@@ -362,27 +365,51 @@ final class GlobalInstance {
         block = nil
     }
 
-    /// A global whose value lives at `cell` in `block`.
-    init(type: GlobalType, value: UInt64, cell: UnsafeMutablePointer<UInt64>, block: GlobalBlock) {
-        self.type = type
-        storage = cell
-        storage.pointee = value
+    /// The defined global `index` of `block`.
+    init(block: GlobalBlock, index: Int) {
+        type = block.type(index)
+        storage = block.cells + index
         self.block = block
     }
 
     deinit { if block == nil { storage.deallocate() } }
 }
 
-/// The cells of an instance's defined globals, freed when the last of them goes.
-final class GlobalBlock {
-    let cells: UnsafeMutablePointer<UInt64>
-
-    init(count: Int) {
-        cells = .allocate(capacity: count)
-        cells.initialize(repeating: 0, count: count)
+/// The cells and types of an instance's defined globals in one allocation
+/// (an object per global cost a TB instance's 17 globals about 1 KB): the
+/// values first, then the types, in the object's tail. Freed when the
+/// instance and the last handle on one of its globals go.
+final class GlobalBlock: ManagedBuffer<Int, UInt64> {
+    /// Makes a block for globals of `types`, all zero.
+    static func make(types: [GlobalType]) -> GlobalBlock {
+        let count = types.count
+        let typeWords = (count * MemoryLayout<GlobalType>.stride + 7) / 8
+        let block = unsafeDowncast(
+            GlobalBlock.create(minimumCapacity: count + typeWords) { _ in count }, to: GlobalBlock.self)
+        block.withUnsafeMutablePointerToElements { cells in
+            cells.initialize(repeating: 0, count: count + typeWords)
+            let raw = UnsafeMutableRawPointer(cells + count)
+            for (k, type) in types.enumerated() {
+                raw.storeBytes(
+                    of: type, toByteOffset: k * MemoryLayout<GlobalType>.stride, as: GlobalType.self)
+            }
+        }
+        return block
     }
 
-    deinit { cells.deallocate() }
+    /// The number of globals.
+    var count: Int { header }
+
+    /// The first cell; the cells stay where they are for the block's life.
+    var cells: UnsafeMutablePointer<UInt64> { withUnsafeMutablePointerToElements { $0 } }
+
+    /// The type of global `index`.
+    func type(_ index: Int) -> GlobalType {
+        withUnsafeMutablePointerToElements { cells in
+            UnsafeRawPointer(cells + header).load(
+                fromByteOffset: index * MemoryLayout<GlobalType>.stride, as: GlobalType.self)
+        }
+    }
 }
 
 /// A module asked for more memory or table space than the store allows (or than

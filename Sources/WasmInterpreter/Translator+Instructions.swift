@@ -147,13 +147,13 @@ extension Translator {
         case .localSet(let i): setLocal(i, tee: false)
         case .localTee(let i): setLocal(i, tee: true)
         case .globalGet(let i):
-            guard Int(i) < storage.globals.count else { return fail("unknown global") }
-            let global = storage.globals[Int(i)]
-            if global.type.valueType == .i32 { i32GlobalCells.insert(pointer(global.storage)) }
-            emitResult(Inst(op: .globalGet, a: push(), imm: pointer(global.storage)))
+            guard Int(i) < storage.globalCount else { return fail("unknown global") }
+            let cell = storage.globalCell(Int(i))
+            if storage.globalType(Int(i)).valueType == .i32 { i32GlobalCells.insert(pointer(cell)) }
+            emitResult(Inst(op: .globalGet, a: push(), imm: pointer(cell)))
         case .globalSet(let i):
-            guard Int(i) < storage.globals.count else { return fail("unknown global") }
-            emit(Inst(op: .globalSet, b: pop(), imm: pointer(storage.globals[Int(i)].storage)))
+            guard Int(i) < storage.globalCount else { return fail("unknown global") }
+            emit(Inst(op: .globalSet, b: pop(), imm: pointer(storage.globalCell(Int(i)))))
         case .tableGet(let t):
             guard let table = table(t) else { return }
             let index = pop()

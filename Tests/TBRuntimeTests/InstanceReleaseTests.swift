@@ -129,4 +129,51 @@ import WasmInterpreter
         #expect(h.runtime.storeInstanceCount == 0)
         #expect(h.runtime.nativeCodeBytes == 0)
     }
+
+    /// A TB module whose instantiation fails - while linking (a helper import
+    /// of the wrong type) or after the instance exists (no `start` export) -
+    /// throws `compileFailed` and leaves nothing in the shared store, which
+    /// keeps working for the TBs after it.
+    @Test func failedInstantiationsLeaveNothingInTheSharedStore() throws {
+        let h = try Harness(threshold: 0)
+        h.runtime.install(try Self.tb(pc: 0x100))
+        #expect(try h.run(pc: 0x100) == 1)
+        #expect(h.runtime.storeInstanceCount == 1)
+        func helperTB(arguments: [TBReg]) throws -> TranslationBlock {
+            var b = TBBuilder(pc: 0x200)
+            b.callHelper("h", args: arguments, result: .r4)
+            b.exitTB(2)
+            return try b.finish()
+        }
+        let twoArguments = try helperTB(arguments: [.r0, .r1])
+        let oneArgument = try helperTB(arguments: [.r0])
+        let addressing = h.runtime.configuration.addressing
+        // The module imports helper 0 as (i64, i64) -> i64; the TB it is wired for has (i64) -> i64.
+        let mismatched = TBEmitter.module(for: twoArguments, addressing: addressing)
+        var noStart = TBEmitter.module(for: oneArgument, addressing: addressing)
+        noStart.exports = []
+        for (module, tb) in [(mismatched, oneArgument), (noStart, oneArgument)] {
+            for _ in 0..<3 {
+                #expect {
+                    _ = try h.runtime.instantiateUncached(module, for: tb)
+                } throws: { error in
+                    guard let error = error as? TBRuntimeError, case .compileFailed(let pc, _) = error.reason
+                    else { return false }
+                    return pc == 0x200
+                }
+            }
+            #expect(h.runtime.storeInstanceCount == 1)
+            #expect(h.runtime.allocatedInstanceCount == 1)
+        }
+        // The store still takes new instances and runs the old one.
+        h.runtime.registerHelper("h") { _, args in args[0] &+ 1 }
+        var registers = TBRegisters()
+        registers[.r0] = 41
+        h.runtime.setRegisters(registers, of: h.cpu)
+        h.runtime.install(oneArgument)
+        #expect(try h.run(pc: 0x200) == 2)
+        #expect(h.runtime.registers(of: h.cpu)[.r4] == 42)
+        #expect(try h.run(pc: 0x100) == 1)
+        #expect(h.runtime.storeInstanceCount == 2)
+    }
 }

@@ -91,4 +91,45 @@ import WasmBinary
         #expect(store.instanceCount == 0)
         #expect(store.nativeCodeBytes == 0)
     }
+
+    /// A failed instantiation leaves nothing in the store when nothing of it
+    /// can be reached (a missing import), and keeps the instance when its
+    /// functions can: an element segment wrote one into an imported table
+    /// before the start function trapped (the spec keeps that write, so the
+    /// function must stay callable).
+    @Test func failedInstantiationsAreDroppedUnlessReachable() throws {
+        let store = Store()
+        let i64toi64 = FunctionType(parameters: [.i64], results: [.i64])
+        let missing = nativeTestModule(
+            [("fib", i64toi64, [], fibonacci)],
+            imports: [Import(module: "env", name: "absent", descriptor: .function(typeIndex: 0))])
+        for _ in 0..<3 {
+            #expect(throws: LinkError.self) { _ = try Instance(module: missing, store: store) }
+        }
+        #expect(store.instanceCount == 0)
+
+        let tableType = TableType(elementType: .funcref, limits: Limits(min: 1, max: 1))
+        var trapping = nativeTestModule(
+            [
+                ("fib", i64toi64, [], fibonacci),
+                ("start", FunctionType(parameters: [], results: []), [], [.unreachable]),
+            ],
+            imports: [Import(module: "env", name: "table", descriptor: .table(tableType))])
+        trapping.elements = [
+            ElementSegment(
+                mode: .active(tableIndex: 0, offset: [.i32Const(0), .end]), type: .funcref,
+                initializers: .functionIndices([0]))
+        ]
+        trapping.start = 1
+        let table = try Table(store: store, type: tableType)
+        var imports = Imports()
+        imports.define(module: "env", name: "table", .table(table))
+        #expect(throws: Trap.self) { _ = try Instance(module: trapping, store: store, imports: imports) }
+        #expect(store.instanceCount == 1)
+        guard case .funcref(let fib?) = try table.element(at: 0) else {
+            Issue.record("the element segment's write is lost")
+            return
+        }
+        #expect(try fib.call([.i64(20)]) == [.i64(6765)])
+    }
 }
