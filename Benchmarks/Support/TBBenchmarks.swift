@@ -201,7 +201,8 @@ public enum TBBenchmarks {
 
     /// Microseconds per TB for the runtime's whole compile path of
     /// ``syntheticTB(opCount:guestBase:)`` (emit, validate when the
-    /// configuration asks for it, instantiate), averaged over `samples`.
+    /// configuration asks for it, instantiate, compile - to machine code on
+    /// the native engine), averaged over `samples`.
     public static func compilePath(opCount: Int, samples: Int) throws -> Double {
         var c = TBRuntimeConfiguration()
         c.compileThreshold = 0

@@ -72,7 +72,7 @@ enum TBBenchCommand {
             }
             let compile = try TBBenchmarks.compilePath(opCount: 100, samples: quick ? 20 : 500)
             print(
-                "tb-compile-100op  \(String(format: "%.1f", compile)) us per TB (the runtime's compile path: emit + instantiate"
+                "tb-compile-100op  \(String(format: "%.1f", compile)) us per TB (the runtime's compile path: emit + instantiate + compile"
                     + (TBRuntimeConfiguration().validatesEmittedModules
                         ? " + validate)" : ", validation off in release)"))
             _ = try instanceCurve(quick: quick)

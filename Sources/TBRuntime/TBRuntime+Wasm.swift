@@ -67,13 +67,6 @@ extension TBRuntime {
         if let wasm = entry.instance { return wasm }
         if live.count >= max(configuration.instanceCap, 1) { evictOne() }
         let wasm = try compile(entry)
-        // Compile it now and keep only what runs it (the instance lives on, so
-        // the decoded module would be most of its memory).
-        do {
-            try wasm.instance.compact()
-        } catch {
-            throw TBRuntimeError(.compileFailed(pc: entry.tb.pc, reason: "\(error)"))
-        }
         entry.instance = wasm
         // The TB runs as Wasm from now on: its IR program is dead weight.
         entry.program = nil
@@ -100,7 +93,9 @@ extension TBRuntime {
         live.removeAll { $0 === entry }
     }
 
-    /// Emits, validates and instantiates `entry`'s TB with its imports wired.
+    /// Emits, validates, instantiates and compiles `entry`'s TB with its
+    /// imports wired, keeping only what runs it (the instance lives on, so
+    /// the decoded module would be most of its memory).
     func compile(_ entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
         let module = TBEmitter.module(
@@ -112,11 +107,18 @@ extension TBRuntime {
                 throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
             }
         }
-        return try instantiate(module, for: entry)
+        let wasm = try instantiate(module, for: entry)
+        do {
+            try wasm.instance.compact()
+        } catch {
+            throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
+        }
+        return wasm
     }
 
-    /// Emits, (if configured) validates and instantiates `tb` exactly as the
-    /// runtime compiles a TB, outside its cache and with every helper a stub
+    /// Emits, (if configured) validates, instantiates and compiles `tb`
+    /// exactly as the runtime compiles a TB (to machine code on the native
+    /// engine, then compacted), outside its cache and with every helper a stub
     /// that returns 0: for timing the whole compile path (`asyncify tb bench`).
     package func compileUncached(_ tb: TranslationBlock) throws -> AnyObject {
         let entry = TBCacheEntry(id: 0, tb: tb)

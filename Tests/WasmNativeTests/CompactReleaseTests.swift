@@ -100,8 +100,8 @@ import WasmBinary
     @Test func failedInstantiationsAreDroppedUnlessReachable() throws {
         let store = Store()
         let i64toi64 = FunctionType(parameters: [.i64], results: [.i64])
-        let missing = nativeTestModule(
-            [("fib", i64toi64, [], fibonacci)],
+        let missing = makeModule(
+            [("fib", i64toi64, [], fibBody)],
             imports: [Import(module: "env", name: "absent", descriptor: .function(typeIndex: 0))])
         for _ in 0..<3 {
             #expect(throws: LinkError.self) { _ = try Instance(module: missing, store: store) }
@@ -109,9 +109,9 @@ import WasmBinary
         #expect(store.instanceCount == 0)
 
         let tableType = TableType(elementType: .funcref, limits: Limits(min: 1, max: 1))
-        var trapping = nativeTestModule(
+        var trapping = makeModule(
             [
-                ("fib", i64toi64, [], fibonacci),
+                ("fib", i64toi64, [], fibBody),
                 ("start", FunctionType(parameters: [], results: []), [], [.unreachable]),
             ],
             imports: [Import(module: "env", name: "table", descriptor: .table(tableType))])
