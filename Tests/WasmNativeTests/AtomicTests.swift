@@ -12,10 +12,7 @@ import WasmBinary
 @Suite struct AtomicTests {
     @Test(arguments: [Store.Engine.interpreter, .native])
     func atomicAccessesFollowTheThreadsRules(engine: Store.Engine) throws {
-        if engine == .native && !nativeAvailable {
-            print("skipped: needs an x86-64 Linux host")
-            return
-        }
+        if nativeSkipped(engine) { return }
         func arg(_ log2: UInt32) -> MemArg { MemArg(align: log2, offset: 0) }
         let i32 = ValueType.i32
         let i64 = ValueType.i64

@@ -11,10 +11,7 @@ import WasmBinary
 @Suite struct BulkMemoryTests {
     @Test(arguments: [Store.Engine.interpreter, .native])
     func copyAndFillFollowTheSpec(engine: Store.Engine) throws {
-        if engine == .native && !nativeAvailable {
-            print("skipped: needs an x86-64 Linux host")
-            return
-        }
+        if nativeSkipped(engine) { return }
         let three = FunctionType(parameters: [.i32, .i32, .i32])
         let module = makeModule(
             [

@@ -36,10 +36,7 @@ import WasmBinary
     /// translated code), and the module has lost its bodies and globals.
     @Test(arguments: [Store.Engine.interpreter, .native])
     func compactedInstancesStillRun(engine: Store.Engine) throws {
-        if engine == .native && !nativeAvailable {
-            print("skipped: no native tier on this host")
-            return
-        }
+        if nativeSkipped(engine) { return }
         let store = Store(configuration: .init(engine: engine))
         let instance = try Instance(module: Self.module(), store: store)
         try instance.compact()
@@ -63,10 +60,7 @@ import WasmBinary
     /// code, while the store and the instances still held keep working.
     @Test(arguments: [Store.Engine.interpreter, .native])
     func releasedInstancesAreFreed(engine: Store.Engine) throws {
-        if engine == .native && !nativeAvailable {
-            print("skipped: no native tier on this host")
-            return
-        }
+        if nativeSkipped(engine) { return }
         let store = Store(configuration: .init(engine: engine))
         let module = Self.module()
         var instances: [Instance] = []

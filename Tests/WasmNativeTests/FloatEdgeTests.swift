@@ -207,10 +207,7 @@ import WasmBinary
 
     @Test(arguments: [Store.Engine.interpreter, .native])
     func edgeOperandsGiveTheSpecResults(engine: Store.Engine) throws {
-        if engine == .native && !nativeAvailable {
-            print("skipped: needs an x86-64 Linux host")
-            return
-        }
+        if nativeSkipped(engine) { return }
         // One exported function per instruction (and operand types).
         var functions: [(String, FunctionType, [ValueType], [Instruction])] = []
         var names: [String] = []

@@ -13,6 +13,14 @@ let nativeAvailable: Bool = {
     #endif
 }()
 
+/// True, after printing the skip line, when `engine` is the native tier and
+/// this host has none: the both-engine tests then check the interpreter only.
+func nativeSkipped(_ engine: Store.Engine) -> Bool {
+    guard engine == .native && !nativeAvailable else { return false }
+    print("skipped: needs an x86-64 Linux host")
+    return true
+}
+
 /// Runs `name(arguments)` on a fresh store of each engine; returns both outcomes as text.
 func runBoth(_ module: Module, _ name: String, _ arguments: [Value]) -> (String, String) {
     func run(_ engine: Store.Engine) -> String {

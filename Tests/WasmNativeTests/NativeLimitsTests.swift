@@ -86,7 +86,7 @@ import WasmBinary
             ("id", unary, [], [.localGet(0)]),
         ])
         for engine in engines {
-            if engine == .native && !nativeAvailable { continue }
+            if nativeSkipped(engine) { continue }
             let outcome = Outcome()
             Self.onThread(stackSize: stackSize) {
                 do {
@@ -123,7 +123,7 @@ import WasmBinary
             imports: [Import(module: "env", name: "h", descriptor: .function(typeIndex: 0))],
             types: [unary])
         for engine in engines {
-            if engine == .native && !nativeAvailable { continue }
+            if nativeSkipped(engine) { continue }
             let outcome = Outcome()
             Self.onThread(stackSize: 512 * 1024) {
                 do {
@@ -169,7 +169,7 @@ import WasmBinary
         ]
         let module = makeModule([("down", unary, [], body)])
         for engine in engines {
-            if engine == .native && !nativeAvailable { continue }
+            if nativeSkipped(engine) { continue }
             let store = Store(configuration: .init(maximumCallDepth: limit, engine: engine))
             let down = try Instance(module: module, store: store).exportedFunction("down")
             #expect(try down(.i32(UInt32(limit))) == [.i32(0)], "\(engine)")

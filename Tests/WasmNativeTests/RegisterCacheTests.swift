@@ -14,10 +14,7 @@ import WasmBinary
 
     @Test(arguments: [Store.Engine.interpreter, .native])
     func frameReadersSeeCachedLocals(engine: Store.Engine) throws {
-        if engine == .native && !nativeAvailable {
-            print("skipped: needs an x86-64 Linux host")
-            return
-        }
+        if nativeSkipped(engine) { return }
         let pair = FunctionType(parameters: [.i32, .i32])
         // run(n): locals i, x, acc. Each round: i += 1; x = (x * 3 + i) & 0xFFF;
         // h(i, x); memory.fill(x, i, 1); acc += mix(i, x); loop while i < n.
