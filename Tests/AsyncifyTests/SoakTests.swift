@@ -17,15 +17,10 @@ import Testing
 /// running in the same process allocate too; the soak script runs this suite alone
 /// with 8 MB).
 @Suite(.serialized) struct SoakTests {
-    static func setting(_ name: String, default value: Int) -> Int {
-        guard let text = getenv(name), let number = Int(String(cString: text)) else { return value }
-        return number
-    }
-
     /// Resident memory in bytes (nil where there is no /proc).
     static func residentBytes() -> Int? { ResidentMemory.bytes() }
 
-    static var slack: Int { setting("ASYNCIFY_SOAK_RSS_SLACK_MB", default: 32) << 20 }
+    static var slack: Int { ResidentMemory.allowedGrowth }
 
     static func megabytes(_ bytes: Int) -> String { "\(bytes / 1024) KiB" }
 
@@ -34,7 +29,7 @@ import Testing
     /// memory after the run is within the slack of what it was after warm-up.
     @Test func manySwapsAcrossAThousandFibersKeepMemoryFlat() throws {
         let fiberCount = 1000
-        let swaps = Self.setting("ASYNCIFY_SOAK_SWAPS", default: 100_000)
+        let swaps = TestEnvironment.integer("ASYNCIFY_SOAK_SWAPS", default: 100_000)
         // A round trip main -> worker -> main is two swaps.
         let visits = max(swaps / 2, fiberCount)
         let runtime = FiberRuntime()
@@ -93,7 +88,7 @@ import Testing
     /// within the slack of what it was after the first.
     @Test func tenThousandFibersCreatedAndDestroyedRepeatedly() throws {
         let fiberCount = 10_000
-        let cycles = max(Self.setting("ASYNCIFY_SOAK_CYCLES", default: 3), 2)
+        let cycles = max(TestEnvironment.integer("ASYNCIFY_SOAK_CYCLES", default: 3), 2)
         var resident: [Int] = []
         for _ in 0..<cycles {
             let started = Box(0)

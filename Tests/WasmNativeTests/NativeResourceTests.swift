@@ -64,9 +64,7 @@ import WasmNative
         // ASYNCIFY_NATIVE_RESOURCE_CYCLES: the sanitizer runs ask for fewer
         // (each cycle costs ~50 ms there); the block count still catches a
         // block leaked per cycle at 2,000.
-        let cycles =
-            ProcessInfo.processInfo.environment["ASYNCIFY_NATIVE_RESOURCE_CYCLES"].flatMap { Int($0) }
-            ?? 10_000
+        let cycles = TestEnvironment.integer("ASYNCIFY_NATIVE_RESOURCE_CYCLES", default: 10_000)
         for _ in 0..<cycles { _ = try Self.cycle() }
         let blocksAfter = CodeMemory.liveBlocks.load(ordering: .relaxed)
         let after = ResidentMemory.bytes()
@@ -78,9 +76,7 @@ import WasmNative
         // running beside this one keep a few stores alive, never thousands.
         #expect(blocksAfter - blocksBefore < 1000)
         // A leaked block per cycle would add 80 MB; other suites allocate too (see SoakTests).
-        let slackMB =
-            ProcessInfo.processInfo.environment["ASYNCIFY_SOAK_RSS_SLACK_MB"].flatMap { Int($0) } ?? 32
-        if let before, let after { #expect(after - before <= slackMB << 20) }
+        if let before, let after { #expect(after - before <= ResidentMemory.allowedGrowth) }
     }
 
     /// Runs `body` as if the host refused executable memory (mmap or mprotect failing).
