@@ -32,3 +32,14 @@ extension TBOp {
         }
     }
 }
+
+extension TranslationBlock {
+    /// The registers the TB's ops mention, one bit per register (`r0` in bit 0):
+    /// the only registers a TB function reads or writes (in either layout), so a
+    /// runtime copies just these between its register file and an instance.
+    package var mentionedRegisters: UInt16 {
+        var mask: UInt16 = 0
+        for op in ops { op.forEachRegister { mask |= 1 << UInt16($0.index) } }
+        return mask
+    }
+}

@@ -6,12 +6,16 @@ import WasmInterpreter
 final class TBCacheEntry {
     let id: UInt64
     let tb: TranslationBlock
-    var helpers: [TBRuntimeHelper] = []
+    /// The registers the TB mentions (``TranslationBlock/mentionedRegisters``):
+    /// the only ones a run of it reads or writes, on either engine, so the
+    /// runtime copies just these between the register file and the TB.
+    let registerMask: UInt16
+    // Touched on every run (or helper call): no dynamic exclusivity checks (see TBRuntime.statistics).
+    @exclusivity(unchecked) var helpers: [TBRuntimeHelper] = []
     /// The TB prepared for the IR interpreter, with helpers that serve the
     /// runtime's current call (see ``TBRuntime/interpretedProgram(of:)``).
     var program: TBInterpreter.Program?
-    var helpersResolved = false
-    // Touched on every run: no dynamic exclusivity checks (see TBRuntime.statistics).
+    @exclusivity(unchecked) var helpersResolved = false
     @exclusivity(unchecked) var runs = 0
     @exclusivity(unchecked) var instance: TBWasmInstance?
     @exclusivity(unchecked) var lastUse: UInt64 = 0
@@ -19,6 +23,7 @@ final class TBCacheEntry {
     init(id: UInt64, tb: TranslationBlock) {
         self.id = id
         self.tb = tb
+        registerMask = tb.mentionedRegisters
     }
 }
 
@@ -100,8 +105,12 @@ final class TBWasmInstance {
     /// once; they live as long as `instance`.
     private let cells: UnsafeMutablePointer<UInt64>
     private let counter: TBInstanceCounter
+    /// The registers the TB mentions (``TBCacheEntry/registerMask``): the TB
+    /// function touches no other register global, so a normal entry copies
+    /// only these in and out (4 of 16 for a RISC-V TB).
+    let registerMask: UInt16
     /// Fibers suspended inside this instance in instance-globals mode: it must not be evicted.
-    var suspended = 0
+    @exclusivity(unchecked) var suspended = 0
 
     /// The number of globals the runtime reaches: 16 registers and `BLOCK_IDX`.
     static let globalCount = 17
@@ -109,9 +118,10 @@ final class TBWasmInstance {
     /// Wraps an instance of an emitted TB module.
     ///
     /// - Throws: ``TBRuntimeError`` (`compileFailed`) unless globals 0...16 are mutable i64s.
-    init(store: Store, instance: Instance, start: Function, pc: UInt64, counter: TBInstanceCounter)
-        throws(TBRuntimeError)
-    {
+    init(
+        store: Store, instance: Instance, start: Function, pc: UInt64, registerMask: UInt16,
+        counter: TBInstanceCounter
+    ) throws(TBRuntimeError) {
         let expected = GlobalType(valueType: .i64, isMutable: true)
         guard let first = instance.global(at: 0) else {
             throw TBRuntimeError(.compileFailed(pc: pc, reason: "the module has no globals"))
@@ -129,6 +139,7 @@ final class TBWasmInstance {
         self.store = store
         self.instance = instance
         self.start = start
+        self.registerMask = registerMask
         self.counter = counter
         counter.allocated += 1
     }
@@ -157,15 +168,34 @@ final class TBWasmInstance {
         return r
     }
 
+    /// Copies the mentioned registers from a register file (16 x u64) into the globals.
+    @inline(__always)
+    func copyRegisters(from file: UnsafeRawPointer) {
+        var mask = registerMask
+        while mask != 0 {
+            let i = mask.trailingZeroBitCount
+            cells[i] = file.load(fromByteOffset: i &* 8, as: UInt64.self)
+            mask &= mask &- 1
+        }
+    }
+
+    /// Copies the mentioned registers from the globals into a register file (16 x u64).
+    @inline(__always)
+    func copyRegisters(to file: UnsafeMutableRawPointer) {
+        var mask = registerMask
+        while mask != 0 {
+            let i = mask.trailingZeroBitCount
+            file.storeBytes(of: cells[i], toByteOffset: i &* 8, as: UInt64.self)
+            mask &= mask &- 1
+        }
+    }
+
     /// `BLOCK_IDX`.
     var blockIndex: UInt64 { cells[16] }
 
     /// Calls `start(ctx)` without boxing: the TB's return value.
+    @inline(__always)
     func run(context ctx: UInt64) throws -> UInt64 {
-        var slot = ctx
-        try withUnsafeMutablePointer(to: &slot) {
-            try start.callRaw(UnsafeMutableBufferPointer(start: $0, count: 1))
-        }
-        return slot
+        try start.callRaw(single: ctx)
     }
 }

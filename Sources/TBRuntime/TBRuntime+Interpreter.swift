@@ -33,7 +33,7 @@ extension TBRuntime {
             state.registers = registers
             return 0
         case .finished(let result):
-            storeRegisters(registers, cpu)
+            storeRegisters(registers, cpu, mask: entry.registerMask)
             return result
         }
     }

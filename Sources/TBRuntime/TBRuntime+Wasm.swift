@@ -6,26 +6,57 @@ import WasmInterpreter
 extension TBRuntime {
     /// `call_wasm_tb`: enters (or re-enters) the TB's Wasm instance.
     ///
-    /// Normal entry: registers into the globals, `do_init = 1`, `start(ctx)`.
+    /// Normal entry: the registers the TB mentions into the globals, `do_init = 1`, `start(ctx)`.
     /// Rewind: per-fiber mode writes the fiber's saved registers and
     /// `BLOCK_IDX` back first; instance-globals mode writes nothing. In both,
     /// `do_init` stays 0 so the TB resumes at its saved block.
     func callWasmTB(
-        _ cx: FiberContext, cpu: TBCPU, entry: TBCacheEntry, rewinding: Bool, state: inout SuspendedTBState
+        _ cx: FiberContext, cpu: TBCPU, pc: UInt64, entry: TBCacheEntry, rewinding: Bool,
+        state: inout SuspendedTBState
     ) throws -> UInt64 {
         let wasm = try instance(for: entry)
+        let block = tbMemory.base + Int(cpu.base)
         if rewinding {
             switch configuration.mode {
             case .perFiber: wasm.write(registers: state.registers, blockIndex: state.resumePoint)
             case .instanceGlobals: wasm.suspended -= 1
             }
         } else {
-            wasm.write(registers: loadRegisters(cpu), blockIndex: nil)
-            try? tbMemory.store(.u32, 1, at: cpu.context, offset: TBContextLayout.doInitOffset)
+            wasm.copyRegisters(from: block + Int(TBRuntimeConfiguration.registerFileOffset))
+            (block + Int(TBRuntimeConfiguration.contextOffset)).storeBytes(
+                of: 1, toByteOffset: Int(TBContextLayout.doInitOffset), as: UInt32.self)
         }
+        let result = try runInstance(wasm, cx, cpu: cpu, pc: pc, entry: entry)
+        if cx.isUnwinding {
+            saveSuspension(of: wasm, into: &state)
+            return 0
+        }
+        wasm.copyRegisters(to: block + Int(TBRuntimeConfiguration.registerFileOffset))
+        return result
+    }
+
+    /// What a suspension inside `wasm` keeps (per the mode): engine 1 and, per
+    /// fiber, the registers and block index from the instance's globals.
+    @inline(__always)
+    func saveSuspension(of wasm: TBWasmInstance, into state: inout SuspendedTBState) {
+        state.engine = 1
+        switch configuration.mode {
+        case .perFiber:
+            state.registers = wasm.readRegisters()
+            state.resumePoint = wasm.blockIndex
+        case .instanceGlobals:
+            wasm.suspended += 1
+        }
+    }
+
+    /// `start(ctx)` of `wasm` with its helpers serving this call: the TB's result.
+    @inline(__always)
+    func runInstance(_ wasm: TBWasmInstance, _ cx: FiberContext, cpu: TBCPU, pc: UInt64, entry: TBCacheEntry)
+        throws -> UInt64
+    {
         let saved = currentCall
         let savedEntry = currentEntry
-        currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: entry.tb.pc, memory: tbMemory)
+        currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: pc, memory: tbMemory)
         currentEntry = entry
         // Each run (or resumed run) gets a fresh budget, as the IR engine's
         // step limit counts per run; the store is shared, so a TB run by a
@@ -38,27 +69,13 @@ extension TBRuntime {
             currentEntry = savedEntry
             if fuel != nil { wasm.store.fuel = savedFuel }
         }
-        let result: UInt64
         do {
-            result = try wasm.run(context: cpu.context)
+            return try wasm.run(context: cpu.context)
         } catch let error as FiberError {
             throw error
         } catch {
-            throw TBRuntimeError(.wasm(pc: entry.tb.pc, reason: "\(error)"))
+            throw TBRuntimeError(.wasm(pc: pc, reason: "\(error)"))
         }
-        if cx.isUnwinding {
-            state.engine = 1
-            switch configuration.mode {
-            case .perFiber:
-                state.registers = wasm.readRegisters()
-                state.resumePoint = wasm.blockIndex
-            case .instanceGlobals:
-                wasm.suspended += 1
-            }
-            return 0
-        }
-        storeRegisters(wasm.readRegisters(), cpu)
-        return result
     }
 
     /// The live instance of `entry`, emitting and instantiating it if needed
@@ -184,7 +201,8 @@ extension TBRuntime {
         do {
             let start = try instance.exportedFunction(TBEmitter.exportName)
             return try TBWasmInstance(
-                store: shared.store, instance: instance, start: start, pc: tb.pc, counter: instanceCounter)
+                store: shared.store, instance: instance, start: start, pc: tb.pc,
+                registerMask: entry.registerMask, counter: instanceCounter)
         } catch {
             // No TBWasmInstance owns the instance yet (its deinit would release it).
             shared.store.release(instance)

@@ -17,9 +17,16 @@
 // resolved once per instance (the emitted module exports only `start`).
 //
 // Registers. A CPU's 16 registers live in its register file in memory.
-// `call_wasm_tb` copies them into the instance's globals before a normal
-// entry and back after the TB returns; the IR path loads and stores them the
-// same way. So a TB sees the same registers on either engine.
+// `call_wasm_tb` copies the ones the TB mentions into the instance's globals
+// before a normal entry and back after the TB returns (the TB function touches
+// no other register global); the IR path loads them all and stores back the
+// ones the TB mentions. So a TB sees the same registers on either engine, and
+// neither writes a register the TB does not mention (a helper may set one).
+//
+// Dispatch. The cpu loop finds the TB for a pc in a direct-mapped jump cache
+// (TBJumpCache, QEMU's tb_jmp_cache) before the dictionary, and a normal
+// entry into a TB that already runs as Wasm takes a short path
+// (`runCompiledTB`) that does exactly what the general one does for that case.
 //
 // Suspension (the Asyncify protocol, FiberContext/AsyncifyFrame). Three
 // participating frames: `execute` (the cpu loop; saves the pc), `runTB`
@@ -50,7 +57,8 @@ import WasmInterpreter
 /// Not thread-safe: use a runtime from one thread, like the fiber core.
 public final class TBRuntime {
     /// The configuration; engine choice and cap may be changed between runs.
-    public var configuration: TBRuntimeConfiguration
+    // Read on every TB run: no dynamic exclusivity checks (see `statistics`).
+    @exclusivity(unchecked) public var configuration: TBRuntimeConfiguration
     /// The Wasm store that owns the shared memory (the TB instances, which
     /// import it, live in ``instanceStore``).
     package let store: Store
@@ -69,6 +77,8 @@ public final class TBRuntime {
 
     var helpers: [String: TBRuntimeHelper] = [:]
     @exclusivity(unchecked) var cache: [UInt64: TBCacheEntry] = [:]
+    /// Entries by pc in front of ``cache`` (which owns them).
+    let jumpCache = TBJumpCache()
     var live: [TBCacheEntry] = []
     var nextEntryID: UInt64 = 1
     @exclusivity(unchecked) var clock: UInt64 = 0
@@ -77,8 +87,8 @@ public final class TBRuntime {
     /// The call the running Wasm TB's helpers serve.
     @exclusivity(unchecked) var currentCall: TBHelperCall?
     /// The TB whose Wasm instance is running (its helpers are the ones the
-    /// shared helper imports call).
-    @exclusivity(unchecked) var currentEntry: TBCacheEntry?
+    /// shared helper imports call). Not retained: the run that sets it holds the entry.
+    @exclusivity(unchecked) unowned(unsafe) var currentEntry: TBCacheEntry?
     /// The store new TB instances go into (see ``currentInstanceStore()``).
     var instanceStore: TBInstanceStore?
 
@@ -113,6 +123,8 @@ public final class TBRuntime {
         helpers[TBHelperSignature.guestStoreSlowPath.name] = { _, args in try mmu.storeSlowPath(args) }
     }
 
+    deinit { jumpCache.deallocate() }
+
     /// Registers (or replaces) the helper TBs call by `name`, including the
     /// guest-memory slow paths `qemu_ld`/`qemu_st`.
     public func registerHelper(_ name: String, _ body: @escaping TBRuntimeHelper) {
@@ -124,7 +136,10 @@ public final class TBRuntime {
     /// any TB installed there before.
     public func install(_ tb: TranslationBlock) {
         if let old = cache[tb.pc] { dropInstance(of: old) }
-        cache[tb.pc] = TBCacheEntry(id: nextEntryID, tb: tb)
+        let entry = TBCacheEntry(id: nextEntryID, tb: tb)
+        cache[tb.pc] = entry
+        // Before the old entry goes: its slot must not outlive it.
+        jumpCache.remember(entry, at: tb.pc)
         nextEntryID += 1
     }
 
@@ -217,10 +232,14 @@ public final class TBRuntime {
         var count = 0
         var frame = cx.enter()
         if frame.isRewinding { (pc, count) = try frame.restore() }
+        // The dispatch reaches the CPU block through raw pointers from here on.
+        guard cpu.base + TBRuntimeConfiguration.cpuBlockSize <= UInt64(tbMemory.byteCount) else {
+            throw TBRuntimeError(.badConfiguration("CPU \(cpu.index) lies outside the memory"))
+        }
         while true {
             let result = try runTB(cx, cpu: cpu, pc: pc)
             if try frame.unwinding(at: 1, saving: (pc, count)) { return 0 }
-            let next = try nextTB(of: cpu)
+            let next = nextTB(of: cpu)
             if next == 0 { return result }
             count += 1
             guard count < configuration.maximumTBsPerExecution else {
@@ -230,25 +249,46 @@ public final class TBRuntime {
         }
     }
 
-    /// The `next_tb` field of the CPU's context.
-    func nextTB(of cpu: TBCPU) throws(TBRuntimeError) -> UInt64 {
-        do {
-            return try tbMemory.load(.u64, at: cpu.context, offset: TBContextLayout.nextTBOffset)
-        } catch {
-            throw TBRuntimeError(.badConfiguration("context of CPU \(cpu.index): \(error)"))
-        }
+    /// The `next_tb` field of the CPU's context (the CPU block lies in the memory: see `execute`).
+    @inline(__always)
+    func nextTB(of cpu: TBCPU) -> UInt64 {
+        (tbMemory.base + Int(cpu.context)).load(
+            fromByteOffset: Int(TBContextLayout.nextTBOffset), as: UInt64.self)
+    }
+
+    /// The entry installed for `pc`: the jump cache's slot, else the dictionary (filling the slot).
+    @inline(__always)
+    func entry(at pc: UInt64) -> TBCacheEntry? {
+        if let entry = jumpCache.entry(at: pc) { return entry }
+        guard let entry = cache[pc] else { return nil }
+        jumpCache.remember(entry, at: pc)
+        return entry
     }
 
     /// Runs one TB (or resumes it): chooses the engine and keeps the fiber's
     /// resumption state in its Asyncify frame.
+    @inline(__always)
     func runTB(_ cx: FiberContext, cpu: TBCPU, pc: UInt64) throws -> UInt64 {
+        // The hot case: a normal entry into a TB that runs as Wasm already.
+        if !cx.isRewinding, let entry = entry(at: pc), let wasm = entry.instance, entry.helpersResolved,
+            entry.runs >= configuration.compileThreshold
+        {
+            return try withExtendedLifetime(entry) {
+                try runCompiledTB(cx, cpu: cpu, pc: pc, entry: entry, wasm: wasm)
+            }
+        }
+        return try runAnyTB(cx, cpu: cpu, pc: pc)
+    }
+
+    /// ``runTB(_:cpu:pc:)`` in every case: resumptions, the IR engine, a TB's first Wasm run.
+    func runAnyTB(_ cx: FiberContext, cpu: TBCPU, pc: UInt64) throws -> UInt64 {
         var frame = cx.enter()
         var state = SuspendedTBState(
             engine: 0, entryID: 0, resumePoint: 0, registers: TBRegisters()
         )
         let rewinding = frame.isRewinding
         if rewinding { state = try frame.restore() }
-        guard let entry = cache[pc] else { throw TBRuntimeError(.noTranslationBlock(pc: pc)) }
+        guard let entry = entry(at: pc) else { throw TBRuntimeError(.noTranslationBlock(pc: pc)) }
         if rewinding {
             guard state.entryID == entry.id else {
                 throw TBRuntimeError(
@@ -264,7 +304,7 @@ public final class TBRuntime {
         let result: UInt64
         if useWasm {
             if !rewinding { statistics.wasmRuns += 1 }
-            result = try callWasmTB(cx, cpu: cpu, entry: entry, rewinding: rewinding, state: &state)
+            result = try callWasmTB(cx, cpu: cpu, pc: pc, entry: entry, rewinding: rewinding, state: &state)
         } else {
             if !rewinding { statistics.interpretedRuns += 1 }
             result = try callInterpretedTB(cx, cpu: cpu, entry: entry, rewinding: rewinding, state: &state)
@@ -274,6 +314,35 @@ public final class TBRuntime {
             state.entryID = entry.id
             if try frame.unwinding(at: 1, saving: state) { return 0 }
         }
+        return result
+    }
+
+    /// ``runAnyTB(_:cpu:pc:)`` for a normal entry into a TB whose instance is
+    /// live and due to run (helpers resolved, past the compile threshold): the
+    /// same bookkeeping, registers, `call_wasm_tb` and, when a helper unwinds,
+    /// the same frame, without the general path's branches and copies.
+    func runCompiledTB(
+        _ cx: FiberContext, cpu: TBCPU, pc: UInt64, entry: TBCacheEntry, wasm: TBWasmInstance
+    ) throws -> UInt64 {
+        clock += 1
+        entry.lastUse = clock
+        entry.runs += 1
+        statistics.wasmRuns += 1
+        let block = tbMemory.base + Int(cpu.base)
+        wasm.copyRegisters(from: block + Int(TBRuntimeConfiguration.registerFileOffset))
+        (block + Int(TBRuntimeConfiguration.contextOffset)).storeBytes(
+            of: 1, toByteOffset: Int(TBContextLayout.doInitOffset), as: UInt32.self)
+        let result = try runInstance(wasm, cx, cpu: cpu, pc: pc, entry: entry)
+        if cx.isUnwinding {
+            var state = SuspendedTBState(engine: 0, entryID: 0, resumePoint: 0, registers: TBRegisters())
+            saveSuspension(of: wasm, into: &state)
+            statistics.suspensions += 1
+            state.entryID = entry.id
+            let frame = cx.enter()
+            _ = try frame.unwinding(at: 1, saving: state)
+            return 0
+        }
+        wasm.copyRegisters(to: block + Int(TBRuntimeConfiguration.registerFileOffset))
         return result
     }
 
@@ -328,9 +397,18 @@ public final class TBRuntime {
         return r
     }
 
-    /// Stores the CPU's register file.
-    func storeRegisters(_ r: TBRegisters, _ cpu: TBCPU) {
+    /// Stores the registers in `mask` (bit i: register i) into the CPU's register file.
+    func storeRegisters(_ r: TBRegisters, _ cpu: TBCPU, mask: UInt16) {
         let base = tbMemory.base + Int(cpu.registerFile)
-        withUnsafeBytes(of: r) { UnsafeMutableRawBufferPointer(start: base, count: 128).copyMemory(from: $0) }
+        withUnsafeBytes(of: r) { raw in
+            var mask = mask
+            while mask != 0 {
+                let i = mask.trailingZeroBitCount
+                base.storeBytes(
+                    of: raw.load(fromByteOffset: i &* 8, as: UInt64.self), toByteOffset: i &* 8,
+                    as: UInt64.self)
+                mask &= mask &- 1
+            }
+        }
     }
 }

@@ -84,6 +84,28 @@ public struct Function: Equatable {
         base.update(from: fp, count: e.resultCount)
     }
 
+    /// ``callRaw(_:)`` for a function that takes one value and returns one,
+    /// such as an emitted translation block's `start(ctx) -> i64`: the value in,
+    /// the result out, without a slot buffer to copy from and back (a TB
+    /// runtime calls it on every TB run).
+    ///
+    /// - Throws: ``InvocationError`` unless the function takes one value and
+    ///   returns one, ``Trap`` if execution traps.
+    package func callRaw(single argument: UInt64) throws -> UInt64 {
+        guard entry.pointee.parameterCount == 1, entry.pointee.resultCount == 1 else {
+            throw InvocationError(
+                .argumentCount,
+                "callRaw(single:) needs a function of one parameter and one result, this one has "
+                    + "\(entry.pointee.parameterCount) and \(entry.pointee.resultCount)")
+        }
+        let exec = store.exec
+        let fp = exec.pointee.stackTop
+        guard exec.pointee.stackEnd - fp >= 1 else { throw Trap(.callStackExhausted) }
+        fp.pointee = argument
+        try store.invokeRaw(entry, fp)
+        return fp.pointee
+    }
+
     /// Calls the function: `try f(.i64(30))`.
     public func callAsFunction(_ arguments: Value...) throws -> [Value] {
         try store.invoke(entry, arguments)

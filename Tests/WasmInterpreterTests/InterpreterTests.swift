@@ -163,6 +163,22 @@ import WasmBinary
     #expect(error?.reason == .argumentCount)
 }
 
+@Test func aSingleValueRawCallReturnsTheResultOnBothEngines() throws {
+    let engines: [Store.Engine] = Store.nativeEngineIsAvailable ? [.interpreter, .native] : [.interpreter]
+    let module = makeModule([
+        ("fib", FunctionType(parameters: [.i64], results: [.i64]), [], fibBody),
+        ("none", FunctionType(parameters: [], results: [.i64]), [], [.i64Const(1)]),
+    ])
+    for engine in engines {
+        let instance = try Instance(module: module, store: Store(configuration: .init(engine: engine)))
+        #expect(try instance.exportedFunction("fib").callRaw(single: 20) == 6765, "\(engine)")
+        let error = #expect(throws: InvocationError.self) {
+            try instance.exportedFunction("none").callRaw(single: 0)
+        }
+        #expect(error?.reason == .argumentCount)
+    }
+}
+
 @Test func unexportedGlobalsAreReachableByIndexAndRawBitsRoundTrip() throws {
     // Two globals, neither exported: g0 (i64, mutable) is what `get` returns,
     // g1 (f32, immutable) holds 1.5. Raw writes must be seen by Wasm code and

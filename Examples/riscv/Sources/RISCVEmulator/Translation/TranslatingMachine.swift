@@ -146,6 +146,10 @@ public final class TranslatingMachine {
         configuration.mode = mode
         configuration.engine = engine
         configuration.layout = stateLayout
+        // Every loop inside a TB checks the loop deadline (`exitingSelfLoops`),
+        // so fuel would bound nothing more; without it the Wasm TBs count no
+        // loop iterations and their runs skip the fuel bookkeeping.
+        configuration.wasmFuelPerTB = nil
         configuration.maximumCPUs = hartCount
         configuration.guestBase = initial.baseAddress
         configuration.guestRAMSize = UInt64(initial.size)
