@@ -1,4 +1,4 @@
-// `asyncify tb bench [--quick] [--instances] [--workload] [--engine native|interpreter] [--layout globals|locals]`: prints the
+// `asyncify tb bench [--quick] [--instances] [--workload] [--compile] [--engine native|interpreter] [--layout globals|locals]`: prints the
 // TBBenchmarks figures (swap cost with a TB frame at host depth 1/4/16/64,
 // codegen cost for 10/100/1000-op TBs, and the TB workload on the IR
 // interpreter, Wasm on our interpreter, Wasm on our native tier and node) so
@@ -7,7 +7,8 @@
 // it); the workload always runs on both. Build with -c release for real numbers.
 // `--instances` prints only the TB instance memory curve (it is measured in a
 // fresh process that way, without the other benchmarks' heap); `--workload`
-// only the workload. `--layout globals|locals` picks the workload modules'
+// only the workload; `--compile` only `tb-compile-100op` (a short process to
+// profile the compile path with callgrind). `--layout globals|locals` picks the workload modules'
 // TBEmitter.StateLayout (default: the emitter's default).
 
 import BenchmarkSupport
@@ -18,13 +19,14 @@ import WasmInterpreter
 
 enum TBBenchCommand {
     static let usage =
-        "usage: asyncify tb bench [--quick] [--instances] [--workload] [--engine native|interpreter|automatic]"
+        "usage: asyncify tb bench [--quick] [--instances] [--workload] [--compile] [--engine native|interpreter|automatic]"
         + " [--layout globals|locals]"
 
     static func main(_ arguments: [String]) -> Int32 {
         var quick = false
         var instancesOnly = false
         var workloadOnly = false
+        var compileOnly = false
         var layout = TBEmitter.defaultLayout
         var engine = Store.Engine.automatic
         var rest = arguments[...]
@@ -33,6 +35,7 @@ enum TBBenchCommand {
             case "--quick": quick = true
             case "--instances": instancesOnly = true
             case "--workload": workloadOnly = true
+            case "--compile": compileOnly = true
             case "--layout":
                 switch rest.popFirst() {
                 case "globals": layout = .globals
@@ -53,6 +56,10 @@ enum TBBenchCommand {
         do {
             if instancesOnly { return try instanceCurve(quick: quick) ? 0 : 1 }
             if workloadOnly { return try workload(quick: quick, layout: layout) }
+            if compileOnly {
+                try compilePath(quick: quick)
+                return 0
+            }
             for depth in [1, 4, 16, 64] {
                 for mode in [TBResumptionMode.perFiber, .instanceGlobals] {
                     let r = try TBBenchmarks.swapWithTBFrame(
@@ -70,16 +77,21 @@ enum TBBenchCommand {
                         + "  instantiate \(String(format: "%.1f", r.instantiateMicroseconds)) us"
                         + "  \(String(format: "%.1f", r.bytesPerOp)) bytes/op")
             }
-            let compile = try TBBenchmarks.compilePath(opCount: 100, samples: quick ? 20 : 500)
-            print(
-                "tb-compile-100op  \(String(format: "%.1f", compile)) us per TB (the runtime's compile path: emit + instantiate + compile"
-                    + (TBRuntimeConfiguration().validatesEmittedModules
-                        ? " + validate)" : ", validation off in release)"))
+            try compilePath(quick: quick)
             _ = try instanceCurve(quick: quick)
             return try workload(quick: quick, layout: layout)
         } catch {
             return Usage.error("tb-bench: \(error)")
         }
+    }
+
+    /// Prints the `tb-compile-100op` row.
+    static func compilePath(quick: Bool) throws {
+        let compile = try TBBenchmarks.compilePath(opCount: 100, samples: quick ? 20 : 500)
+        print(
+            "tb-compile-100op  \(String(format: "%.1f", compile)) us per TB (the runtime's compile path: emit + instantiate + compile"
+                + (TBRuntimeConfiguration().validatesEmittedModules
+                    ? " + validate)" : ", validation off in release)"))
     }
 
     /// Prints the `tb-instances` rows; false when the resident size is not readable.

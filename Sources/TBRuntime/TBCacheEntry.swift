@@ -117,25 +117,19 @@ final class TBWasmInstance {
 
     /// Wraps an instance of an emitted TB module.
     ///
-    /// - Throws: ``TBRuntimeError`` (`compileFailed`) unless globals 0...16 are mutable i64s.
+    /// - Throws: ``TBRuntimeError`` (`compileFailed`) unless globals 0...16 are mutable i64s the module defines.
     init(
         store: Store, instance: Instance, start: Function, pc: UInt64, registerMask: UInt16,
         counter: TBInstanceCounter
     ) throws(TBRuntimeError) {
-        let expected = GlobalType(valueType: .i64, isMutable: true)
-        guard let first = instance.global(at: 0) else {
-            throw TBRuntimeError(.compileFailed(pc: pc, reason: "the module has no globals"))
+        guard
+            let cells = instance.definedGlobalCells(
+                0..<Self.globalCount, type: GlobalType(valueType: .i64, isMutable: true))
+        else {
+            throw TBRuntimeError(
+                .compileFailed(pc: pc, reason: "globals 0...16 are not mutable i64s that the module defines"))
         }
-        for g in 0..<Self.globalCount {
-            guard let global = instance.global(at: g), global.type == expected else {
-                throw TBRuntimeError(.compileFailed(pc: pc, reason: "global \(g) is not a mutable i64"))
-            }
-            guard global.rawStorage == first.rawStorage + g else {
-                throw TBRuntimeError(
-                    .compileFailed(pc: pc, reason: "global \(g) is not stored after global 0"))
-            }
-        }
-        cells = first.rawStorage
+        self.cells = cells
         self.store = store
         self.instance = instance
         self.start = start

@@ -183,18 +183,17 @@ extension TBRuntime {
     func instantiate(_ module: Module, for entry: TBCacheEntry) throws -> TBWasmInstance {
         let tb = entry.tb
         let shared = currentInstanceStore()
-        var imports = Imports()
-        imports.define(module: "env", name: "memory", .memory(memory))
-        imports.define(
-            module: TBEmitter.helperModule, name: TBEmitter.unwindCheckName, .function(shared.unwindCheck))
+        // In the order of the emitted module's imports (env.memory, helper.u,
+        // helper.0...): no lookup by name per instantiation.
+        var imports: [ExternalValue] = [.memory(memory), .function(shared.unwindCheck)]
+        imports.reserveCapacity(2 + tb.helpers.count)
         for (i, signature) in tb.helpers.enumerated() {
-            imports.define(
-                module: TBEmitter.helperModule, name: "\(i)", .function(shared.helper(i, signature)))
+            imports.append(.function(shared.helper(i, signature)))
         }
         let instance: Instance
         do {
             // A failed instantiation leaves nothing in the shared store.
-            instance = try Instance(module: module, store: shared.store, imports: imports)
+            instance = try Instance(module: module, store: shared.store, importValues: imports)
         } catch {
             throw TBRuntimeError(.compileFailed(pc: tb.pc, reason: "\(error)"))
         }

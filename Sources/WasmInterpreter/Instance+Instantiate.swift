@@ -9,6 +9,22 @@ extension Instance {
     ///   ``Trap`` if a segment is out of bounds or the start function traps
     ///   (segments applied before the failure stay applied, as the spec says).
     public init(module: Module, store: Store, imports: Imports = Imports()) throws {
+        try self.init(module: module, store: store) { _, i in imports.value(module: i.module, name: i.name) }
+    }
+
+    /// Instantiates a validated module whose imports resolve to `importValues`,
+    /// in the order of the module's imports: for an embedder that instantiates
+    /// many modules of one shape and knows what each import is, without
+    /// looking every import up by name.
+    ///
+    /// - Throws: as ``init(module:store:imports:)`` (`unknownImport` when
+    ///   there are fewer values than imports).
+    package init(module: Module, store: Store, importValues: [ExternalValue]) throws {
+        try self.init(module: module, store: store) { k, _ in k < importValues.count ? importValues[k] : nil }
+    }
+
+    /// Instantiation with each import `k` resolved by `resolve(k, import)`.
+    private init(module: Module, store: Store, resolve: (Int, Import) -> ExternalValue?) throws {
         let s = InstanceStorage(module: module, store: store)
         s.context.pointee.instance = Unmanaged.passUnretained(s)
         store.instances[ObjectIdentifier(s)] = s
@@ -19,7 +35,7 @@ extension Instance {
         // such effects, and the functions must stay callable).
         var reachable = false
         do {
-            try Self.instantiate(s, module: module, store: store, imports: imports, reachable: &reachable)
+            try Self.instantiate(s, module: module, store: store, resolve: resolve, reachable: &reachable)
         } catch {
             if !reachable { store.instances[ObjectIdentifier(s)] = nil }
             throw error
@@ -30,10 +46,11 @@ extension Instance {
     /// Instantiation after the storage is registered; sets `reachable` before
     /// anything that may let the instance's functions be reached from outside.
     private static func instantiate(
-        _ s: InstanceStorage, module: Module, store: Store, imports: Imports, reachable: inout Bool
+        _ s: InstanceStorage, module: Module, store: Store, resolve: (Int, Import) -> ExternalValue?,
+        reachable: inout Bool
     ) throws {
         s.typeIDs = module.types.map { store.typeID($0) }
-        try Instance.link(s, module: module, store: store, imports: imports)
+        try Instance.link(s, module: module, store: store, resolve: resolve)
         s.importedFunctionCount = s.functions.count
         // Defined functions: entries now (the instance owns them), code at first call.
         for (i, typeIndex) in module.functions.enumerated() {
@@ -104,12 +121,14 @@ extension Instance {
         }
     }
 
-    private static func link(_ s: InstanceStorage, module: Module, store: Store, imports: Imports) throws {
-        for imp in module.imports {
+    private static func link(
+        _ s: InstanceStorage, module: Module, store: Store, resolve: (Int, Import) -> ExternalValue?
+    ) throws {
+        for (k, imp) in module.imports.enumerated() {
             func fail(_ reason: LinkError.Reason, _ detail: String = "") -> LinkError {
                 LinkError(reason: reason, module: imp.module, name: imp.name, detail: detail)
             }
-            guard let value = imports.value(module: imp.module, name: imp.name) else {
+            guard let value = resolve(k, imp) else {
                 throw fail(.unknownImport)
             }
             switch (imp.descriptor, value) {
@@ -157,6 +176,17 @@ extension Instance {
 extension InstanceStorage {
     /// Evaluates a constant expression to a slot.
     func evaluate(_ expression: [Instruction]) throws -> UInt64 {
+        // Nearly every initializer is one constant: no stack for those (a
+        // generated module may have many globals, instantiated thousands of times).
+        if expression.count == 2, case .end = expression[1] {
+            switch expression[0] {
+            case .i32Const(let v): return UInt64(UInt32(bitPattern: v))
+            case .i64Const(let v): return UInt64(bitPattern: v)
+            case .f32Const(let bits): return UInt64(bits)
+            case .f64Const(let bits): return bits
+            default: break
+            }
+        }
         var stack: [UInt64] = []
         for instruction in expression {
             switch instruction {

@@ -94,6 +94,20 @@ public struct Instance {
         return Global(store: store, instance: storage.globalInstance(index))
     }
 
+    /// The storage cells of globals `indices`, consecutive, when the instance
+    /// defines all of them (they then share one block) and each has `type`;
+    /// nil otherwise. For an embedder that reaches many globals of many
+    /// instances (a TB's registers) without a handle per global.
+    package func definedGlobalCells(_ indices: Range<Int>, type: GlobalType) -> UnsafeMutablePointer<UInt64>?
+    {
+        let s = storage
+        guard let block = s.definedGlobals, indices.lowerBound >= s.importedGlobals.count,
+            indices.upperBound <= s.globalCount
+        else { return nil }
+        for g in indices where s.globalType(g) != type { return nil }
+        return block.cells + (indices.lowerBound - s.importedGlobals.count)
+    }
+
     /// The exported table `name`.
     ///
     /// - Throws: ``InvocationError`` (``InvocationError/Reason/unknownExport``) when there is no such export.

@@ -59,9 +59,20 @@ package final class CodeMemory: @unchecked Sendable {
     private let chunk: CodeChunk?
 
     /// Copies `code` into fresh pages and makes them executable (and no longer writable).
-    package init(_ code: [UInt8]) throws(CodeMemoryError) {
+    package convenience init(_ code: [UInt8]) throws(CodeMemoryError) {
+        try self.init(count: code.count) { destination in code.withUnsafeBytes { destination.copy(from: $0) }
+        }
+    }
+
+    /// Copies `code` into fresh pages and makes them executable (and no longer writable).
+    package convenience init(bytes code: UnsafeRawBufferPointer) throws(CodeMemoryError) {
+        try self.init(count: code.count) { $0.copy(from: code) }
+    }
+
+    /// Maps fresh pages for `count` bytes, lets `fill` write them, and makes them executable.
+    private init(count: Int, fill: (UnsafeMutableRawPointer) -> Void) throws(CodeMemoryError) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let size = max((code.count + page - 1) / page * page, page)
+        let size = max((count + page - 1) / page * page, page)
         if let refusal = CodeMemory.simulatedRefusal {
             throw CodeMemoryError(
                 reason: refusal, byteCount: size, errorNumber: refusal == .mapFailed ? ENOMEM : EACCES)
@@ -70,14 +81,14 @@ package final class CodeMemory: @unchecked Sendable {
             let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
             p != MAP_FAILED
         else { throw CodeMemoryError(reason: .mapFailed, byteCount: size, errorNumber: errno) }
-        code.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        fill(p)
         guard mprotect(p, size, PROT_READ | PROT_EXEC) == 0 else {
             let error = errno
             munmap(p, size)
             throw CodeMemoryError(reason: .protectFailed, byteCount: size, errorNumber: error)
         }
         base = UnsafeRawPointer(p)
-        count = code.count
+        self.count = count
         mappedSize = size
         chunk = nil
         CodeMemory.liveBlocks.add(1, ordering: .relaxed)
@@ -113,6 +124,14 @@ package final class CodeMemory: @unchecked Sendable {
     /// every new block fails as a host that refuses executable memory would
     /// make it fail, so the engines' fallback and errors can be tested on a host that allows it.
     @TaskLocal package static var simulatedRefusal: CodeMemoryError.Reason?
+}
+
+extension UnsafeMutableRawPointer {
+    /// Copies `bytes` here (nothing when empty, whose base address may be nil).
+    fileprivate func copy(from bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        copyMemory(from: source, byteCount: bytes.count)
+    }
 }
 
 /// One mapping of an arena: blocks are placed at increasing offsets; it is
@@ -168,8 +187,16 @@ package final class CodeArena {
     /// Copies `code` into the arena and makes it executable; the block is
     /// given back when the returned object goes away.
     package func place(_ code: [UInt8]) throws(CodeMemoryError) -> CodeMemory {
+        // (`withUnsafeBytes` rethrows untyped errors.)
+        try code.withUnsafeBytes { bytes in Result { () throws(CodeMemoryError) in try place(bytes: bytes) } }
+            .get()
+    }
+
+    /// Copies `code` into the arena and makes it executable; the block is
+    /// given back when the returned object goes away.
+    package func place(bytes code: UnsafeRawBufferPointer) throws(CodeMemoryError) -> CodeMemory {
         let length = max((code.count + Self.alignment - 1) / Self.alignment * Self.alignment, Self.alignment)
-        if length > chunkSize / 4 { return try CodeMemory(code) }
+        if length > chunkSize / 4 { return try CodeMemory(bytes: code) }
         if let refusal = CodeMemory.simulatedRefusal {
             throw CodeMemoryError(
                 reason: refusal, byteCount: length, errorNumber: refusal == .mapFailed ? ENOMEM : EACCES)
@@ -192,7 +219,7 @@ package final class CodeArena {
         guard mprotect(pages, endPage - firstPage, PROT_READ | PROT_WRITE) == 0 else {
             throw CodeMemoryError(reason: .protectFailed, byteCount: endPage - firstPage, errorNumber: errno)
         }
-        code.withUnsafeBytes { (chunk.base + start).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        (chunk.base + start).copy(from: code)
         guard mprotect(pages, endPage - firstPage, PROT_READ | PROT_EXEC) == 0 else {
             let error = errno
             // Leave nothing writable behind (earlier blocks on these pages

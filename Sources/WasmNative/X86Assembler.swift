@@ -30,66 +30,131 @@ package enum Shift: UInt8, Sendable {
     case sar = 7
 }
 
+/// The one to three opcode bytes of an instruction, by value: an array
+/// literal per emitted instruction cost a heap allocation each.
+struct Opcode {
+    let first: UInt8
+    let second: UInt8
+    let third: UInt8
+    let count: Int
+
+    init(_ first: UInt8) {
+        (self.first, second, third, count) = (first, 0, 0, 1)
+    }
+
+    init(_ first: UInt8, _ second: UInt8) {
+        (self.first, self.second, third, count) = (first, second, 0, 2)
+    }
+
+    init(_ first: UInt8, _ second: UInt8, _ third: UInt8) {
+        (self.first, self.second, self.third, count) = (first, second, third, 3)
+    }
+}
+
 /// Emits x86-64 machine code into a byte buffer.
 ///
 /// Width: `q: true` is the 64-bit form, `q: false` the 32-bit one (which
 /// zero-extends its register result to 64 bits, as the hardware does).
-package struct X86Assembler {
-    /// The code so far.
-    package private(set) var bytes: [UInt8] = []
-    private var labelPositions: [Int?] = []
+///
+/// The code goes into one growing buffer the assembler owns (not an array:
+/// an append checks the array's uniqueness and capacity for every byte, which
+/// was a good part of compiling a small module), so an assembler cannot be
+/// copied.
+package struct X86Assembler: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// The current end of the code.
+    package private(set) var position = 0
+    /// The position of each label, -1 while it is unbound.
+    private var labelPositions: [Int] = []
     /// (position of a rel32 field, label): patched when the code is finished.
     private var fixups: [(Int, Label)] = []
 
-    /// Creates an empty assembler.
-    package init() {}
+    /// Creates an empty assembler with room for `capacity` bytes before it first grows.
+    package init(capacity: Int = 4096) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
 
-    /// The current end of the code.
-    package var position: Int { bytes.count }
+    deinit { base.deallocate() }
 
     // MARK: Labels
 
     /// A new, unbound label.
     package mutating func newLabel() -> Label {
-        labelPositions.append(nil)
+        labelPositions.append(-1)
         return Label(id: labelPositions.count - 1)
     }
 
     /// Binds `label` to the current position.
     package mutating func bind(_ label: Label) {
-        precondition(labelPositions[label.id] == nil, "label bound twice")
-        labelPositions[label.id] = bytes.count
+        precondition(labelPositions[label.id] < 0, "label bound twice")
+        labelPositions[label.id] = position
     }
 
     /// The position `label` is bound to, if it is.
-    package func offset(of label: Label) -> Int? { labelPositions[label.id] }
+    package func offset(of label: Label) -> Int? {
+        let at = labelPositions[label.id]
+        return at < 0 ? nil : at
+    }
 
     /// Patches every jump to its label and returns the code; a jump to an
     /// unbound label is a compiler bug.
-    package func finish() -> [UInt8] {
-        var code = bytes
+    package mutating func finish() -> [UInt8] {
+        withFinishedCode { Array($0) }
+    }
+
+    /// Patches every jump to its label and passes the code to `body` without
+    /// copying it (the bytes are valid only during the call).
+    package mutating func withFinishedCode<R, E: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
         for (at, label) in fixups {
-            guard let target = labelPositions[label.id] else { preconditionFailure("unbound label") }
-            let rel = Int32(target - (at + 4))
-            withUnsafeBytes(of: rel.littleEndian) { for k in 0..<4 { code[at + k] = $0[k] } }
+            let target = labelPositions[label.id]
+            guard target >= 0 else { preconditionFailure("unbound label") }
+            patch32(at, Int32(target - (at + 4)))
         }
-        return code
+        return try body(UnsafeRawBufferPointer(start: base, count: position))
     }
 
     // MARK: Raw emission
 
-    mutating func byte(_ b: UInt8) { bytes.append(b) }
+    /// Makes room for `count` more bytes (doubling, so appends stay amortized O(1)).
+    private mutating func grow(_ count: Int) {
+        let wanted = max(capacity * 2, position + count)
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: wanted)
+        larger.update(from: base, count: position)
+        base.deallocate()
+        base = larger
+        capacity = wanted
+    }
+
+    @inline(__always)
+    mutating func byte(_ b: UInt8) {
+        if position == capacity { grow(1) }
+        base[position] = b
+        position += 1
+    }
+
+    private mutating func patch32(_ at: Int, _ v: Int32) {
+        let u = UInt32(bitPattern: v)
+        for k in 0..<4 { base[at + k] = UInt8(truncatingIfNeeded: u >> (8 * UInt32(k))) }
+    }
 
     mutating func imm32(_ v: Int32) {
-        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        if capacity - position < 4 { grow(4) }
+        patch32(position, v)
+        position += 4
     }
 
     mutating func imm64(_ v: UInt64) {
-        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        if capacity - position < 8 { grow(8) }
+        for k in 0..<8 { base[position + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(k))) }
+        position += 8
     }
 
     mutating func rel32(_ label: Label) {
-        fixups.append((bytes.count, label))
+        fixups.append((position, label))
         imm32(0)
     }
 
@@ -97,7 +162,7 @@ package struct X86Assembler {
     /// number or an opcode digit) and `rm`. `byteReg`/`byteRM`: that operand
     /// is an 8-bit register, so spl/bpl/sil/dil need a REX prefix.
     mutating func emit(
-        _ prefix: UInt8? = nil, w: Bool, _ opcode: [UInt8], reg: UInt8, _ rm: RM, byteReg: Bool = false,
+        _ prefix: UInt8? = nil, w: Bool, _ opcode: Opcode, reg: UInt8, _ rm: RM, byteReg: Bool = false,
         byteRM: Bool = false
     ) {
         if let prefix { byte(prefix) }
@@ -112,7 +177,9 @@ package struct X86Assembler {
             if let index = m.index { rex |= index.high << 1 }
         }
         if rex != 0x40 || force { byte(rex) }
-        bytes.append(contentsOf: opcode)
+        byte(opcode.first)
+        if opcode.count > 1 { byte(opcode.second) }
+        if opcode.count > 2 { byte(opcode.third) }
         modrm(reg: reg & 7, rm)
     }
 
@@ -127,7 +194,8 @@ package struct X86Assembler {
                 (d == 0 && m.base.low != 5) ? 0 : (Int32(Int8(truncatingIfNeeded: d)) == d ? 1 : 2)
             if m.index != nil || m.base.low == 4 {
                 byte(mod << 6 | reg << 3 | 4)
-                let scaleBits: UInt8 = [1: 0, 2: 1, 4: 2, 8: 3][m.scale] ?? 0
+                // 1, 2, 4, 8 -> 0...3 (`Mem.init` admits no other scale).
+                let scaleBits = UInt8(m.scale.trailingZeroBitCount & 3)
                 let index = m.index?.low ?? 4
                 byte(scaleBits << 6 | index << 3 | m.base.low)
             } else {
@@ -142,21 +210,21 @@ package struct X86Assembler {
 
     /// `mov dst, src`.
     package mutating func mov(_ dst: Reg, _ src: Reg, q: Bool = true) {
-        emit(w: q, [0x89], reg: src.rawValue, .reg(dst.rawValue))
+        emit(w: q, Opcode(0x89), reg: src.rawValue, .reg(dst.rawValue))
     }
 
     /// `mov dst, [m]` (32-bit loads zero-extend).
     package mutating func mov(_ dst: Reg, _ m: Mem, q: Bool = true) {
-        emit(w: q, [0x8B], reg: dst.rawValue, .mem(m))
+        emit(w: q, Opcode(0x8B), reg: dst.rawValue, .mem(m))
     }
 
     /// `mov [m], src` of 8, 16, 32 or 64 bits.
     package mutating func store(_ m: Mem, _ src: Reg, bits: Int) {
         switch bits {
-        case 8: emit(w: false, [0x88], reg: src.rawValue, .mem(m), byteReg: true)
-        case 16: emit(0x66, w: false, [0x89], reg: src.rawValue, .mem(m))
-        case 32: emit(w: false, [0x89], reg: src.rawValue, .mem(m))
-        default: emit(w: true, [0x89], reg: src.rawValue, .mem(m))
+        case 8: emit(w: false, Opcode(0x88), reg: src.rawValue, .mem(m), byteReg: true)
+        case 16: emit(0x66, w: false, Opcode(0x89), reg: src.rawValue, .mem(m))
+        case 32: emit(w: false, Opcode(0x89), reg: src.rawValue, .mem(m))
+        default: emit(w: true, Opcode(0x89), reg: src.rawValue, .mem(m))
         }
     }
 
@@ -168,7 +236,7 @@ package struct X86Assembler {
         if value <= UInt64(UInt32.max) {
             emit32Imm(dst, UInt32(value))
         } else if Int64(bitPattern: value) >= Int64(Int32.min) && Int64(bitPattern: value) < 0 {
-            emit(w: true, [0xC7], reg: 0, .reg(dst.rawValue))
+            emit(w: true, Opcode(0xC7), reg: 0, .reg(dst.rawValue))
             imm32(Int32(truncatingIfNeeded: value))
         } else {
             byte(0x48 | dst.high)
@@ -185,43 +253,43 @@ package struct X86Assembler {
 
     /// `mov qword/dword [m], imm32` (the 64-bit form sign-extends the immediate).
     package mutating func mov(_ m: Mem, imm: Int32, q: Bool = true) {
-        emit(w: q, [0xC7], reg: 0, .mem(m))
+        emit(w: q, Opcode(0xC7), reg: 0, .mem(m))
         imm32(imm)
     }
 
     /// `movzx dst, byte/word src` (bits 8 or 16) into a 32-bit register (which clears the upper half).
     package mutating func movzx(_ dst: Reg, _ m: Mem, bits: Int) {
-        emit(w: false, [0x0F, bits == 8 ? 0xB6 : 0xB7], reg: dst.rawValue, .mem(m))
+        emit(w: false, Opcode(0x0F, bits == 8 ? 0xB6 : 0xB7), reg: dst.rawValue, .mem(m))
     }
 
     /// `movzx dst32, src8/src16`.
     package mutating func movzx(_ dst: Reg, _ src: Reg, bits: Int) {
         emit(
-            w: false, [0x0F, bits == 8 ? 0xB6 : 0xB7], reg: dst.rawValue, .reg(src.rawValue),
+            w: false, Opcode(0x0F, bits == 8 ? 0xB6 : 0xB7), reg: dst.rawValue, .reg(src.rawValue),
             byteRM: bits == 8)
     }
 
     /// `movsx dst, byte/word/dword [m]`, sign-extending into 32 (`q: false`) or 64 bits.
     package mutating func movsx(_ dst: Reg, _ m: Mem, bits: Int, q: Bool) {
         switch bits {
-        case 8: emit(w: q, [0x0F, 0xBE], reg: dst.rawValue, .mem(m))
-        case 16: emit(w: q, [0x0F, 0xBF], reg: dst.rawValue, .mem(m))
-        default: emit(w: true, [0x63], reg: dst.rawValue, .mem(m))
+        case 8: emit(w: q, Opcode(0x0F, 0xBE), reg: dst.rawValue, .mem(m))
+        case 16: emit(w: q, Opcode(0x0F, 0xBF), reg: dst.rawValue, .mem(m))
+        default: emit(w: true, Opcode(0x63), reg: dst.rawValue, .mem(m))
         }
     }
 
     /// `movsx dst, src8/src16/src32` into 32 (`q: false`) or 64 bits.
     package mutating func movsx(_ dst: Reg, _ src: Reg, bits: Int, q: Bool) {
         switch bits {
-        case 8: emit(w: q, [0x0F, 0xBE], reg: dst.rawValue, .reg(src.rawValue), byteRM: true)
-        case 16: emit(w: q, [0x0F, 0xBF], reg: dst.rawValue, .reg(src.rawValue))
-        default: emit(w: true, [0x63], reg: dst.rawValue, .reg(src.rawValue))
+        case 8: emit(w: q, Opcode(0x0F, 0xBE), reg: dst.rawValue, .reg(src.rawValue), byteRM: true)
+        case 16: emit(w: q, Opcode(0x0F, 0xBF), reg: dst.rawValue, .reg(src.rawValue))
+        default: emit(w: true, Opcode(0x63), reg: dst.rawValue, .reg(src.rawValue))
         }
     }
 
     /// `lea dst, [m]`.
     package mutating func lea(_ dst: Reg, _ m: Mem) {
-        emit(w: true, [0x8D], reg: dst.rawValue, .mem(m))
+        emit(w: true, Opcode(0x8D), reg: dst.rawValue, .mem(m))
     }
 
     /// `lea dst, [rip + label]`: the address of a label (e.g. a jump table).
@@ -236,17 +304,17 @@ package struct X86Assembler {
 
     /// `op dst, src`.
     package mutating func alu(_ op: ALU, _ dst: Reg, _ src: Reg, q: Bool = true) {
-        emit(w: q, [op.rawValue << 3 | 1], reg: src.rawValue, .reg(dst.rawValue))
+        emit(w: q, Opcode(op.rawValue << 3 | 1), reg: src.rawValue, .reg(dst.rawValue))
     }
 
     /// `op dst, [m]`.
     package mutating func alu(_ op: ALU, _ dst: Reg, _ m: Mem, q: Bool = true) {
-        emit(w: q, [op.rawValue << 3 | 3], reg: dst.rawValue, .mem(m))
+        emit(w: q, Opcode(op.rawValue << 3 | 3), reg: dst.rawValue, .mem(m))
     }
 
     /// `op [m], src`.
     package mutating func alu(_ op: ALU, _ m: Mem, _ src: Reg, q: Bool = true) {
-        emit(w: q, [op.rawValue << 3 | 1], reg: src.rawValue, .mem(m))
+        emit(w: q, Opcode(op.rawValue << 3 | 1), reg: src.rawValue, .mem(m))
     }
 
     /// `op dst, imm` (64-bit forms sign-extend the 32-bit immediate).
@@ -261,7 +329,7 @@ package struct X86Assembler {
 
     private mutating func aluImm(_ op: ALU, _ rm: RM, _ imm: Int32, q: Bool) {
         if Int32(Int8(truncatingIfNeeded: imm)) == imm {
-            emit(w: q, [0x83], reg: op.rawValue, rm)
+            emit(w: q, Opcode(0x83), reg: op.rawValue, rm)
             byte(UInt8(bitPattern: Int8(imm)))
         } else if case .reg(0) = rm {
             // The short accumulator form LLVM picks.
@@ -269,35 +337,35 @@ package struct X86Assembler {
             byte(op.rawValue << 3 | 5)
             imm32(imm)
         } else {
-            emit(w: q, [0x81], reg: op.rawValue, rm)
+            emit(w: q, Opcode(0x81), reg: op.rawValue, rm)
             imm32(imm)
         }
     }
 
     /// `test a, b`.
     package mutating func test(_ a: Reg, _ b: Reg, q: Bool = true) {
-        emit(w: q, [0x85], reg: b.rawValue, .reg(a.rawValue))
+        emit(w: q, Opcode(0x85), reg: b.rawValue, .reg(a.rawValue))
     }
 
     /// `imul dst, src`.
     package mutating func imul(_ dst: Reg, _ src: Reg, q: Bool = true) {
-        emit(w: q, [0x0F, 0xAF], reg: dst.rawValue, .reg(src.rawValue))
+        emit(w: q, Opcode(0x0F, 0xAF), reg: dst.rawValue, .reg(src.rawValue))
     }
 
     /// `imul dst, src, imm`.
     package mutating func imul(_ dst: Reg, _ src: Reg, imm: Int32, q: Bool = true) {
         if Int32(Int8(truncatingIfNeeded: imm)) == imm {
-            emit(w: q, [0x6B], reg: dst.rawValue, .reg(src.rawValue))
+            emit(w: q, Opcode(0x6B), reg: dst.rawValue, .reg(src.rawValue))
             byte(UInt8(bitPattern: Int8(imm)))
         } else {
-            emit(w: q, [0x69], reg: dst.rawValue, .reg(src.rawValue))
+            emit(w: q, Opcode(0x69), reg: dst.rawValue, .reg(src.rawValue))
             imm32(imm)
         }
     }
 
     /// The `F7 /digit` group on a register.
     private mutating func group3(_ digit: UInt8, _ r: Reg, q: Bool) {
-        emit(w: q, [0xF7], reg: digit, .reg(r.rawValue))
+        emit(w: q, Opcode(0xF7), reg: digit, .reg(r.rawValue))
     }
 
     /// `not r`.
@@ -319,42 +387,42 @@ package struct X86Assembler {
 
     /// `op r, cl`.
     package mutating func shift(_ op: Shift, _ r: Reg, q: Bool = true) {
-        emit(w: q, [0xD3], reg: op.rawValue, .reg(r.rawValue))
+        emit(w: q, Opcode(0xD3), reg: op.rawValue, .reg(r.rawValue))
     }
 
     /// `op r, imm` (the count is masked by the hardware to 5 or 6 bits).
     package mutating func shift(_ op: Shift, _ r: Reg, imm: UInt8, q: Bool = true) {
         if imm == 1 {
-            emit(w: q, [0xD1], reg: op.rawValue, .reg(r.rawValue))
+            emit(w: q, Opcode(0xD1), reg: op.rawValue, .reg(r.rawValue))
         } else {
-            emit(w: q, [0xC1], reg: op.rawValue, .reg(r.rawValue))
+            emit(w: q, Opcode(0xC1), reg: op.rawValue, .reg(r.rawValue))
             byte(imm)
         }
     }
 
     /// `lzcnt dst, src` (needs the LZCNT extension).
     package mutating func lzcnt(_ dst: Reg, _ src: Reg, q: Bool = true) {
-        emit(0xF3, w: q, [0x0F, 0xBD], reg: dst.rawValue, .reg(src.rawValue))
+        emit(0xF3, w: q, Opcode(0x0F, 0xBD), reg: dst.rawValue, .reg(src.rawValue))
     }
 
     /// `tzcnt dst, src` (needs BMI1).
     package mutating func tzcnt(_ dst: Reg, _ src: Reg, q: Bool = true) {
-        emit(0xF3, w: q, [0x0F, 0xBC], reg: dst.rawValue, .reg(src.rawValue))
+        emit(0xF3, w: q, Opcode(0x0F, 0xBC), reg: dst.rawValue, .reg(src.rawValue))
     }
 
     /// `popcnt dst, src` (needs POPCNT).
     package mutating func popcnt(_ dst: Reg, _ src: Reg, q: Bool = true) {
-        emit(0xF3, w: q, [0x0F, 0xB8], reg: dst.rawValue, .reg(src.rawValue))
+        emit(0xF3, w: q, Opcode(0x0F, 0xB8), reg: dst.rawValue, .reg(src.rawValue))
     }
 
     /// `setcc dst8`.
     package mutating func set(_ cond: Cond, _ dst: Reg) {
-        emit(w: false, [0x0F, 0x90 | cond.rawValue], reg: 0, .reg(dst.rawValue), byteRM: true)
+        emit(w: false, Opcode(0x0F, 0x90 | cond.rawValue), reg: 0, .reg(dst.rawValue), byteRM: true)
     }
 
     /// `cmovcc dst, src`.
     package mutating func cmov(_ cond: Cond, _ dst: Reg, _ src: Reg, q: Bool = true) {
-        emit(w: q, [0x0F, 0x40 | cond.rawValue], reg: dst.rawValue, .reg(src.rawValue))
+        emit(w: q, Opcode(0x0F, 0x40 | cond.rawValue), reg: dst.rawValue, .reg(src.rawValue))
     }
 
     // MARK: Control flow
@@ -373,16 +441,16 @@ package struct X86Assembler {
     }
 
     /// `jmp r`.
-    package mutating func jmp(_ r: Reg) { emit(w: false, [0xFF], reg: 4, .reg(r.rawValue)) }
+    package mutating func jmp(_ r: Reg) { emit(w: false, Opcode(0xFF), reg: 4, .reg(r.rawValue)) }
 
     /// `jmp [m]`.
-    package mutating func jmp(_ m: Mem) { emit(w: false, [0xFF], reg: 4, .mem(m)) }
+    package mutating func jmp(_ m: Mem) { emit(w: false, Opcode(0xFF), reg: 4, .mem(m)) }
 
     /// `call r`.
-    package mutating func call(_ r: Reg) { emit(w: false, [0xFF], reg: 2, .reg(r.rawValue)) }
+    package mutating func call(_ r: Reg) { emit(w: false, Opcode(0xFF), reg: 2, .reg(r.rawValue)) }
 
     /// `call [m]`.
-    package mutating func call(_ m: Mem) { emit(w: false, [0xFF], reg: 2, .mem(m)) }
+    package mutating func call(_ m: Mem) { emit(w: false, Opcode(0xFF), reg: 2, .mem(m)) }
 
     /// `call label` (rel32).
     package mutating func call(_ label: Label) {
@@ -412,10 +480,16 @@ package struct X86Assembler {
     }
 
     /// `rep stosb`: stores al at [rdi], rcx times (direction flag clear: upwards).
-    package mutating func repStosb() { bytes.append(contentsOf: [0xF3, 0xAA]) }
+    package mutating func repStosb() {
+        byte(0xF3)
+        byte(0xAA)
+    }
 
     /// `rep movsb`: copies rcx bytes from [rsi] to [rdi] (downwards while the direction flag is set).
-    package mutating func repMovsb() { bytes.append(contentsOf: [0xF3, 0xA4]) }
+    package mutating func repMovsb() {
+        byte(0xF3)
+        byte(0xA4)
+    }
 
     /// `std`: sets the direction flag (string instructions count down).
     package mutating func std() { byte(0xFD) }

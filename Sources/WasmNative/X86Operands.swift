@@ -41,7 +41,7 @@ package struct Mem: Sendable {
     /// `[base + index * scale + displacement]`; `index` must not be `rsp`.
     package init(_ base: Reg, index: Reg, scale: UInt8 = 1, _ displacement: Int32 = 0) {
         precondition(index != .rsp, "rsp cannot be an index register")
-        precondition([1, 2, 4, 8].contains(scale), "scale must be 1, 2, 4 or 8")
+        precondition(scale == 1 || scale == 2 || scale == 4 || scale == 8, "scale must be 1, 2, 4 or 8")
         self.base = base
         self.index = index
         self.scale = scale

@@ -34,7 +34,8 @@ final class NativeInstanceCode {
     }
 }
 
-struct NativeCompiler {
+/// Not copyable: it owns its assembler's code buffer.
+struct NativeCompiler: ~Copyable {
     var a = X86Assembler()
     let context: UnsafeMutablePointer<InstanceContext>
     let memoryState: UnsafeMutablePointer<MemoryState>
@@ -83,7 +84,9 @@ struct NativeCompiler {
         for e in defined { compiler.compileFunction(e) }
         let memory: CodeMemory
         do {
-            memory = try store.codeArena.place(compiler.a.finish())
+            memory = try compiler.a.withFinishedCode { (code) throws(CodeMemoryError) in
+                try store.codeArena.place(bytes: code)
+            }
         } catch {
             throw NativeEngineError(reason: .executableMemory(error.description))
         }
