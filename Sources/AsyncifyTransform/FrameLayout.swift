@@ -30,31 +30,39 @@ struct FrameLayout {
     }
 
     /// When rewinding: pop the frame, load the call index into `index` and the saved locals.
-    func prelude(runtime: RuntimeLayout, index: UInt32, pointer: UInt32) -> [Instruction] {
-        var code: [Instruction] = [
-            .globalGet(runtime.stateGlobal), .i32Const(2), .numeric(.i32Eq), .if(.empty),
-            runtime.constant(Int64(size)), .call(functionIndex: runtime.popFunction),
-        ]
+    func appendPrelude(to code: inout [Instruction], runtime: RuntimeLayout, index: UInt32, pointer: UInt32) {
+        code.append(.globalGet(runtime.stateGlobal))
+        code.append(.i32Const(2))
+        code.append(.numeric(.i32Eq))
+        code.append(.if(.empty))
+        code.append(runtime.constant(Int64(size)))
+        code.append(.call(functionIndex: runtime.popFunction))
         if !locals.isEmpty { code.append(.localTee(pointer)) }
-        code += [.load(.i32Load, MemArg(align: 2, offset: 0)), .localSet(index)]
+        code.append(.load(.i32Load, MemArg(align: 2, offset: 0)))
+        code.append(.localSet(index))
         for k in locals.indices {
-            code += [.localGet(pointer), Self.load(types[k], offsets[k]), .localSet(UInt32(locals[k]))]
+            code.append(.localGet(pointer))
+            code.append(Self.load(types[k], offsets[k]))
+            code.append(.localSet(UInt32(locals[k])))
         }
         code.append(.end)
-        return code
     }
 
     /// The unwind path, entered with the call index on the stack: push the frame (the helper
     /// checks the end and stores the index), fill it, and return zeros.
-    func epilogue(runtime: RuntimeLayout, pointer: UInt32, results: [ValueType]) -> [Instruction] {
-        var code: [Instruction] = [runtime.constant(Int64(size)), .call(functionIndex: runtime.pushFunction)]
+    func appendEpilogue(
+        to code: inout [Instruction], runtime: RuntimeLayout, pointer: UInt32, results: [ValueType]
+    ) {
+        code.append(runtime.constant(Int64(size)))
+        code.append(.call(functionIndex: runtime.pushFunction))
         code.append(locals.isEmpty ? .drop : .localSet(pointer))
         for k in locals.indices {
-            code += [.localGet(pointer), .localGet(UInt32(locals[k])), Self.store(types[k], offsets[k])]
+            code.append(.localGet(pointer))
+            code.append(.localGet(UInt32(locals[k])))
+            code.append(Self.store(types[k], offsets[k]))
         }
-        code += results.map(Self.zero)
+        for type in results { code.append(Self.zero(type)) }
         code.append(.end)
-        return code
     }
 
     static func byteSize(_ type: ValueType) -> UInt64? {

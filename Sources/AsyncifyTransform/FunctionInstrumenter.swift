@@ -36,12 +36,14 @@ struct FunctionInstrumenter {
     private var live: [Bool]
     private var callNumber: [Int32]
     private var rangeEnd: [Int32]
-    private var probeOf: [Int: Int] = [:]
+    /// Per position, the index of its probe in the typing, -1 for none.
+    private var probeOf: [Int32]
 
     // Locals.
     private var localTypes: [ValueType]
     private let originalLocalCount: Int
-    private var temps: [TempKey: UInt32] = [:]
+    /// Spill locals by ``tempKey(pool:level:position:type:)``.
+    private var temps: [Int: UInt32] = [:]
     private let indexLocal: UInt32
     private let pointerLocal: UInt32
 
@@ -49,20 +51,14 @@ struct FunctionInstrumenter {
     private var out: [Instruction] = []
     private var outLevel = 0
     private var originalFrameLevel: [Int] = []
-    private var alwaysTaken = Set<Int>()
+    /// Positions in `out` of the guards normal execution always enters, ascending.
+    private var alwaysTaken: [Int] = []
     private var callSites: [(position: Int, rewindTemps: [UInt32])] = []
     private var pathTemps: [[UInt32]] = []
     /// Ranges of `out` a rewind skips or reaches only once it is over (see ``LocalCoalescing``).
     private var rewindSkipped: [Range<Int>] = []
     /// Constants re-emitted at calls (see ``constantMarker``).
     private var constants: [Instruction] = []
-
-    private struct TempKey: Hashable {
-        var pool: UInt8
-        var level: Int
-        var position: Int
-        var type: ValueType
-    }
 
     init(
         module: Module, definedIndex: Int, analysis: CallGraphAnalysis, runtime: RuntimeLayout,
@@ -129,7 +125,8 @@ struct FunctionInstrumenter {
             }
         }
         probes.sort()
-        for (i, p) in probes.enumerated() { probeOf[p] = i }
+        probeOf = [Int32](repeating: -1, count: n)
+        for (i, p) in probes.enumerated() { probeOf[p] = Int32(i) }
         do {
             typing = try typer.type(definedFunction: definedIndex, probes: probes)
         } catch {
@@ -148,6 +145,7 @@ struct FunctionInstrumenter {
         types = table
         defer { table = types }
         // block $unwind (result i32) / block $body ([] -> results)
+        out.reserveCapacity(body.count * 2 + 16)
         open(.block(.value(.i32)))
         open(.block(types.blockType(results: resultTypes)))
         originalFrameLevel = [1]
@@ -165,7 +163,7 @@ struct FunctionInstrumenter {
         let frameSets = callSites.map { site in
             liveness.liveAfter(site.position).filter { $0 != Int(indexLocal) && $0 != Int(pointerLocal) }
         }
-        var frameLocals = Array(Set(frameSets.joined())).sorted()
+        var frameLocals = Self.sortedUnion(frameSets, count: localTypes.count)
         for x in frameLocals where FrameLayout.byteSize(localTypes[x]) == nil {
             let what =
                 x < originalLocalCount
@@ -180,16 +178,18 @@ struct FunctionInstrumenter {
         }
         var index = indexLocal
         var pointer = pointerLocal
+        var coalescing: LocalCoalescing?
         if localTypes.count > originalLocalCount + 2 && localTypes.count <= LocalCoalescing.maximumLocals {
-            let coalescing = LocalCoalescing(
+            let coalesced = LocalCoalescing(
                 code: out, localTypes: localTypes, parameterCount: Self.parameterCount(module, defined),
                 liveness: liveness, frameSets: frameSets, rewindSkipped: rewindSkipped,
                 pinned: [index, pointer])
-            out = coalescing.rewrite(out)
-            localTypes = coalescing.types
-            frameLocals = Array(Set(frameLocals.map { Int(coalescing.mapping[$0]) })).sorted()
-            index = coalescing.mapping[Int(index)]
-            pointer = coalescing.mapping[Int(pointer)]
+            localTypes = coalesced.types
+            frameLocals = Self.sortedUnion(
+                [frameLocals.map { Int(coalesced.mapping[$0]) }], count: localTypes.count)
+            index = coalesced.mapping[Int(index)]
+            pointer = coalesced.mapping[Int(pointer)]
+            coalescing = coalesced
         }
         let frame = FrameLayout(locals: frameLocals, localTypes: localTypes)
         let size = frame.size
@@ -207,9 +207,6 @@ struct FunctionInstrumenter {
                 function: functionIndex)
         }
 
-        let prelude = frame.prelude(runtime: runtime, index: index, pointer: pointer)
-        let epilogue = frame.epilogue(runtime: runtime, pointer: pointer, results: resultTypes)
-
         var locals: [LocalGroup] = []
         for type in localTypes[type(of: self).parameterCount(module, defined)...] {
             if let last = locals.last, last.type == type {
@@ -218,11 +215,28 @@ struct FunctionInstrumenter {
                 locals.append(LocalGroup(count: 1, type: type))
             }
         }
-        var body = prelude
-        body.reserveCapacity(prelude.count + out.count + epilogue.count)
-        body += out
-        body += epilogue
+        // Prelude, body and epilogue go straight into one array: no intermediate copies of the
+        // body, whose instructions are costly to copy and destroy.
+        var body: [Instruction] = []
+        body.reserveCapacity(out.count + 16 + 3 * (frameLocals.count + 2) + resultTypes.count)
+        frame.appendPrelude(to: &body, runtime: runtime, index: index, pointer: pointer)
+        if let coalescing {
+            coalescing.appendRewritten(out, to: &body)
+        } else {
+            body += out
+        }
+        out = []
+        frame.appendEpilogue(to: &body, runtime: runtime, pointer: pointer, results: resultTypes)
         return FunctionBody(locals: locals, body: body)
+    }
+
+    /// The distinct locals of `sets`, ascending (each below `count`).
+    private static func sortedUnion(_ sets: [[Int]], count: Int) -> [Int] {
+        var member = [Bool](repeating: false, count: count)
+        for set in sets {
+            for x in set { member[x] = true }
+        }
+        return member.indices.filter { member[$0] }
     }
 
     private static func parameterCount(_ module: Module, _ defined: Int) -> Int {
@@ -265,7 +279,7 @@ struct FunctionInstrumenter {
                 return p
             }
             let h = p
-            guard let probe = probeOf[h], let full = Optional(typing.stacks[probe]) else {
+            guard probeOf[h] >= 0, let full = Optional(typing.stacks[Int(probeOf[h])]) else {
                 preconditionFailure("every hot item is probed")
             }
             var values: [ValueType] = []
@@ -318,7 +332,8 @@ struct FunctionInstrumenter {
                 close()
                 if out.count == guardStart + 4 {
                     // Nothing to skip: drop the empty guard.
-                    alwaysTaken.remove(guardStart + 2)
+                    // The guard was the last one opened.
+                    if alwaysTaken.last == guardStart + 2 { alwaysTaken.removeLast() }
                     out.removeLast(4)
                 } else {
                     rewindSkipped.append(guardStart..<out.count)
@@ -510,7 +525,9 @@ struct FunctionInstrumenter {
     }
 
     private mutating func temp(pool: UInt8, level: Int, position: Int, type: ValueType) -> UInt32 {
-        let key = TempKey(pool: pool, level: level, position: position, type: type)
+        // One integer key (hashing one word is cheaper than a struct's four fields); levels and
+        // stack positions are far below 2^27 in any body an engine accepts.
+        let key = level << 36 | position << 9 | Int(pool) << 8 | Int(type.rawValue)
         if let t = temps[key] { return t }
         let t = UInt32(localTypes.count)
         localTypes.append(type)
@@ -532,7 +549,7 @@ struct FunctionInstrumenter {
         _ condition: [Instruction], _ type: BlockType, alwaysTaken taken: Bool = true
     ) {
         out += condition
-        if taken { alwaysTaken.insert(out.count) }
+        if taken { alwaysTaken.append(out.count) }
         open(.if(type))
     }
 

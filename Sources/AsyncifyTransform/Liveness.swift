@@ -16,10 +16,10 @@ struct Liveness {
     ///
     /// - Parameters:
     ///   - alwaysTaken: Positions of `if`s that normal execution always enters (the rewind
-    ///     guards): their skip edge does not exist while the function runs normally.
+    ///     guards), ascending: their skip edge does not exist while the function runs normally.
     ///   - extraUses: Locals read at a position besides what its instruction reads.
     init(
-        _ code: [Instruction], localCount: Int, alwaysTaken: Set<Int>,
+        _ code: [Instruction], localCount: Int, alwaysTaken: [Int],
         extraUses: [(position: Int, locals: [UInt32])] = []
     ) {
         words = max(1, (localCount + 63) / 64)
@@ -56,8 +56,12 @@ struct Liveness {
         // Successors in one flat array (`successors[successorStart[p]..<successorStart[p + 1]]`):
         // no allocation per instruction, which dominated the pass on large modules.
         var successorStart = [Int32](repeating: 0, count: n + 1)
+        // Per position, the local it reads (x + 1) or writes (-(x + 1)), 0 for neither: the
+        // passes below then never look at an `Instruction` again.
+        var effect = [Int32](repeating: 0, count: n)
         var successors: [Int32] = []
         successors.reserveCapacity(n + n / 4)
+        var nextTaken = 0
         for (p, instruction) in code.enumerated() {
             successorStart[p] = Int32(successors.count)
             let hasNext = p + 1 < n
@@ -68,7 +72,8 @@ struct Liveness {
             case .if:
                 openStarts.append(p)
                 if hasNext { successors.append(Int32(p + 1)) }
-                if !alwaysTaken.contains(p) {
+                while nextTaken < alwaysTaken.count && alwaysTaken[nextTaken] < p { nextTaken += 1 }
+                if nextTaken == alwaysTaken.count || alwaysTaken[nextTaken] != p {
                     successors.append(Int32(elseOf[p] >= 0 ? elseOf[p] + 1 : endOf[p]))
                 }
             case .else:
@@ -89,6 +94,12 @@ struct Liveness {
                 }
             case .return, .unreachable:
                 break
+            case .localGet(let x):
+                effect[p] = Int32(x) + 1
+                if hasNext { successors.append(Int32(p + 1)) }
+            case .localSet(let x), .localTee(let x):
+                effect[p] = -(Int32(x) + 1)
+                if hasNext { successors.append(Int32(p + 1)) }
             default:
                 if hasNext { successors.append(Int32(p + 1)) }
             }
@@ -110,33 +121,87 @@ struct Liveness {
                 for x in use.locals { extraBits[slot * words + Int(x) >> 6] |= 1 << (UInt64(x) & 63) }
             }
         }
+        // One backward pass, from empty sets up to the least fixed point. Only a branch back to
+        // a loop reads a set before the pass has computed it; when the loop's set then changes,
+        // the loop's body runs again (inner loops settle first), so loop-free code is visited
+        // once and the rest of the function is not revisited for a loop's sake.
         var liveIn = [UInt64](repeating: 0, count: n * words)
-        var out = [UInt64](repeating: 0, count: words)
-        var changed = true
-        while changed {
-            changed = false
-            var p = n - 1
-            while p >= 0 {
-                for w in 0..<words { out[w] = 0 }
-                for k in Int(successorStart[p])..<Int(successorStart[p + 1]) {
-                    let s = Int(successors[k]) * words
-                    for w in 0..<words { out[w] |= liveIn[s + w] }
+        var readEarly = [Bool](repeating: false, count: n)
+        liveIn.withUnsafeMutableBufferPointer { live in
+            successors.withUnsafeBufferPointer { successors in
+                successorStart.withUnsafeBufferPointer { successorStart in
+                    effect.withUnsafeBufferPointer { effect in
+                        readEarly.withUnsafeMutableBufferPointer { readEarly in
+                            if words == 1 {
+                                // Most functions have fewer than 64 locals: one word, in a register.
+                                var p = n - 1
+                                while p >= 0 {
+                                    var out: UInt64 = 0
+                                    for k in Int(successorStart[p])..<Int(successorStart[p + 1]) {
+                                        let t = Int(successors[k])
+                                        if t <= p { readEarly[t] = true }
+                                        out |= live[t]
+                                    }
+                                    let e = effect[p]
+                                    if e > 0 {
+                                        out |= 1 << (UInt64(e - 1) & 63)
+                                    } else if e < 0 {
+                                        out &= ~(1 << (UInt64(-e - 1) & 63))
+                                    }
+                                    if !extraAt.isEmpty, extraAt[p] >= 0 { out |= extraBits[Int(extraAt[p])] }
+                                    let changed = live[p] != out
+                                    live[p] = out
+                                    if readEarly[p] {
+                                        readEarly[p] = false
+                                        if changed {
+                                            p = endOf[p]
+                                            continue
+                                        }
+                                    }
+                                    p -= 1
+                                }
+                                return
+                            }
+                            var out = [UInt64](repeating: 0, count: words)
+                            var p = n - 1
+                            while p >= 0 {
+                                for w in 0..<words { out[w] = 0 }
+                                for k in Int(successorStart[p])..<Int(successorStart[p + 1]) {
+                                    let t = Int(successors[k])
+                                    if t <= p { readEarly[t] = true }
+                                    let s = t * words
+                                    for w in 0..<words { out[w] |= live[s + w] }
+                                }
+                                let e = effect[p]
+                                if e > 0 {
+                                    let x = Int(e) - 1
+                                    out[x >> 6] |= 1 << (UInt64(x) & 63)
+                                } else if e < 0 {
+                                    let x = Int(-e) - 1
+                                    out[x >> 6] &= ~(1 << (UInt64(x) & 63))
+                                }
+                                if !extraAt.isEmpty, extraAt[p] >= 0 {
+                                    let e = Int(extraAt[p]) * words
+                                    for w in 0..<words { out[w] |= extraBits[e + w] }
+                                }
+                                let base = p * words
+                                var changed = false
+                                for w in 0..<words where live[base + w] != out[w] {
+                                    live[base + w] = out[w]
+                                    changed = true
+                                }
+                                if readEarly[p] {
+                                    readEarly[p] = false
+                                    if changed {
+                                        p = endOf[p]
+                                        continue
+                                    }
+                                }
+                                p -= 1
+                            }
+                        }
+                    }
                 }
-                switch code[p] {
-                case .localGet(let x): out[Int(x) >> 6] |= 1 << (UInt64(x) & 63)
-                case .localSet(let x), .localTee(let x): out[Int(x) >> 6] &= ~(1 << (UInt64(x) & 63))
-                default: break
-                }
-                if !extraAt.isEmpty, extraAt[p] >= 0 {
-                    let e = Int(extraAt[p]) * words
-                    for w in 0..<words { out[w] |= extraBits[e + w] }
-                }
-                let base = p * words
-                for w in 0..<words where liveIn[base + w] != out[w] {
-                    liveIn[base + w] = out[w]
-                    changed = true
-                }
-                p -= 1
             }
         }
         self.liveIn = liveIn
@@ -148,11 +213,16 @@ struct Liveness {
     private let successors: [Int32]
 
     /// The locals live right after the instruction at `position`, as a bit set (`words` words).
-    func liveAfterBits(_ position: Int, into set: inout [UInt64]) {
+    func liveAfterBits(_ position: Int, into set: UnsafeMutableBufferPointer<UInt64>) {
+        let words = self.words
         for w in 0..<words { set[w] = 0 }
-        for k in Int(successorStart[position])..<Int(successorStart[position + 1]) {
-            let s = Int(successors[k])
-            for w in 0..<words { set[w] |= liveIn[s * words + w] }
+        liveIn.withUnsafeBufferPointer { liveIn in
+            successors.withUnsafeBufferPointer { successors in
+                for k in Int(successorStart[position])..<Int(successorStart[position + 1]) {
+                    let s = Int(successors[k]) * words
+                    for w in 0..<words { set[w] |= liveIn[s + w] }
+                }
+            }
         }
     }
 
@@ -164,7 +234,7 @@ struct Liveness {
     /// The locals live right after the instruction at `position` (indices, ascending).
     func liveAfter(_ position: Int) -> [Int] {
         var set = [UInt64](repeating: 0, count: words)
-        liveAfterBits(position, into: &set)
+        set.withUnsafeMutableBufferPointer { liveAfterBits(position, into: $0) }
         var result: [Int] = []
         for w in 0..<words {
             var bits = set[w]

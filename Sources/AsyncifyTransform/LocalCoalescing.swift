@@ -46,65 +46,95 @@ struct LocalCoalescing {
     ) {
         let n = localTypes.count
         let words = liveness.words
+        // Flat bit sets (`words` words per local) and unsafe access: this runs for every
+        // instrumented function, over every write in its body.
         var rows = [UInt64](repeating: 0, count: n * words)
         var used = [Bool](repeating: false, count: n)
-        func addEdges(_ x: Int, _ set: [UInt64]) {
-            for w in 0..<words {
-                rows[x * words + w] |= set[w]
-                var bits = set[w]
-                while bits != 0 {
-                    let b = w * 64 + bits.trailingZeroBitCount
-                    rows[b * words + x >> 6] |= 1 << (UInt64(x) & 63)
-                    bits &= bits - 1
-                }
-            }
-        }
-        func clear(_ set: inout [UInt64], _ x: Int) { set[x >> 6] &= ~(1 << (UInt64(x) & 63)) }
+        // Locals written at entry (parameters, and frame locals on a rewind) and locals a rewind
+        // may write before it reaches its call.
+        var entryWritten = [UInt64](repeating: 0, count: words)
+        var rewindWritten = [UInt64](repeating: 0, count: words)
         var frameBits = [UInt64](repeating: 0, count: words)
-        for set in frameSets {
-            for x in set { frameBits[x >> 6] |= 1 << (UInt64(x) & 63) }
-        }
+        var live = [UInt64](repeating: 0, count: words)
+        var oneFrame = [UInt64](repeating: 0, count: words)
         var skipped = [Bool](repeating: false, count: code.count)
         for range in rewindSkipped {
             for p in range { skipped[p] = true }
         }
-        var rewindWritten = Set<Int>()
-        var live = [UInt64](repeating: 0, count: words)
-        for (p, instruction) in code.enumerated() {
-            switch instruction {
-            case .localGet(let x): used[Int(x)] = true
-            case .localSet(let x), .localTee(let x):
-                used[Int(x)] = true
-                liveness.liveAfterBits(p, into: &live)
-                clear(&live, Int(x))
-                // A copy leaves both locals equal: they may share an index.
-                if p > 0, case .localGet(let y) = code[p - 1] { clear(&live, Int(y)) }
-                addEdges(Int(x), live)
-                if !skipped[p] { rewindWritten.insert(Int(x)) }
-            default: break
-            }
-        }
-        // Entry writes the parameters and (on a rewind) the frame locals.
         let entryLive = liveness.liveOnEntryBits()
-        var written = Set(0..<parameterCount)
-        for set in frameSets {
-            var bits = [UInt64](repeating: 0, count: words)
-            for x in set {
-                written.insert(x)
-                bits[x >> 6] |= 1 << (UInt64(x) & 63)
+        rows.withUnsafeMutableBufferPointer { rows in
+            /// Adds edges between `x` and every local in `set`.
+            func addEdges(_ x: Int, _ set: UnsafeMutableBufferPointer<UInt64>) {
+                for w in 0..<words {
+                    rows[x * words + w] |= set[w]
+                    var bits = set[w]
+                    while bits != 0 {
+                        let b = w * 64 + bits.trailingZeroBitCount
+                        rows[b * words + x >> 6] |= 1 << (UInt64(x) & 63)
+                        bits &= bits - 1
+                    }
+                }
             }
-            // What one frame holds must stay distinct.
-            for x in set { addEdges(x, bits) }
-        }
-        for x in written {
-            var others = entryLive
-            clear(&others, x)
-            addEdges(x, others)
-        }
-        for x in rewindWritten {
-            var others = frameBits
-            clear(&others, x)
-            addEdges(x, others)
+            func insert(_ set: UnsafeMutableBufferPointer<UInt64>, _ x: Int) {
+                set[x >> 6] |= 1 << (UInt64(x) & 63)
+            }
+            func clear(_ set: UnsafeMutableBufferPointer<UInt64>, _ x: Int) {
+                set[x >> 6] &= ~(1 << (UInt64(x) & 63))
+            }
+            live.withUnsafeMutableBufferPointer { live in
+                frameBits.withUnsafeMutableBufferPointer { frameBits in
+                    entryWritten.withUnsafeMutableBufferPointer { entryWritten in
+                        rewindWritten.withUnsafeMutableBufferPointer { rewindWritten in
+                            oneFrame.withUnsafeMutableBufferPointer { oneFrame in
+                                for set in frameSets {
+                                    for x in set { insert(frameBits, x) }
+                                }
+                                for (p, instruction) in code.enumerated() {
+                                    switch instruction {
+                                    case .localGet(let x): used[Int(x)] = true
+                                    case .localSet(let x), .localTee(let x):
+                                        used[Int(x)] = true
+                                        liveness.liveAfterBits(p, into: live)
+                                        clear(live, Int(x))
+                                        // A copy leaves both locals equal: they may share an index.
+                                        if p > 0, case .localGet(let y) = code[p - 1] { clear(live, Int(y)) }
+                                        addEdges(Int(x), live)
+                                        if !skipped[p] { insert(rewindWritten, Int(x)) }
+                                    default: break
+                                    }
+                                }
+                                // Entry writes the parameters and (on a rewind) the frame locals.
+                                for x in 0..<parameterCount { insert(entryWritten, x) }
+                                for set in frameSets {
+                                    for w in 0..<words { oneFrame[w] = 0 }
+                                    for x in set {
+                                        insert(entryWritten, x)
+                                        insert(oneFrame, x)
+                                    }
+                                    // What one frame holds must stay distinct.
+                                    for x in set { addEdges(x, oneFrame) }
+                                }
+                                func connect(
+                                    _ members: UnsafeMutableBufferPointer<UInt64>, to others: [UInt64]
+                                ) {
+                                    for w in 0..<words {
+                                        var bits = members[w]
+                                        while bits != 0 {
+                                            let x = w * 64 + bits.trailingZeroBitCount
+                                            for v in 0..<words { live[v] = others[v] }
+                                            clear(live, x)
+                                            addEdges(x, live)
+                                            bits &= bits - 1
+                                        }
+                                    }
+                                }
+                                connect(entryWritten, to: entryLive)
+                                connect(rewindWritten, to: Array(frameBits))
+                            }
+                        }
+                    }
+                }
+            }
         }
 
         // Greedy coloring in index order; parameters are colors of their own.
@@ -138,35 +168,35 @@ struct LocalCoalescing {
         types = colorTypes
     }
 
-    /// `code` with locals renumbered, dropping the copies coalescing made redundant
-    /// (`local.get x; local.set x`) and fusing `local.set x; local.get x` into `local.tee x`.
-    func rewrite(_ code: [Instruction]) -> [Instruction] {
-        var result: [Instruction] = []
-        result.reserveCapacity(code.count)
+    /// Appends `code` with locals renumbered to `result`, dropping the copies coalescing made
+    /// redundant (`local.get x; local.set x`) and fusing `local.set x; local.get x` into
+    /// `local.tee x`.
+    func appendRewritten(_ code: [Instruction], to result: inout [Instruction]) {
+        // Never fuse with what `result` held before.
+        let start = result.count
         for instruction in code {
             switch instruction {
             case .localGet(let x):
                 let y = mapping[Int(x)]
-                if case .localSet(y)? = result.last {
+                if result.count > start, case .localSet(y) = result[result.count - 1] {
                     result[result.count - 1] = .localTee(y)
                 } else {
                     result.append(.localGet(y))
                 }
             case .localSet(let x):
                 let y = mapping[Int(x)]
-                if case .localGet(y)? = result.last {
+                if result.count > start, case .localGet(y) = result[result.count - 1] {
                     result.removeLast()
                 } else {
                     result.append(.localSet(y))
                 }
             case .localTee(let x):
                 let y = mapping[Int(x)]
-                if case .localGet(y)? = result.last { continue }
+                if result.count > start, case .localGet(y) = result[result.count - 1] { continue }
                 result.append(.localTee(y))
             default:
                 result.append(instruction)
             }
         }
-        return result
     }
 }
