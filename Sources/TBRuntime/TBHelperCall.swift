@@ -13,7 +13,7 @@ public struct TBHelperCall {
     /// The CPU running the TB.
     public let cpu: TBCPU
     /// The guest pc of the TB making the call.
-    public let pc: UInt64
+    public internal(set) var pc: UInt64
     /// The runtime's shared linear memory.
     public let memory: TBMemory
 }

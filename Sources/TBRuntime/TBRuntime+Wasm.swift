@@ -69,6 +69,12 @@ extension TBRuntime {
             currentEntry = savedEntry
             if fuel != nil { wasm.store.fuel = savedFuel }
         }
+        return try run(wasm, cpu: cpu, pc: pc)
+    }
+
+    /// `start(ctx)` of `wasm`, with a Wasm error as a ``TBRuntimeError`` (a fiber error passes).
+    @inline(__always)
+    func run(_ wasm: TBWasmInstance, cpu: TBCPU, pc: UInt64) throws -> UInt64 {
         do {
             return try wasm.run(context: cpu.context)
         } catch let error as FiberError {

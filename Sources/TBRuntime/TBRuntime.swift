@@ -236,6 +236,15 @@ public final class TBRuntime {
         guard cpu.base + TBRuntimeConfiguration.cpuBlockSize <= UInt64(tbMemory.byteCount) else {
             throw TBRuntimeError(.badConfiguration("CPU \(cpu.index) lies outside the memory"))
         }
+        // The call the TBs of this loop serve, set once (`runCompiledTB` updates
+        // its pc; the general path and nested runs set their own and restore this).
+        let savedCall = currentCall
+        let savedEntry = currentEntry
+        currentCall = TBHelperCall(fibers: cx, cpu: cpu, pc: pc, memory: tbMemory)
+        defer {
+            currentCall = savedCall
+            currentEntry = savedEntry
+        }
         while true {
             let result = try runTB(cx, cpu: cpu, pc: pc)
             if try frame.unwinding(at: 1, saving: (pc, count)) { return 0 }
@@ -332,7 +341,15 @@ public final class TBRuntime {
         wasm.copyRegisters(from: block + Int(TBRuntimeConfiguration.registerFileOffset))
         (block + Int(TBRuntimeConfiguration.contextOffset)).storeBytes(
             of: 1, toByteOffset: Int(TBContextLayout.doInitOffset), as: UInt32.self)
-        let result = try runInstance(wasm, cx, cpu: cpu, pc: pc, entry: entry)
+        let result: UInt64
+        if configuration.wasmFuelPerTB == nil {
+            // `execute` set the call this run serves: only the pc and the entry change.
+            currentCall?.pc = pc
+            currentEntry = entry
+            result = try run(wasm, cpu: cpu, pc: pc)
+        } else {
+            result = try runInstance(wasm, cx, cpu: cpu, pc: pc, entry: entry)
+        }
         if cx.isUnwinding {
             var state = SuspendedTBState(engine: 0, entryID: 0, resumePoint: 0, registers: TBRegisters())
             saveSuspension(of: wasm, into: &state)

@@ -102,6 +102,11 @@ public struct Function: Equatable {
         let fp = exec.pointee.stackTop
         guard exec.pointee.stackEnd - fp >= 1 else { throw Trap(.callStackExhausted) }
         fp.pointee = argument
+        // Straight to the native engine where it runs the store's code (`invokeNative`
+        // returns false, having run nothing, when an automatic store fell back to the interpreter).
+        if store.usesNativeEngine, entry.pointee.hostIndex < 0, try store.invokeNative(entry, fp) {
+            return fp.pointee
+        }
         try store.invokeRaw(entry, fp)
         return fp.pointee
     }
