@@ -18,8 +18,9 @@ enum RunCommand {
           --invoke NAME   call export NAME with the TYPE:VALUE arguments (i32:1 i64:-5 f32:2.5 f64:nan)
                           and print its results; without it, a WASI or Asyncify program runs from _start
                           with ARGS (everything after --) as its arguments
-          --dump-native FILE  with --invoke on the native engine: write the instance's machine code
-                          to FILE and list where each function starts (for objdump -b binary -mi386:x86-64)
+          --dump-native FILE  on the native engine, after the call or the program: write the instance's
+                          machine code to FILE and list where each function starts (for objdump -b binary
+                          -mi386:x86-64)
         """
 
     /// What the command line asked for.
@@ -48,7 +49,7 @@ enum RunCommand {
                 return .success(
                     Request(
                         path: path, export: export, values: values, programArguments: Array(arguments[k...]),
-                        engine: engine))
+                        engine: engine, dumpNative: dumpNative))
             }
             if argument == "--engine" {
                 switch k < arguments.count ? arguments[k] : "" {
@@ -121,7 +122,7 @@ enum RunCommand {
             // Positional arguments before `--` are the program's too, as before `--` existed.
             return RunProgramCommand.main(
                 module, path: request.path, arguments: request.values + request.programArguments,
-                engine: request.engine)
+                engine: request.engine, dumpNative: request.dumpNative)
         }
         guard request.programArguments.isEmpty else {
             return Usage.fail(
@@ -148,7 +149,8 @@ enum RunCommand {
                 .notNative, "--dump-native: the call did not run on the native engine; pass --engine native")
         }
         try Data(code.bytes).write(to: URL(fileURLWithPath: file))
-        var listing = "\(file): \(code.bytes.count) bytes of x86-64 code\n"
+        var listing =
+            "\(file): \(code.bytes.count) bytes of x86-64 code, run at 0x\(String(code.address, radix: 16))\n"
         for (index, offset) in code.functions.sorted(by: { $0.offset < $1.offset }) {
             listing += "  function \(index) at 0x\(String(offset, radix: 16))\n"
         }

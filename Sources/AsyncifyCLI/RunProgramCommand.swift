@@ -16,15 +16,18 @@ enum RunProgramCommand {
             || module.imports.contains { $0.module == "wasi_snapshot_preview1" }
     }
 
-    static func main(_ module: Module, path: String, arguments: [String], engine: Store.Engine = .automatic)
-        -> Int32
-    {
+    static func main(
+        _ module: Module, path: String, arguments: [String], engine: Store.Engine = .automatic,
+        dumpNative: String? = nil
+    ) -> Int32 {
         do {
             let name = (path as NSString).lastPathComponent
             let options = AsyncifyInstance.Options(arguments: [name] + arguments)
             let host = try AsyncifyInstance(
                 module: module, store: Store(configuration: .init(engine: engine)), options: options)
-            return try host.runStart()
+            let code = try host.runStart()
+            if let file = dumpNative { try RunCommand.dumpNativeCode(of: host.instance, to: file) }
+            return code
         } catch {
             FileHandle.standardError.write(Data("asyncify run: \(path): \(error)\n".utf8))
             return 1

@@ -62,4 +62,28 @@ import Testing
             }
         }
     }
+
+    /// A program (an emcc-built fiber program run by the Asyncify host) dumps its
+    /// instance's code after it exits, with the address it ran at (to match a
+    /// profiler's addresses to the bytes); its output is unchanged.
+    @Test func dumpNativeAfterAProgram() throws {
+        #if !(arch(x86_64) && os(Linux))
+            print("skipped: needs an x86-64 Linux host")
+            return
+        #endif
+        let programs = "Tests/AsyncifyHostTests/Programs/"
+        let directory = try ExternalTool.temporaryDirectory("dump-native-program")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("fibers.bin").path
+        let result = try CLI.run([
+            "run", programs + "fibers.wasm", "--engine", "native", "--dump-native", file,
+        ])
+        let nodeOutput = try String(
+            contentsOf: CLI.packageRoot.appendingPathComponent(programs + "fibers.node.out"), encoding: .utf8)
+        #expect(result.standardOutput == nodeOutput, "\(result)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        #expect(bytes.count > 32)
+        #expect(result.standardError.contains("\(bytes.count) bytes of x86-64 code, run at 0x"), "\(result)")
+        #expect(result.standardError.contains("  function "), "\(result)")
+    }
 }

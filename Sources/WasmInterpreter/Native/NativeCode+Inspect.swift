@@ -2,11 +2,12 @@
 // native tier emitted with a disassembler (`asyncify run --dump-native`).
 
 extension Instance {
-    /// The machine code the native tier compiled for this instance and where
-    /// each of its own functions starts in it (index in the module's function
-    /// index space, byte offset); nil before the instance's first native call
-    /// or on the interpreter.
-    package var nativeCode: (bytes: [UInt8], functions: [(index: Int, offset: Int)])? {
+    /// The machine code the native tier compiled for this instance, the
+    /// address it runs at (to match a profiler's addresses to the bytes) and
+    /// where each of its own functions starts in it (index in the module's
+    /// function index space, byte offset); nil before the instance's first
+    /// native call or on the interpreter.
+    package var nativeCode: (bytes: [UInt8], address: UInt, functions: [(index: Int, offset: Int)])? {
         guard let native = storage.native else { return nil }
         let base = native.memory.base
         let bytes = Array(UnsafeRawBufferPointer(start: base, count: native.memory.count))
@@ -14,6 +15,6 @@ extension Instance {
         for (index, entry) in storage.functions.enumerated() where entry.pointee.context == storage.context {
             if let code = entry.pointee.native { functions.append((index, code - base)) }
         }
-        return (bytes, functions)
+        return (bytes, UInt(bitPattern: base), functions)
     }
 }

@@ -80,6 +80,15 @@ extension NativeCompiler {
         }
     }
 
+    /// rax = the address in the global at `cell` + `end`, checked as `checkEnd` does. The
+    /// translator fuses only the address operand of an `i32.load`/`i32.store` into these
+    /// instructions, so on a memory32 the global is an i32: its low 32 bits are the address
+    /// and the sum cannot carry (`end` is below 2^32).
+    mutating func pointerFromGlobal(_ cell: UInt64, end: UInt64) {
+        a.mov(.rax, absolute(cell), q: memoryIs64)
+        checkEnd(adding: end, address32: !memoryIs64)
+    }
+
     /// The load, store and global-operand memory instructions; false for others.
     mutating func compileMemory(_ i: Inst, index k: Int) -> Bool {
         if let shape = NativeCompiler.loadShape(i.op) {
@@ -98,32 +107,28 @@ extension NativeCompiler {
         }
         switch i.op {
         case .i32LoadGlobal:
-            a.mov(.rax, imm: i.imm)
-            a.mov(.rax, Mem(.rax))
-            checkEnd(adding: UInt64(i.c))
-            a.mov(.rcx, access(4), q: false)
-            a.mov(slot(i.a), .rcx)
+            pointerFromGlobal(i.imm, end: UInt64(i.c))
+            let d = pinned(i.a) ?? .rcx
+            a.mov(d, access(4), q: false)
+            store(i.a, d)
         case .i32AddImmAtGlobal:
-            a.mov(.rax, imm: i.imm)
-            a.mov(.rax, Mem(.rax))
-            checkEnd(adding: UInt64(i.c))
+            pointerFromGlobal(i.imm, end: UInt64(i.c))
             a.alu(.add, access(4), imm: Int32(bitPattern: i.b), q: false)
         case .i32LoadIndirect32:
-            a.mov(.rax, imm: i.imm)
-            a.mov(.rax, Mem(.rax))
-            checkEnd(adding: UInt64(i.b))
+            pointerFromGlobal(i.imm, end: UInt64(i.b))
             a.mov(.rax, access(4), q: false)
-            checkEnd(adding: UInt64(i.c))
-            a.mov(.rcx, access(4), q: false)
-            a.mov(slot(i.a), .rcx)
+            // The pointer was loaded as 32 bits: below 2^32, so adding an offset cannot carry.
+            checkEnd(adding: UInt64(i.c), address32: true)
+            let d = pinned(i.a) ?? .rcx
+            a.mov(d, access(4), q: false)
+            store(i.a, d)
         case .i32StoreIndirect32:
-            a.mov(.rax, imm: i.imm)
-            a.mov(.rax, Mem(.rax))
-            checkEnd(adding: UInt64(i.a))
+            pointerFromGlobal(i.imm, end: UInt64(i.a))
             a.mov(.rax, access(4), q: false)
-            checkEnd(adding: UInt64(i.b))
-            load(.rcx, i.c)
-            a.store(access(4), .rcx, bits: 32)
+            checkEnd(adding: UInt64(i.b), address32: true)
+            let value = pinned(i.c) ?? .rcx
+            if value == .rcx { a.mov(.rcx, slot(i.c)) }
+            a.store(access(4), value, bits: 32)
         default:
             return false
         }

@@ -172,22 +172,23 @@ extension NativeCompiler {
             a.alu(.cmp, d, imm: Int32(bitPattern: i.c), q: false)
             a.j(NativeCompiler.condition(i.op)!, target(k, i))
         case .brIfGlobalI32EqImm, .brIfGlobalI32NeImm:
-            a.mov(.rax, imm: UInt64(i.b) | UInt64(i.c) << 32)
-            a.alu(.cmp, Mem(.rax), imm: Int32(bitPattern: i.a), q: false)
+            a.alu(.cmp, absolute(UInt64(i.b) | UInt64(i.c) << 32), imm: Int32(bitPattern: i.a), q: false)
             a.j(i.op == .brIfGlobalI32EqImm ? .e : .ne, target(k, i))
         case .i32EqImmGlobal, .i32NeImmGlobal:
             a.alu(.xor, .rcx, .rcx, q: false)
-            a.mov(.rax, imm: i.imm)
-            a.alu(.cmp, Mem(.rax), imm: Int32(bitPattern: i.c), q: false)
+            a.alu(.cmp, absolute(i.imm), imm: Int32(bitPattern: i.c), q: false)
             a.set(i.op == .i32EqImmGlobal ? .e : .ne, .rcx)
-            a.mov(slot(i.a), .rcx)
+            store(i.a, .rcx)
         case .selectGlobal:
-            load(.rax, i.b)
-            load(.rcx, i.c)
-            a.mov(.rdx, imm: i.imm)
-            a.alu(.cmp, Mem(.rdx), imm: 0)
-            a.cmov(.e, .rax, .rcx)
-            store(i.a, .rax)
+            // a = global != 0 ? b : c, on an i32 global (the condition of a `select`).
+            // When a and b share a register, one conditional move from c's is all.
+            let c = pinned(i.c) ?? .rcx
+            if c == .rcx { a.mov(.rcx, slot(i.c)) }
+            let d = pinned(i.a) != nil && pinned(i.a) == pinned(i.b) ? pinned(i.a)! : .rax
+            if d == .rax { load(.rax, i.b) }
+            a.alu(.cmp, absolute(i.imm, via: .rdx), imm: 0, q: false)
+            a.cmov(.e, d, c)
+            store(i.a, d)
         case .i32Eqz, .i64Eqz:
             a.alu(.xor, .rcx, .rcx, q: false)
             compareSlot(i.b, imm: 0, q: i.op == .i64Eqz)

@@ -86,12 +86,27 @@ extension NativeCompiler {
         }
     }
 
-    /// At entry: loads the cached parameters and locals (the locals are zeroed
-    /// in the frame by then). Cached temporaries are written before they are read.
-    mutating func loadCacheAtEntry(slotsInitialized count: Int) {
+    /// Whether the local `slot` is cached in a register that some instruction writes:
+    /// at entry the register is zeroed and dirty, and the prologue does not zero the slot.
+    func startsDirty(_ slot: UInt32) -> Bool {
+        guard let r = pinned(slot) else { return false }
+        return writtenRegisters & NativeCompiler.bit(r) != 0
+    }
+
+    /// At entry: loads the cached parameters and zeroes the registers of the cached
+    /// locals (the dirty ones, see `startsDirty`, are written back before anything reads
+    /// the frame; the others are zero in the frame too). Cached temporaries are written
+    /// before they are read.
+    mutating func loadCacheAtEntry(parameters: Int, locals: Int) {
         dirty = 0
-        for (s, r) in pinnedBySlot.enumerated() where s < count {
-            if let r { a.mov(r, slot(UInt32(s))) }
+        for (s, r) in pinnedBySlot.enumerated() where s < parameters + locals {
+            guard let r else { continue }
+            if s < parameters {
+                a.mov(r, slot(UInt32(s)))
+            } else {
+                a.alu(.xor, r, r, q: false)
+                if startsDirty(UInt32(s)) { dirty |= NativeCompiler.bit(r) }
+            }
         }
     }
 
@@ -215,7 +230,10 @@ extension NativeCompiler {
         case .copy, .i32Eqz, .i64Eqz, .i32WrapI64, .i64ExtendI32S, .i32Extend8S, .i32Extend16S, .i64Extend8S,
             .i64Extend16S, .i64Extend32S, .i32Clz, .i64Clz, .i32Ctz, .i64Ctz, .i32Popcnt, .i64Popcnt:
             return (true, true, false)
-        case .i32Mul, .i64Mul, .select, .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i64DivS, .i64DivU, .i64RemS,
+        case .i32LoadGlobal, .i32LoadIndirect32, .i32EqImmGlobal, .i32NeImmGlobal: return (true, false, false)
+        case .i32StoreIndirect32: return (false, false, true)
+        case .i32Mul, .i64Mul, .select, .selectGlobal, .i32DivS, .i32DivU, .i32RemS, .i32RemU, .i64DivS,
+            .i64DivU, .i64RemS,
             .i64RemU:
             return (true, true, true)
         case .brIf, .brIfNot, .ret1, .call, .callIndirect: return (false, true, false)

@@ -41,6 +41,12 @@ struct NativeCompiler: ~Copyable {
     let memoryState: UnsafeMutablePointer<MemoryState>
     let exec: UnsafeMutablePointer<ExecutionState>
     var functionLabels: [UnsafeMutablePointer<FunctionEntry>: Label] = [:]
+    /// Second entry points past the memory-register load, for the functions that
+    /// load them: a direct call from a function whose r12/r13 are current enters there.
+    var memoryReadyLabels: [UnsafeMutablePointer<FunctionEntry>: Label] = [:]
+    /// The address of the store's NativeContext, which r14 holds whenever this code runs
+    /// (an instance's functions run only in its own store; see `absolute`).
+    let nativeContext: UInt
     var runtimeOperands: [UnsafeMutablePointer<Inst>] = []
     // Per function:
     var instLabels: [Label] = []
@@ -61,7 +67,11 @@ struct NativeCompiler: ~Copyable {
     /// Per instruction: whether something jumps to it.
     var isBranchTarget: [Bool] = []
 
-    init(storage: InstanceStorage, exec: UnsafeMutablePointer<ExecutionState>) {
+    init(
+        storage: InstanceStorage, exec: UnsafeMutablePointer<ExecutionState>,
+        nativeContext: UnsafeMutablePointer<NativeContext>?
+    ) {
+        self.nativeContext = nativeContext.map { UInt(bitPattern: $0) } ?? 0
         context = storage.context
         memoryState = storage.context.pointee.memory
         self.exec = exec
@@ -79,8 +89,15 @@ struct NativeCompiler: ~Copyable {
             $0.pointee.hostIndex < 0 && $0.pointee.context == storage.context && $0.pointee.definedIndex >= 0
         }
         for e in defined where e.pointee.code == nil { try storage.translate(e) }
-        var compiler = NativeCompiler(storage: storage, exec: store.exec)
-        for e in defined { compiler.functionLabels[e] = compiler.a.newLabel() }
+        var compiler = NativeCompiler(
+            storage: storage, exec: store.exec, nativeContext: store.nativeEngine?.context)
+        for e in defined {
+            compiler.functionLabels[e] = compiler.a.newLabel()
+            let code = e.pointee.code.unsafelyUnwrapped
+            if (0..<e.pointee.codeCount).contains(where: { NativeCompiler.uses(code[$0].op) }) {
+                compiler.memoryReadyLabels[e] = compiler.a.newLabel()
+            }
+        }
         for e in defined { compiler.compileFunction(e) }
         let memory: CodeMemory
         do {
@@ -118,12 +135,35 @@ struct NativeCompiler: ~Copyable {
         return label
     }
 
+    /// Loads r12/r13 in a function that uses them. Between such loads nothing moves the
+    /// memory (every call, helper and runtime instruction is followed by one), so they are
+    /// current everywhere in the function: see `memoryReadyLabels`.
     mutating func reloadMemory() {
         guard usesMemory else { return }
-        a.mov(.rax, imm: UInt64(UInt(bitPattern: memoryState)))
-        a.mov(.r12, Mem(.rax, NativeEngine.Layout.memoryBase))
-        a.mov(.r13, Mem(.rax, NativeEngine.Layout.memorySize))
+        let state = UInt64(UInt(bitPattern: memoryState))
+        a.mov(.r12, absolute(state + UInt64(NativeEngine.Layout.memoryBase)))
+        a.mov(.r13, absolute(state + UInt64(NativeEngine.Layout.memorySize)))
     }
+
+    /// The memory operand of the fixed address `address` (a global's cell, the memory's
+    /// state): relative to r14 when the store's NativeContext is within a 32-bit
+    /// displacement of it, which saves loading a 64-bit address into `scratch` first
+    /// (Asyncify tests and bumps its globals several times per frame); else `[scratch]`.
+    /// Both the context and these cells stay put while the instance lives.
+    mutating func absolute(_ address: UInt64, via scratch: Reg = .rax) -> Mem {
+        if nativeContext != 0 && !NativeCompiler.farAddresses {
+            let distance = Int64(bitPattern: address &- UInt64(nativeContext))
+            if distance >= Int64(Int32.min) && distance <= Int64(Int32.max) {
+                return Mem(.r14, Int32(distance))
+            }
+        }
+        a.mov(scratch, imm: address)
+        return Mem(scratch)
+    }
+
+    /// Test hook: while set (for the current task), `absolute` addresses every cell
+    /// through a scratch register, as when the cells are far from the context.
+    @TaskLocal static var farAddresses = false
 
     /// Calls a Swift helper with `(context, argument, rbx + fpOffset slots, instance context)`
     /// and leaves compiled code if it returns an exit code. Function bodies do not keep rsp
@@ -171,6 +211,10 @@ struct NativeCompiler: ~Copyable {
         chooseCachedSlots(code, count: e.codeCount, frameSize: e.frameSize)
         findBranchTargets(code, count: e.codeCount)
         a.bind(functionLabels[entry]!)
+        if let ready = memoryReadyLabels[entry] {
+            reloadMemory()
+            a.bind(ready)
+        }
         // Prologue: check the call depth (which also bounds the native stack, see
         // NativeEngine.invoke) and the value stack, zero the locals.
         a.alu(.sub, .r15, imm: 1)
@@ -179,9 +223,13 @@ struct NativeCompiler: ~Copyable {
         a.alu(.cmp, .rax, Mem(.r14, NativeEngine.Layout.stackEnd))
         a.j(.a, trap(.callStackExhausted))
         if e.localCount > 0 {
-            a.mov(.rax, imm: 0)
+            a.alu(.xor, .rax, .rax, q: false)
             if e.localCount <= 16 {
-                for k in 0..<e.localCount { a.mov(slot(UInt32(e.parameterCount + k)), .rax) }
+                // A cached local that some instruction writes starts dirty in its register
+                // (see loadCacheAtEntry): its frame copy is written before anything reads it.
+                for k in 0..<e.localCount where !startsDirty(UInt32(e.parameterCount + k)) {
+                    a.mov(slot(UInt32(e.parameterCount + k)), .rax)
+                }
             } else {
                 a.lea(.rdi, slot(UInt32(e.parameterCount)))
                 a.mov(.rcx, imm: UInt64(e.localCount))
@@ -193,8 +241,7 @@ struct NativeCompiler: ~Copyable {
                 a.j(.ne, loop)
             }
         }
-        reloadMemory()
-        loadCacheAtEntry(slotsInitialized: e.parameterCount + e.localCount)
+        loadCacheAtEntry(parameters: e.parameterCount, locals: e.localCount)
         for k in 0..<e.codeCount {
             a.bind(instLabels[k])
             if isBranchTarget[k] { dirty = writtenRegisters }
@@ -235,10 +282,10 @@ struct NativeCompiler: ~Copyable {
         case .unreachable:
             a.jmp(trap(i.x == 0 ? .unreachable : .outOfBoundsMemoryAccess))
         case .fuel:
-            a.mov(.rax, imm: UInt64(UInt(bitPattern: exec)) + UInt64(NativeEngine.Layout.fuel))
-            a.alu(.cmp, Mem(.rax), imm: 0)
+            let fuel = absolute(UInt64(UInt(bitPattern: exec)) + UInt64(NativeEngine.Layout.fuel))
+            a.alu(.cmp, fuel, imm: 0)
             a.j(.le, trap(.fuelExhausted))
-            a.alu(.sub, Mem(.rax), imm: 1)
+            a.alu(.sub, fuel, imm: 1)
         case .br:
             // A branch to the next instruction (left by the translator's block ends) is a no-op.
             if Int64(bitPattern: i.imm) != 1 { a.jmp(target(k, i)) }
@@ -277,13 +324,13 @@ struct NativeCompiler: ~Copyable {
             a.cmov(.e, .rax, .rcx)
             store(i.a, .rax)
         case .globalGet:
-            a.mov(.rax, imm: i.imm)
-            a.mov(.rax, Mem(.rax))
-            a.mov(slot(i.a), .rax)
+            let d = pinned(i.a) ?? .rcx
+            a.mov(d, absolute(i.imm))
+            store(i.a, d)
         case .globalSet:
-            load(.rcx, i.b)
-            a.mov(.rax, imm: i.imm)
-            a.mov(Mem(.rax), .rcx)
+            let value = pinned(i.b) ?? .rcx
+            if value == .rcx { a.mov(.rcx, slot(i.b)) }
+            a.mov(absolute(i.imm), value)
         case .ret1:
             load(.rax, i.b)
             a.mov(slot(0), .rax)
@@ -363,7 +410,8 @@ struct NativeCompiler: ~Copyable {
             callHelper(NativeHelpers.callHost, argument: i.imm, fpOffset: i.b)
         } else if let label = functionLabels[callee] {
             a.lea(.rbx, slot(i.b))
-            a.call(label)
+            // Same instance, same memory: r12/r13 are current here if this function uses them.
+            a.call(usesMemory ? memoryReadyLabels[callee] ?? label : label)
             a.lea(.rbx, Mem(.rbx, -Int32(i.b) * 8))
             // The callee's `ret`/`ret1` left a single result in rax too: a cached result
             // slot takes it from there, not through a store-to-load round trip.
