@@ -81,13 +81,17 @@ public enum AsyncifyTransform {
         /// Whether zero bytes are dropped from data segments where that cannot change the
         /// initial memory (Binaryen's memory packing, part of the `-O2` emcc runs with the pass).
         public var packsData: Bool
+        /// Whether functions called from one place only, and one-instruction functions, are
+        /// copied into their callers (and then removed) before the analysis, as Binaryen's `-O2`
+        /// does before emcc's `--asyncify`. Never done when a function list is given.
+        public var inlines: Bool
 
         /// Binaryen's defaults (every import and indirect call may unwind), with overflow checks.
         public init(
             asyncImports: [String]? = nil, ignoreIndirect: Bool = false, onlyList: [String] = [],
             removeList: [String] = [], addList: [String] = [], propagateAddList: Bool = false,
             checksOverflow: Bool = true, maximumLocals: Int = 50_000, maximumFrameSize: Int = 1 << 20,
-            asserts: Bool = false, packsData: Bool = true
+            asserts: Bool = false, packsData: Bool = true, inlines: Bool = true
         ) {
             self.asyncImports = asyncImports
             self.ignoreIndirect = ignoreIndirect
@@ -100,6 +104,7 @@ public enum AsyncifyTransform {
             self.maximumFrameSize = maximumFrameSize
             self.asserts = asserts
             self.packsData = packsData
+            self.inlines = inlines
         }
 
         /// Reads one list argument the way Binaryen does: entries separated by commas or
@@ -131,19 +136,20 @@ public enum AsyncifyTransform {
     /// Instruments `module`.
     ///
     /// - Parameters:
-    ///   - module: A valid module with a linear memory.
+    ///   - input: A valid module with a linear memory.
     ///   - options: Which imports may unwind, and Binaryen's lists.
     /// - Returns: The module with the Asyncify globals, exports and instrumented functions.
     /// - Throws: ``AsyncifyTransformError`` when the module is invalid, a list names nothing,
     ///   or a function cannot be instrumented (the message names it and says what to do).
-    public static func instrument(_ module: Module, options: Options = Options())
+    public static func instrument(_ input: Module, options: Options = Options())
         throws(AsyncifyTransformError)
         -> Module
     {
+        var module = input
         // The module's definitions first (the analysis relies on them), then the bodies the
         // pass does not instrument: the typer validates the others as it types them, so no
         // body is validated twice.
-        func validate(skipping skipped: [Bool]) throws(AsyncifyTransformError) {
+        func validate(_ module: Module, skipping skipped: [Bool]) throws(AsyncifyTransformError) {
             do {
                 try Validator.validate(module, skippingBodies: skipped)
             } catch {
@@ -151,10 +157,23 @@ public enum AsyncifyTransform {
                     .invalidModule, "the input module does not validate: \(error); fix or rebuild it first")
             }
         }
-        try validate(skipping: [Bool](repeating: true, count: module.codes.count))
+        try validate(module, skipping: [Bool](repeating: true, count: module.codes.count))
+        if options.inlines && options.onlyList.isEmpty && options.removeList.isEmpty
+            && options.addList.isEmpty
+        {
+            let before = try CallGraphAnalysis(module: module, options: options)
+            if Inlining.run(&module, analysis: before) {
+                // A removed function's body is validated nowhere else.
+                let removed = UnusedFunctions.remove(&module)
+                if !removed.isEmpty {
+                    var skipped = [Bool](repeating: true, count: input.codes.count)
+                    for f in removed { skipped[f] = false }
+                    try validate(input, skipping: skipped)
+                }
+            }
+        }
         let analysis = try CallGraphAnalysis(module: module, options: options)
-        try validate(skipping: analysis.instrumented)
-        var module = module
+        try validate(module, skipping: analysis.instrumented)
         let runtime = try RuntimeLayout(module: &module)
         var typer: FunctionTyper
         do {

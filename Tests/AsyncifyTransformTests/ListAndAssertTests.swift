@@ -120,6 +120,8 @@ func instrumentedNames(_ module: Module) throws -> [String] {
     func listsInstrumentWhatBinaryensDo(_ testCase: Case) throws {
         var options = testCase.options
         options.asyncImports = ["env.yield_value"]
+        // Binaryen's `--asyncify` alone, without the `-O2` inlining ours does by default.
+        options.inlines = false
         let ours = try instrumentedNames(AsyncifyTransform.instrument(listModule(), options: options))
         guard let binaryen = try Self.binaryen(listModule(), testCase.binaryenArguments) else {
             print("skipped: wasm-opt not installed")
@@ -134,6 +136,7 @@ func instrumentedNames(_ module: Module) throws -> [String] {
         func names(_ options: AsyncifyTransform.Options) throws -> [String] {
             var options = options
             options.asyncImports = ["env.yield_value"]
+            options.inlines = false
             return try instrumentedNames(AsyncifyTransform.instrument(listModule(), options: options))
         }
         #expect(try names(.init()) == ["a", "b", "b2", "c", "g_ind", "run"])
