@@ -15,6 +15,7 @@ enum InstrumentCommand {
           --propagate-add      callers of add-listed functions are instrumented too
           --no-overflow-check  do not check the buffer end before each frame push (Binaryen's behaviour)
           --asserts            trap when a call the analysis assumed cannot unwind does (asyncify-asserts)
+          --no-inline          do not inline single-caller and one-instruction functions first
           --time               print how long decoding, instrumenting and encoding took
         A LIST is comma-separated; entries may end in '*'; @FILE reads the list from a file
         (commas or newlines), as Binaryen's response files do.
@@ -49,6 +50,7 @@ enum InstrumentCommand {
                 case "--propagate-add": options.propagateAddList = true
                 case "--no-overflow-check": options.checksOverflow = false
                 case "--asserts": options.asserts = true
+                case "--no-inline": options.inlines = false
                 case "--time": printsTime = true
                 default:
                     if argument.hasPrefix("-") {
@@ -56,7 +58,8 @@ enum InstrumentCommand {
                             argument, of: "instrument",
                             known: [
                                 "-o", "--imports", "--only", "--remove", "--add", "--ignore-indirect",
-                                "--propagate-add", "--no-overflow-check", "--asserts", "--time",
+                                "--propagate-add", "--no-overflow-check", "--asserts", "--no-inline",
+                                "--time",
                             ], usage: usage)
                     }
                     guard input == nil else {

@@ -136,16 +136,16 @@ public enum AsyncifyTransform {
     /// Instruments `module`.
     ///
     /// - Parameters:
-    ///   - input: A valid module with a linear memory.
+    ///   - module: A valid module with a linear memory.
     ///   - options: Which imports may unwind, and Binaryen's lists.
     /// - Returns: The module with the Asyncify globals, exports and instrumented functions.
     /// - Throws: ``AsyncifyTransformError`` when the module is invalid, a list names nothing,
     ///   or a function cannot be instrumented (the message names it and says what to do).
-    public static func instrument(_ input: Module, options: Options = Options())
+    public static func instrument(_ module: Module, options: Options = Options())
         throws(AsyncifyTransformError)
         -> Module
     {
-        var module = input
+        var module = module
         // The module's definitions first (the analysis relies on them), then the bodies the
         // pass does not instrument: the typer validates the others as it types them, so no
         // body is validated twice.
@@ -162,14 +162,13 @@ public enum AsyncifyTransform {
             && options.addList.isEmpty
         {
             let before = try CallGraphAnalysis(module: module, options: options)
-            if Inlining.run(&module, analysis: before) {
-                // A removed function's body is validated nowhere else.
-                let removed = UnusedFunctions.remove(&module)
-                if !removed.isEmpty {
-                    var skipped = [Bool](repeating: true, count: input.codes.count)
-                    for f in removed { skipped[f] = false }
-                    try validate(input, skipping: skipped)
-                }
+            if let outcome = Inlining.run(&module, analysis: before) {
+                let dead = UnusedFunctions.dead(in: module, outcome)
+                // A removed body that was copied nowhere is validated nowhere else.
+                var skipped = [Bool](repeating: true, count: module.codes.count)
+                for f in dead where !outcome.spliced[f] { skipped[f] = false }
+                if skipped.contains(false) { try validate(module, skipping: skipped) }
+                _ = UnusedFunctions.remove(dead, from: &module, importCount: outcome.importCount)
             }
         }
         let analysis = try CallGraphAnalysis(module: module, options: options)

@@ -31,24 +31,40 @@ enum Inlining {
     /// (liveness costs instructions times locals).
     static let maximumCalleeSize = 20_000
 
-    /// Inlines into every defined function of `module`; returns whether anything changed.
-    /// Bodies need not be validated yet: a body whose structure or local indices are out
-    /// of range is neither inlined nor changed, and validation later reports it.
+    /// What ``UnusedFunctions`` needs after a run.
+    struct Outcome {
+        let importCount: Int
+        /// Per defined function: its direct call sites in the module now.
+        let callCount: [Int]
+        /// Per defined function: reachable from outside the code.
+        let pinned: [Bool]
+        /// Per defined function: copied into some caller (its body is validated there).
+        let spliced: [Bool]
+    }
+
+    /// Inlines into every defined function of `module`; nil when nothing changed. Bodies
+    /// need not be validated yet: a body whose structure or local indices are out of range
+    /// is neither inlined nor changed, and validation later reports it.
     ///
     /// - Parameter analysis: The analysis of `module` as it is: a function that may unwind is
     ///   inlined only into a caller whose one possibly-unwinding call it is, so that the merged
     ///   frame is no larger than the two it replaces (a frame holds what is live after any of
     ///   the function's unwinding calls; merging a callee into a caller with other such calls
     ///   would make every unwind through those calls save the callee's locals too).
-    static func run(_ module: inout Module, analysis: CallGraphAnalysis) -> Bool {
+    static func run(_ module: inout Module, analysis: CallGraphAnalysis) -> Outcome? {
         if module.customSections.contains(where: { $0.name == "linking" || $0.name.hasPrefix("reloc.") }) {
-            return false
+            return nil
         }
         var inliner = Inliner(module: module, analysis: analysis)
-        guard inliner.run() else { return false }
+        module.codes = []  // the inliner's copy is then the only one, changed in place
+        inliner.run()
         module.codes = inliner.codes
+        inliner.codes = []
         module.types = inliner.types.types
-        return true
+        guard inliner.spliced.contains(true) else { return nil }
+        return Outcome(
+            importCount: inliner.importCount, callCount: inliner.callCount, pinned: inliner.pinned,
+            spliced: inliner.spliced)
     }
 }
 
@@ -96,9 +112,11 @@ private struct Inliner {
     let unwinding: [Bool]
     /// Per defined function: its calls that may unwind.
     var unwindingCalls: [Int]
-    /// Per defined function: direct call sites in the module.
+    /// Per defined function: direct call sites in the module's bodies (kept current).
     var callCount: [Int]
     var plans: [InlinePlan?]
+    var planned: [Bool]
+    var spliced: [Bool]
     /// 0 not visited, 1 being expanded, 2 done.
     var state: [UInt8]
 
@@ -113,21 +131,29 @@ private struct Inliner {
         codes = module.codes
         types = TypeTable(module.types)
         functionTypes = module.functions
-        pinned = UnusedFunctions.roots(of: module, importCount: importCount)
+        pinned = UnusedFunctions.roots(of: module, importCount: importCount, scanningBodies: false)
         let n = module.codes.count
         callCount = [Int](repeating: 0, count: n)
         unwindingCalls = callCount
         for (f, code) in module.codes.enumerated() {
             for instruction in code.body {
-                if analysis.mayUnwind(instruction, inDefined: f) { unwindingCalls[f] += 1 }
-                if case .call(let target) = instruction, Int(target) >= importCount,
-                    Int(target) - importCount < n
-                {
-                    callCount[Int(target) - importCount] += 1
+                switch instruction {
+                case .call(let target):
+                    if Int(target) >= importCount && Int(target) - importCount < n {
+                        callCount[Int(target) - importCount] += 1
+                    }
+                case .refFunc(let target):
+                    if Int(target) >= importCount && Int(target) - importCount < n {
+                        pinned[Int(target) - importCount] = true
+                    }
+                default: break
                 }
+                if analysis.mayUnwind(instruction, inDefined: f) { unwindingCalls[f] += 1 }
             }
         }
         plans = [InlinePlan?](repeating: nil, count: n)
+        planned = [Bool](repeating: false, count: n)
+        spliced = planned
         state = [UInt8](repeating: 0, count: n)
     }
 
@@ -141,8 +167,7 @@ private struct Inliner {
         return callee
     }
 
-    mutating func run() -> Bool {
-        var changed = false
+    mutating func run() {
         // Depth-first, callees before callers, with an explicit stack (call chains may be long).
         // From what the outside reaches first, so that of two functions calling each other the
         // one called from outside keeps the other inlined.
@@ -162,31 +187,42 @@ private struct Inliner {
                     }
                     continue
                 }
-                if expand(f) { changed = true }
+                expand(f)
                 state[f] = 2
-                plans[f] = plan(f)
             }
         }
-        return changed
+    }
+
+    private func parameterCount(_ f: Int) -> Int {
+        guard f < functionTypes.count, Int(functionTypes[f]) < types.types.count else { return 0 }
+        return types.types[Int(functionTypes[f])].parameters.count
     }
 
     /// Whether `callee` (already expanded) is copied into its call sites in `caller`.
-    private func inlines(_ callee: Int, into caller: Int) -> InlinePlan? {
-        guard state[callee] == 2, let plan = plans[callee] else { return nil }
-        if plan.isTiny { return plan }
-        guard callCount[callee] == 1 && plan.body.count <= Inlining.maximumCalleeSize else { return nil }
-        return !unwinding[callee] || unwindingCalls[caller] == 1 ? plan : nil
+    private mutating func inlines(_ callee: Int, into caller: Int) -> InlinePlan? {
+        guard state[callee] == 2 else { return nil }
+        let size = codes[callee].body.count
+        let single =
+            callCount[callee] == 1 && size <= Inlining.maximumCalleeSize
+            && (!unwinding[callee] || unwindingCalls[caller] == 1)
+        guard single || size <= parameterCount(callee) + 2 else { return nil }
+        if !planned[callee] {
+            plans[callee] = plan(callee)
+            planned[callee] = true
+        }
+        guard let plan = plans[callee] else { return nil }
+        return single || plan.isTiny ? plan : nil
     }
 
     /// Splices the inlined callees into `caller`'s body; returns whether it changed.
-    private mutating func expand(_ caller: Int) -> Bool {
+    private mutating func expand(_ caller: Int) {
         let code = codes[caller]
         var sites: [(position: Int, callee: Int)] = []
         var localCount = Int(code.locals.reduce(0) { $0 + UInt64($1.count) })
         if caller < functionTypes.count, Int(functionTypes[caller]) < types.types.count {
             localCount += types.types[Int(functionTypes[caller])].parameters.count
         } else {
-            return false
+            return
         }
         var need = [Int](repeating: 0, count: Inliner.typeOrder.count)
         for (p, instruction) in code.body.enumerated() {
@@ -202,7 +238,7 @@ private struct Inliner {
             need = merged
             sites.append((p, callee))
         }
-        guard !sites.isEmpty else { return false }
+        guard !sites.isEmpty else { return }
 
         // New locals after the caller's, one run per type, the caller's last type first so
         // that its run continues.
@@ -233,12 +269,21 @@ private struct Inliner {
         for site in sites {
             out.append(contentsOf: code.body[previous..<site.position])
             previous = site.position + 1
-            splice(plans[site.callee]!, base: base, into: &out)
-            if callCount[site.callee] == 1 { plans[site.callee] = nil }  // used up: free it
+            let plan = plans[site.callee]!
+            splice(plan, base: base, into: &out)
+            for instruction in plan.body {
+                if case .call(let target) = instruction, Int(target) >= importCount,
+                    Int(target) - importCount < callCount.count
+                {
+                    callCount[Int(target) - importCount] += 1
+                }
+            }
+            callCount[site.callee] -= 1
+            spliced[site.callee] = true
+            if callCount[site.callee] == 0 { plans[site.callee] = nil }  // used up: free it
         }
         out.append(contentsOf: code.body[previous...])
         codes[caller] = FunctionBody(locals: locals, body: out)
-        return true
     }
 
     private mutating func splice(_ plan: InlinePlan, base: [Int], into out: inout [Instruction]) {

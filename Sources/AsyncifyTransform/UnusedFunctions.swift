@@ -1,16 +1,17 @@
-// Removal of the defined functions nothing can reach, after ``Inlining`` has
-// copied single-caller functions into their callers (Binaryen's `-O2` removes
-// them too). Roots are what the outside can reach: exports, the start
-// function, table elements and `ref.func` in globals; from them, direct calls
-// and `ref.func` in reachable bodies. Function indices after a removed one
-// move down, so every reference is renumbered, the name section's included
-// (function, local and label names are keyed by function index).
+// Removal of the defined functions left without callers once ``Inlining`` has
+// copied them into their callers (Binaryen's `-O2` removes them too). A
+// function the outside can reach is kept: exports, the start function, table
+// elements, `ref.func` anywhere. Any other function without a call site goes,
+// then those only it called (call sites are counted, so a dead cycle stays).
+// Function indices after a removed one move down, so every reference is
+// renumbered, the name section's included (function, local and label names
+// are keyed by function index).
 
 import WasmBinary
 
 enum UnusedFunctions {
     /// Per defined function: whether the outside of the code can reach it.
-    static func roots(of module: Module, importCount: Int) -> [Bool] {
+    static func roots(of module: Module, importCount: Int, scanningBodies: Bool = true) -> [Bool] {
         var pinned = [Bool](repeating: false, count: module.codes.count)
         func pin(_ index: UInt32) {
             let i = Int(index) - importCount
@@ -28,32 +29,38 @@ enum UnusedFunctions {
             }
         }
         for global in module.globals { pin(expression: global.initializer) }
-        for code in module.codes { pin(expression: code.body) }
+        if scanningBodies { for code in module.codes { pin(expression: code.body) } }
         return pinned
     }
 
-    /// Removes the defined functions no root reaches; returns their defined indices in the
-    /// input (ascending). Nothing is removed when the name section does not parse.
-    static func remove(_ module: inout Module) -> [Int] {
-        let importCount = module.imports.reduce(0) { count, entry in
-            if case .function = entry.descriptor { return count + 1 }
-            return count
-        }
+    /// The defined functions that are not roots and have no call site left, and then those
+    /// only they called (ascending).
+    static func dead(in module: Module, _ outcome: Inlining.Outcome) -> [Int] {
         let n = module.codes.count
-        var reached = roots(of: module, importCount: importCount)
-        var work = reached.indices.filter { reached[$0] }
+        var count = outcome.callCount
+        var reached = [Bool](repeating: true, count: n)
+        var work = (0..<n).filter { count[$0] == 0 && !outcome.pinned[$0] }
         while let f = work.popLast() {
+            reached[f] = false
             for instruction in module.codes[f].body {
                 guard case .call(let target) = instruction else { continue }
-                let callee = Int(target) - importCount
-                if callee >= 0 && callee < n && !reached[callee] {
-                    reached[callee] = true
-                    work.append(callee)
-                }
+                let callee = Int(target) - outcome.importCount
+                guard callee >= 0 && callee < n && callee != f else { continue }
+                count[callee] -= 1
+                if count[callee] == 0 && !outcome.pinned[callee] { work.append(callee) }
             }
         }
-        let removed = reached.indices.filter { !reached[$0] }
-        guard !removed.isEmpty else { return [] }
+        return reached.indices.filter { !reached[$0] }
+    }
+
+    /// Removes the defined functions `removed` (ascending), which nothing may call or
+    /// reference, renumbering the others; returns false, removing nothing, when the name
+    /// section does not parse.
+    static func remove(_ removed: [Int], from module: inout Module, importCount: Int) -> Bool {
+        guard !removed.isEmpty else { return true }
+        let n = module.codes.count
+        var reached = [Bool](repeating: true, count: n)
+        for f in removed { reached[f] = false }
 
         // New index of every function index (imports keep theirs).
         var newIndex = [UInt32](repeating: UInt32.max, count: importCount + n)
@@ -65,7 +72,7 @@ enum UnusedFunctions {
         var nameSection: (position: Int, bytes: [UInt8])?
         if let position = module.customSections.firstIndex(where: { $0.name == "name" }) {
             guard let bytes = renumberNames(module.customSections[position].bytes, newIndex) else {
-                return []
+                return false
             }
             nameSection = (position, bytes)
         }
@@ -82,11 +89,12 @@ enum UnusedFunctions {
         var functions: [UInt32] = []
         codes.reserveCapacity(n - removed.count)
         functions.reserveCapacity(n - removed.count)
+        let firstRemoved = UInt32(importCount + removed[0])
         for f in 0..<n where reached[f] {
             var code = module.codes[f]
             if code.body.contains(where: {
                 switch $0 {
-                case .call, .refFunc: true
+                case .call(let target), .refFunc(let target): target > firstRemoved
                 default: false
                 }
             }) {
@@ -120,7 +128,7 @@ enum UnusedFunctions {
         for i in module.globals.indices {
             module.globals[i].initializer = renumber(expression: module.globals[i].initializer)
         }
-        return removed
+        return true
     }
 
     /// The name section with function, local and label names renumbered (entries of removed
