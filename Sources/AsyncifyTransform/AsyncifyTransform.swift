@@ -85,13 +85,19 @@ public enum AsyncifyTransform {
         /// copied into their callers (and then removed) before the analysis, as Binaryen's `-O2`
         /// does before emcc's `--asyncify`. Never done when a function list is given.
         public var inlines: Bool
+        /// Whether `br_if` and `if` on constants (and i32 comparisons of constants before them)
+        /// are folded, and the code they make unreachable dropped, before the analysis, as
+        /// Binaryen's `-O2` does before emcc's `--asyncify`: a dead indirect call no longer makes
+        /// its function possibly unwinding.
+        public var foldsConstantBranches: Bool
 
         /// Binaryen's defaults (every import and indirect call may unwind), with overflow checks.
         public init(
             asyncImports: [String]? = nil, ignoreIndirect: Bool = false, onlyList: [String] = [],
             removeList: [String] = [], addList: [String] = [], propagateAddList: Bool = false,
             checksOverflow: Bool = true, maximumLocals: Int = 50_000, maximumFrameSize: Int = 1 << 20,
-            asserts: Bool = false, packsData: Bool = true, inlines: Bool = true
+            asserts: Bool = false, packsData: Bool = true, inlines: Bool = true,
+            foldsConstantBranches: Bool = true
         ) {
             self.asyncImports = asyncImports
             self.ignoreIndirect = ignoreIndirect
@@ -105,6 +111,7 @@ public enum AsyncifyTransform {
             self.asserts = asserts
             self.packsData = packsData
             self.inlines = inlines
+            self.foldsConstantBranches = foldsConstantBranches
         }
 
         /// Reads one list argument the way Binaryen does: entries separated by commas or
@@ -158,6 +165,7 @@ public enum AsyncifyTransform {
             }
         }
         try validate(module, skipping: [Bool](repeating: true, count: module.codes.count))
+        if options.foldsConstantBranches { _ = ConstantBranches.run(&module) }
         if options.inlines && options.onlyList.isEmpty && options.removeList.isEmpty
             && options.addList.isEmpty
         {
