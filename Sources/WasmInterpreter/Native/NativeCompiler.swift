@@ -223,14 +223,17 @@ struct NativeCompiler: ~Copyable {
         a.alu(.cmp, .rax, Mem(.r14, NativeEngine.Layout.stackEnd))
         a.j(.a, trap(.callStackExhausted))
         if e.localCount > 0 {
-            a.alu(.xor, .rax, .rax, q: false)
+            // A cached local that some instruction writes starts dirty in its register
+            // (see loadCacheAtEntry): its frame copy is written before anything reads it.
             if e.localCount <= 16 {
-                // A cached local that some instruction writes starts dirty in its register
-                // (see loadCacheAtEntry): its frame copy is written before anything reads it.
+                var raxIsZero = false
                 for k in 0..<e.localCount where !startsDirty(UInt32(e.parameterCount + k)) {
+                    if !raxIsZero { a.alu(.xor, .rax, .rax, q: false) }
+                    raxIsZero = true
                     a.mov(slot(UInt32(e.parameterCount + k)), .rax)
                 }
             } else {
+                a.alu(.xor, .rax, .rax, q: false)
                 a.lea(.rdi, slot(UInt32(e.parameterCount)))
                 a.mov(.rcx, imm: UInt64(e.localCount))
                 let loop = a.newLabel()
