@@ -152,7 +152,19 @@ public enum AsyncifyTransform {
         throws(AsyncifyTransformError)
         -> Module
     {
+        try instrument(module, options: options) { codes, defined, body in codes[defined] = body }.module
+    }
+
+    /// The pass; each body it changes goes through `replace` (which stores it in the codes array
+    /// it is given, or encodes it there and then) as soon as it is made. `inlined`: whether
+    /// inlining changed bodies or moved functions before instrumentation, so that bodies left
+    /// alone may no longer be the input's at the same index.
+    static func instrument(
+        _ module: Module, options: Options,
+        replace: (inout [FunctionBody], Int, FunctionBody) -> Void
+    ) throws(AsyncifyTransformError) -> (module: Module, inlined: Bool) {
         var module = module
+        var inlined = false
         // The module's definitions first (the analysis relies on them), then the bodies the
         // pass does not instrument: the typer validates the others as it types them, so no
         // body is validated twice.
@@ -171,6 +183,7 @@ public enum AsyncifyTransform {
         {
             let before = try CallGraphAnalysis(module: module, options: options)
             if let outcome = Inlining.run(&module, analysis: before) {
+                inlined = true
                 let dead = UnusedFunctions.dead(in: module, outcome)
                 // A removed body that was copied nowhere is validated nowhere else.
                 var skipped = [Bool](repeating: true, count: module.codes.count)
@@ -197,12 +210,14 @@ public enum AsyncifyTransform {
                 var instrumenter = try FunctionInstrumenter(
                     module: module, definedIndex: defined, analysis: analysis, runtime: runtime,
                     typer: &typer, options: options)
-                codes[defined] = try instrumenter.run(types: &types)
+                replace(&codes, defined, try instrumenter.run(types: &types))
             } else if options.asserts {
-                codes[defined] = Asserts.uninstrumented(
-                    codes[defined],
-                    parameterCount: module.types[Int(module.functions[defined])].parameters.count,
-                    stateGlobal: runtime.stateGlobal)
+                replace(
+                    &codes, defined,
+                    Asserts.uninstrumented(
+                        module.codes[defined],
+                        parameterCount: module.types[Int(module.functions[defined])].parameters.count,
+                        stateGlobal: runtime.stateGlobal))
             }
         }
         if analysis.instrumented.contains(true) {
@@ -215,7 +230,7 @@ public enum AsyncifyTransform {
         module.types = types.types
         runtime.addExports(to: &module)
         if options.packsData { DataPacking.pack(&module) }
-        return module
+        return (module, inlined)
     }
 
     /// Decodes, instruments and re-encodes a binary module.
@@ -232,7 +247,36 @@ public enum AsyncifyTransform {
             throw AsyncifyTransformError(
                 .invalidModule, "the input does not decode as a Wasm module: \(error)")
         }
-        return try instrument(module, options: options).encoded()
+        // The code section is written here rather than by `Module.encoded()`: each new body is
+        // encoded as soon as it is made (its instructions are freed right away, not held to the
+        // end), and a body the pass leaves alone is copied from the input as it was.
+        let inputBodies = CodeSection.bodies(in: bytes, count: module.codes.count)
+        var encoded = [[UInt8]?](repeating: nil, count: module.codes.count)
+        var (result, inlined) = try instrument(module, options: options) { codes, defined, body in
+            // Inlining may have changed the count; grow rather than trust it.
+            if defined >= encoded.count { encoded += [[UInt8]?](repeating: nil, count: defined + 1 - encoded.count) }
+            encoded[defined] = CodeSection.encode(body)
+            codes[defined] = CodeSection.placeholder
+        }
+        let inputBodies = inlined ? nil : inputBodies
+        var contents: [UInt8] = []
+        contents.reserveCapacity(bytes.count * 2)
+        CodeSection.appendLEB(result.codes.count, to: &contents)
+        for (f, code) in result.codes.enumerated() {
+            if f < encoded.count, let body = encoded[f] {
+                CodeSection.appendLEB(body.count, to: &contents)
+                contents += body
+            } else if f < encoded.count, let inputBodies {
+                CodeSection.appendLEB(inputBodies[f].count, to: &contents)
+                contents += bytes[inputBodies[f]]
+            } else {
+                let body = CodeSection.encode(code)
+                CodeSection.appendLEB(body.count, to: &contents)
+                contents += body
+            }
+        }
+        result.codes = [FunctionBody](repeating: CodeSection.placeholder, count: result.codes.count)
+        return CodeSection.replace(in: result.encoded(), contents: contents)
     }
 }
 

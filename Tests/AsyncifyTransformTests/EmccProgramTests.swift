@@ -21,6 +21,23 @@ import WasmBinary
         #expect(verdict.ok, "\(name): \(verdict.output)")
     }
 
+    /// `instrument(bytes:)` writes the code section itself, copying the bodies it leaves alone
+    /// from the input; on these inputs (Binaryen wrote them, in the canonical encoding) that must
+    /// give exactly the bytes of the module path re-encoding every body.
+    @Test(arguments: Inputs.programs)
+    func theBytesPathWritesWhatTheModulePathEncodes(_ name: String) throws {
+        let pre = try Inputs.bytes(Inputs.directory.appendingPathComponent("\(name).pre.wasm"))
+        for asserts in [false, true] {
+            var options = AsyncifyTransform.Options()
+            options.asyncImports = try Inputs.importList(name)
+            options.asserts = asserts
+            let viaModule = try AsyncifyTransform.instrument(try Module(decoding: pre), options: options)
+                .encoded()
+            let viaBytes = try AsyncifyTransform.instrument(bytes: pre, options: options)
+            #expect(viaBytes == viaModule, "\(name), asserts \(asserts)")
+        }
+    }
+
     /// overflow.c is left out: its 32-byte fiber stack overflows with Binaryen's frames but
     /// holds ours, which save fewer locals (see `framesAreSmallerThanBinaryens`).
     @Test(arguments: Inputs.programs.filter { $0 != "overflow" })
