@@ -250,15 +250,17 @@ public enum AsyncifyTransform {
         // The code section is written here rather than by `Module.encoded()`: each new body is
         // encoded as soon as it is made (its instructions are freed right away, not held to the
         // end), and a body the pass leaves alone is copied from the input as it was.
-        let inputBodies = CodeSection.bodies(in: bytes, count: module.codes.count)
+        let inputRanges = CodeSection.bodies(in: bytes, count: module.codes.count)
         var encoded = [[UInt8]?](repeating: nil, count: module.codes.count)
         var (result, inlined) = try instrument(module, options: options) { codes, defined, body in
             // Inlining may have changed the count; grow rather than trust it.
-            if defined >= encoded.count { encoded += [[UInt8]?](repeating: nil, count: defined + 1 - encoded.count) }
+            if defined >= encoded.count {
+                encoded += [[UInt8]?](repeating: nil, count: defined + 1 - encoded.count)
+            }
             encoded[defined] = CodeSection.encode(body)
             codes[defined] = CodeSection.placeholder
         }
-        let inputBodies = inlined ? nil : inputBodies
+        let inputBodies = inlined ? nil : inputRanges
         var contents: [UInt8] = []
         contents.reserveCapacity(bytes.count * 2)
         CodeSection.appendLEB(result.codes.count, to: &contents)
