@@ -50,6 +50,8 @@ extension TBFunctionEmitter {
     }
 
     mutating func forget(register r: TBReg) {
+        // (Most ops write a register while nothing is known: skip the array's mutation then.)
+        guard envHolders.contains(where: { $0.register == r }) else { return }
         envHolders.removeAll { $0.register == r }
     }
 

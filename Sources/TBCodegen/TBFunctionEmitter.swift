@@ -195,7 +195,7 @@ struct TBFunctionEmitter {
 
     private mutating func openBlock() {
         // A block may be entered from elsewhere (a branch, after a helper call, a rewind).
-        envHolders.removeAll(keepingCapacity: true)
+        if !envHolders.isEmpty { envHolders.removeAll(keepingCapacity: true) }
         code.append(layout == .locals ? .localGet(Self.blockIdxLocal) : .globalGet(Self.blockIdx))
         if block == 0 {
             n(.i64Eqz)

@@ -126,6 +126,10 @@ public struct Instance {
 
 /// Everything an instance owns or links to; kept alive by the store (until
 /// ``Store/release(_:)``) and by ``Instance`` handles.
+///
+/// The fields the translator and compilers read for every instruction that
+/// names a function, global or table skip the dynamic exclusivity check:
+/// they change only while the instance is being instantiated.
 final class InstanceStorage {
     /// The module; ``Instance/compact()`` drops its code and constant expressions.
     var module: Module
@@ -133,17 +137,17 @@ final class InstanceStorage {
     let context: UnsafeMutablePointer<InstanceContext>
     /// Imported functions first, then the defined ones, whose entries (and
     /// code) the instance owns.
-    var functions: [UnsafeMutablePointer<FunctionEntry>] = []
+    @exclusivity(unchecked) var functions: [UnsafeMutablePointer<FunctionEntry>] = []
     /// Where the defined functions start in ``functions`` (past the end until they are created).
     var importedFunctionCount = Int.max
-    var functionTypeIndices: [UInt32] = []
-    var typeIDs: [Int] = []
+    @exclusivity(unchecked) var functionTypeIndices: [UInt32] = []
+    @exclusivity(unchecked) var typeIDs: [Int] = []
     /// The imported globals, first in the global index space.
-    var importedGlobals: [GlobalInstance] = []
+    @exclusivity(unchecked) var importedGlobals: [GlobalInstance] = []
     /// The defined globals, after the imported ones (handles on them are made
     /// when asked for: see ``globalInstance(_:)``).
-    var definedGlobals: GlobalBlock?
-    var tables: [TableInstance] = []
+    @exclusivity(unchecked) var definedGlobals: GlobalBlock?
+    @exclusivity(unchecked) var tables: [TableInstance] = []
     var memory: MemoryInstance?
     /// The instance's machine code, once the native engine compiled it.
     var native: NativeInstanceCode?

@@ -4,6 +4,8 @@ extension Translator {
     /// Translates one body; `resultCount` is the function's number of results.
     mutating func translate(_ body: [Instruction], resultCount: Int) throws(TranslationError) -> [Inst] {
         controls.append(Control(kind: .function, height: 0, parameters: 0, results: resultCount))
+        // Locals and constants translate to nothing, so the code is shorter than the body.
+        code.reserveCapacity(body.count)
         // Fuel: one unit per function entry and per loop iteration (every
         // back edge targets the loop's first instruction, and the check is
         // not straight-line code, so loop rotation leaves such loops alone).

@@ -7,6 +7,9 @@
 /// A position in the code that jumps can target before it is bound.
 package struct Label: Hashable, Sendable {
     let id: Int
+
+    /// The label `n` after this one in a run made by ``X86Assembler/newLabels(_:)``.
+    package func advanced(by n: Int) -> Label { Label(id: id + n) }
 }
 
 /// An arithmetic/logic operation of the `op r/m, r` family (the ModRM digit of its immediate form).
@@ -84,6 +87,14 @@ package struct X86Assembler: ~Copyable {
     package mutating func newLabel() -> Label {
         labelPositions.append(-1)
         return Label(id: labelPositions.count - 1)
+    }
+
+    /// `count` new, unbound labels, consecutive: the first is returned, the
+    /// others follow it (``Label/advanced(by:)``). One call for a label per instruction.
+    package mutating func newLabels(_ count: Int) -> Label {
+        let first = labelPositions.count
+        labelPositions.append(contentsOf: repeatElement(-1, count: count))
+        return Label(id: first)
     }
 
     /// Binds `label` to the current position.

@@ -79,9 +79,9 @@ extension NativeCompiler {
     /// Writes the dirty registers of the slots below `limit` back to the frame.
     mutating func spill(below limit: UInt32 = .max) {
         guard dirty != 0 else { return }
-        for (s, r) in pinnedBySlot.enumerated() where s < Int(limit) {
-            guard let r, dirty & NativeCompiler.bit(r) != 0 else { continue }
-            a.mov(slot(UInt32(s)), r)
+        for (s, r) in cachedSlots where s < limit {
+            guard dirty & NativeCompiler.bit(r) != 0 else { continue }
+            a.mov(slot(s), r)
             dirty &= ~NativeCompiler.bit(r)
         }
     }
@@ -99,13 +99,12 @@ extension NativeCompiler {
     /// before they are read.
     mutating func loadCacheAtEntry(parameters: Int, locals: Int) {
         dirty = 0
-        for (s, r) in pinnedBySlot.enumerated() where s < parameters + locals {
-            guard let r else { continue }
-            if s < parameters {
-                a.mov(r, slot(UInt32(s)))
+        for (s, r) in cachedSlots where Int(s) < parameters + locals {
+            if Int(s) < parameters {
+                a.mov(r, slot(s))
             } else {
                 a.alu(.xor, r, r, q: false)
-                if startsDirty(UInt32(s)) { dirty |= NativeCompiler.bit(r) }
+                if startsDirty(s) { dirty |= NativeCompiler.bit(r) }
             }
         }
     }
@@ -114,9 +113,8 @@ extension NativeCompiler {
     /// the frame, after something that may have written it and clobbered the registers. The
     /// slots at or above `limit` are dead (above a call's results): their registers are left.
     mutating func reloadCache(below limit: UInt32 = .max, except kept: UInt32 = .max) {
-        for (s, r) in pinnedBySlot.enumerated() where s != Int(kept) && s < Int(limit) {
-            guard let r else { continue }
-            a.mov(r, slot(UInt32(s)))
+        for (s, r) in cachedSlots where s != kept && s < limit {
+            a.mov(r, slot(s))
             dirty &= ~NativeCompiler.bit(r)
         }
     }
@@ -163,6 +161,7 @@ extension NativeCompiler {
     /// the cache are counted; a miscount costs speed, never correctness.
     mutating func chooseCachedSlots(_ code: UnsafeMutablePointer<Inst>, count: Int, frameSize: Int) {
         pinnedBySlot = []
+        cachedSlots = []
         writtenRegisters = 0
         guard frameSize > 0 else { return }
         var depth = [Int](repeating: 0, count: count + 1)
@@ -173,21 +172,26 @@ extension NativeCompiler {
             }
         }
         var weights = [Int](repeating: 0, count: frameSize)
-        var level = 0
-        for k in 0..<count {
-            level += depth[k]
-            let w = level == 0 ? 1 : level == 1 ? 8 : 64
-            let i = code[k]
-            let (a, b, c) = NativeCompiler.slotFields(i.op)
-            if a, Int(i.a) < frameSize { weights[Int(i.a)] += w }
-            if b, Int(i.b) < frameSize { weights[Int(i.b)] += w }
-            if c, Int(i.c) < frameSize { weights[Int(i.c)] += w }
+        weights.withUnsafeMutableBufferPointer { weights in
+            var level = 0
+            for k in 0..<count {
+                level += depth[k]
+                let w = level == 0 ? 1 : level == 1 ? 8 : 64
+                let i = code[k]
+                let fields = NativeCompiler.slotFieldTable[Int(i.op.rawValue)]
+                if fields & 1 != 0, Int(i.a) < frameSize { weights[Int(i.a)] += w }
+                if fields & 2 != 0, Int(i.b) < frameSize { weights[Int(i.b)] += w }
+                if fields & 4 != 0, Int(i.c) < frameSize { weights[Int(i.c)] += w }
+            }
         }
         let chosen = (0..<frameSize).filter { weights[$0] >= 2 }.sorted { weights[$0] > weights[$1] }
             .prefix(NativeCompiler.cacheRegisters.count)
         guard !chosen.isEmpty else { return }
         pinnedBySlot = [Reg?](repeating: nil, count: frameSize)
         for (n, s) in chosen.enumerated() { pinnedBySlot[s] = NativeCompiler.cacheRegisters[n] }
+        cachedSlots = chosen.enumerated().map { (UInt32($1), NativeCompiler.cacheRegisters[$0]) }.sorted {
+            $0.0 < $1.0
+        }
         for k in 0..<count where !NativeCompiler.leavesSlotA(code[k].op) {
             if let r = pinned(code[k].a) { writtenRegisters |= NativeCompiler.bit(r) }
         }
@@ -206,6 +210,19 @@ extension NativeCompiler {
             }
         }
     }
+
+    /// ``slotFields(_:)`` of every op by raw value, as bits (1: a, 2: b, 4: c), computed once:
+    /// the weights pass looks up every instruction.
+    static let slotFieldTable: [UInt8] = {
+        var table: [UInt8] = []
+        var raw: UInt16 = 0
+        while let op = Op(rawValue: raw) {
+            let (a, b, c) = slotFields(op)
+            table.append((a ? 1 : 0) | (b ? 2 : 0) | (c ? 4 : 0))
+            raw += 1
+        }
+        return table
+    }()
 
     /// Which of a, b, c are slots that the converted templates access (for the weights).
     static func slotFields(_ op: Op) -> (Bool, Bool, Bool) {

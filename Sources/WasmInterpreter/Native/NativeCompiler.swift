@@ -57,6 +57,8 @@ struct NativeCompiler: ~Copyable {
     var memoryIs64 = false
     /// The cache register of each slot (see NativeCompiler+Registers.swift).
     var pinnedBySlot: [Reg?] = []
+    /// The cached slots and their registers, by slot (what spills and reloads walk).
+    var cachedSlots: [(UInt32, Reg)] = []
     /// The result slot of the instruction being compiled, and whether its template wrote it through the cache.
     var currentResult = UInt32.max
     var resultWritten = false
@@ -204,7 +206,8 @@ struct NativeCompiler: ~Copyable {
     mutating func compileFunction(_ entry: UnsafeMutablePointer<FunctionEntry>) {
         let e = entry.pointee
         let code = e.code.unsafelyUnwrapped
-        instLabels = (0..<e.codeCount).map { _ in a.newLabel() }
+        let firstLabel = a.newLabels(e.codeCount)
+        instLabels = (0..<e.codeCount).map { firstLabel.advanced(by: $0) }
         trapLabels = []
         exitLabel = a.newLabel()
         usesMemory = (0..<e.codeCount).contains { NativeCompiler.uses(code[$0].op) }
