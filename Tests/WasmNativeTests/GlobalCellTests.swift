@@ -39,6 +39,15 @@ import WasmBinary
             .globalGet(1), .globalGet(1), .load(.i32Load, word), .i32Const(4), .numeric(.i32Add),
             .store(.i32Store, word),
         ]
+        // rewind(): Asyncify's rewind start: mem[data] -= 8; p = mem[data]; mem[p] + mem[data + 4]
+        // (the load right after the bump reuses its checked address; the second one has
+        // another offset, so it must not).
+        let rewind: [Instruction] = [
+            .globalGet(1), .globalGet(1), .load(.i32Load, word), .i32Const(8), .numeric(.i32Sub),
+            .store(.i32Store, word),
+            .globalGet(1), .load(.i32Load, word), .load(.i32Load, word),
+            .globalGet(1), .load(.i32Load, plus4), .numeric(.i32Add),
+        ]
         // wide(): g2 = g2 * 3 (i64), g3 = g3 + 0.5 (f64); i64 result g2 + trunc(g3)
         let wide: [Instruction] = [
             .globalGet(2), .i64Const(3), .numeric(.i64Mul), .globalSet(2),
@@ -49,6 +58,7 @@ import WasmBinary
             [
                 ("state", i32, [], state), ("keep", i32, [], keep), ("push", i32, [], push),
                 ("wide", FunctionType(results: [.i64]), [], wide),
+                ("rewind", FunctionType(results: [.i32]), [], rewind),
             ], memory: MemoryType(min: 1, max: 1))
         module.globals = [
             Global(type: GlobalType(valueType: .i32, isMutable: true), initializer: [.i32Const(0), .end]),
@@ -96,6 +106,20 @@ import WasmBinary
             try data.set(.i32(address))
             if address == 64 { try memory.store(pointer, at: 64) }
             outcomes.append(("data \(address), pointer \(pointer)", call("push", [.i32(1)]), expected))
+        }
+        // rewind: data at 64 again, holding 2008; mem[2000] = 70, mem[68] = 3 -> 73 and mem[64] = 2000.
+        try data.set(.i32(64))
+        try memory.store(UInt32(2008), at: 64)
+        try memory.store(UInt32(70), at: 2000)
+        try memory.store(UInt32(3), at: 68)
+        outcomes.append(("rewind", call("rewind"), "\([Value.i32(73)])"))
+        outcomes.append(("rewound", "\(try memory.load(UInt32.self, at: 64))", "2000"))
+        // The data pointer at the memory's end: the bump traps, and one past the last word.
+        for address: UInt32 in [65533, 65532] {
+            try data.set(.i32(address))
+            try memory.store(UInt32(2008), at: 65532)
+            // 65532: the bump and the pointer load pass, data + 4 does not.
+            outcomes.append(("rewind at \(address)", call("rewind"), trap))
         }
         var g2: Int64 = 5
         var g3 = 1.0

@@ -84,9 +84,19 @@ extension NativeCompiler {
     /// translator fuses only the address operand of an `i32.load`/`i32.store` into these
     /// instructions, so on a memory32 the global is an i32: its low 32 bits are the address
     /// and the sum cannot carry (`end` is below 2^32).
-    mutating func pointerFromGlobal(_ cell: UInt64, end: UInt64) {
+    ///
+    /// `keepsRax`: the instruction leaves rax as this made it, so that the next one, if it
+    /// reads the same cell with the same end and nothing jumps to it, reuses the checked
+    /// rax (Asyncify bumps its data pointer and then loads it: the bump writes the memory
+    /// the pointer points to, not the global, and neither moves the memory).
+    mutating func pointerFromGlobal(_ cell: UInt64, end: UInt64, keepsRax: Bool) {
+        if let held = raxHeldBefore, held.cell == cell, held.end == end {
+            raxHeldAfter = keepsRax ? held : nil
+            return
+        }
         a.mov(.rax, absolute(cell), q: memoryIs64)
         checkEnd(adding: end, address32: !memoryIs64)
+        raxHeldAfter = keepsRax ? (cell, end) : nil
     }
 
     /// The load, store and global-operand memory instructions; false for others.
@@ -107,15 +117,15 @@ extension NativeCompiler {
         }
         switch i.op {
         case .i32LoadGlobal:
-            pointerFromGlobal(i.imm, end: UInt64(i.c))
+            pointerFromGlobal(i.imm, end: UInt64(i.c), keepsRax: true)
             let d = pinned(i.a) ?? .rcx
             a.mov(d, access(4), q: false)
             store(i.a, d)
         case .i32AddImmAtGlobal:
-            pointerFromGlobal(i.imm, end: UInt64(i.c))
+            pointerFromGlobal(i.imm, end: UInt64(i.c), keepsRax: true)
             a.alu(.add, access(4), imm: Int32(bitPattern: i.b), q: false)
         case .i32LoadIndirect32:
-            pointerFromGlobal(i.imm, end: UInt64(i.b))
+            pointerFromGlobal(i.imm, end: UInt64(i.b), keepsRax: false)
             a.mov(.rax, access(4), q: false)
             // The pointer was loaded as 32 bits: below 2^32, so adding an offset cannot carry.
             checkEnd(adding: UInt64(i.c), address32: true)
@@ -123,7 +133,7 @@ extension NativeCompiler {
             a.mov(d, access(4), q: false)
             store(i.a, d)
         case .i32StoreIndirect32:
-            pointerFromGlobal(i.imm, end: UInt64(i.a))
+            pointerFromGlobal(i.imm, end: UInt64(i.a), keepsRax: false)
             a.mov(.rax, access(4), q: false)
             checkEnd(adding: UInt64(i.b), address32: true)
             let value = pinned(i.c) ?? .rcx

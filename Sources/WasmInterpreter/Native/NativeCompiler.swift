@@ -68,6 +68,11 @@ struct NativeCompiler: ~Copyable {
     var writtenRegisters: UInt16 = 0
     /// Per instruction: whether something jumps to it.
     var isBranchTarget: [Bool] = []
+    /// The global cell and end whose checked address rax holds after the instruction being
+    /// compiled (see `pointerFromGlobal`), and the one it held after the previous
+    /// instruction when that falls through into this one with nothing jumping here.
+    var raxHeldAfter: (cell: UInt64, end: UInt64)?
+    var raxHeldBefore: (cell: UInt64, end: UInt64)?
 
     init(
         storage: InstanceStorage, exec: UnsafeMutablePointer<ExecutionState>,
@@ -210,6 +215,7 @@ struct NativeCompiler: ~Copyable {
         instLabels = (0..<e.codeCount).map { firstLabel.advanced(by: $0) }
         trapLabels = []
         exitLabel = a.newLabel()
+        raxHeldAfter = nil
         usesMemory = (0..<e.codeCount).contains { NativeCompiler.uses(code[$0].op) }
         chooseCachedSlots(code, count: e.codeCount, frameSize: e.frameSize)
         findBranchTargets(code, count: e.codeCount)
@@ -251,6 +257,8 @@ struct NativeCompiler: ~Copyable {
         for k in 0..<e.codeCount {
             a.bind(instLabels[k])
             if isBranchTarget[k] { dirty = writtenRegisters }
+            raxHeldBefore = isBranchTarget[k] ? nil : raxHeldAfter
+            raxHeldAfter = nil
             let op = code[k].op
             currentResult = code[k].a
             resultWritten = false
