@@ -297,7 +297,7 @@ private struct Inliner {
             }
         }
         for i in plan.zeroed {
-            out.append(Self.zero(plan.localTypes[i]))
+            out.append(FrameLayout.zero(plan.localTypes[i]))
             out.append(.localSet(map[i]))
         }
         if let results = plan.wrapper { out.append(.block(types.blockType(results: results))) }
@@ -310,17 +310,6 @@ private struct Inliner {
             }
         }
         if plan.wrapper != nil { out.append(.end) }
-    }
-
-    private static func zero(_ type: ValueType) -> Instruction {
-        switch type {
-        case .i32: .i32Const(0)
-        case .i64: .i64Const(0)
-        case .f32: .f32Const(bits: 0)
-        case .f64: .f64Const(bits: 0)
-        case .funcref: .refNull(.funcref)
-        case .externref: .refNull(.externref)
-        }
     }
 
     /// The plan for splicing `f`, or nil when its body is malformed or it must stay a call.
