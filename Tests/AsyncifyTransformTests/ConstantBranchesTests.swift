@@ -12,12 +12,7 @@ import WasmBinary
 /// fold must not pick), and a call to `exiting`, whose indirect call is dead behind
 /// `br_if (0 <= 0)` as in libc's exit path.
 func constantBranchesModule() -> (module: Module, exiting: UInt32) {
-    var module = Module()
-    let sleep = module.addImportedFunction(
-        module: "env", name: "sleep", type: FunctionType(parameters: [.i32], results: [.i32]))
-    module.memories.append(Limits(min: 1))
-    module.addExport("memory", .memory(0))
-    module.tables.append(TableType(elementType: .funcref, limits: Limits(min: 1)))
+    var (module, sleep) = sleepingModule()
     let void = FunctionType(parameters: [], results: [])
     let voidIndex = module.addType(void)
     let exiting = module.addFunction(

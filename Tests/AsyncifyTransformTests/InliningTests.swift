@@ -23,12 +23,7 @@ import WasmInterpreter
 ///   although `q` calls `p` back;
 /// - `exported` and `tabled` (kept: reachable from outside, though called once directly).
 func inliningModule() -> Module {
-    var module = Module()
-    let sleep = module.addImportedFunction(
-        module: "env", name: "sleep", type: FunctionType(parameters: [.i32], results: [.i32]))
-    module.memories.append(Limits(min: 1))
-    module.addExport("memory", .memory(0))
-    module.tables.append(TableType(elementType: .funcref, limits: Limits(min: 1)))
+    var (module, sleep) = sleepingModule()
     let counter = module.addGlobal(
         GlobalType(valueType: .i32, isMutable: true), initializer: [.i32Const(11), .end])
     let unary = FunctionType(parameters: [.i32], results: [.i32])

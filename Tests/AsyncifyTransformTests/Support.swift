@@ -89,3 +89,16 @@ extension ExternalTool {
         return (result.status == 0, result.text)
     }
 }
+
+/// A module importing `env.sleep(i32) -> i32` (the async import the tests list),
+/// with one exported memory page and a one-slot funcref table: the frame the
+/// hand-built modules of these tests start from.
+func sleepingModule() -> (module: Module, sleep: UInt32) {
+    var module = Module()
+    let sleep = module.addImportedFunction(
+        module: "env", name: "sleep", type: FunctionType(parameters: [.i32], results: [.i32]))
+    module.memories.append(Limits(min: 1))
+    module.addExport("memory", .memory(0))
+    module.tables.append(TableType(elementType: .funcref, limits: Limits(min: 1)))
+    return (module, sleep)
+}
